@@ -1,0 +1,189 @@
+// Every error Dealbot raises on purpose. One string code per class, the original error kept
+// as `cause`, and enough context for a person-facing message to be written from it
+// (see `ui/error-message.ts`). Credentials never reach an error: HTTP errors carry a
+// redacted request.
+
+import type { DealField } from './crm/port.js';
+
+export const ErrorCode = {
+  ConfigError: 'dealbot_config_error',
+  CrmNotFound: 'dealbot_crm_not_found',
+  CrmValidation: 'dealbot_crm_validation',
+  CrmConflict: 'dealbot_crm_conflict',
+  CrmUnauthorized: 'dealbot_crm_unauthorized',
+  CrmForbidden: 'dealbot_crm_forbidden',
+  CrmRateLimited: 'dealbot_crm_rate_limited',
+  CrmUnavailable: 'dealbot_crm_unavailable',
+  CrmBadResponse: 'dealbot_crm_bad_response',
+  CrmUnsupported: 'dealbot_crm_unsupported',
+  StoreError: 'dealbot_store_error',
+  LockTimeout: 'dealbot_lock_timeout',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export abstract class DealbotError extends Error {
+  abstract readonly code: ErrorCode;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+export function isDealbotError(error: unknown): error is DealbotError {
+  return error instanceof DealbotError;
+}
+
+/** The environment cannot start the bot. `problems` holds one line per bad variable. */
+export class ConfigError extends DealbotError {
+  readonly code = ErrorCode.ConfigError;
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+/** What was asked of the CRM, with credentials removed. */
+export interface RedactedRequest {
+  method: string;
+  url: string;
+}
+
+interface CrmErrorOptions {
+  /** The CRM's display name, e.g. "Pipedrive". */
+  crm: string;
+  status?: number;
+  request?: RedactedRequest;
+  /** The parsed (or raw text) body the CRM answered with, if any. */
+  response?: unknown;
+  cause?: unknown;
+}
+
+export abstract class CrmError extends DealbotError {
+  readonly crm: string;
+  readonly status: number | undefined;
+  readonly request: RedactedRequest | undefined;
+  readonly response: unknown;
+  /** Whether the same request may succeed if sent again later. */
+  abstract readonly retryable: boolean;
+
+  constructor(message: string, options: CrmErrorOptions) {
+    super(message, { cause: options.cause });
+    this.crm = options.crm;
+    this.status = options.status;
+    this.request = options.request;
+    this.response = options.response;
+  }
+}
+
+export type CrmEntity = 'deal' | 'stage' | 'pipeline' | 'user' | 'organization' | 'person' | 'note';
+
+export class CrmNotFoundError extends CrmError {
+  readonly code = ErrorCode.CrmNotFound;
+  readonly retryable = false;
+  constructor(
+    readonly entity: CrmEntity,
+    readonly id: string,
+    options: CrmErrorOptions,
+  ) {
+    super(`${options.crm} has no ${entity} with id ${id}`, options);
+  }
+}
+
+/** The CRM refused a value. `field` is the deal field it concerns, when it can be told. */
+export class CrmValidationError extends CrmError {
+  readonly code = ErrorCode.CrmValidation;
+  readonly retryable = false;
+  constructor(
+    /** The CRM's own words, safe to show a person. */
+    readonly crmMessage: string,
+    readonly field: DealField | null,
+    options: CrmErrorOptions,
+  ) {
+    super(`${options.crm} rejected the request${field ? ` (${field})` : ''}: ${crmMessage}`, options);
+  }
+}
+
+export class CrmConflictError extends CrmError {
+  readonly code = ErrorCode.CrmConflict;
+  readonly retryable = false;
+  constructor(
+    readonly crmMessage: string,
+    options: CrmErrorOptions,
+  ) {
+    super(`${options.crm} reported a conflict: ${crmMessage}`, options);
+  }
+}
+
+export class CrmUnauthorizedError extends CrmError {
+  readonly code = ErrorCode.CrmUnauthorized;
+  readonly retryable = false;
+  constructor(options: CrmErrorOptions) {
+    super(`${options.crm} did not accept the API credentials`, options);
+  }
+}
+
+export class CrmForbiddenError extends CrmError {
+  readonly code = ErrorCode.CrmForbidden;
+  readonly retryable = false;
+  constructor(options: CrmErrorOptions) {
+    super(`${options.crm} does not allow this for the configured user`, options);
+  }
+}
+
+export class CrmRateLimitedError extends CrmError {
+  readonly code = ErrorCode.CrmRateLimited;
+  readonly retryable = true;
+  constructor(
+    /** How long the CRM asked us to wait, when it said. */
+    readonly retryAfterMs: number | null,
+    options: CrmErrorOptions,
+  ) {
+    super(`${options.crm} is rate limiting requests`, options);
+  }
+}
+
+/** Timeouts, connection failures and 5xx answers. */
+export class CrmUnavailableError extends CrmError {
+  readonly code = ErrorCode.CrmUnavailable;
+  readonly retryable = true;
+  constructor(
+    readonly reason: 'timeout' | 'network' | 'server_error',
+    options: CrmErrorOptions,
+  ) {
+    super(`${options.crm} is unavailable (${reason.replace('_', ' ')})`, options);
+  }
+}
+
+/** The CRM answered with something that does not match its documented shape. */
+export class CrmBadResponseError extends CrmError {
+  readonly code = ErrorCode.CrmBadResponse;
+  readonly retryable = false;
+  constructor(detail: string, options: CrmErrorOptions) {
+    super(`${options.crm} sent an unexpected response: ${detail}`, options);
+  }
+}
+
+/** The CRM has no way to do this (see `CrmCapabilities`). */
+export class CrmUnsupportedError extends CrmError {
+  readonly code = ErrorCode.CrmUnsupported;
+  readonly retryable = false;
+  constructor(
+    readonly operation: string,
+    options: CrmErrorOptions,
+  ) {
+    super(`${options.crm} does not support ${operation}`, options);
+  }
+}
+
+export class StoreError extends DealbotError {
+  readonly code = ErrorCode.StoreError;
+}
+
+export class LockTimeoutError extends DealbotError {
+  readonly code = ErrorCode.LockTimeout;
+  constructor(
+    readonly key: string,
+    readonly waitedMs: number,
+  ) {
+    super(`Could not take the lock ${key} within ${waitedMs} ms`);
+  }
+}

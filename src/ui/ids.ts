@@ -1,0 +1,79 @@
+// Every action id, view callback id and block id the app sends to Slack and listens for.
+// Renderers and listeners both import from here, so a renamed id cannot drift apart.
+
+import type { DealField } from '../crm/port.js';
+
+export const ActionId = {
+  /** Card: the stage select; its option value is the stage id. */
+  cardMove: 'deal_card_move',
+  cardWon: 'deal_card_won',
+  cardLost: 'deal_card_lost',
+  cardReopen: 'deal_card_reopen',
+  cardTimeline: 'deal_card_timeline',
+  /** Ephemeral card: post it to the channel for everyone. */
+  cardShare: 'deal_card_share',
+  /** "Open in <CRM>" link button; Slack still sends an action we must ack. */
+  cardOpenInCrm: 'deal_card_open_in_crm',
+  /** A row of a list (find results, "which deal?" picker): show that deal's card. */
+  openDeal: 'deal_open',
+  /** "Which deal?" picker for move/won/lost/reopen; value is a `PendingDealAction`. */
+  pickDeal: 'deal_pick',
+  /** "Which stage?" picker after an unknown or ambiguous stage name; value is `{dealId, stageId}`. */
+  pickStage: 'deal_pick_stage',
+  /** Create/edit modal: the pipeline select, dispatched so the stage list can follow it. */
+  formPipeline: 'deal_form_pipeline',
+} as const;
+export type ActionId = (typeof ActionId)[keyof typeof ActionId];
+
+export const CallbackId = {
+  createDealModal: 'deal_create_modal',
+  lostReasonModal: 'deal_lost_modal',
+} as const;
+export type CallbackId = (typeof CallbackId)[keyof typeof CallbackId];
+
+/** Form fields of the create modal; block and action ids are the same string. */
+export const DealFormField = {
+  title: 'deal_title',
+  value: 'deal_value',
+  currency: 'deal_currency',
+  pipeline: 'deal_pipeline',
+  stage: 'deal_stage',
+  expectedCloseDate: 'deal_close_date',
+  probability: 'deal_probability',
+  owner: 'deal_owner',
+} as const;
+export type DealFormField = (typeof DealFormField)[keyof typeof DealFormField];
+
+/** Where a CRM validation error on a deal field is shown in the create modal. */
+export const FORM_BLOCK_FOR_FIELD: Partial<Record<DealField, DealFormField>> = {
+  title: DealFormField.title,
+  value: DealFormField.value,
+  currency: DealFormField.currency,
+  pipelineId: DealFormField.pipeline,
+  stageId: DealFormField.stage,
+  ownerId: DealFormField.owner,
+  expectedCloseDate: DealFormField.expectedCloseDate,
+  probability: DealFormField.probability,
+};
+
+export const LostFormField = {
+  reason: 'deal_lost_reason',
+} as const;
+
+/** Block Kit limits (https://api.slack.com/reference/block-kit). Renderers cut to these. */
+export const SlackLimits = {
+  messageBlocks: 50,
+  modalBlocks: 100,
+  sectionText: 3000,
+  headerText: 150,
+  buttonText: 75,
+  optionText: 75,
+  selectOptions: 100,
+  sectionFields: 10,
+  fieldText: 2000,
+  contextElements: 10,
+  actionsElements: 25,
+  actionValue: 2000,
+  modalTitle: 24,
+  plainTextInputMax: 3000,
+} as const;
