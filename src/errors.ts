@@ -3,7 +3,7 @@
 // (see `ui/error-message.ts`). Credentials never reach an error: HTTP errors carry a
 // redacted request.
 
-import type { DealField } from './crm/port.js';
+import type { Deal, DealField, DealStatus } from './crm/port.js';
 
 export const ErrorCode = {
   ConfigError: 'dealbot_config_error',
@@ -18,6 +18,8 @@ export const ErrorCode = {
   CrmUnsupported: 'dealbot_crm_unsupported',
   StoreError: 'dealbot_store_error',
   LockTimeout: 'dealbot_lock_timeout',
+  DuplicateInProgress: 'dealbot_duplicate_in_progress',
+  DealStateConflict: 'dealbot_deal_state_conflict',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -185,5 +187,27 @@ export class LockTimeoutError extends DealbotError {
     readonly waitedMs: number,
   ) {
     super(`Could not take the lock ${key} within ${waitedMs} ms`);
+  }
+}
+
+/** The same request is being handled by another delivery of it; this one did nothing. */
+export class DuplicateInProgressError extends DealbotError {
+  readonly code = ErrorCode.DuplicateInProgress;
+  constructor(readonly key: string) {
+    super(`The same request (${key}) is still being handled`);
+  }
+}
+
+/**
+ * The deal is not in a state the action makes sense from (winning a lost deal). Dealbot
+ * refuses rather than overwrite what someone else decided; the person reopens first.
+ */
+export class DealStateConflictError extends DealbotError {
+  readonly code = ErrorCode.DealStateConflict;
+  constructor(
+    readonly deal: Deal,
+    readonly wanted: DealStatus,
+  ) {
+    super(`Deal ${deal.id} is ${deal.status}; it cannot be marked ${wanted} without reopening it first`);
   }
 }

@@ -77,3 +77,14 @@ export const SlackLimits = {
   modalTitle: 24,
   plainTextInputMax: 3000,
 } as const;
+
+/**
+ * The value carried by a "move to this stage" control (the card's stage select and the
+ * stage picker's buttons). Ids are short, so it stays far below Slack's 150-character
+ * option value limit.
+ */
+export interface DealStageValue {
+  dealId: string;
+  stageId: string;
+}
+export const encodeDealStage = (value: DealStageValue): string => JSON.stringify({ dealId: value.dealId, stageId: value.stageId });

@@ -1,0 +1,66 @@
+// createApp(deps): the Bolt app every mode runs — Socket Mode, HTTP and the console differ
+// only in the receiver and where the Web API lives. A global middleware puts the CRM
+// client for the workspace and the services on the context; listener errors flow to
+// one `app.error()` handler.
+
+import { App, LogLevel, type Receiver } from '@slack/bolt';
+import type { Logger as BoltLogger } from '@slack/bolt';
+import { DateTime } from 'luxon';
+import type { CrmClient } from './crm/port.js';
+import type { Logger } from './logger.js';
+import type { DealbotContext } from './listeners/context.js';
+import { createErrorHandler } from './listeners/error-handler.js';
+import { registerListeners } from './listeners/index.js';
+import { createDealService } from './services/deal-service.js';
+import { createSlackPeople } from './services/slack-people.js';
+import type { Store } from './store/store.js';
+
+export interface AppDeps {
+  store: Store;
+  logger: Logger;
+  /** The CRM client of a workspace. One workspace today; an install store can plug in here. */
+  crmForTeam: (teamId: string | null) => CrmClient;
+  receiver: Receiver;
+  token: string;
+  /** Base of the Web API, e.g. `http://127.0.0.1:4000/api/`; Slack's own when absent. */
+  slackApiUrl?: string | null;
+  /** Call `auth.test` at start (off for the console, whose token is not real). */
+  tokenVerification?: boolean;
+  now?: () => DateTime;
+}
+
+/** Bolt logs through our pino logger, so redaction and levels are the same everywhere. */
+export function boltLogger(logger: Logger): BoltLogger {
+  const child = logger.child({ component: 'bolt' });
+  return {
+    debug: (...msg: unknown[]) => child.debug(msg.map(String).join(' ')),
+    info: (...msg: unknown[]) => child.info(msg.map(String).join(' ')),
+    warn: (...msg: unknown[]) => child.warn(msg.map(String).join(' ')),
+    error: (...msg: unknown[]) => child.error(msg.map(String).join(' ')),
+    setLevel: () => undefined,
+    getLevel: () => LogLevel.INFO,
+    setName: () => undefined,
+  };
+}
+
+export function createApp(deps: AppDeps): App<DealbotContext> {
+  const now = deps.now ?? (() => DateTime.utc());
+  const app = new App<DealbotContext>({
+    token: deps.token,
+    receiver: deps.receiver,
+    logger: boltLogger(deps.logger),
+    ...(deps.slackApiUrl ? { clientOptions: { slackApiUrl: deps.slackApiUrl } } : {}),
+    tokenVerificationEnabled: deps.tokenVerification ?? true,
+    extendedErrorHandler: true,
+  });
+  const people = createSlackPeople(deps.store);
+
+  app.use(async ({ context, next }) => {
+    const crm = deps.crmForTeam(context.teamId ?? null);
+    Object.assign(context, { crm, deals: createDealService(crm), people, store: deps.store, now });
+    await next();
+  });
+  registerListeners(app);
+  app.error(createErrorHandler({ logger: deps.logger, client: () => app.client }));
+  return app;
+}

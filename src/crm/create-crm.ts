@@ -1,0 +1,40 @@
+// Picks the CRM adapter the configuration names and wraps remote ones in the cache, so
+// stages, pipelines and users cost the CRM one request per TTL, not one per command.
+
+import { createHash } from 'node:crypto';
+import type { Config } from '../config.js';
+import { ConfigError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { Store } from '../store/store.js';
+import { createCachedCrm } from './cached-crm.js';
+import { createLocalCrm } from './local/local-crm.js';
+import { ensureSeeded } from './local/seed.js';
+import { createPipedriveClient } from './pipedrive/pipedrive-client.js';
+import type { CrmClient } from './port.js';
+
+/** A cache namespace that tells accounts apart without ever storing the credential. */
+function accountNamespace(provider: string, ...parts: string[]): string {
+  return `${provider}:${createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 16)}`;
+}
+
+export async function createCrm(config: Config, store: Store, logger: Logger): Promise<CrmClient> {
+  switch (config.crmProvider) {
+    case 'local': {
+      const crm = createLocalCrm({ store });
+      await ensureSeeded(crm, store);
+      return crm;
+    }
+    case 'pipedrive': {
+      const pd = config.pipedrive;
+      if (!pd) throw new ConfigError(['PIPEDRIVE_API_TOKEN is required when CRM_PROVIDER=pipedrive']);
+      if (pd.apiVersion === 'v1') {
+        throw new ConfigError(['PIPEDRIVE_API_VERSION=v1 is not supported yet; use v2 (the default)']);
+      }
+      const client = createPipedriveClient({ apiToken: pd.apiToken, baseUrl: pd.baseUrl, logger });
+      return createCachedCrm(client, store, { namespace: accountNamespace('pipedrive', pd.baseUrl, pd.apiToken) });
+    }
+    case 'productive':
+    case 'pipelinedeals':
+      throw new ConfigError([`CRM_PROVIDER=${config.crmProvider} is not supported yet; use local or pipedrive`]);
+  }
+}

@@ -1,0 +1,45 @@
+// Reads the values our own buttons and selects carry back. They were written by `ui/`,
+// but a payload is still input: anything malformed is refused as a typed error instead
+// of being trusted.
+
+import { z } from 'zod';
+import type { PendingDealAction } from '../ui/deal-list.js';
+import type { DealStageValue } from '../ui/ids.js';
+
+export class BadActionValueError extends Error {
+  constructor(
+    readonly actionId: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`The ${actionId} control sent a value Dealbot did not write`, options);
+    this.name = 'BadActionValueError';
+  }
+}
+
+const id = z.string().min(1).max(64);
+const dealStage = z.object({ dealId: id, stageId: id });
+const pending = z.object({
+  op: z.enum(['show', 'move', 'won', 'lost', 'reopen', 'timeline']),
+  dealId: id,
+  stage: z.string().max(200).optional(),
+  reason: z.string().max(1000).nullable().optional(),
+});
+
+function parse<T>(schema: z.ZodType<T>, raw: string | undefined, actionId: string): T {
+  try {
+    return schema.parse(JSON.parse(raw ?? ''));
+  } catch (cause) {
+    throw new BadActionValueError(actionId, { cause });
+  }
+}
+
+export const readDealStage = (raw: string | undefined, actionId: string): DealStageValue => parse(dealStage, raw, actionId);
+
+export const readPendingAction = (raw: string | undefined, actionId: string): PendingDealAction & { dealId: string } =>
+  parse(pending, raw, actionId) as PendingDealAction & { dealId: string };
+
+export function readDealId(raw: string | undefined, actionId: string): string {
+  const parsed = id.safeParse(raw);
+  if (!parsed.success) throw new BadActionValueError(actionId, { cause: parsed.error });
+  return parsed.data;
+}

@@ -1,0 +1,60 @@
+// The deal card's controls: Move (stage select), Won, Lost, Reopen, Timeline, Share and
+// the "Open in CRM" link (which Slack reports too and must be acked).
+
+import type { App, BlockAction, ButtonAction, StaticSelectAction } from '@slack/bolt';
+import type { DealbotContext } from '../context.js';
+import { answerMove, markStatus, openLostModal, renderCard, replyWithCard, writeOptions } from '../deal-flows.js';
+import { ActionId } from '../../ui/ids.js';
+import { readDealId, readDealStage } from '../action-values.js';
+import { replyForAction } from './reply-for-action.js';
+
+export function registerDealCardActions(app: App<DealbotContext>): void {
+  app.action<BlockAction<StaticSelectAction>>(ActionId.cardMove, async ({ ack, body, action, client, respond, context }) => {
+    await ack();
+    const { dealId, stageId } = readDealStage(action.selected_option.value, ActionId.cardMove);
+    const reply = replyForAction(body, client, respond);
+    const outcome = await context.deals.moveToStage(dealId, stageId, await writeOptions(context, reply));
+    await answerMove(context, reply, outcome);
+  });
+
+  app.action<BlockAction<ButtonAction>>(ActionId.cardWon, async ({ ack, body, action, client, respond, context }) => {
+    await ack();
+    const dealId = readDealId(action.value, ActionId.cardWon);
+    await markStatus(context, replyForAction(body, client, respond), 'won', dealId);
+  });
+
+  app.action<BlockAction<ButtonAction>>(ActionId.cardReopen, async ({ ack, body, action, client, respond, context }) => {
+    await ack();
+    const dealId = readDealId(action.value, ActionId.cardReopen);
+    await markStatus(context, replyForAction(body, client, respond), 'reopen', dealId);
+  });
+
+  app.action<BlockAction<ButtonAction>>(ActionId.cardLost, async ({ ack, body, action, client, respond, context }) => {
+    await ack();
+    const dealId = readDealId(action.value, ActionId.cardLost);
+    await openLostModal(context, replyForAction(body, client, respond), body.trigger_id, { dealId });
+  });
+
+  app.action<BlockAction<ButtonAction>>(ActionId.cardTimeline, async ({ ack, body, action, client, respond, context }) => {
+    await ack();
+    const dealId = readDealId(action.value, ActionId.cardTimeline);
+    const reply = { ...replyForAction(body, client, respond), fromCard: false };
+    await replyWithCard(context, reply, await context.deals.getDeal(dealId), 'Timelines are not available yet.');
+  });
+
+  app.action<BlockAction<ButtonAction>>(ActionId.cardShare, async ({ ack, body, action, client, respond, context }) => {
+    await ack();
+    const dealId = readDealId(action.value, ActionId.cardShare);
+    const reply = replyForAction(body, client, respond);
+    const card = await renderCard(context, reply, await context.deals.getDeal(dealId), {
+      ephemeral: false,
+      note: `Shared by <@${reply.userId}>`,
+    });
+    await respond({ response_type: 'in_channel', replace_original: false, ...card });
+    await respond({ delete_original: true });
+  });
+
+  app.action(ActionId.cardOpenInCrm, async ({ ack }) => {
+    await ack();
+  });
+}

@@ -1,0 +1,106 @@
+// `/deal`: parse, ack, hand over to a flow. Help and usage need no CRM, so they are the
+// ack itself; everything else is acked empty first and answered through `respond()`.
+
+import type { App } from '@slack/bolt';
+import type { DealCommand } from '../../parse/deal-command.js';
+import { parseDealCommand } from '../../parse/deal-command.js';
+import { runOnce } from '../../services/idempotency.js';
+import { dealList } from '../../ui/deal-list.js';
+import { helpMessage, usageMessage } from '../../ui/help.js';
+import type { DealbotContext } from '../context.js';
+import { openCreateModal } from '../deal-form-flows.js';
+import {
+  markStatus,
+  moveByName,
+  openLostModal,
+  markLost,
+  replyWithCard,
+  withResolvedDeal,
+  writeOptions,
+  type Reply,
+} from '../deal-flows.js';
+import { replyViaRespond } from '../replies.js';
+
+type Subcommand<K extends DealCommand['kind']> = (
+  ctx: DealbotContext,
+  reply: Reply,
+  command: Extract<DealCommand, { kind: K }>,
+  triggerId: string,
+) => Promise<void>;
+
+const show: Subcommand<'show'> = (ctx, reply, { ref }) =>
+  withResolvedDeal(ctx, reply, ref, { op: 'show' }, (deal) => replyWithCard(ctx, reply, deal));
+
+const find: Subcommand<'find'> = async (ctx, reply, { words }) => {
+  const [{ hits, more }, stageNames] = await Promise.all([ctx.deals.findDeals(words), ctx.deals.stageNames()]);
+  await reply.respond({ response_type: 'ephemeral', ...dealList({ hits, query: words, more, stageNames }) });
+};
+
+const create: Subcommand<'new'> = async (ctx, reply, { line }, triggerId) => {
+  if (!line) return openCreateModal(ctx, reply, triggerId);
+  const options = await writeOptions(ctx, reply);
+  // A retried delivery of the same command carries the same trigger_id: one deal, not two.
+  const { result: deal, duplicate } = await runOnce(ctx.store, `new:${triggerId}`, () => ctx.deals.quickCreate(line, options));
+  await replyWithCard(ctx, reply, deal, duplicate ? 'Already created.' : `Created by <@${reply.userId}>`);
+};
+
+const move: Subcommand<'move'> = (ctx, reply, { ref, stage }) =>
+  withResolvedDeal(ctx, reply, ref, { op: 'move', stage }, (deal) => moveByName(ctx, reply, deal, stage));
+
+const won: Subcommand<'won'> = (ctx, reply, { ref }) =>
+  withResolvedDeal(ctx, reply, ref, { op: 'won' }, (deal) => markStatus(ctx, reply, 'won', deal.id));
+
+const reopen: Subcommand<'reopen'> = (ctx, reply, { ref }) =>
+  withResolvedDeal(ctx, reply, ref, { op: 'reopen' }, (deal) => markStatus(ctx, reply, 'reopen', deal.id));
+
+const lost: Subcommand<'lost'> = async (ctx, reply, { ref, reason }, triggerId) => {
+  if (reason) {
+    return withResolvedDeal(ctx, reply, ref, { op: 'lost', reason }, (deal) => markLost(ctx, reply, deal.id, reason));
+  }
+  // No reason: ask for one in a modal, opened before the deal is even looked up.
+  return openLostModal(ctx, reply, triggerId, ref.kind === 'id' ? { dealId: ref.id } : { ref });
+};
+
+const timeline: Subcommand<'timeline'> = (ctx, reply, { ref }) =>
+  withResolvedDeal(ctx, reply, ref, { op: 'timeline' }, (deal) =>
+    replyWithCard(ctx, reply, deal, 'Timelines are not available yet; this is the deal as it stands.'),
+  );
+
+export function registerDealCommand(app: App<DealbotContext>): void {
+  app.command('/deal', async ({ command, ack, respond, client, context }) => {
+    const parsed = parseDealCommand(command.text);
+    if (parsed.kind === 'help') return ack({ response_type: 'ephemeral', ...helpMessage() });
+    if (parsed.kind === 'invalid') {
+      return ack({ response_type: 'ephemeral', ...usageMessage(parsed.problem, parsed.suggestion) });
+    }
+    await ack();
+    const reply = replyViaRespond({
+      client,
+      userId: command.user_id,
+      channelId: command.channel_id,
+      respond,
+      responseUrl: command.response_url,
+      fromCard: false,
+    });
+    const ctx = context as DealbotContext;
+    const trigger = command.trigger_id;
+    switch (parsed.kind) {
+      case 'show':
+        return show(ctx, reply, parsed, trigger);
+      case 'find':
+        return find(ctx, reply, parsed, trigger);
+      case 'new':
+        return create(ctx, reply, parsed, trigger);
+      case 'move':
+        return move(ctx, reply, parsed, trigger);
+      case 'won':
+        return won(ctx, reply, parsed, trigger);
+      case 'lost':
+        return lost(ctx, reply, parsed, trigger);
+      case 'reopen':
+        return reopen(ctx, reply, parsed, trigger);
+      case 'timeline':
+        return timeline(ctx, reply, parsed, trigger);
+    }
+  });
+}

@@ -1,0 +1,18 @@
+// What every listener finds in Bolt's context, put there by the global middleware in
+// `app.ts`: the CRM client for the workspace and the services built on it. A later
+// multi-workspace install only changes how `crmForTeam` picks the client.
+
+import type { DateTime } from 'luxon';
+import type { CrmClient } from '../crm/port.js';
+import type { DealService } from '../services/deal-service.js';
+import type { SlackPeople } from '../services/slack-people.js';
+import type { Store } from '../store/store.js';
+
+export interface DealbotContext {
+  [key: string]: unknown;
+  crm: CrmClient;
+  deals: DealService;
+  people: SlackPeople;
+  store: Store;
+  now: () => DateTime;
+}

@@ -1,0 +1,97 @@
+// The create-deal modal's life: it opens at once in a loading state (no CRM call may
+// stand between a click and `views.open`), is filled with pipelines and stages as soon as
+// they arrive, follows the chosen pipeline, and is redrawn with everything the person
+// typed when the CRM refuses or fails.
+
+import type { ModalView } from '@slack/types';
+import type { DealFormErrors, DealFormValues } from '../services/deal-form.js';
+import { dealFormModal } from '../ui/deal-form-modal.js';
+import type { DealbotContext } from './context.js';
+import type { Reply } from './deal-flows.js';
+
+/** Private metadata of the create modal. */
+export interface CreateModalMetadata {
+  channelId: string | null;
+  responseUrl: string | null;
+  defaultCurrency: string | null;
+}
+
+export const OFFERED_CURRENCIES = ['EUR', 'USD', 'GBP', 'CHF', 'SEK', 'NOK', 'DKK', 'PLN', 'CZK', 'CAD', 'AUD', 'JPY'];
+
+export function parseMetadata<T>(raw: string | undefined, fallback: T): T {
+  if (!raw) return fallback;
+  try {
+    return { ...fallback, ...(JSON.parse(raw) as T) };
+  } catch {
+    return fallback;
+  }
+}
+
+function initialFrom(values: Partial<DealFormValues>) {
+  return {
+    ...(values.title ? { title: values.title } : {}),
+    ...(values.value ? { value: values.value } : {}),
+    ...(values.currency ? { currency: values.currency } : {}),
+    ...(values.stageId ? { stageId: values.stageId } : {}),
+    ...(values.expectedCloseDate ? { expectedCloseDate: values.expectedCloseDate } : {}),
+    ...(values.probability ? { probability: values.probability } : {}),
+    ...(values.ownerSlackUserId ? { ownerSlackUserId: values.ownerSlackUserId } : {}),
+  };
+}
+
+/** The filled-in form: pipelines and stages from the (cached) CRM, the person's values kept. */
+export async function dealFormView(
+  ctx: DealbotContext,
+  metadata: CreateModalMetadata,
+  values: Partial<DealFormValues>,
+  extras: { banner?: string; fieldErrors?: DealFormErrors } = {},
+): Promise<ModalView> {
+  const [pipelines, stages, defaultCurrency] = await Promise.all([
+    ctx.crm.listPipelines(),
+    ctx.crm.listStages(),
+    metadata.defaultCurrency ? Promise.resolve(metadata.defaultCurrency) : ctx.crm.defaultCurrency(),
+  ]);
+  const selected =
+    pipelines.find((p) => p.id === values.pipelineId) ?? pipelines.find((p) => p.isDefault) ?? pipelines[0] ?? null;
+  const pipelineStages = stages.filter((s) => s.pipelineId === selected?.id);
+  const stageId = pipelineStages.some((s) => s.id === values.stageId) ? values.stageId : pipelineStages[0]?.id;
+  return dealFormModal({
+    pipelines,
+    stages: pipelineStages,
+    selectedPipelineId: selected?.id ?? null,
+    defaultCurrency,
+    currencies: OFFERED_CURRENCIES.includes(defaultCurrency) ? OFFERED_CURRENCIES : [defaultCurrency, ...OFFERED_CURRENCIES],
+    loading: false,
+    crmName: ctx.crm.displayName,
+    privateMetadata: JSON.stringify({ ...metadata, defaultCurrency } satisfies CreateModalMetadata),
+    initial: initialFrom({ ...values, ...(stageId ? { stageId } : {}) }),
+    ...(extras.banner ? { banner: extras.banner } : {}),
+    ...(extras.fieldErrors ? { fieldErrors: extras.fieldErrors } : {}),
+  });
+}
+
+export async function openCreateModal(
+  ctx: DealbotContext,
+  reply: Reply,
+  triggerId: string,
+  values: Partial<DealFormValues> = {},
+): Promise<void> {
+  const metadata: CreateModalMetadata = { channelId: reply.channelId, responseUrl: reply.responseUrl, defaultCurrency: null };
+  const opened = await reply.client.views.open({
+    trigger_id: triggerId,
+    view: dealFormModal({
+      pipelines: [],
+      stages: [],
+      selectedPipelineId: null,
+      defaultCurrency: 'EUR',
+      currencies: OFFERED_CURRENCIES,
+      loading: true,
+      crmName: ctx.crm.displayName,
+      privateMetadata: JSON.stringify(metadata),
+      initial: initialFrom(values),
+    }),
+  });
+  const viewId = opened.view?.id;
+  if (!viewId) return;
+  await reply.client.views.update({ view_id: viewId, view: await dealFormView(ctx, metadata, values) });
+}

@@ -1,0 +1,20 @@
+// Registers every listener. One folder per Slack surface; adding a command touches its
+// handler, its folder and this list.
+
+import type { App } from '@slack/bolt';
+import type { DealbotContext } from './context.js';
+import { registerDealCommand } from './commands/deal.js';
+import { registerDealCardActions } from './actions/deal-card.js';
+import { registerPickerActions } from './actions/pickers.js';
+import { registerFormPipelineAction } from './actions/form-pipeline.js';
+import { registerCreateDealView } from './views/create-deal.js';
+import { registerLostReasonView } from './views/lost-reason.js';
+
+export function registerListeners(app: App<DealbotContext>): void {
+  registerDealCommand(app);
+  registerDealCardActions(app);
+  registerPickerActions(app);
+  registerFormPipelineAction(app);
+  registerCreateDealView(app);
+  registerLostReasonView(app);
+}

@@ -1,0 +1,37 @@
+// Builds the `Reply` a flow answers through, from whatever the Slack request offers: Bolt's
+// `respond()` for commands and message buttons; for modal submissions, the response_url
+// the modal was opened from, else an ephemeral message in its channel, else a DM.
+
+import type { RespondFn } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import { postToResponseUrl, type ResponseMessage } from '../slack/response-url.js';
+import type { Reply } from './deal-flows.js';
+
+export function replyViaRespond(args: {
+  client: WebClient;
+  userId: string;
+  channelId: string | null;
+  respond: RespondFn;
+  responseUrl: string | null;
+  fromCard: boolean;
+}): Reply {
+  const { respond, ...rest } = args;
+  return { ...rest, respond: (message) => respond(message) };
+}
+
+export function replyFromModal(args: {
+  client: WebClient;
+  userId: string;
+  channelId: string | null;
+  responseUrl: string | null;
+}): Reply {
+  const { client, userId, channelId, responseUrl } = args;
+  const respond = async (message: ResponseMessage): Promise<unknown> => {
+    if (responseUrl) return postToResponseUrl(responseUrl, message);
+    const { text, blocks } = message;
+    if (channelId && message.response_type === 'in_channel') return client.chat.postMessage({ channel: channelId, text, blocks });
+    if (channelId) return client.chat.postEphemeral({ channel: channelId, user: userId, text, blocks });
+    return client.chat.postMessage({ channel: userId, text, blocks });
+  };
+  return { client, userId, channelId, responseUrl, respond, fromCard: false };
+}

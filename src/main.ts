@@ -1,0 +1,112 @@
+// Start-up: read the configuration, open the store, build the CRM client, and run the
+// app in the mode the credentials call for — Socket Mode, HTTP, or the terminal console
+// when no Slack credentials are set. A bad environment ends here with one line per
+// problem and exit code 1, never a stack trace.
+
+import { HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
+import type { App } from '@slack/bolt';
+import { createApp, boltLogger } from './app.js';
+import { loadConfig, type Config } from './config.js';
+import { startConsole } from './console/console.js';
+import { createCrm } from './crm/create-crm.js';
+import { ConfigError } from './errors.js';
+import { createLogger, type Logger } from './logger.js';
+import type { DealbotContext } from './listeners/context.js';
+import { createStore } from './store/create-store.js';
+import type { Store } from './store/store.js';
+
+const EVENTS_PATH = '/slack/events';
+const HEALTH_PATH = '/healthz';
+
+async function runSlack(config: Config, store: Store, logger: Logger, app: (receiver: SocketModeReceiver | HTTPReceiver) => App<DealbotContext>) {
+  if (config.mode === 'socket') {
+    const receiver = new SocketModeReceiver({ appToken: config.slackAppToken ?? '', logger: boltLogger(logger) });
+    const bolt = app(receiver);
+    await bolt.start();
+    logger.info('Dealbot is connected to Slack through Socket Mode');
+    return bolt;
+  }
+  const receiver = new HTTPReceiver({
+    signingSecret: config.slackSigningSecret ?? '',
+    endpoints: EVENTS_PATH,
+    logger: boltLogger(logger),
+    customRoutes: [
+      {
+        path: HEALTH_PATH,
+        method: ['GET'],
+        handler: (_req, res) => {
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ ok: true, store: store.kind, crm: config.crmProvider }));
+        },
+      },
+    ],
+  });
+  const bolt = app(receiver);
+  await bolt.start(config.port);
+  logger.info({ port: config.port }, `Dealbot is listening for Slack on POST ${EVENTS_PATH} (health: GET ${HEALTH_PATH})`);
+  return bolt;
+}
+
+export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  let config: Config;
+  try {
+    config = loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`Dealbot cannot start:\n${error.problems.map((p) => `  - ${p}`).join('\n')}\n`);
+      return 1;
+    }
+    throw error;
+  }
+  // The console shares the terminal with its user: only warnings unless asked otherwise.
+  const logger = createLogger(config.mode === 'console' && !env.LOG_LEVEL ? 'warn' : config.logLevel);
+  const store = await createStore(config.storeUrl);
+  let crm;
+  try {
+    crm = await createCrm(config, store, logger);
+  } catch (error) {
+    await store.close();
+    if (error instanceof ConfigError) {
+      process.stderr.write(`Dealbot cannot start:\n${error.problems.map((p) => `  - ${p}`).join('\n')}\n`);
+      return 1;
+    }
+    throw error;
+  }
+  const deps = { store, logger, crmForTeam: () => crm };
+
+  if (config.mode === 'console') {
+    const consoleSession = await startConsole({
+      buildApp: ({ receiver, slackApiUrl, token }) =>
+        createApp({ ...deps, receiver, token, slackApiUrl, tokenVerification: false }),
+      input: process.stdin,
+      output: process.stdout,
+      interactive: Boolean(process.stdin.isTTY),
+      color: Boolean(process.stdout.isTTY) && !env.NO_COLOR,
+    });
+    await consoleSession.done;
+    await consoleSession.close();
+    await store.close();
+    return 0;
+  }
+
+  const bolt = await runSlack(config, store, logger, (receiver) =>
+    createApp({ ...deps, receiver, token: config.slackBotToken ?? '', slackApiUrl: config.slackApiUrl }),
+  );
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  logger.info('Dealbot is stopping');
+  await bolt.stop();
+  await store.close();
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`Dealbot stopped on an unexpected error: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);

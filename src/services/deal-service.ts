@@ -1,0 +1,164 @@
+// The deal use cases behind `/deal` and the card buttons: find a deal from what a person
+// typed, create, move, win, lose and reopen. Speaks only the CRM port's domain types; the
+// listeners turn outcomes into Block Kit through `ui/`.
+//
+// Budget: stages, pipelines and users come from the cached CRM decorator, so a command
+// costs the CRM only the deal reads and writes it needs (see README "CRM budget").
+
+import type { CrmClient, Deal, DealHit, NewDeal, Pipeline, Stage, User, WriteOptions } from '../crm/port.js';
+import { matchByName, normalizeName } from '../parse/match-name.js';
+import type { DealRef } from '../parse/deal-command.js';
+import { parseQuickCreate } from '../parse/quick-create.js';
+import { CrmValidationError, DealStateConflictError } from '../errors.js';
+
+export type DealResolution =
+  | { kind: 'one'; deal: Deal }
+  | { kind: 'many'; hits: DealHit[]; more: boolean }
+  | { kind: 'none'; words: string };
+
+export type MoveOutcome =
+  | { kind: 'moved'; deal: Deal; from: Stage | null; to: Stage }
+  | { kind: 'unchanged'; deal: Deal; stage: Stage }
+  | { kind: 'pick-stage'; deal: Deal; candidates: Stage[]; reason: 'unknown' | 'ambiguous'; pipelineName: string | null };
+
+export type StatusOutcome = { kind: 'changed'; deal: Deal; previous: Deal } | { kind: 'unchanged'; deal: Deal };
+
+/** What a card needs besides the deal, all from cached reference data. */
+export interface DealContext {
+  stage: Stage | null;
+  pipeline: Pipeline | null;
+  pipelineStages: Stage[];
+  owner: User | null;
+}
+
+/** How many search hits a list shows; one search request fetches a few more to count the rest. */
+export const LIST_SIZE = 10;
+const SEARCH_LIMIT = 50;
+
+export interface DealService {
+  readonly crmName: string;
+  resolveDeal(ref: DealRef): Promise<DealResolution>;
+  findDeals(words: string): Promise<{ hits: DealHit[]; more: boolean }>;
+  getDeal(id: string): Promise<Deal>;
+  contextFor(deal: Deal): Promise<DealContext>;
+  stageNames(): Promise<Map<string, string>>;
+  quickCreate(line: string, options?: WriteOptions): Promise<Deal>;
+  create(input: NewDeal, options?: WriteOptions): Promise<Deal>;
+  moveByName(deal: Deal, stageQuery: string, options?: WriteOptions): Promise<MoveOutcome>;
+  moveToStage(dealId: string, stageId: string, options?: WriteOptions): Promise<MoveOutcome>;
+  markWon(dealId: string, options?: WriteOptions): Promise<StatusOutcome>;
+  markLost(dealId: string, reason: string | null, options?: WriteOptions): Promise<StatusOutcome>;
+  reopen(dealId: string, options?: WriteOptions): Promise<StatusOutcome>;
+}
+
+export function createDealService(crm: CrmClient): DealService {
+  async function stagesById(): Promise<Map<string, Stage>> {
+    return new Map((await crm.listStages()).map((s) => [s.id, s]));
+  }
+
+  async function applyMove(deal: Deal, to: Stage, options?: WriteOptions): Promise<MoveOutcome> {
+    const stages = await stagesById();
+    if (deal.stageId === to.id) return { kind: 'unchanged', deal, stage: to };
+    const moved = await crm.moveDeal(deal.id, to.id, options);
+    return { kind: 'moved', deal: moved, from: stages.get(deal.stageId) ?? null, to };
+  }
+
+  return {
+    crmName: crm.displayName,
+
+    async resolveDeal(ref) {
+      if (ref.kind === 'id') return { kind: 'one', deal: await crm.getDeal(ref.id) };
+      const { hits, more } = await crm.searchDeals(ref.words, { limit: SEARCH_LIMIT });
+      if (hits.length === 0) return { kind: 'none', words: ref.words };
+      const wanted = normalizeName(ref.words);
+      const exact = hits.filter((h) => normalizeName(h.title) === wanted);
+      const only = hits.length === 1 ? hits[0] : exact.length === 1 ? exact[0] : undefined;
+      if (only) return { kind: 'one', deal: await crm.getDeal(only.id) };
+      return { kind: 'many', hits, more };
+    },
+
+    async findDeals(words) {
+      return crm.searchDeals(words, { limit: SEARCH_LIMIT });
+    },
+
+    getDeal: (id) => crm.getDeal(id),
+
+    async contextFor(deal) {
+      const [stages, pipelines, users] = await Promise.all([crm.listStages(), crm.listPipelines(), crm.listUsers()]);
+      return {
+        stage: stages.find((s) => s.id === deal.stageId) ?? null,
+        pipeline: pipelines.find((p) => p.id === deal.pipelineId) ?? null,
+        pipelineStages: stages.filter((s) => s.pipelineId === deal.pipelineId),
+        owner: users.find((u) => u.id === deal.ownerId) ?? null,
+      };
+    },
+
+    async stageNames() {
+      return new Map((await crm.listStages()).map((s) => [s.id, s.name]));
+    },
+
+    async quickCreate(line, options) {
+      const { title, value } = parseQuickCreate(line);
+      if (!title) {
+        throw new CrmValidationError('A deal needs a title, e.g. `/deal new Acme renewal 12k EUR`.', 'title', {
+          crm: crm.displayName,
+        });
+      }
+      const currency = value?.currency ?? (value ? await crm.defaultCurrency() : null);
+      return crm.createDeal({ title, value: value && currency ? { amount: value.amount, currency } : null }, options);
+    },
+
+    create: (input, options) => crm.createDeal(input, options),
+
+    async moveByName(deal, stageQuery, options) {
+      const [stages, pipelines] = await Promise.all([crm.listStages(), crm.listPipelines()]);
+      const pipeline = pipelines.find((p) => p.id === deal.pipelineId) ?? null;
+      const own = stages.filter((s) => s.pipelineId === deal.pipelineId);
+      const inOwn = matchByName(stageQuery, own, (s) => s.name);
+      if (inOwn.kind === 'match') return applyMove(deal, inOwn.item, options);
+      if (inOwn.kind === 'ambiguous') {
+        return { kind: 'pick-stage', deal, candidates: inOwn.candidates, reason: 'ambiguous', pipelineName: pipeline?.name ?? null };
+      }
+      // Not in the deal's pipeline: a stage of another pipeline moves the deal across, but
+      // only on an exact name; a fuzzy cross-pipeline hit would be a guess.
+      const elsewhere = stages.filter((s) => s.pipelineId !== deal.pipelineId && normalizeName(s.name) === normalizeName(stageQuery));
+      if (elsewhere.length === 1 && elsewhere[0]) return applyMove(deal, elsewhere[0], options);
+      return {
+        kind: 'pick-stage',
+        deal,
+        candidates: elsewhere.length > 1 ? elsewhere : own,
+        reason: elsewhere.length > 1 ? 'ambiguous' : 'unknown',
+        pipelineName: pipeline?.name ?? null,
+      };
+    },
+
+    async moveToStage(dealId, stageId, options) {
+      const [deal, stages] = await Promise.all([crm.getDeal(dealId), stagesById()]);
+      const to = stages.get(stageId);
+      if (!to) {
+        throw new CrmValidationError(`There is no stage with id ${stageId} any more.`, 'stageId', { crm: crm.displayName });
+      }
+      return applyMove(deal, to, options);
+    },
+
+    async markWon(dealId, options) {
+      const deal = await crm.getDeal(dealId);
+      if (deal.status === 'won') return { kind: 'unchanged', deal };
+      if (deal.status === 'lost') throw new DealStateConflictError(deal, 'won');
+      return { kind: 'changed', deal: await crm.markWon(dealId, options), previous: deal };
+    },
+
+    async markLost(dealId, reason, options) {
+      const deal = await crm.getDeal(dealId);
+      if (deal.status === 'lost') return { kind: 'unchanged', deal };
+      if (deal.status === 'won') throw new DealStateConflictError(deal, 'lost');
+      return { kind: 'changed', deal: await crm.markLost(dealId, reason, options), previous: deal };
+    },
+
+    async reopen(dealId, options) {
+      const deal = await crm.getDeal(dealId);
+      if (deal.status === 'open') return { kind: 'unchanged', deal };
+      return { kind: 'changed', deal: await crm.reopenDeal(dealId, options), previous: deal };
+    },
+  };
+}
