@@ -3,8 +3,7 @@
 // when no Slack credentials are set. A bad environment ends here with one line per
 // problem and exit code 1, never a stack trace.
 
-import { HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
-import type { App } from '@slack/bolt';
+import type { App, Receiver } from '@slack/bolt';
 import { createApp, boltLogger } from './app.js';
 import { loadConfig, type Config } from './config.js';
 import { startConsole } from './console/console.js';
@@ -13,33 +12,25 @@ import { ConfigError } from './errors.js';
 import { createLogger, type Logger } from './logger.js';
 import type { DealbotContext } from './listeners/context.js';
 import { createStore } from './store/create-store.js';
+import { createHttpReceiver, createSocketReceiver, EVENTS_PATH, HEALTH_PATH } from './slack/receivers.js';
 import type { Store } from './store/store.js';
 
-const EVENTS_PATH = '/slack/events';
-const HEALTH_PATH = '/healthz';
-
-async function runSlack(config: Config, store: Store, logger: Logger, app: (receiver: SocketModeReceiver | HTTPReceiver) => App<DealbotContext>) {
+async function runSlack(
+  config: Config,
+  store: Store,
+  logger: Logger,
+  app: (receiver: Receiver) => App<DealbotContext>,
+): Promise<App<DealbotContext>> {
   if (config.mode === 'socket') {
-    const receiver = new SocketModeReceiver({ appToken: config.slackAppToken ?? '', logger: boltLogger(logger) });
-    const bolt = app(receiver);
+    const bolt = app(createSocketReceiver({ appToken: config.slackAppToken ?? '', logger: boltLogger(logger) }));
     await bolt.start();
     logger.info('Dealbot is connected to Slack through Socket Mode');
     return bolt;
   }
-  const receiver = new HTTPReceiver({
+  const receiver = createHttpReceiver({
     signingSecret: config.slackSigningSecret ?? '',
-    endpoints: EVENTS_PATH,
     logger: boltLogger(logger),
-    customRoutes: [
-      {
-        path: HEALTH_PATH,
-        method: ['GET'],
-        handler: (_req, res) => {
-          res.writeHead(200, { 'content-type': 'application/json' });
-          res.end(JSON.stringify({ ok: true, store: store.kind, crm: config.crmProvider }));
-        },
-      },
-    ],
+    health: () => ({ store: store.kind, crm: config.crmProvider }),
   });
   const bolt = app(receiver);
   await bolt.start(config.port);

@@ -31,7 +31,7 @@ export async function createCrm(config: Config, store: Store, logger: Logger): P
         throw new ConfigError(['PIPEDRIVE_API_VERSION=v1 is not supported yet; use v2 (the default)']);
       }
       const client = createPipedriveClient({ apiToken: pd.apiToken, baseUrl: pd.baseUrl, logger });
-      return createCachedCrm(client, store, { namespace: accountNamespace('pipedrive', pd.baseUrl, pd.apiToken) });
+      return createCachedCrm(client, store, { namespace: accountNamespace('pipedrive', pd.baseUrl, pd.apiToken), logger });
     }
     case 'productive':
     case 'pipelinedeals':

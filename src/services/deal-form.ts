@@ -5,6 +5,7 @@
 import { DateTime } from 'luxon';
 import type { IsoDate, NewDeal } from '../crm/port.js';
 import { isCurrencyCode, parseAmount } from '../parse/amount.js';
+import { LOADING_OPTION_VALUE } from '../ui/deal-form-modal.js';
 import { DealFormField } from '../ui/ids.js';
 
 /** What the person typed or picked, as typed. */
@@ -42,7 +43,11 @@ function field(values: SlackStateValues, id: DealFormField): SlackInputState | u
 
 export function readDealForm(values: SlackStateValues): DealFormValues {
   const text = (id: DealFormField) => (field(values, id)?.value ?? '').trim();
-  const option = (id: DealFormField) => field(values, id)?.selected_option?.value ?? null;
+  const option = (id: DealFormField) => {
+    const value = field(values, id)?.selected_option?.value ?? null;
+    // While the modal is still loading, selects hold a placeholder, not a choice.
+    return value === LOADING_OPTION_VALUE ? null : value;
+  };
   return {
     title: text(DealFormField.title).replace(/\s+/g, ' '),
     value: text(DealFormField.value),

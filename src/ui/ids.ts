@@ -22,6 +22,10 @@ export const ActionId = {
   pickStage: 'deal_pick_stage',
   /** Create/edit modal: the pipeline select, dispatched so the stage list can follow it. */
   formPipeline: 'deal_form_pipeline',
+  /** Timeline: "Show older"; value is a `TimelineOlderValue` (`{dealId, cursor}`, see `ui/deal-timeline.ts`). */
+  timelineOlder: 'deal_timeline_older',
+  /** Pipeline board: the pipeline select; its option value is the pipeline id. */
+  pipelinePick: 'pipeline_pick',
 } as const;
 export type ActionId = (typeof ActionId)[keyof typeof ActionId];
 

@@ -71,7 +71,7 @@ export function registerCreateDealView(app: App<DealbotContext>): void {
       await backToForm(
         field && error instanceof CrmValidationError
           ? { fieldErrors: { [field]: `${context.crm.displayName}: ${error.crmMessage}` } }
-          : { banner: `${errorMessage(error, context.crm.displayName).text} Everything you typed is still here.` },
+          : { banner: `${errorMessage(error, context.crm.displayName).summary} Everything you typed is still here.` },
       );
       // The modal has told the person; the error still goes to app.error() to be logged.
       throw error;

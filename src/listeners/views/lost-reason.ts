@@ -31,7 +31,7 @@ export function registerLostReasonView(app: App<DealbotContext>): void {
       await client.views.update({ view_id: view.id, view: noticeModal({ title: 'Mark as lost', text: 'Done: the deal is marked lost.' }) });
     } catch (error) {
       const deal = await context.deals.getDeal(metadata.dealId).catch(() => null);
-      const banner = `${errorMessage(error, context.crm.displayName).text} Your reason is still here.`;
+      const banner = `${errorMessage(error, context.crm.displayName).summary} Your reason is still here.`;
       await client.views.update({
         view_id: view.id,
         view: deal

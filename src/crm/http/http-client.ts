@@ -1,0 +1,281 @@
+// The one HTTP wrapper every remote CRM adapter goes through (in the spirit of
+// octokit/request.js): JSON in and out, a timeout per attempt, retries with exponential
+// backoff and full jitter for idempotent methods only, and every failure turned into a
+// typed `CrmError` carrying the status, a redacted request, the parsed body and the cause.
+// Every successful body is parsed with the caller's zod schema before it is returned.
+
+import type { ZodError, ZodType } from 'zod';
+import {
+  CrmBadResponseError,
+  CrmConflictError,
+  CrmError,
+  CrmForbiddenError,
+  CrmNotFoundError,
+  CrmRateLimitedError,
+  CrmUnauthorizedError,
+  CrmUnavailableError,
+  CrmValidationError,
+  type CrmEntity,
+  type RedactedRequest,
+} from '../../errors.js';
+import type { Logger } from '../../logger.js';
+import { createRedactor } from './redact.js';
+
+export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+
+/** What every `CrmError` constructor takes; handed to `mapError` so adapters build errors alike. */
+export type CrmErrorInit = ConstructorParameters<typeof CrmUnauthorizedError>[0];
+
+export interface HttpRequest<T> {
+  method: HttpMethod;
+  /** Appended to the client's `baseUrl`. */
+  path: string;
+  query?: Record<string, string | number | boolean | undefined>;
+  /** Sent as JSON (or as `contentType` when given). */
+  body?: unknown;
+  /** Sent as `application/x-www-form-urlencoded`; wins over `body`. */
+  form?: Record<string, string>;
+  schema: ZodType<T>;
+  contentType?: string;
+  /** What a 404 means for this request; defaults to a deal named by the last path segment. */
+  notFound?: { entity: CrmEntity; id: string };
+}
+
+export interface ErrorContext {
+  status: number;
+  /** The parsed JSON body (or the raw text), secrets already removed. */
+  body: unknown;
+  request: RedactedRequest;
+  notFound: { entity: CrmEntity; id: string };
+  /** Ready-made constructor options: crm, status, request, response. */
+  init: CrmErrorInit;
+}
+
+export interface HttpClientOptions {
+  /** The CRM's display name, used in error messages. */
+  crm: string;
+  baseUrl: string;
+  headers?: Record<string, string>;
+  /** Added to every request's query (e.g. PipelineDeals' `api_key`); always redacted on errors. */
+  query?: Record<string, string>;
+  /** Redacted from every URL, message and body stored on errors or logged. */
+  secretValues?: string[];
+  fetchFn?: typeof fetch;
+  /** Per attempt. Default 10 s. */
+  timeoutMs?: number;
+  /** Retries after the first attempt, idempotent methods only. Default 3. */
+  maxRetries?: number;
+  /** A Retry-After longer than this fails at once instead of waiting. Default 30 s. */
+  maxRetryWaitMs?: number;
+  /** First backoff step before jitter. Default 500 ms. */
+  retryBaseMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+  /** In [0, 1); the jitter source. */
+  random?: () => number;
+  /** Epoch ms; used to read HTTP-date Retry-After values. */
+  now?: () => number;
+  /**
+   * Turns a 4xx answer (other than 429) into the adapter's error, e.g. a validation
+   * error naming the field. Returning undefined keeps the default mapping.
+   */
+  mapError?: (ctx: ErrorContext) => CrmError | undefined;
+  logger?: Logger;
+}
+
+export interface HttpClient {
+  request<T>(req: HttpRequest<T>): Promise<T>;
+}
+
+const IDEMPOTENT: ReadonlySet<HttpMethod> = new Set(['GET', 'PUT', 'PATCH', 'DELETE']);
+/** Bodies kept on errors are cut here so an HTML error page does not bloat logs. */
+const MAX_STORED_TEXT = 2000;
+
+export function createHttpClient(options: HttpClientOptions): HttpClient {
+  const {
+    crm,
+    fetchFn = globalThis.fetch,
+    timeoutMs = 10_000,
+    maxRetries = 3,
+    maxRetryWaitMs = 30_000,
+    retryBaseMs = 500,
+    sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
+    random = Math.random,
+    now = Date.now,
+    mapError,
+    logger,
+  } = options;
+  const baseUrl = options.baseUrl.replace(/\/+$/, '');
+  const redactor = createRedactor([...(options.secretValues ?? []), ...Object.values(options.query ?? {})]);
+
+  function buildUrl(req: HttpRequest<unknown>): URL {
+    const url = new URL(`${baseUrl}${req.path.startsWith('/') ? '' : '/'}${req.path}`);
+    for (const [key, value] of Object.entries(req.query ?? {})) {
+      if (value !== undefined) url.searchParams.set(key, String(value));
+    }
+    for (const [key, value] of Object.entries(options.query ?? {})) url.searchParams.set(key, value);
+    return url;
+  }
+
+  function buildInit(req: HttpRequest<unknown>): RequestInit {
+    const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
+    let body: string | undefined;
+    if (req.form) {
+      headers['content-type'] = req.contentType ?? 'application/x-www-form-urlencoded';
+      body = new URLSearchParams(req.form).toString();
+    } else if (req.body !== undefined) {
+      headers['content-type'] = req.contentType ?? 'application/json';
+      body = JSON.stringify(req.body);
+    }
+    return { method: req.method, headers, ...(body === undefined ? {} : { body }) };
+  }
+
+  async function attempt<T>(req: HttpRequest<T>, url: URL, init: RequestInit, request: RedactedRequest): Promise<T> {
+    const signal = AbortSignal.timeout(timeoutMs);
+    let status: number | undefined;
+    let text: string;
+    let retryAfter: string | null = null;
+    try {
+      const response = await fetchFn(url, { ...init, signal });
+      status = response.status;
+      retryAfter = response.headers.get('retry-after');
+      text = await response.text();
+    } catch (error) {
+      const timedOut = signal.aborted || (error instanceof Error && error.name === 'TimeoutError');
+      throw new CrmUnavailableError(timedOut ? 'timeout' : 'network', {
+        crm,
+        ...(status === undefined ? {} : { status }),
+        request,
+        cause: redactor.cause(error),
+      });
+    }
+
+    let body: unknown;
+    let isJson = true;
+    if (text.trim().length > 0) {
+      try {
+        body = JSON.parse(text);
+      } catch {
+        isJson = false;
+        body = text.length > MAX_STORED_TEXT ? `${text.slice(0, MAX_STORED_TEXT)}…` : text;
+      }
+    }
+    // Only what is kept on an error is redacted; a good answer is parsed as it came.
+    const errorInit = (): CrmErrorInit => ({ crm, status, request, response: redactor.value(body) });
+
+    if (status < 200 || status >= 300) {
+      const init = errorInit();
+      throw statusError(req, status, init.response, request, init, retryAfter);
+    }
+    if (!isJson) throw new CrmBadResponseError('the body is not valid JSON', errorInit());
+    const parsed = req.schema.safeParse(body);
+    if (!parsed.success) {
+      throw new CrmBadResponseError(redactor.text(summarizeIssues(parsed.error)), {
+        ...errorInit(),
+        cause: redactor.cause(parsed.error),
+      });
+    }
+    return parsed.data;
+  }
+
+  function statusError(
+    req: HttpRequest<unknown>,
+    status: number,
+    body: unknown,
+    request: RedactedRequest,
+    init: CrmErrorInit,
+    retryAfter: string | null,
+  ): CrmError {
+    if (status === 429) return new CrmRateLimitedError(parseRetryAfter(retryAfter, now()), init);
+    if (status >= 500) return new CrmUnavailableError('server_error', init);
+    const notFound = req.notFound ?? { entity: 'deal' as const, id: lastSegment(req.path) };
+    const mapped = mapError?.({ status, body, request, notFound, init });
+    if (mapped) return mapped;
+    switch (status) {
+      case 400:
+      case 422:
+        return new CrmValidationError(messageOf(body, status), null, init);
+      case 401:
+        return new CrmUnauthorizedError(init);
+      case 403:
+        return new CrmForbiddenError(init);
+      case 404:
+      case 410:
+        return new CrmNotFoundError(notFound.entity, notFound.id, init);
+      case 409:
+        return new CrmConflictError(messageOf(body, status), init);
+      default:
+        return new CrmBadResponseError(`unexpected HTTP status ${status}`, init);
+    }
+  }
+
+  function isRetryable(error: unknown): boolean {
+    return error instanceof CrmRateLimitedError || error instanceof CrmUnavailableError;
+  }
+
+  return {
+    async request<T>(req: HttpRequest<T>): Promise<T> {
+      const url = buildUrl(req);
+      const request: RedactedRequest = { method: req.method, url: redactor.text(url.toString()) };
+      const init = buildInit(req);
+      const retries = IDEMPOTENT.has(req.method) ? maxRetries : 0;
+
+      for (let attemptNo = 0; ; attemptNo++) {
+        const started = now();
+        try {
+          const result = await attempt(req, url, init, request);
+          logger?.debug({ crm, ...request, attempt: attemptNo + 1, ms: now() - started }, 'crm request');
+          return result;
+        } catch (error) {
+          const status = error instanceof CrmError ? error.status : undefined;
+          logger?.debug({ crm, ...request, status, attempt: attemptNo + 1, ms: now() - started }, 'crm request failed');
+          if (!isRetryable(error) || attemptNo >= retries) throw error;
+          const asked = error instanceof CrmRateLimitedError ? error.retryAfterMs : null;
+          // A CRM asking for a longer pause than we can hold a Slack user for: give up now.
+          if (asked !== null && asked > maxRetryWaitMs) throw error;
+          const waitMs = asked ?? Math.floor(random() * Math.min(maxRetryWaitMs, retryBaseMs * 2 ** attemptNo));
+          logger?.warn(
+            { crm, ...request, status, attempt: attemptNo + 1, waitMs, reason: (error as CrmError).code },
+            'crm request failed; retrying',
+          );
+          await sleep(waitMs);
+        }
+      }
+    },
+  };
+}
+
+/** Retry-After in delta-seconds or as an HTTP-date (RFC 9110 §10.2.3), in ms; null when absent or unreadable. */
+function parseRetryAfter(header: string | null, nowMs: number): number | null {
+  if (header === null) return null;
+  const trimmed = header.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  const at = Date.parse(trimmed);
+  return Number.isNaN(at) ? null : Math.max(0, at - nowMs);
+}
+
+function lastSegment(path: string): string {
+  const segments = path.split('?')[0]!.split('/').filter(Boolean);
+  return decodeURIComponent(segments[segments.length - 1] ?? '');
+}
+
+/** The CRM's own words from a typical error body, or a neutral line. */
+function messageOf(body: unknown, status: number): string {
+  if (typeof body === 'string' && body.trim()) return body.trim().slice(0, 300);
+  if (body && typeof body === 'object') {
+    const record = body as Record<string, unknown>;
+    for (const key of ['error', 'message', 'detail', 'title']) {
+      const value = record[key];
+      if (typeof value === 'string' && value.trim()) return value.trim();
+    }
+  }
+  return `HTTP ${status}`;
+}
+
+function summarizeIssues(error: ZodError): string {
+  const shown = error.issues.slice(0, 5).map((issue) => {
+    const path = issue.path.map(String).join('.') || '(root)';
+    return `${path}: ${issue.message}`;
+  });
+  const more = error.issues.length > shown.length ? ` (and ${error.issues.length - shown.length} more)` : '';
+  return `${shown.join('; ')}${more}`;
+}

@@ -1,0 +1,398 @@
+// The Pipedrive adapter of the CRM port. It speaks API v2 (`/api/v2/deals`, `/deals/{id}`,
+// `/deals/search`, `/stages`, `/pipelines`, `/persons`, `/organizations`) and v1 only where
+// v2 has nothing (`/v1/users`, `/v1/users/me`, `/v1/deals/{id}/flow`). The token travels in
+// the `x-api-token` header and is redacted from everything an error or a log line keeps.
+//
+// Pipedrive charges every request tokens from a daily budget, so: lists ask for the largest
+// page (500), the current user (currency, company domain) is read once per cache period,
+// and organization and person names are read (1 token each) only for a single deal's
+// answer, never for the deals of a list.
+
+import type { Logger } from '../../logger.js';
+import { CrmBadResponseError, CrmError, CrmNotFoundError } from '../../errors.js';
+import { createHttpClient, type HttpClient } from '../http/http-client.js';
+import type {
+  CrmCapabilities,
+  CrmClient,
+  Deal,
+  DealChange,
+  DealQuery,
+  DealStatus,
+  Page,
+  Pipeline,
+  SearchOptions,
+  SearchResult,
+  Stage,
+  User,
+} from '../port.js';
+import { mapPipedriveError } from './pipedrive-errors.js';
+import {
+  PIPEDRIVE,
+  dealPatchBody,
+  isDeletedDeal,
+  newDealBody,
+  pipedriveId,
+  toDeal,
+  toDealChanges,
+  toDealHit,
+  toDealStatus,
+  toPipelines,
+  toStages,
+  toUser,
+  type PartyNames,
+} from './pipedrive-mapping.js';
+import {
+  currentUserResponseSchema,
+  dealFlowResponseSchema,
+  dealListResponseSchema,
+  dealResponseSchema,
+  dealSearchResponseSchema,
+  partyResponseSchema,
+  pipelineListResponseSchema,
+  stageListResponseSchema,
+  userListResponseSchema,
+  type PipedriveCurrentUser,
+  type PipedriveDeal,
+} from './schemas.js';
+
+export const DEFAULT_PIPEDRIVE_BASE_URL = 'https://api.pipedrive.com';
+
+export interface PipedriveClientOptions {
+  apiToken: string;
+  /** Without `/api/v2` or `/v1`. Default `https://api.pipedrive.com`. */
+  baseUrl?: string;
+  /** Where v2 is served, when not at `{baseUrl}/api/v2` (mock servers serve each spec at its own root). */
+  v2BaseUrl?: string;
+  /** Where v1 is served, when not at `{baseUrl}/v1`. */
+  v1BaseUrl?: string;
+  /** The account's subdomain for deal links; fetched from `/v1/users/me` when absent. */
+  companyDomain?: string;
+  fetchFn?: typeof fetch;
+  logger?: Logger;
+  timeoutMs?: number;
+  maxRetries?: number;
+  sleep?: (ms: number) => Promise<void>;
+  /**
+   * How long the adapter trusts account facts it read for its own needs: the current user
+   * (currency, company domain) and the stage list `moveDeal` looks stages up in. Default 10 min.
+   */
+  accountCacheMs?: number;
+}
+
+/** Pipedrive's largest page for v2 cursor lists and v1 offset lists. */
+const PAGE_SIZE = 500;
+/** A server that keeps handing out cursors is not followed forever. */
+const MAX_PAGES = 100;
+const SEARCH_MIN_TERM = 2;
+
+const CAPABILITIES: CrmCapabilities = { dealHistory: true, search: true, lostReason: true, notes: true };
+const ALL_STATUSES: readonly DealStatus[] = ['open', 'won', 'lost'];
+
+export function createPipedriveClient(options: PipedriveClientOptions): CrmClient {
+  const root = (options.baseUrl ?? DEFAULT_PIPEDRIVE_BASE_URL).replace(/\/+$/, '');
+  const { logger, accountCacheMs = 10 * 60_000 } = options;
+  const http = (baseUrl: string): HttpClient =>
+    createHttpClient({
+      crm: PIPEDRIVE,
+      baseUrl,
+      headers: { 'x-api-token': options.apiToken },
+      secretValues: [options.apiToken],
+      mapError: mapPipedriveError,
+      ...(options.fetchFn ? { fetchFn: options.fetchFn } : {}),
+      ...(options.logger ? { logger: options.logger } : {}),
+      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+      ...(options.maxRetries === undefined ? {} : { maxRetries: options.maxRetries }),
+      ...(options.sleep ? { sleep: options.sleep } : {}),
+    });
+  const v2 = http(options.v2BaseUrl ?? `${root}/api/v2`);
+  const v1 = http(options.v1BaseUrl ?? `${root}/v1`);
+
+  // ------------------------------------------------------------------ account facts
+
+  let me: { at: number; user: Promise<PipedriveCurrentUser> } | null = null;
+  function currentUser(): Promise<PipedriveCurrentUser> {
+    if (me && Date.now() - me.at < accountCacheMs) return me.user;
+    const entry = {
+      at: Date.now(),
+      user: v1
+        .request({ method: 'GET', path: '/users/me', schema: currentUserResponseSchema, notFound: { entity: 'user', id: 'me' } })
+        .then((body) => body.data)
+        .catch((error: unknown) => {
+          if (me === entry) me = null; // a failed look-up is tried again next time, not remembered
+          throw error;
+        }),
+    };
+    me = entry;
+    return entry.user;
+  }
+
+  /** Deal links are a nicety: without the domain a deal still reads, just without a link. */
+  async function companyDomain(): Promise<string | null> {
+    if (options.companyDomain) return options.companyDomain;
+    try {
+      return (await currentUser()).company_domain;
+    } catch (error) {
+      if (!(error instanceof CrmError)) throw error;
+      logger?.warn({ crm: PIPEDRIVE, err: error.message }, 'could not read the company domain; deals have no link');
+      return null;
+    }
+  }
+
+  // ------------------------------------------------------------------ party names
+
+  /** One person's or organization's name: 1 token, and only for a single deal's answer. */
+  async function partyName(kind: 'persons' | 'organizations', id: string | null): Promise<Map<string, string>> {
+    const names = new Map<string, string>();
+    if (id === null) return names;
+    try {
+      const body = await v2.request({
+        method: 'GET',
+        path: `/${kind}/${pipedriveId(id, null)}`,
+        schema: partyResponseSchema,
+        notFound: { entity: kind === 'persons' ? 'person' : 'organization', id },
+      });
+      if (body.data.name) names.set(body.data.id, body.data.name);
+    } catch (error) {
+      // Names decorate a deal; a deleted person or a hiccup must not hide the deal itself.
+      if (!(error instanceof CrmError)) throw error;
+      logger?.warn({ crm: PIPEDRIVE, kind, err: error.message }, 'could not read a party name');
+    }
+    return names;
+  }
+
+  /**
+   * Deals of a list keep their organization and person as ids (named `#id`): no view of a
+   * list shows them, and naming them would cost 10 tokens per kind and page.
+   */
+  async function toDeals(raws: PipedriveDeal[]): Promise<Deal[]> {
+    const domain = await companyDomain();
+    const parties: PartyNames = { organizations: new Map(), persons: new Map() };
+    return raws.map((raw) => toDeal(raw, parties, domain));
+  }
+
+  /** A single deal's answer (a card) names its organization and person. */
+  async function toOneDeal(raw: PipedriveDeal): Promise<Deal> {
+    const [organizations, persons, domain] = await Promise.all([
+      partyName('organizations', raw.org_id),
+      partyName('persons', raw.person_id),
+      companyDomain(),
+    ]);
+    return toDeal(raw, { organizations, persons }, domain);
+  }
+
+  // ------------------------------------------------------------------ deals
+
+  function dealIdOf(id: string): number {
+    // An id Pipedrive could never have issued is simply an unknown deal.
+    if (!/^[1-9]\d{0,15}$/.test(id)) throw new CrmNotFoundError('deal', id, { crm: PIPEDRIVE });
+    return Number(id);
+  }
+
+  async function patchDeal(id: string, body: Record<string, unknown>): Promise<Deal> {
+    const response = await v2.request({
+      method: 'PATCH',
+      path: `/deals/${dealIdOf(id)}`,
+      body,
+      schema: dealResponseSchema,
+      notFound: { entity: 'deal', id },
+    });
+    return toOneDeal(response.data);
+  }
+
+  async function getDeal(id: string): Promise<Deal> {
+    const response = await v2.request({
+      method: 'GET',
+      path: `/deals/${dealIdOf(id)}`,
+      schema: dealResponseSchema,
+      notFound: { entity: 'deal', id },
+    });
+    if (isDeletedDeal(response.data)) throw new CrmNotFoundError('deal', id, { crm: PIPEDRIVE });
+    return toOneDeal(response.data);
+  }
+
+  /**
+   * The spec takes one status per request; several are filtered here instead (all three
+   * is Pipedrive's default of "every not deleted deal", so nothing is sent).
+   */
+  function statusFilter(statuses: DealStatus[] | undefined): { param?: DealStatus; keep: (s: DealStatus) => boolean } {
+    const wanted = new Set(statuses?.length ? statuses : ALL_STATUSES);
+    if (wanted.size === 1) return { param: [...wanted][0]!, keep: () => true };
+    return { keep: (s) => wanted.has(s) };
+  }
+
+  async function listDeals(query: DealQuery): Promise<Page<Deal>> {
+    const status = statusFilter(query.status);
+    const response = await v2.request({
+      method: 'GET',
+      path: '/deals',
+      query: {
+        pipeline_id: query.pipelineId === undefined ? undefined : pipedriveId(query.pipelineId, 'pipelineId', 'pipeline id'),
+        stage_id: query.stageId === undefined ? undefined : pipedriveId(query.stageId, 'stageId', 'stage id'),
+        owner_id: query.ownerId === undefined ? undefined : pipedriveId(query.ownerId, 'ownerId', 'user id'),
+        status: status.param,
+        updated_since: query.updatedSince?.toUTC().toISO({ suppressMilliseconds: true }) ?? undefined,
+        cursor: query.cursor ?? undefined,
+        limit: Math.min(Math.max(1, Math.floor(query.limit ?? PAGE_SIZE)), PAGE_SIZE),
+      },
+      schema: dealListResponseSchema,
+    });
+    const raws = response.data.filter((raw) => !isDeletedDeal(raw) && status.keep(toDealStatus(raw.status)));
+    return { items: await toDeals(raws), nextCursor: response.additional_data.nextCursor };
+  }
+
+  async function searchDeals(term: string, searchOptions: SearchOptions = {}): Promise<SearchResult> {
+    const trimmed = term.trim();
+    // Pipedrive refuses shorter terms; asking would spend 20 tokens on an error.
+    if (trimmed.length < SEARCH_MIN_TERM) return { hits: [], more: false };
+    const status = statusFilter(searchOptions.status);
+    const response = await v2.request({
+      method: 'GET',
+      path: '/deals/search',
+      query: {
+        term: trimmed,
+        fields: 'title',
+        status: status.param,
+        limit: Math.min(Math.max(1, Math.floor(searchOptions.limit ?? PAGE_SIZE)), PAGE_SIZE),
+      },
+      schema: dealSearchResponseSchema,
+    });
+    const hits = response.data.map((entry) => toDealHit(entry.item)).filter((hit) => status.keep(hit.status));
+    return { hits, more: response.additional_data.nextCursor !== null };
+  }
+
+  // ------------------------------------------------------------------ pipelines and stages
+
+  /** Follows v2 cursors to the end. */
+  async function collect<T>(fetchPage: (cursor: string | undefined) => Promise<{ items: T[]; next: string | null }>) {
+    const items: T[] = [];
+    const seen = new Set<string>();
+    let cursor: string | undefined;
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const result = await fetchPage(cursor);
+      items.push(...result.items);
+      // A cursor seen before means the server is looping (mock servers answer the same page).
+      if (result.next === null || seen.has(result.next)) break;
+      seen.add(result.next);
+      cursor = result.next;
+    }
+    return items;
+  }
+
+  let stageMemo: { at: number; stages: Stage[] } | null = null;
+
+  async function fetchStages(pipelineId?: string): Promise<Stage[]> {
+    const pipeline = pipelineId === undefined ? undefined : pipedriveId(pipelineId, 'pipelineId', 'pipeline id');
+    const raws = await collect(async (cursor) => {
+      const response = await v2.request({
+        method: 'GET',
+        path: '/stages',
+        query: { pipeline_id: pipeline, limit: PAGE_SIZE, cursor },
+        schema: stageListResponseSchema,
+      });
+      return { items: response.data, next: response.additional_data.nextCursor };
+    });
+    const stages = toStages(raws);
+    if (pipelineId === undefined) stageMemo = { at: Date.now(), stages };
+    return stages;
+  }
+
+  /** The stage a deal moves to, from the stage list (remembered briefly: stages rarely change). */
+  async function findStage(stageId: string): Promise<Stage> {
+    const fresh = stageMemo !== null && Date.now() - stageMemo.at < accountCacheMs;
+    const known = fresh ? stageMemo!.stages.find((s) => s.id === stageId) : undefined;
+    if (known) return known;
+    const stage = (await fetchStages()).find((s) => s.id === stageId);
+    if (!stage) throw new CrmNotFoundError('stage', stageId, { crm: PIPEDRIVE });
+    return stage;
+  }
+
+  async function listPipelines(): Promise<Pipeline[]> {
+    const raws = await collect(async (cursor) => {
+      const response = await v2.request({
+        method: 'GET',
+        path: '/pipelines',
+        query: { limit: PAGE_SIZE, cursor },
+        schema: pipelineListResponseSchema,
+      });
+      return { items: response.data, next: response.additional_data.nextCursor };
+    });
+    return toPipelines(raws);
+  }
+
+  // ------------------------------------------------------------------ history
+
+  async function getDealHistory(id: string, cursor?: string | null): Promise<Page<DealChange>> {
+    const start = cursor && /^\d+$/.test(cursor) ? Number(cursor) : 0;
+    const response = await v1.request({
+      method: 'GET',
+      path: `/deals/${dealIdOf(id)}/flow`,
+      query: { start, limit: PAGE_SIZE },
+      schema: dealFlowResponseSchema,
+      notFound: { entity: 'deal', id },
+    });
+    const page = response.additional_data;
+    const nextStart = page.nextStart ?? start + response.data.length;
+    return {
+      items: toDealChanges(response.data, response.related_objects),
+      nextCursor: page.more && nextStart > start ? String(nextStart) : null,
+    };
+  }
+
+  return {
+    provider: 'pipedrive',
+    displayName: PIPEDRIVE,
+    capabilities: CAPABILITIES,
+
+    async defaultCurrency() {
+      const user = await currentUser();
+      if (!user.default_currency) {
+        throw new CrmBadResponseError('users/me has no default_currency', { crm: PIPEDRIVE, response: user });
+      }
+      return user.default_currency;
+    },
+
+    listPipelines,
+
+    listStages: (pipelineId) => fetchStages(pipelineId),
+
+    async listUsers(): Promise<User[]> {
+      const response = await v1.request({ method: 'GET', path: '/users', schema: userListResponseSchema });
+      return response.data.map(toUser);
+    },
+
+    getDeal,
+    searchDeals,
+    listDeals,
+
+    async createDeal(input) {
+      const response = await v2.request({ method: 'POST', path: '/deals', body: newDealBody(input), schema: dealResponseSchema });
+      return toOneDeal(response.data);
+    },
+
+    async updateDeal(id, patch) {
+      const body = dealPatchBody(patch);
+      // Nothing to change: answer with the deal as it is rather than send an empty PATCH.
+      if (Object.keys(body).length === 0) return getDeal(id);
+      return patchDeal(id, body);
+    },
+
+    async moveDeal(id, stageId) {
+      dealIdOf(id);
+      const stage = await findStage(stageId);
+      // The pipeline goes along every time: moving across pipelines needs it, and within
+      // one it is a no-op, which saves reading the deal first.
+      return patchDeal(id, {
+        stage_id: pipedriveId(stage.id, 'stageId', 'stage id'),
+        pipeline_id: pipedriveId(stage.pipelineId, 'pipelineId', 'pipeline id'),
+      });
+    },
+
+    markWon: (id) => patchDeal(id, { status: 'won' }),
+
+    markLost: (id, reason) => patchDeal(id, reason ? { status: 'lost', lost_reason: reason } : { status: 'lost' }),
+
+    reopenDeal: (id) => patchDeal(id, { status: 'open' }),
+
+    getDealHistory,
+  };
+}

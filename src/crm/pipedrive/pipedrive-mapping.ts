@@ -1,0 +1,284 @@
+// Translation between Pipedrive's shapes and the port's domain types, both ways: parsed
+// Pipedrive objects become `Deal`, `Stage`, `DealChange`…, and `NewDeal` / `DealPatch`
+// become request bodies. No Pipedrive field name leaves the adapter through here.
+
+import type {
+  Deal,
+  DealChange,
+  DealField,
+  DealHit,
+  DealPatch,
+  DealStatus,
+  NewDeal,
+  PartyRef,
+  Pipeline,
+  Stage,
+  User,
+} from '../port.js';
+import { CrmValidationError } from '../../errors.js';
+import type {
+  FlowEntry,
+  PipedriveDeal,
+  PipedrivePipeline,
+  PipedriveSearchItem,
+  PipedriveStage,
+  PipedriveUser,
+} from './schemas.js';
+
+export const PIPEDRIVE = 'Pipedrive';
+
+/** Names of the organizations and persons a set of deals refers to, by id. */
+export interface PartyNames {
+  organizations: ReadonlyMap<string, string>;
+  persons: ReadonlyMap<string, string>;
+}
+
+export function toDealStatus(value: string | null | undefined): DealStatus {
+  return value === 'won' || value === 'lost' ? value : 'open';
+}
+
+export function dealUrl(companyDomain: string | null, id: string): string | null {
+  return companyDomain ? `https://${companyDomain}.pipedrive.com/deal/${encodeURIComponent(id)}` : null;
+}
+
+function partyRef(id: string | null, names: ReadonlyMap<string, string>): PartyRef | null {
+  // A name we could not look up still shows which record it is.
+  return id === null ? null : { id, name: names.get(id) ?? `#${id}` };
+}
+
+function isoDate(value: string | null): string | null {
+  const match = value === null ? null : /^\d{4}-\d{2}-\d{2}/.exec(value);
+  return match ? match[0] : null;
+}
+
+export function toDeal(raw: PipedriveDeal, parties: PartyNames, companyDomain: string | null): Deal {
+  const status = toDealStatus(raw.status);
+  const closedAt =
+    status === 'won' ? (raw.won_time ?? raw.close_time) : status === 'lost' ? (raw.lost_time ?? raw.close_time) : null;
+  return {
+    id: raw.id,
+    title: raw.title,
+    value: raw.value !== null && raw.currency ? { amount: raw.value, currency: raw.currency } : null,
+    status,
+    pipelineId: raw.pipeline_id,
+    stageId: raw.stage_id,
+    ownerId: raw.owner_id,
+    organization: partyRef(raw.org_id, parties.organizations),
+    person: partyRef(raw.person_id, parties.persons),
+    expectedCloseDate: isoDate(raw.expected_close_date),
+    probability: raw.probability,
+    lostReason: status === 'lost' ? raw.lost_reason : null,
+    createdAt: raw.add_time,
+    updatedAt: raw.update_time,
+    stageChangedAt: raw.stage_change_time,
+    closedAt,
+    url: dealUrl(companyDomain, raw.id),
+  };
+}
+
+/** Pipedrive's deleted deals stay readable for 30 days; for Dealbot they are gone. */
+export function isDeletedDeal(raw: PipedriveDeal): boolean {
+  return raw.is_deleted === true || raw.status === 'deleted';
+}
+
+export function toDealHit(item: PipedriveSearchItem): DealHit {
+  return {
+    id: item.id,
+    title: item.title,
+    value: item.value !== null && item.currency ? { amount: item.value, currency: item.currency } : null,
+    status: toDealStatus(item.status),
+    stageId: item.stage?.id ?? null,
+    ownerId: item.owner?.id ?? null,
+    organizationName: item.organization?.name ?? null,
+    personName: item.person?.name ?? null,
+  };
+}
+
+function byNumericId(a: string, b: string): number {
+  return Number(a) - Number(b) || a.localeCompare(b);
+}
+
+/** Ordered by `order_nr`; the first is the default pipeline, as Pipedrive defines it. */
+export function toPipelines(raw: PipedrivePipeline[]): Pipeline[] {
+  return raw
+    .filter((p) => p.is_deleted !== true)
+    .sort((a, b) => (a.order_nr ?? Infinity) - (b.order_nr ?? Infinity) || byNumericId(a.id, b.id))
+    .map((p, index) => ({ id: p.id, name: p.name, order: p.order_nr ?? index, isDefault: index === 0 }));
+}
+
+export function toStages(raw: PipedriveStage[]): Stage[] {
+  return raw
+    .filter((s) => s.is_deleted !== true)
+    .sort(
+      (a, b) =>
+        byNumericId(a.pipeline_id, b.pipeline_id) ||
+        (a.order_nr ?? Infinity) - (b.order_nr ?? Infinity) ||
+        byNumericId(a.id, b.id),
+    )
+    .map((s) => ({
+      id: s.id,
+      pipelineId: s.pipeline_id,
+      name: s.name,
+      order: s.order_nr ?? 0,
+      probability: s.deal_probability,
+    }));
+}
+
+export function toUser(raw: PipedriveUser): User {
+  return { id: raw.id, name: raw.name, email: raw.email, active: raw.active_flag !== false && raw.is_deleted !== true };
+}
+
+// ------------------------------------------------------------------------------ history
+
+/** dealChange `field_key`s that are deal fields on the port. v1 calls the owner `user_id`. */
+const FIELD_KEYS: Record<string, DealField> = {
+  title: 'title',
+  value: 'value',
+  currency: 'currency',
+  pipeline_id: 'pipelineId',
+  user_id: 'ownerId',
+  owner_id: 'ownerId',
+  org_id: 'organizationId',
+  person_id: 'personId',
+  expected_close_date: 'expectedCloseDate',
+  probability: 'probability',
+  lost_reason: 'lostReason',
+};
+
+function statusOrNull(value: string | null): DealStatus | null {
+  return value === 'open' || value === 'won' || value === 'lost' ? value : null;
+}
+
+/** Notes are HTML in Pipedrive; a timeline shows their text. */
+export function noteText(html: string): string {
+  return html
+    .replace(/<br\s*\/?>/gi, '\n')
+    .replace(/<\/(p|div|li|h[1-6])>/gi, '\n')
+    .replace(/<[^>]*>/g, '')
+    .replace(/&nbsp;/g, ' ')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#0?39;/g, "'")
+    .replace(/&amp;/g, '&')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
+}
+
+/**
+ * A flow page as the port's history, newest first as Pipedrive lists it. A status change
+ * to lost and the lost_reason change logged with it become one entry.
+ */
+export function toDealChanges(entries: FlowEntry[], users: ReadonlyMap<string, string>): DealChange[] {
+  const actor = (userId: string | null): string | null => (userId === null ? null : (users.get(userId) ?? null));
+  const lostReasonAt = new Map<number, string | null>();
+  for (const entry of entries) {
+    if (entry.object === 'dealChange' && entry.data.field_key === 'lost_reason') {
+      lostReasonAt.set(entry.at.toMillis(), entry.data.new_value);
+    }
+  }
+  const mergedReasons = new Set<number>();
+  for (const entry of entries) {
+    if (entry.object === 'dealChange' && entry.data.field_key === 'status' && entry.data.new_value === 'lost') {
+      if (lostReasonAt.has(entry.at.toMillis())) mergedReasons.add(entry.at.toMillis());
+    }
+  }
+
+  const changes: DealChange[] = [];
+  for (const entry of entries) {
+    const at = entry.at;
+    switch (entry.object) {
+      case 'dealChange': {
+        const { field_key: key, old_value: from, new_value: to, user_id: userId } = entry.data;
+        const who = actor(userId);
+        if (key === 'add_time') {
+          changes.push({ kind: 'created', at, actor: who });
+        } else if (key === 'stage_id') {
+          if (to !== null) changes.push({ kind: 'stage', at, actor: who, fromStageId: from, toStageId: to });
+        } else if (key === 'status') {
+          const toStatus = statusOrNull(to);
+          if (toStatus === null) break; // deleted and restored deals are not status changes a person reads
+          const lostReason = toStatus === 'lost' ? (lostReasonAt.get(at.toMillis()) ?? null) : null;
+          changes.push({ kind: 'status', at, actor: who, from: statusOrNull(from), to: toStatus, lostReason });
+        } else if (key === 'lost_reason' && mergedReasons.has(at.toMillis())) {
+          break;
+        } else {
+          const field = FIELD_KEYS[key];
+          if (field) changes.push({ kind: 'field', at, actor: who, field, from, to });
+        }
+        break;
+      }
+      case 'note':
+        changes.push({
+          kind: 'note',
+          at,
+          actor: entry.data.user?.name ?? actor(entry.data.user_id),
+          text: noteText(entry.data.content ?? ''),
+        });
+        break;
+      case 'activity':
+        changes.push({
+          kind: 'activity',
+          at,
+          actor: actor(entry.data.user_id) ?? entry.data.owner_name,
+          subject: entry.data.subject ?? entry.data.type ?? 'Activity',
+          done: entry.data.done,
+        });
+        break;
+      case 'other':
+        break;
+    }
+  }
+  return changes;
+}
+
+// ------------------------------------------------------------------------------- writes
+
+/** Pipedrive ids are positive integers; anything else is refused before a request is spent. */
+export function pipedriveId(value: string, field: DealField | null, what = 'id'): number {
+  if (!/^[1-9]\d{0,15}$/.test(value)) {
+    throw new CrmValidationError(`"${value}" is not a Pipedrive ${what}`, field, { crm: PIPEDRIVE });
+  }
+  return Number(value);
+}
+
+/** The `POST /api/v2/deals` body. */
+export function newDealBody(input: NewDeal): Record<string, unknown> {
+  const body: Record<string, unknown> = { title: input.title };
+  if (input.value) {
+    body.value = input.value.amount;
+    body.currency = input.value.currency;
+  }
+  if (input.pipelineId) body.pipeline_id = pipedriveId(input.pipelineId, 'pipelineId', 'pipeline id');
+  if (input.stageId) body.stage_id = pipedriveId(input.stageId, 'stageId', 'stage id');
+  if (input.ownerId) body.owner_id = pipedriveId(input.ownerId, 'ownerId', 'user id');
+  if (input.organizationId) body.org_id = pipedriveId(input.organizationId, 'organizationId', 'organization id');
+  if (input.personId) body.person_id = pipedriveId(input.personId, 'personId', 'person id');
+  if (input.expectedCloseDate) body.expected_close_date = input.expectedCloseDate;
+  if (input.probability !== null && input.probability !== undefined) body.probability = input.probability;
+  return body;
+}
+
+/**
+ * The `PATCH /api/v2/deals/{id}` body: absent stays unchanged, null clears. Pipedrive has
+ * no "no value" (a deal is worth 0 by default), so clearing the value sends 0.
+ */
+export function dealPatchBody(patch: DealPatch): Record<string, unknown> {
+  const body: Record<string, unknown> = {};
+  if (patch.title !== undefined) body.title = patch.title;
+  if (patch.value === null) body.value = 0;
+  else if (patch.value) {
+    body.value = patch.value.amount;
+    body.currency = patch.value.currency;
+  }
+  const ref = (value: string | null | undefined, field: DealField, key: string, what: string): void => {
+    if (value === undefined) return;
+    body[key] = value === null ? null : pipedriveId(value, field, what);
+  };
+  ref(patch.ownerId, 'ownerId', 'owner_id', 'user id');
+  ref(patch.organizationId, 'organizationId', 'org_id', 'organization id');
+  ref(patch.personId, 'personId', 'person_id', 'person id');
+  if (patch.expectedCloseDate !== undefined) body.expected_close_date = patch.expectedCloseDate;
+  if (patch.probability !== undefined) body.probability = patch.probability;
+  return body;
+}

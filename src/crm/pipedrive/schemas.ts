@@ -1,0 +1,291 @@
+// Zod schemas of the Pipedrive answers the adapter reads, taken from Pipedrive's published
+// OpenAPI specs (v2 deals, search, stages, pipelines, a person, an organization; v1 users,
+// users/me, deal flow). Lenient where the spec or practice says a field can be missing or
+// null (the spec marks almost nothing required, and v1 sends "" for unset times), strict on
+// what the bot cannot do without (ids, titles, stage and pipeline of a deal). Unknown keys
+// are accepted and dropped. Times become luxon `DateTime`s in UTC.
+
+import { DateTime } from 'luxon';
+import { z } from 'zod';
+
+/** Pipedrive times: RFC 3339 in v2, `YYYY-MM-DD HH:MM:SS` (UTC) in v1. Null when unreadable. */
+export function parsePipedriveTime(value: string): DateTime | null {
+  const trimmed = value.trim();
+  const iso = DateTime.fromISO(trimmed, { zone: 'utc' });
+  if (iso.isValid) return iso;
+  const sql = DateTime.fromSQL(trimmed, { zone: 'utc' });
+  return sql.isValid ? sql : null;
+}
+
+const timestamp = z.string().transform((value, ctx) => {
+  const parsed = parsePipedriveTime(value);
+  if (parsed) return parsed;
+  ctx.addIssue({ code: 'custom', message: `not a date-time: ${JSON.stringify(value)}` });
+  return z.NEVER;
+});
+
+/** An unset time arrives as null, absent or "" depending on the endpoint. */
+const optionalTimestamp = z
+  .string()
+  .nullish()
+  .transform((value, ctx) => {
+    if (value === null || value === undefined || value.trim() === '') return null;
+    const parsed = parsePipedriveTime(value);
+    if (parsed) return parsed;
+    ctx.addIssue({ code: 'custom', message: `not a date-time: ${JSON.stringify(value)}` });
+    return z.NEVER;
+  });
+
+/** Integers in Pipedrive; strings on the port. Some v1-style servers already send strings. */
+const id = z.union([z.number().int(), z.string().min(1)]).transform(String);
+const optionalId = z
+  .union([z.number().int(), z.string()])
+  .nullish()
+  .transform((value) => (value === null || value === undefined || value === '' || value === 0 ? null : String(value)));
+
+const optionalString = z
+  .string()
+  .nullish()
+  .transform((value) => value ?? null);
+const optionalNumber = z
+  .number()
+  .nullish()
+  .transform((value) => value ?? null);
+
+// ---------------------------------------------------------------------------------- v2
+
+/** `GET/POST/PATCH /api/v2/deals[/{id}]` items (GetDealsResponse / UpsertDealResponse). */
+export const dealSchema = z.object({
+  id,
+  title: z.string(),
+  owner_id: optionalId,
+  person_id: optionalId,
+  org_id: optionalId,
+  pipeline_id: id,
+  stage_id: id,
+  value: optionalNumber,
+  currency: optionalString,
+  add_time: timestamp,
+  update_time: timestamp,
+  stage_change_time: optionalTimestamp,
+  is_deleted: z.boolean().nullish(),
+  status: z.string().nullish(),
+  probability: optionalNumber,
+  lost_reason: optionalString,
+  close_time: optionalTimestamp,
+  won_time: optionalTimestamp,
+  lost_time: optionalTimestamp,
+  expected_close_date: optionalString,
+});
+export type PipedriveDeal = z.output<typeof dealSchema>;
+
+/** `additional_data` of v2 cursor-paged lists; the last page has a null or absent cursor. */
+const cursorPage = z
+  .object({ next_cursor: z.string().nullish() })
+  .nullish()
+  .transform((value) => ({ nextCursor: value?.next_cursor || null }));
+
+/** v1 sends `data: null` for an empty list. */
+function listOf<T extends z.ZodType>(item: T) {
+  return z
+    .array(item)
+    .nullish()
+    .transform((value) => value ?? []);
+}
+
+export function v2ItemResponse<T extends z.ZodType>(data: T) {
+  return z.object({ success: z.boolean().optional(), data });
+}
+
+export function v2ListResponse<T extends z.ZodType>(item: T) {
+  return z.object({ success: z.boolean().optional(), data: listOf(item), additional_data: cursorPage });
+}
+
+export const dealResponseSchema = v2ItemResponse(dealSchema);
+export const dealListResponseSchema = v2ListResponse(dealSchema);
+
+/** `GET /api/v2/deals/search` (GetDealSearchResponse). */
+const searchItemSchema = z.object({
+  result_score: z.number().nullish(),
+  item: z.object({
+    id,
+    title: z.string(),
+    value: optionalNumber,
+    currency: optionalString,
+    status: z.string().nullish(),
+    owner: z.object({ id: optionalId }).nullish(),
+    stage: z.object({ id: optionalId, name: optionalString }).nullish(),
+    person: z.object({ id: optionalId, name: optionalString }).nullish(),
+    organization: z.object({ id: optionalId, name: optionalString }).nullish(),
+  }),
+});
+export type PipedriveSearchItem = z.output<typeof searchItemSchema>['item'];
+
+export const dealSearchResponseSchema = z.object({
+  success: z.boolean().optional(),
+  data: z
+    .object({ items: listOf(searchItemSchema) })
+    .nullish()
+    .transform((value) => value?.items ?? []),
+  additional_data: cursorPage,
+});
+
+/** `GET /api/v2/stages` (StageItem). */
+export const stageSchema = z.object({
+  id,
+  pipeline_id: id,
+  name: z.string(),
+  order_nr: optionalNumber,
+  is_deleted: z.boolean().nullish(),
+  deal_probability: optionalNumber,
+});
+export type PipedriveStage = z.output<typeof stageSchema>;
+export const stageListResponseSchema = v2ListResponse(stageSchema);
+
+/** `GET /api/v2/pipelines`. The pipeline with the lowest `order_nr` is the default one. */
+export const pipelineSchema = z.object({
+  id,
+  name: z.string(),
+  order_nr: optionalNumber,
+  is_deleted: z.boolean().nullish(),
+});
+export type PipedrivePipeline = z.output<typeof pipelineSchema>;
+export const pipelineListResponseSchema = v2ListResponse(pipelineSchema);
+
+/** `GET /api/v2/persons/{id}` and `/api/v2/organizations/{id}`: only what a `PartyRef` needs. */
+export const partySchema = z.object({ id, name: optionalString });
+export const partyResponseSchema = v2ItemResponse(partySchema);
+
+// ---------------------------------------------------------------------------------- v1
+
+/** `GET /v1/users` items (BaseUser). */
+export const userSchema = z.object({
+  id,
+  name: z.string(),
+  email: optionalString,
+  active_flag: z.boolean().nullish(),
+  is_deleted: z.boolean().nullish(),
+  default_currency: optionalString,
+});
+export type PipedriveUser = z.output<typeof userSchema>;
+export const userListResponseSchema = z.object({ success: z.boolean().optional(), data: listOf(userSchema) });
+
+/** `GET /v1/users/me`: the token's user, with the account's currency and company domain. */
+export const currentUserResponseSchema = z.object({
+  success: z.boolean().optional(),
+  data: userSchema.extend({ company_domain: optionalString }),
+});
+export type PipedriveCurrentUser = z.output<typeof currentUserResponseSchema>['data'];
+
+/** A scalar as Pipedrive logs it in a dealChange: numbers, strings or null. */
+const changeValue = z
+  .union([z.string(), z.number(), z.boolean()])
+  .nullish()
+  .transform((value) => (value === null || value === undefined || value === '' ? null : String(value)));
+
+const dealChangeDataSchema = z.object({
+  field_key: z.string(),
+  old_value: changeValue,
+  new_value: changeValue,
+  user_id: optionalId,
+});
+
+const noteDataSchema = z.object({
+  content: optionalString,
+  user_id: optionalId,
+  user: z.object({ name: optionalString }).nullish(),
+});
+
+const activityDataSchema = z.object({
+  subject: optionalString,
+  type: optionalString,
+  /** Boolean in the flow sample, 0/1 elsewhere in v1. */
+  done: z
+    .union([z.boolean(), z.number()])
+    .nullish()
+    .transform((value) => value === true || value === 1),
+  user_id: optionalId,
+  owner_name: optionalString,
+});
+
+export type FlowEntry =
+  | { object: 'dealChange'; at: DateTime; data: z.output<typeof dealChangeDataSchema> }
+  | { object: 'note'; at: DateTime; data: z.output<typeof noteDataSchema> }
+  | { object: 'activity'; at: DateTime; data: z.output<typeof activityDataSchema> }
+  /** Mail, files, followers…: not part of a deal's history as Dealbot tells it. */
+  | { object: 'other'; at: DateTime; kind: string };
+
+const FLOW_DATA_SCHEMAS = {
+  dealChange: dealChangeDataSchema,
+  note: noteDataSchema,
+  activity: activityDataSchema,
+} as const;
+
+/** One `GET /v1/deals/{id}/flow` item; the known kinds have their `data` checked too. */
+const flowItemSchema = z
+  .object({ object: z.string(), timestamp, data: z.unknown() })
+  .transform((item, ctx): FlowEntry => {
+    if (!(item.object in FLOW_DATA_SCHEMAS)) return { object: 'other', at: item.timestamp, kind: item.object };
+    const kind = item.object as keyof typeof FLOW_DATA_SCHEMAS;
+    const parsed = FLOW_DATA_SCHEMAS[kind].safeParse(item.data);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, path: ['data', ...issue.path] } as never);
+      return z.NEVER;
+    }
+    return { object: kind, at: item.timestamp, data: parsed.data } as FlowEntry;
+  });
+
+const v1Pagination = z.object({
+  start: z.number().nullish(),
+  limit: z.number().nullish(),
+  more_items_in_collection: z.boolean().nullish(),
+  next_start: z.number().nullish(),
+});
+
+/** Users named in a flow page, by id. Only used for display names, so a shape we cannot read is no error. */
+const relatedUsers = z
+  .unknown()
+  .optional()
+  .transform((value): Map<string, string> => {
+    const users = new Map<string, string>();
+    // The spec's example nests the maps in an `allOf` array; merge it back into one object.
+    const allOf = z.object({ allOf: z.array(z.record(z.string(), z.unknown())) }).safeParse(value);
+    const merged = allOf.success ? Object.assign({}, ...allOf.data.allOf) : value;
+    const parsed = z
+      .object({ user: z.record(z.string(), z.object({ name: z.string().nullish() })) })
+      .safeParse(merged);
+    if (parsed.success) {
+      for (const [key, user] of Object.entries(parsed.data.user)) if (user.name) users.set(key, user.name);
+    }
+    return users;
+  });
+
+export const dealFlowResponseSchema = z.object({
+  success: z.boolean().optional(),
+  data: listOf(flowItemSchema),
+  /** The spec puts the pagination keys at the top of additional_data, its example under `pagination`. */
+  additional_data: v1Pagination
+    .extend({ pagination: v1Pagination.nullish() })
+    .nullish()
+    .transform((value) => {
+      const page = value?.pagination ?? value;
+      return {
+        start: page?.start ?? null,
+        limit: page?.limit ?? null,
+        more: page?.more_items_in_collection === true,
+        nextStart: page?.next_start ?? null,
+      };
+    }),
+  related_objects: relatedUsers,
+});
+
+// -------------------------------------------------------------------------------- errors
+
+/** The error body every Pipedrive 4xx uses (`{ success: false, error, error_info?, data? }`). */
+export const errorBodySchema = z.object({
+  success: z.boolean().optional(),
+  error: z.string().nullish(),
+  error_info: z.string().nullish(),
+  errorCode: z.number().nullish(),
+  message: z.string().nullish(),
+});

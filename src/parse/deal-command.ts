@@ -1,0 +1,216 @@
+// The `/deal` grammar: turns the text after the slash command into a typed command, or into
+// an `invalid` that says what is missing and what to type instead. Pure and total: any
+// string gives an answer, and the words in `problem`/`suggestion` are ready for mrkdwn
+// (user text echoed in them is escaped, commands are in backticks).
+
+import { matchByName } from './match-name.js';
+
+export type DealRef = { kind: 'id'; id: string } | { kind: 'words'; words: string };
+
+export type DealCommand =
+  | { kind: 'help' }
+  | { kind: 'show'; ref: DealRef }
+  | { kind: 'find'; words: string }
+  | { kind: 'new'; line: string | null }
+  | { kind: 'move'; ref: DealRef; stage: string }
+  | { kind: 'won'; ref: DealRef }
+  | { kind: 'lost'; ref: DealRef; reason: string | null }
+  | { kind: 'reopen'; ref: DealRef }
+  | { kind: 'timeline'; ref: DealRef }
+  | { kind: 'invalid'; subcommand: string | null; problem: string; suggestion: string | null };
+
+type Subcommand = Exclude<DealCommand['kind'], 'invalid'>;
+
+/** Every word that names a subcommand, the canonical name first. */
+const SUBCOMMAND_WORDS: ReadonlyArray<readonly [word: string, subcommand: Subcommand]> = [
+  ['help', 'help'],
+  ['show', 'show'],
+  ['find', 'find'],
+  ['search', 'find'],
+  ['new', 'new'],
+  ['create', 'new'],
+  ['add', 'new'],
+  ['move', 'move'],
+  ['won', 'won'],
+  ['win', 'won'],
+  ['lost', 'lost'],
+  ['lose', 'lost'],
+  ['reopen', 'reopen'],
+  ['open', 'reopen'],
+  ['timeline', 'timeline'],
+  ['history', 'timeline'],
+];
+
+const SUBCOMMANDS = new Map<string, Subcommand>(SUBCOMMAND_WORDS);
+const HELP_WORDS = new Set(['help', '?', '-h', '--help']);
+
+/** A deal id as people type it: `123` or `#123`. */
+const ID = /^#?(\d+)$/;
+
+export function parseDealCommand(text: string): DealCommand {
+  const clean = fromSlackText(String(text)).trim();
+  if (clean === '') return { kind: 'help' };
+  if (ID.test(clean)) return { kind: 'show', ref: parseDealRef(clean) };
+
+  const [, first = '', rest = ''] = /^(\S+)\s*([\s\S]*)$/u.exec(clean) ?? [];
+  const word = first.toLowerCase();
+  if (HELP_WORDS.has(word)) return { kind: 'help' };
+  const subcommand = SUBCOMMANDS.get(word);
+  if (!subcommand) return unknownSubcommand(first, rest, clean);
+  const args = rest.trim();
+
+  switch (subcommand) {
+    case 'help':
+      return { kind: 'help' };
+    case 'new':
+      return { kind: 'new', line: args === '' ? null : args };
+    case 'find': {
+      const words = collapse(unquote(args));
+      return words ? { kind: 'find', words } : invalid('find', 'What should I look for? `/deal find Acme`');
+    }
+    case 'move':
+      return parseMove(args);
+    case 'lost':
+      return parseLost(args);
+    case 'show':
+    case 'won':
+    case 'reopen':
+    case 'timeline': {
+      const ref = refOrNull(args);
+      return ref ? { kind: subcommand, ref } : whichDeal(subcommand);
+    }
+  }
+}
+
+/** `123` and `#123` are ids; anything else is words from the deal's title. */
+export function parseDealRef(text: string): DealRef {
+  const words = collapse(unquote(collapse(String(text))));
+  const id = ID.exec(words)?.[1];
+  return id === undefined ? { kind: 'words', words } : { kind: 'id', id };
+}
+
+function refOrNull(text: string): DealRef | null {
+  const ref = parseDealRef(text);
+  return ref.kind === 'words' && ref.words === '' ? null : ref;
+}
+
+const ARROW = /\s*(?:→|->|=>)\s*/gu;
+const TO = /(?:^|\s)to(?=\s|$)/giu;
+
+/**
+ * `move <ref> to <stage>`: split on the last arrow, else on the last standalone "to"
+ * (deal titles say "to" more often than stage names do: `move Road to Rome to Won`).
+ */
+function parseMove(args: string): DealCommand {
+  const at = lastMatch(ARROW, args) ?? lastMatch(TO, args);
+  const ref = at ? refOrNull(args.slice(0, at.start)) : refOrNull(args);
+  const stage = at ? collapse(unquote(args.slice(at.end))) : '';
+  const refText = ref ? echo(ref.kind === 'id' ? ref.id : ref.words) : '42';
+  if (!ref && !stage) return invalid('move', 'Which deal, and to which stage? `/deal move 42 to Proposal`');
+  if (!ref) return invalid('move', `Which deal? \`/deal move 42 to ${echo(stage)}\``);
+  if (!stage) return invalid('move', `Tell me the stage: \`/deal move ${refText} to Proposal\``);
+  return { kind: 'move', ref, stage };
+}
+
+/**
+ * `lost <ref> [because <reason>]`. After an id, `:` and ` - ` also start the reason
+ * (`lost 42: no budget`); after words they may be part of the title (`Acme - renewal`).
+ */
+function parseLost(args: string): DealCommand {
+  const because = /(?:^|\s)because(?:\s|$)/iu.exec(args);
+  let refText = args;
+  let reason: string | null = null;
+  if (because) {
+    refText = args.slice(0, because.index);
+    reason = collapse(args.slice(because.index + because[0].length));
+  } else {
+    const afterId = /^(#?\d+)\s*(?::|\s[-–—]\s)([\s\S]*)$/u.exec(args);
+    if (afterId) {
+      refText = afterId[1] ?? '';
+      reason = collapse(afterId[2] ?? '');
+    }
+  }
+  const ref = refOrNull(refText);
+  if (!ref) return whichDeal('lost');
+  return { kind: 'lost', ref, reason: reason || null };
+}
+
+function whichDeal(subcommand: Subcommand): DealCommand {
+  const example = subcommand === 'lost' ? '/deal lost 42 because no budget' : `/deal ${subcommand} 42`;
+  return invalid(subcommand, `Which deal? \`${example}\` or \`/deal ${subcommand} Acme renewal\``);
+}
+
+function unknownSubcommand(first: string, rest: string, clean: string): DealCommand {
+  const problem = `\`${echo(first)}\` is not a \`/deal\` command.`;
+  const close = matchByName(first, SUBCOMMAND_WORDS, ([word]) => word);
+  const meant =
+    close.kind === 'match' ? [close.item[1]] : close.kind === 'ambiguous' ? [...new Set(close.candidates.map(([, s]) => s))] : [];
+  const tail = rest.trim() === '' ? '' : ` ${echo(collapse(rest))}`;
+  const showIt = `\`/deal show ${echo(collapse(clean))}\``;
+  if (meant.length > 0) {
+    const options = meant.slice(0, 3).map((s) => `\`/deal ${s}${tail}\``);
+    // Commands are typed in lower case, titles capitalized: `/deal Wine shop` is a deal, not `won`.
+    if (/^\p{Lu}/u.test(first)) options.push(showIt);
+    return invalid(null, problem, `Did you mean ${options.join(' or ')}?`);
+  }
+  if (/\p{L}/u.test(clean)) return invalid(null, problem, `To open a deal by its title: ${showIt}`);
+  return invalid(null, problem, null);
+}
+
+function invalid(subcommand: Subcommand | null, problem: string, suggestion: string | null = null): DealCommand {
+  return { kind: 'invalid', subcommand, problem, suggestion };
+}
+
+function lastMatch(pattern: RegExp, text: string): { start: number; end: number } | null {
+  let last: { start: number; end: number } | null = null;
+  for (const m of text.matchAll(pattern)) last = { start: m.index, end: m.index + m[0].length };
+  return last;
+}
+
+function collapse(text: string): string {
+  return text.replace(/\s+/gu, ' ').trim();
+}
+
+/** People quote titles (`"Acme renewal"`), Slack on a Mac curls the quotes. */
+function unquote(text: string): string {
+  const m = /^\s*(["'“”‘’«])([\s\S]*)(["'“”‘’»])\s*$/u.exec(text);
+  return m ? (m[2] ?? '') : text;
+}
+
+const ECHO_LIMIT = 60;
+
+/** User text quoted back inside a code span: shortened, escaped for mrkdwn, no backticks to break the span. */
+function echo(text: string): string {
+  const chars = Array.from(text.replace(/`/g, "'"));
+  const short = chars.length > ECHO_LIMIT ? `${chars.slice(0, ECHO_LIMIT - 1).join('')}…` : chars.join('');
+  return short.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/**
+ * Slack sends `<@U123|ada>`, `<#C1|sales>`, `<!here>` and `<https://x|label>` as markup and
+ * literal `<`, `>`, `&` escaped. Markup becomes the text a person saw; entities are decoded
+ * after, so an escaped `&lt;@U1&gt;` stays literal text. Control characters become spaces.
+ */
+function fromSlackText(text: string): string {
+  return text
+    .replace(/<([^<>]*)>/g, (_, inner: string) => slackMarkupText(inner))
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&')
+    .replace(/[\u200b\ufeff]/g, '')
+    .replace(/\p{Cc}/gu, ' ');
+}
+
+function slackMarkupText(inner: string): string {
+  const bar = inner.indexOf('|');
+  const target = bar >= 0 ? inner.slice(0, bar) : inner;
+  const label = bar >= 0 ? inner.slice(bar + 1) : '';
+  if (target.startsWith('@')) return label ? `@${label.replace(/^@/, '')}` : target;
+  if (target.startsWith('#')) return label ? `#${label.replace(/^#/, '')}` : target;
+  if (target.startsWith('!')) {
+    if (label) return label;
+    const name = target.slice(1).split('^')[0] ?? '';
+    return `@${name}`;
+  }
+  return label || target;
+}

@@ -1,0 +1,131 @@
+// One deal's timeline behind `/deal timeline` and the card's Timeline button: the deal and
+// a page of its history, newest first, plus the summary line shown on top (age, time in the
+// current stage, stage moves, days to the expected close).
+//
+// Pages are cut to what one Slack message shows (`TIMELINE_PAGE_SIZE` entries). A CRM page
+// can hold more, so the cursor handed to "Show older" is our own: the CRM's cursor plus how
+// many entries of that CRM page were already shown. It stays opaque to the listeners.
+
+import { DateTime } from 'luxon';
+import type { CrmClient, Deal, DealChange, DealStatus, Page } from '../crm/port.js';
+import { CrmUnsupportedError } from '../errors.js';
+
+/** Entries per message: two blocks each keeps a page well inside Slack's 50 blocks. */
+export const TIMELINE_PAGE_SIZE = 20;
+
+export interface DealTimeline {
+  deal: Deal;
+  /** Newest first, at most `TIMELINE_PAGE_SIZE`. */
+  changes: DealChange[];
+  /** Pass back to load the older entries; null when there are none. */
+  nextCursor: string | null;
+  /** False when the CRM keeps no deal history; `changes` is then empty. */
+  supported: boolean;
+  /** This page starts at the newest entry. */
+  isFirstPage: boolean;
+}
+
+interface Position {
+  /** The CRM's cursor of the page the entries come from; null for its first page. */
+  crmCursor: string | null;
+  /** Entries of that CRM page already shown. */
+  skip: number;
+}
+
+/** `<skip>:<crm cursor>`. A bare CRM cursor (no prefix) is read as skip 0, so old buttons keep working. */
+function encodePosition(position: Position): string {
+  return `${position.skip}:${position.crmCursor ?? ''}`;
+}
+
+function decodePosition(cursor: string | null | undefined): Position {
+  if (!cursor) return { crmCursor: null, skip: 0 };
+  const match = /^(\d{1,6}):([\s\S]*)$/.exec(cursor);
+  if (!match) return { crmCursor: cursor, skip: 0 };
+  return { crmCursor: match[2] === '' ? null : (match[2] ?? null), skip: Number(match[1]) };
+}
+
+async function readHistory(crm: CrmClient, dealId: string, crmCursor: string | null): Promise<Page<DealChange> | null> {
+  if (!crm.capabilities.dealHistory) return null;
+  try {
+    return await crm.getDealHistory(dealId, crmCursor);
+  } catch (error) {
+    // The capability flag can be coarser than the CRM (a plan without the history API).
+    if (error instanceof CrmUnsupportedError) return null;
+    throw error;
+  }
+}
+
+/** The deal and one page of its history. Deal and history are read at once. */
+export async function loadDealTimeline(
+  crm: CrmClient,
+  dealId: string,
+  cursor: string | null = null,
+  options: { pageSize?: number } = {},
+): Promise<DealTimeline> {
+  const pageSize = Math.max(1, Math.floor(options.pageSize ?? TIMELINE_PAGE_SIZE));
+  const position = decodePosition(cursor);
+  const isFirstPage = position.crmCursor === null && position.skip === 0;
+  const [deal, page] = await Promise.all([crm.getDeal(dealId), readHistory(crm, dealId, position.crmCursor)]);
+  if (!page) return { deal, changes: [], nextCursor: null, supported: false, isFirstPage };
+
+  const changes = page.items.slice(position.skip, position.skip + pageSize);
+  const shown = position.skip + changes.length;
+  let nextCursor: string | null = null;
+  if (shown < page.items.length) nextCursor = encodePosition({ crmCursor: position.crmCursor, skip: shown });
+  else if (page.nextCursor !== null) nextCursor = encodePosition({ crmCursor: page.nextCursor, skip: 0 });
+  return { deal, changes, nextCursor, supported: true, isFirstPage };
+}
+
+export interface DealTimelineSummary {
+  createdAt: DateTime;
+  /** Whole days since the deal was created. */
+  ageDays: number;
+  /** When the deal entered its current stage, when that can be told. */
+  stageSince: DateTime | null;
+  daysInStage: number | null;
+  /** Stage moves among the loaded entries. */
+  stageMoves: number;
+  /** There may be more moves than counted (older or newer entries were not loaded). */
+  stageMovesAtLeast: boolean;
+  /** Calendar days from the viewer's today to the expected close; negative when overdue. Null without a date or once closed. */
+  daysToClose: number | null;
+  /** Set once the deal is won or lost. */
+  closed: { status: Exclude<DealStatus, 'open'>; at: DateTime | null } | null;
+}
+
+const wholeDays = (from: DateTime, to: DateTime): number => Math.max(0, Math.floor(to.diff(from, 'days').days));
+
+/**
+ * The summary line's numbers. `now` must be in the viewer's zone: "days to close" counts the
+ * viewer's calendar days. On a page other than the first, pass `isFirstPage` false: the
+ * count then covers that page only and reads "at least".
+ */
+export function summarizeTimeline(
+  deal: Deal,
+  changes: DealChange[],
+  now: DateTime,
+  hasOlder: boolean,
+  isFirstPage = true,
+): DealTimelineSummary {
+  const moves = changes.filter((c): c is Extract<DealChange, { kind: 'stage' }> => c.kind === 'stage');
+  // Newest first: on the first page the first stage change is the move into the current stage.
+  const newestMove = isFirstPage ? moves.find((m) => m.toStageId === deal.stageId) : undefined;
+  const stageSince = deal.stageChangedAt ?? newestMove?.at ?? (isFirstPage && !hasOlder ? deal.createdAt : null);
+
+  let daysToClose: number | null = null;
+  if (deal.status === 'open' && deal.expectedCloseDate) {
+    const day = DateTime.fromISO(deal.expectedCloseDate, { zone: now.zone });
+    if (day.isValid) daysToClose = Math.round(day.startOf('day').diff(now.startOf('day'), 'days').days);
+  }
+
+  return {
+    createdAt: deal.createdAt,
+    ageDays: wholeDays(deal.createdAt, now),
+    stageSince,
+    daysInStage: stageSince ? wholeDays(stageSince, now) : null,
+    stageMoves: moves.length,
+    stageMovesAtLeast: hasOlder || !isFirstPage,
+    daysToClose,
+    closed: deal.status === 'open' ? null : { status: deal.status, at: deal.closedAt },
+  };
+}

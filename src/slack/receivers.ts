@@ -1,0 +1,36 @@
+// The two receivers a Slack workspace can reach the app through. HTTP serves Bolt's
+// `POST /slack/events` (signature checked, stale requests refused) and `GET /healthz`
+// for load balancers; Socket Mode needs no public URL.
+
+import { HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
+import type { Logger as BoltLogger } from '@slack/bolt';
+
+export const EVENTS_PATH = '/slack/events';
+export const HEALTH_PATH = '/healthz';
+
+export function createHttpReceiver(options: {
+  signingSecret: string;
+  logger: BoltLogger;
+  /** What the health endpoint reports besides `ok`. */
+  health?: () => Record<string, unknown>;
+}): HTTPReceiver {
+  return new HTTPReceiver({
+    signingSecret: options.signingSecret,
+    endpoints: EVENTS_PATH,
+    logger: options.logger,
+    customRoutes: [
+      {
+        path: HEALTH_PATH,
+        method: ['GET'],
+        handler: (_req, res) => {
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ ok: true, ...options.health?.() }));
+        },
+      },
+    ],
+  });
+}
+
+export function createSocketReceiver(options: { appToken: string; logger: BoltLogger }): SocketModeReceiver {
+  return new SocketModeReceiver({ appToken: options.appToken, logger: options.logger });
+}

@@ -1,0 +1,98 @@
+// Opens the store named by `STORE_URL`: `sqlite://<path>` (the default, one file shared by
+// every process on the machine), `redis://…` (shared by replicas) or `memory://` (this
+// process only; tests and throwaway runs). All three are keyv underneath, with claims and
+// locks built on each backend's own atomic operation (see `claim-backend.ts`).
+
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import Keyv from 'keyv';
+import KeyvRedis, { createClient, defaultReconnectStrategy } from '@keyv/redis';
+import KeyvSqlite from '@keyv/sqlite';
+import { StoreError } from '../errors.js';
+import { createKeyvStore } from './keyv-store.js';
+import { createMemoryClaims } from './memory-claims.js';
+import { createRedisClaims } from './redis-claims.js';
+import { createSqliteClaims, type SqliteQuery } from './sqlite-claims.js';
+import type { Store } from './store.js';
+
+export interface CreateStoreOptions {
+  /** Prefix of every key, so several apps (or test runs) can share one backend. Default `dealbot`. */
+  namespace?: string;
+}
+
+/** How long a second process waits for SQLite's write lock before failing with SQLITE_BUSY. */
+const SQLITE_BUSY_TIMEOUT_MS = 10_000;
+const REDIS_CONNECT_TIMEOUT_MS = 5_000;
+
+export async function createStore(url: string, options: CreateStoreOptions = {}): Promise<Store> {
+  const namespace = options.namespace ?? 'dealbot';
+  if (url.startsWith('sqlite://')) return openSqlite(url.slice('sqlite://'.length), namespace);
+  if (url.startsWith('redis://') || url.startsWith('rediss://')) return openRedis(url, namespace);
+  if (url === 'memory://' || url === 'memory:') return openMemory(namespace);
+  throw new StoreError(`Unsupported store URL "${redactUrl(url)}": use sqlite://<path>, redis://<host>:<port> or memory://`);
+}
+
+function openMemory(namespace: string): Store {
+  const keyv = new Keyv({ namespace, throwOnErrors: true });
+  return createKeyvStore({
+    kind: 'memory',
+    keyv,
+    claims: createMemoryClaims(),
+    close: async () => {
+      await keyv.clear();
+    },
+  });
+}
+
+async function openSqlite(location: string, namespace: string): Promise<Store> {
+  if (location === '') throw new StoreError('The sqlite store URL has no path (e.g. sqlite://./data/dealbot.sqlite)');
+  const inMemory = location === ':memory:';
+  const file = inMemory ? location : path.resolve(process.cwd(), location);
+  try {
+    if (!inMemory) await mkdir(path.dirname(file), { recursive: true });
+    const adapter = new KeyvSqlite({ uri: `sqlite://${file}`, busyTimeout: SQLITE_BUSY_TIMEOUT_MS });
+    const query = adapter.query as SqliteQuery;
+    // WAL lets readers carry on while another process writes; the busy timeout makes a second
+    // writer wait its turn instead of failing.
+    await query('PRAGMA journal_mode = WAL');
+    await query('PRAGMA synchronous = NORMAL');
+    const claims = await createSqliteClaims(query);
+    const keyv = new Keyv({ store: adapter, namespace, throwOnErrors: true });
+    return createKeyvStore({ kind: 'sqlite', keyv, claims, close: () => adapter.disconnect() });
+  } catch (error) {
+    throw new StoreError(`Could not open the SQLite store at ${file}`, { cause: error });
+  }
+}
+
+async function openRedis(url: string, namespace: string): Promise<Store> {
+  const client = createClient({
+    url,
+    // Fail a command at once while disconnected (the user gets "try again") rather than
+    // queueing it until Redis comes back.
+    disableOfflineQueue: true,
+    socket: { connectTimeout: REDIS_CONNECT_TIMEOUT_MS, reconnectStrategy: defaultReconnectStrategy },
+  });
+  const adapter = new KeyvRedis(client, { namespace, throwOnErrors: true, throwOnConnectError: true });
+  try {
+    await client.connect();
+  } catch (error) {
+    await client.destroy();
+    throw new StoreError(`Could not connect to Redis at ${redactUrl(url)}`, { cause: error });
+  }
+  const keyv = new Keyv({ store: adapter, namespace, useKeyPrefix: false, throwOnErrors: true });
+  // keyv's own keys are `<namespace>::<key>`; claims use a single colon so they never collide.
+  const claims = createRedisClaims(client, `${namespace}:claim:`);
+  return createKeyvStore({
+    kind: 'redis',
+    keyv,
+    claims,
+    close: async () => {
+      if (client.isOpen) await client.close();
+    },
+  });
+}
+
+/** Drops a password from a URL before it reaches an error message. */
+function redactUrl(url: string): string {
+  return url.replace(/\/\/([^/@]*)@/, '//***@');
+}

@@ -1,0 +1,279 @@
+// The create-deal modal and the "why was it lost?" modal. The create modal is drawn three
+// ways: at once while the CRM data is still coming (`loading`), filled in, and redrawn
+// after a failed submission with everything the person typed, an error banner on top and
+// each field's error as its hint (`views.update` cannot show Slack's own field errors).
+
+import type { InputBlock, KnownBlock, ModalView, PlainTextOption, StaticSelect } from '@slack/types';
+import type { Deal, IsoDate, Pipeline, Stage } from '../crm/port.js';
+import { ActionId, CallbackId, DealFormField, LostFormField, SlackLimits } from './ids.js';
+import { escapeMrkdwn, mrkdwnText, plainText, truncate } from './mrkdwn.js';
+
+/**
+ * The value of the only option a select has while its real options are loading (Slack
+ * refuses a select without options). A submission carrying it means "nothing chosen".
+ */
+export const LOADING_OPTION_VALUE = '__loading__';
+
+export const DEAL_TITLE_MAX = 255;
+export const LOST_REASON_MAX = 500;
+const HINT_MAX = 2000;
+const BANNER_MAX = 1000;
+/** Slack's limit on an action id. */
+const ACTION_ID_MAX = 255;
+
+export interface DealFormModalInput {
+  pipelines: Pipeline[];
+  /** Stages of the selected pipeline. */
+  stages: Stage[];
+  selectedPipelineId: string | null;
+  defaultCurrency: string;
+  /** Offered in a static select; the default (and an initial currency) are added when missing. */
+  currencies: string[];
+  /** True while CRM data is still coming: the selects say "Loading…". */
+  loading: boolean;
+  crmName: string;
+  privateMetadata: string;
+  initial?: {
+    title?: string;
+    value?: string;
+    currency?: string;
+    stageId?: string;
+    expectedCloseDate?: IsoDate;
+    probability?: string;
+    ownerSlackUserId?: string;
+  };
+  /** An error banner at the top, plain words (escaped here). */
+  banner?: string;
+  /** A message per field, shown under the field in place of its hint. Plain words. */
+  fieldErrors?: Partial<Record<DealFormField, string>>;
+}
+
+const option = (text: string, value: string): PlainTextOption => ({ text: plainText(text, SlackLimits.optionText), value });
+
+/**
+ * A static select that holds any number of options: up to 100 as a flat list, beyond that
+ * in groups of 100 (Slack allows 100 groups), so a pipeline with 300 stages stays usable.
+ */
+function staticSelect(
+  actionId: string,
+  options: PlainTextOption[],
+  initialValue: string | undefined,
+  placeholder: string,
+): StaticSelect {
+  const fitting = options.slice(0, SlackLimits.selectOptions * SlackLimits.selectOptions);
+  const initial = fitting.find((o) => o.value === initialValue);
+  const select: StaticSelect = {
+    type: 'static_select',
+    action_id: actionId,
+    placeholder: plainText(placeholder, 150),
+    ...(initial ? { initial_option: initial } : {}),
+  };
+  if (fitting.length <= SlackLimits.selectOptions) return { ...select, options: fitting };
+  const groups: NonNullable<StaticSelect['option_groups']> = [];
+  for (let start = 0; start < fitting.length; start += SlackLimits.selectOptions) {
+    const end = Math.min(start + SlackLimits.selectOptions, fitting.length);
+    groups.push({ label: plainText(`${start + 1}–${end}`, SlackLimits.optionText), options: fitting.slice(start, end) });
+  }
+  return { ...select, option_groups: groups };
+}
+
+/** Options, or the single placeholder option a select needs while there is nothing to offer. */
+const orWaiting = (options: PlainTextOption[], waiting: string): PlainTextOption[] =>
+  options.length > 0 ? options : [option(waiting, LOADING_OPTION_VALUE)];
+
+function inputBlock(
+  id: DealFormField,
+  label: string,
+  element: InputBlock['element'],
+  options: { optional?: boolean; hint?: string; error?: string; dispatch?: boolean } = {},
+): InputBlock {
+  const hint = options.error ? `⚠️ ${options.error}` : options.hint;
+  return {
+    type: 'input',
+    block_id: id,
+    label: plainText(label, HINT_MAX),
+    element,
+    ...(options.optional ? { optional: true } : {}),
+    ...(hint ? { hint: plainText(hint, HINT_MAX) } : {}),
+    ...(options.dispatch ? { dispatch_action: true } : {}),
+  };
+}
+
+const isIsoDate = (date: string | undefined): date is string => !!date && /^\d{4}-\d{2}-\d{2}$/.test(date);
+const isPercent = (text: string | undefined): text is string => !!text && /^\d{1,3}$/.test(text) && Number(text) <= 100;
+
+function currencyOptions(input: DealFormModalInput): PlainTextOption[] {
+  const codes = [input.defaultCurrency, ...input.currencies, ...(input.initial?.currency ? [input.initial.currency] : [])]
+    .map((c) => c.trim().toUpperCase())
+    .filter((c) => /^[A-Z]{3}$/.test(c));
+  return [...new Set(codes)].slice(0, SlackLimits.selectOptions).map((c) => option(c, c));
+}
+
+export function dealFormModal(input: DealFormModalInput): ModalView {
+  const initial = input.initial ?? {};
+  const errors = input.fieldErrors ?? {};
+  const waiting = input.loading ? 'Loading…' : 'Nothing to choose from';
+  const blocks: KnownBlock[] = [];
+
+  if (input.banner) {
+    blocks.push({ type: 'section', text: mrkdwnText(`⚠️ ${escapeMrkdwn(truncate(input.banner, BANNER_MAX))}`, SlackLimits.sectionText) });
+  }
+  if (input.loading) {
+    blocks.push({
+      type: 'context',
+      elements: [mrkdwnText(`Loading pipelines and stages from ${escapeMrkdwn(input.crmName)}…`, SlackLimits.sectionText)],
+    });
+  }
+
+  const pipelines = [...input.pipelines].sort((a, b) => a.order - b.order).map((p) => option(p.name, p.id));
+  const stages = [...input.stages].sort((a, b) => a.order - b.order).map((s) => option(s.name, s.id));
+  const stageId = initial.stageId ?? stages[0]?.value;
+  const currencies = currencyOptions(input);
+  const typed = initial.currency?.trim().toUpperCase();
+  const currency = currencies.some((o) => o.value === typed) ? typed : input.defaultCurrency.trim().toUpperCase();
+
+  blocks.push(
+    inputBlock(
+      DealFormField.title,
+      'Title',
+      {
+        type: 'plain_text_input',
+        action_id: DealFormField.title,
+        max_length: DEAL_TITLE_MAX,
+        placeholder: plainText('Acme renewal', 150),
+        ...(initial.title ? { initial_value: truncate(initial.title, DEAL_TITLE_MAX) } : {}),
+      },
+      { error: errors[DealFormField.title] },
+    ),
+    inputBlock(
+      DealFormField.value,
+      'Value',
+      {
+        type: 'plain_text_input',
+        action_id: DealFormField.value,
+        max_length: 100,
+        placeholder: plainText('12k, 1.5m, 12,000', 150),
+        ...(initial.value ? { initial_value: truncate(initial.value, 100) } : {}),
+      },
+      { optional: true, error: errors[DealFormField.value] },
+    ),
+    inputBlock(
+      DealFormField.currency,
+      'Currency',
+      staticSelect(DealFormField.currency, currencies, currency, 'Currency'),
+      { error: errors[DealFormField.currency] },
+    ),
+    inputBlock(
+      DealFormField.pipeline,
+      'Pipeline',
+      // Dispatched, so the stage list can follow the chosen pipeline.
+      staticSelect(ActionId.formPipeline, orWaiting(pipelines, waiting), input.selectedPipelineId ?? undefined, 'Pick a pipeline'),
+      { dispatch: true, error: errors[DealFormField.pipeline], ...(input.loading ? { hint: 'Loading…' } : {}) },
+    ),
+    inputBlock(
+      DealFormField.stage,
+      'Stage',
+      // The action id names the pipeline: Slack keeps a select's choice across updates while
+      // its ids stay the same, so a stage picked in the previous pipeline would survive a
+      // pipeline change. A new id makes the select start over at the new pipeline's first stage.
+      staticSelect(stageActionId(input.selectedPipelineId), orWaiting(stages, waiting), stageId, 'Pick a stage'),
+      { error: errors[DealFormField.stage], ...(input.loading ? { hint: 'Loading…' } : {}) },
+    ),
+    inputBlock(
+      DealFormField.expectedCloseDate,
+      'Expected close date',
+      {
+        type: 'datepicker',
+        action_id: DealFormField.expectedCloseDate,
+        ...(isIsoDate(initial.expectedCloseDate) ? { initial_date: initial.expectedCloseDate } : {}),
+      },
+      { optional: true, error: errors[DealFormField.expectedCloseDate] },
+    ),
+    inputBlock(
+      DealFormField.probability,
+      'Probability (%)',
+      {
+        type: 'number_input',
+        action_id: DealFormField.probability,
+        is_decimal_allowed: false,
+        min_value: '0',
+        max_value: '100',
+        ...(isPercent(initial.probability) ? { initial_value: initial.probability } : {}),
+      },
+      { optional: true, error: errors[DealFormField.probability] },
+    ),
+    inputBlock(
+      DealFormField.owner,
+      'Owner',
+      {
+        type: 'users_select',
+        action_id: DealFormField.owner,
+        placeholder: plainText('Pick a person', 150),
+        ...(initial.ownerSlackUserId ? { initial_user: initial.ownerSlackUserId } : {}),
+      },
+      {
+        optional: true,
+        hint: `Mapped to the ${input.crmName} user with the same email`,
+        error: errors[DealFormField.owner],
+      },
+    ),
+  );
+
+  return {
+    type: 'modal',
+    callback_id: CallbackId.createDealModal,
+    title: plainText('New deal', SlackLimits.modalTitle),
+    submit: plainText('Create', SlackLimits.modalTitle),
+    close: plainText('Cancel', SlackLimits.modalTitle),
+    private_metadata: input.privateMetadata,
+    blocks: blocks.slice(0, SlackLimits.modalBlocks),
+  };
+}
+
+/** The stage select's action id for a pipeline; `readDealForm` reads the block whatever its action id. */
+export function stageActionId(pipelineId: string | null): string {
+  return pipelineId ? truncate(`${DealFormField.stage}:${pipelineId}`, ACTION_ID_MAX) : DealFormField.stage;
+}
+
+export interface LostReasonModalInput {
+  deal: Deal;
+  privateMetadata: string;
+  /** What the person typed before a failed submission. */
+  initialReason?: string;
+  /** An error banner at the top, plain words (escaped here). */
+  banner?: string;
+}
+
+export function lostReasonModal(input: LostReasonModalInput): ModalView {
+  const { deal } = input;
+  const blocks: KnownBlock[] = [];
+  if (input.banner) {
+    blocks.push({ type: 'section', text: mrkdwnText(`⚠️ ${escapeMrkdwn(truncate(input.banner, BANNER_MAX))}`, SlackLimits.sectionText) });
+  }
+  const title = escapeMrkdwn(truncate(deal.title.trim() || 'Untitled deal', 200));
+  blocks.push(
+    { type: 'section', text: mrkdwnText(`Why was *${title}* lost?`, SlackLimits.sectionText) },
+    {
+      type: 'input',
+      block_id: LostFormField.reason,
+      label: plainText('Reason', HINT_MAX),
+      element: {
+        type: 'plain_text_input',
+        action_id: LostFormField.reason,
+        multiline: true,
+        max_length: LOST_REASON_MAX,
+        placeholder: plainText('No budget this year', 150),
+        ...(input.initialReason ? { initial_value: truncate(input.initialReason, LOST_REASON_MAX) } : {}),
+      },
+    },
+  );
+  return {
+    type: 'modal',
+    callback_id: CallbackId.lostReasonModal,
+    title: plainText('Mark as lost', SlackLimits.modalTitle),
+    submit: plainText('Mark lost', SlackLimits.modalTitle),
+    close: plainText('Cancel', SlackLimits.modalTitle),
+    private_metadata: input.privateMetadata,
+    blocks,
+  };
+}

@@ -1,0 +1,158 @@
+// What a person reads when something failed: what happened in plain words and what to do
+// next, chosen by error class. Only words written here, ids, and the CRM's own validation
+// message reach the person; never a stack trace, a token or an unknown error's message.
+
+import type { KnownBlock } from '@slack/types';
+import type { DealField } from '../crm/port.js';
+import {
+  ConfigError,
+  CrmBadResponseError,
+  CrmConflictError,
+  CrmError,
+  CrmForbiddenError,
+  CrmNotFoundError,
+  CrmRateLimitedError,
+  CrmUnauthorizedError,
+  CrmUnavailableError,
+  CrmUnsupportedError,
+  CrmValidationError,
+  DealStateConflictError,
+  DuplicateInProgressError,
+  LockTimeoutError,
+} from '../errors.js';
+import { SlackLimits } from './ids.js';
+import { codeSpan, escapeMrkdwn, mrkdwnText, truncate } from './mrkdwn.js';
+
+/**
+ * A sentence made of plain words and commands. It is written twice: as plain text (for
+ * banners and notifications) and as mrkdwn, where commands become code spans.
+ */
+type Part = string | { command: string };
+
+export interface ErrorMessage {
+  /** mrkdwn-safe fallback text for a message's `text`. */
+  text: string;
+  blocks: KnownBlock[];
+  /** The same words unescaped, for plain_text surfaces and banners that escape on their own. */
+  summary: string;
+}
+
+const FIELD_WORDS: Record<DealField, string> = {
+  title: 'title',
+  value: 'value',
+  currency: 'currency',
+  pipelineId: 'pipeline',
+  stageId: 'stage',
+  ownerId: 'owner',
+  organizationId: 'organization',
+  personId: 'person',
+  expectedCloseDate: 'expected close date',
+  probability: 'probability',
+  lostReason: 'lost reason',
+};
+
+const CRM_MESSAGE_MAX = 500;
+
+/** The CRM's words as a sentence of their own, so ours can follow. */
+function crmWords(message: string): string {
+  const words = truncate(message.trim(), CRM_MESSAGE_MAX) || 'no reason given';
+  return /[.!?…]$/.test(words) ? words : `${words}.`;
+}
+const ID_MAX = 64;
+
+/** The setting an admin fixes when a CRM refuses Dealbot's credentials. */
+function credentialSetting(crm: string): string | null {
+  if (/pipedrive/i.test(crm)) return 'PIPEDRIVE_API_TOKEN';
+  if (/productive/i.test(crm)) return 'PRODUCTIVE_API_TOKEN';
+  if (/pipelinedeals/i.test(crm)) return 'PIPELINEDEALS_API_KEY';
+  return null;
+}
+
+const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+function waitWords(ms: number | null): string {
+  if (ms === null || ms <= 60_000) return 'in a minute';
+  return `in ${Math.ceil(ms / 60_000)} minutes`;
+}
+
+function sentence(error: unknown, fallbackCrm: string): Part[] {
+  const crm = error instanceof CrmError && error.crm ? error.crm : fallbackCrm;
+
+  if (error instanceof CrmNotFoundError) {
+    const id = truncate(error.id, ID_MAX);
+    if (error.entity === 'deal') {
+      return [`${crm} has no deal #${id}. Check the number, or find it with `, { command: '/deal find <words>' }, '.'];
+    }
+    return [`${crm} has no ${error.entity} ${id}; it may have been deleted. Nothing was changed.`];
+  }
+  if (error instanceof CrmValidationError) {
+    const what = error.field ? `the ${FIELD_WORDS[error.field]}` : 'the request';
+    return [`${crm} refused ${what}: ${crmWords(error.crmMessage)} Nothing was changed.`];
+  }
+  if (error instanceof CrmConflictError) {
+    return [
+      `${crm} reported a conflict: ${crmWords(error.crmMessage)} Someone may have changed the deal at the same time; look at it again and retry.`,
+    ];
+  }
+  if (error instanceof CrmUnauthorizedError) {
+    const setting = credentialSetting(crm);
+    return [
+      `Dealbot's ${crm} token was refused. `,
+      ...(setting ? ['An admin should check ', { command: setting }, '.'] : ["An admin should check Dealbot's credentials."]),
+    ];
+  }
+  if (error instanceof CrmForbiddenError) {
+    return [`${crm} does not let Dealbot's user do that. An admin can grant the permission in ${crm}. Nothing was changed.`];
+  }
+  if (error instanceof CrmRateLimitedError) {
+    return [`${crm} is busy with too many requests right now. Nothing was changed; try again ${waitWords(error.retryAfterMs)}.`];
+  }
+  if (error instanceof CrmUnavailableError) {
+    // A write that timed out may have been applied before the answer got lost.
+    if (error.reason === 'timeout' && error.request && WRITE_METHODS.has(error.request.method.toUpperCase())) {
+      return [`${crm} did not answer in time, so Dealbot cannot tell whether the change was saved. Check the deal before trying again.`];
+    }
+    return [`${crm} is unavailable right now. Nothing was changed — try again in a moment.`];
+  }
+  if (error instanceof CrmBadResponseError) {
+    return [
+      `${crm} answered in a way Dealbot did not expect, so it cannot confirm what happened. Check the deal in ${crm}, and tell your admin if it keeps happening.`,
+    ];
+  }
+  if (error instanceof CrmUnsupportedError) {
+    return [`${crm} does not support ${truncate(error.operation, 100)}, so Dealbot cannot do that here.`];
+  }
+  if (error instanceof DealStateConflictError) {
+    const title = truncate(error.deal.title.trim() || `Deal #${error.deal.id}`, 150);
+    return [
+      `“${title}” is already ${error.deal.status}. To mark it ${error.wanted}, reopen it first: `,
+      { command: `/deal reopen ${truncate(error.deal.id, ID_MAX)}` },
+      '.',
+    ];
+  }
+  if (error instanceof DuplicateInProgressError) {
+    return ['Dealbot is still working on that same request; the answer will follow in a moment.'];
+  }
+  if (error instanceof LockTimeoutError) {
+    return ['Dealbot is busy with another change to the same thing. Nothing was changed; try again in a moment.'];
+  }
+  if (error instanceof ConfigError) {
+    return ['Dealbot is not configured correctly. An admin should check its settings.'];
+  }
+  return ['Something went wrong on our side. Nothing was changed; try again, and tell your admin if it keeps happening.'];
+}
+
+const asPlain = (parts: Part[]): string => parts.map((p) => (typeof p === 'string' ? p : p.command)).join('');
+
+const asMrkdwn = (parts: Part[]): string =>
+  parts.map((p) => (typeof p === 'string' ? escapeMrkdwn(p) : codeSpan(p.command))).join('');
+
+export function errorMessage(error: unknown, crmName: string): ErrorMessage {
+  const parts = sentence(error, crmName);
+  const summary = asPlain(parts);
+  return {
+    text: escapeMrkdwn(summary),
+    summary,
+    blocks: [{ type: 'section', text: mrkdwnText(`⚠️ ${asMrkdwn(parts)}`, SlackLimits.sectionText) }],
+  };
+}
