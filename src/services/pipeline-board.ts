@@ -79,6 +79,12 @@ class OpenTally {
   }
 }
 
+/** The first instant of the viewer's month. An unknown zone falls back to the zone `now` carries. */
+function monthStart(now: DateTime, zone: string): DateTime {
+  const zoned = now.setZone(zone);
+  return (zoned.isValid ? zoned : now).setLocale('en-US').startOf('month');
+}
+
 function closedTotals(deals: Deal[]): ValueTotals {
   return { count: deals.length, values: sumByCurrency(deals.flatMap((d) => (d.value ? [d.value] : []))) };
 }
@@ -119,9 +125,7 @@ export function aggregateBoard(input: BoardInput): PipelineBoard {
     column.deals.push(deal);
   }
 
-  const zoned = input.now.setZone(input.zone);
-  const now = (zoned.isValid ? zoned : input.now).setLocale('en-US');
-  const start = now.startOf('month');
+  const start = monthStart(input.now, input.zone);
   const end = start.plus({ months: 1 });
   // A CRM that does not say when a deal closed still says when it last changed.
   const closedInMonth = (deal: Deal): boolean => {
@@ -157,13 +161,12 @@ export interface PipelineBoardRequest {
 
 export async function buildPipelineBoard(crm: CrmClient, request: PipelineBoardRequest): Promise<PipelineBoard> {
   const { pipelineId, zone, now, topN = 3, maxDeals } = request;
-  const zoned = now.setZone(zone);
-  const monthStart = (zoned.isValid ? zoned : now).startOf('month');
   const cap = maxDeals === undefined ? {} : { maxDeals };
   const [stages, open, closed] = await Promise.all([
     crm.listStages(pipelineId),
     collectDeals(crm, { pipelineId, status: ['open'] }, cap),
-    collectDeals(crm, { pipelineId, status: ['won', 'lost'], updatedSince: monthStart }, cap),
+    // Winning or losing a deal changes it, so every deal closed this month is among these.
+    collectDeals(crm, { pipelineId, status: ['won', 'lost'], updatedSince: monthStart(now, zone) }, cap),
   ]);
   return aggregateBoard({
     pipelineId,

@@ -165,7 +165,7 @@ function daysText(days: number): string {
 }
 
 /** "Created 45 days ago · in *Proposal* for 12 days · at least 3 stage moves · closes in 5 days". */
-function summaryLine(input: DealTimelineInput): string | null {
+function summaryLine(input: DealTimelineInput, now: DateTime): string | null {
   const { summary, deal } = input;
   if (!summary) return null;
   const parts: string[] = [];
@@ -180,7 +180,7 @@ function summaryLine(input: DealTimelineInput): string | null {
   }
   if (summary.closed) {
     const label = summary.closed.status === 'won' ? '🏆 Won' : '✖ Lost';
-    parts.push(summary.closed.at ? `${label} ${formatRelativeTime(summary.closed.at, input.now)}` : label);
+    parts.push(summary.closed.at ? `${label} ${formatRelativeTime(summary.closed.at, now)}` : label);
   } else if (summary.daysToClose === null) {
     parts.push('no expected close date');
   } else if (summary.daysToClose === 0) {
@@ -223,14 +223,13 @@ export function dealTimelineMessage(input: DealTimelineInput): Message {
   // An unknown zone (a stale Slack profile) falls back to the zone `now` came with.
   const zoned = input.now.setZone(input.viewerZone);
   const now = zoned.isValid ? zoned : input.now;
-  const local = { ...input, now };
   const crm = safe(input.crmName, NAME_MAX);
   const title = untitled(deal.title);
 
   const blocks: KnownBlock[] = [
     { type: 'header', text: plainText(`${input.olderPage ? 'Older history' : 'Timeline'}: ${truncate(title, TITLE_MAX)}`, SlackLimits.headerText) },
   ];
-  const summary = summaryLine(local);
+  const summary = summaryLine(input, now);
   if (summary) blocks.push(context(summary));
 
   if (!input.supported) {
@@ -241,7 +240,7 @@ export function dealTimelineMessage(input: DealTimelineInput): Message {
 
   const shown = input.supported ? input.changes.slice(0, ENTRIES_MAX) : [];
   for (const change of shown) {
-    blocks.push(section(describe(change, local, now)), context(whoAndWhen(change, local, now)));
+    blocks.push(section(describe(change, input, now)), context(whoAndWhen(change, input, now)));
   }
 
   const { block, olderDropped } = actions(input);

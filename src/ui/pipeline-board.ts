@@ -63,7 +63,7 @@ function stageBlock(column: StageColumn, maxCount: number, now: DateTime): Known
   if (column.values.length > 0) lines.push(`${money(column.values)} · weighted ${money(column.weighted)}`);
   column.topDeals.forEach((deal, i) => lines.push(topDealLine(deal, i + 1, now)));
   const rest = column.count - column.topDeals.length;
-  if (column.topDeals.length > 0 && rest > 0) lines.push(`_and ${dealCount(rest)} more_`);
+  if (column.topDeals.length > 0 && rest > 0) lines.push(`_and ${counts.format(rest)} more_`);
   return section(lines.join('\n'));
 }
 
