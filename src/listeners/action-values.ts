@@ -38,7 +38,7 @@ export const readDealStage = (raw: string | undefined, actionId: string): DealSt
 export const readPendingAction = (raw: string | undefined, actionId: string): PendingDealAction & { dealId: string } =>
   parse(pending, raw, actionId) as PendingDealAction & { dealId: string };
 
-export function readDealId(raw: string | undefined, actionId: string): string {
+export function readId(raw: string | undefined, actionId: string): string {
   const parsed = id.safeParse(raw);
   if (!parsed.success) throw new BadActionValueError(actionId, { cause: parsed.error });
   return parsed.data;

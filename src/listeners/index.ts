@@ -4,6 +4,8 @@
 import type { App } from '@slack/bolt';
 import type { DealbotContext } from './context.js';
 import { registerDealCommand } from './commands/deal.js';
+import { registerPipelineCommand } from './commands/pipeline.js';
+import { registerTimelineActions } from './actions/timeline.js';
 import { registerDealCardActions } from './actions/deal-card.js';
 import { registerPickerActions } from './actions/pickers.js';
 import { registerFormPipelineAction } from './actions/form-pipeline.js';
@@ -12,6 +14,8 @@ import { registerLostReasonView } from './views/lost-reason.js';
 
 export function registerListeners(app: App<DealbotContext>): void {
   registerDealCommand(app);
+  registerPipelineCommand(app);
+  registerTimelineActions(app);
   registerDealCardActions(app);
   registerPickerActions(app);
   registerFormPipelineAction(app);

@@ -17,6 +17,8 @@ const SUBCOMMANDS: ReadonlyArray<readonly [string, readonly string[]]> = [
   ['Mark a deal lost, with a reason', ['/deal lost 42 because no budget this year', '/deal lost 42']],
   ['Reopen a won or lost deal', ['/deal reopen 42']],
   ["A deal's history", ['/deal timeline 42']],
+  ['The pipeline board, stage by stage', ['/pipeline', '/pipeline Partnerships']],
+  ['Deals by period (expected close, won or created)', ['/pipeline timeline', '/pipeline timeline quarter 4 by won']],
   ['This help', ['/deal help']],
 ];
 

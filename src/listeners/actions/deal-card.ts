@@ -3,9 +3,10 @@
 
 import type { App, BlockAction, ButtonAction, StaticSelectAction } from '@slack/bolt';
 import type { DealbotContext } from '../context.js';
-import { answerMove, markStatus, openLostModal, renderCard, replyWithCard, writeOptions } from '../deal-flows.js';
+import { answerMove, markStatus, openLostModal, renderCard, writeOptions } from '../deal-flows.js';
+import { replyWithTimeline } from '../timeline-flows.js';
 import { ActionId } from '../../ui/ids.js';
-import { readDealId, readDealStage } from '../action-values.js';
+import { readId, readDealStage } from '../action-values.js';
 import { replyForAction } from './reply-for-action.js';
 
 export function registerDealCardActions(app: App<DealbotContext>): void {
@@ -19,32 +20,31 @@ export function registerDealCardActions(app: App<DealbotContext>): void {
 
   app.action<BlockAction<ButtonAction>>(ActionId.cardWon, async ({ ack, body, action, client, respond, context }) => {
     await ack();
-    const dealId = readDealId(action.value, ActionId.cardWon);
+    const dealId = readId(action.value, ActionId.cardWon);
     await markStatus(context, replyForAction(body, client, respond), 'won', dealId);
   });
 
   app.action<BlockAction<ButtonAction>>(ActionId.cardReopen, async ({ ack, body, action, client, respond, context }) => {
     await ack();
-    const dealId = readDealId(action.value, ActionId.cardReopen);
+    const dealId = readId(action.value, ActionId.cardReopen);
     await markStatus(context, replyForAction(body, client, respond), 'reopen', dealId);
   });
 
   app.action<BlockAction<ButtonAction>>(ActionId.cardLost, async ({ ack, body, action, client, respond, context }) => {
     await ack();
-    const dealId = readDealId(action.value, ActionId.cardLost);
+    const dealId = readId(action.value, ActionId.cardLost);
     await openLostModal(context, replyForAction(body, client, respond), body.trigger_id, { dealId });
   });
 
   app.action<BlockAction<ButtonAction>>(ActionId.cardTimeline, async ({ ack, body, action, client, respond, context }) => {
     await ack();
-    const dealId = readDealId(action.value, ActionId.cardTimeline);
-    const reply = { ...replyForAction(body, client, respond), fromCard: false };
-    await replyWithCard(context, reply, await context.deals.getDeal(dealId), 'Timelines are not available yet.');
+    const dealId = readId(action.value, ActionId.cardTimeline);
+    await replyWithTimeline(context, replyForAction(body, client, respond), dealId);
   });
 
   app.action<BlockAction<ButtonAction>>(ActionId.cardShare, async ({ ack, body, action, client, respond, context }) => {
     await ack();
-    const dealId = readDealId(action.value, ActionId.cardShare);
+    const dealId = readId(action.value, ActionId.cardShare);
     const reply = replyForAction(body, client, respond);
     const card = await renderCard(context, reply, await context.deals.getDeal(dealId), {
       ephemeral: false,

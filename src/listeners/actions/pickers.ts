@@ -5,13 +5,14 @@ import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import type { DealbotContext } from '../context.js';
 import { answerMove, markLost, markStatus, moveByName, openLostModal, replyWithCard, writeOptions } from '../deal-flows.js';
 import { ActionId } from '../../ui/ids.js';
-import { readDealId, readDealStage, readPendingAction } from '../action-values.js';
+import { readId, readDealStage, readPendingAction } from '../action-values.js';
 import { replyForAction } from './reply-for-action.js';
+import { replyWithTimeline } from '../timeline-flows.js';
 
 export function registerPickerActions(app: App<DealbotContext>): void {
   app.action<BlockAction<ButtonAction>>(ActionId.openDeal, async ({ ack, body, action, client, respond, context }) => {
     await ack();
-    const dealId = readDealId(action.value, ActionId.openDeal);
+    const dealId = readId(action.value, ActionId.openDeal);
     // A new message, so the list stays where it is.
     const reply = { ...replyForAction(body, client, respond), fromCard: false };
     await replyWithCard(context, reply, await context.deals.getDeal(dealId));
@@ -31,8 +32,9 @@ export function registerPickerActions(app: App<DealbotContext>): void {
     const reply = replyForAction(body, client, respond);
     switch (pending.op) {
       case 'show':
-      case 'timeline':
         return replyWithCard(context, reply, await context.deals.getDeal(pending.dealId));
+      case 'timeline':
+        return replyWithTimeline(context, reply, pending.dealId);
       case 'move':
         return moveByName(context, reply, await context.deals.getDeal(pending.dealId), pending.stage ?? '');
       case 'won':

@@ -20,6 +20,7 @@ import {
   type Reply,
 } from '../deal-flows.js';
 import { replyViaRespond } from '../replies.js';
+import { replyWithTimeline } from '../timeline-flows.js';
 
 type Subcommand<K extends DealCommand['kind']> = (
   ctx: DealbotContext,
@@ -62,9 +63,7 @@ const lost: Subcommand<'lost'> = async (ctx, reply, { ref, reason }, triggerId) 
 };
 
 const timeline: Subcommand<'timeline'> = (ctx, reply, { ref }) =>
-  withResolvedDeal(ctx, reply, ref, { op: 'timeline' }, (deal) =>
-    replyWithCard(ctx, reply, deal, 'Timelines are not available yet; this is the deal as it stands.'),
-  );
+  withResolvedDeal(ctx, reply, ref, { op: 'timeline' }, (deal) => replyWithTimeline(ctx, reply, deal.id));
 
 export function registerDealCommand(app: App<DealbotContext>): void {
   app.command('/deal', async ({ command, ack, respond, client, context }) => {

@@ -1,0 +1,34 @@
+// `/pipeline`: the board (`/pipeline [name]`), the summary by period
+// (`/pipeline timeline [week|month|quarter] [count] [by close|won|created]`) and digests.
+
+import type { App } from '@slack/bolt';
+import { parsePipelineCommand } from '../../parse/pipeline-command.js';
+import { helpMessage, usageMessage } from '../../ui/help.js';
+import type { DealbotContext } from '../context.js';
+import { replyViaRespond } from '../replies.js';
+import { replyWithBoard, replyWithPeriodSummary } from '../timeline-flows.js';
+
+export function registerPipelineCommand(app: App<DealbotContext>): void {
+  app.command('/pipeline', async ({ command, ack, respond, client, context }) => {
+    const parsed = parsePipelineCommand(command.text);
+    if (parsed.kind === 'help') return ack({ response_type: 'ephemeral', ...helpMessage() });
+    if (parsed.kind === 'invalid') return ack({ response_type: 'ephemeral', ...usageMessage(parsed.problem, null) });
+    if (parsed.kind === 'digest') {
+      return ack({
+        response_type: 'ephemeral',
+        ...usageMessage('Scheduled digests are not available yet.', '`/pipeline` shows the board now.'),
+      });
+    }
+    await ack();
+    const reply = replyViaRespond({
+      client,
+      userId: command.user_id,
+      channelId: command.channel_id,
+      respond,
+      responseUrl: command.response_url,
+      fromCard: false,
+    });
+    if (parsed.kind === 'board') return replyWithBoard(context, reply, parsed.pipeline);
+    return replyWithPeriodSummary(context, reply, parsed);
+  });
+}
