@@ -57,7 +57,7 @@ export function createApp(deps: AppDeps): App<DealbotContext> {
 
   app.use(async ({ context, next }) => {
     const crm = deps.crmForTeam(context.teamId ?? null);
-    Object.assign(context, { crm, deals: createDealService(crm), people, store: deps.store, now });
+    Object.assign(context, { crm, deals: createDealService(crm, deps.store), people, store: deps.store, now });
     await next();
   });
   registerListeners(app);

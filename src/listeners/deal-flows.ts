@@ -171,15 +171,15 @@ export async function markStatus(
   ctx: DealbotContext,
   reply: Reply,
   op: 'won' | 'reopen',
-  dealId: string,
+  deal: Deal | string,
 ): Promise<void> {
   const options = await writeOptions(ctx, reply);
-  const outcome = op === 'won' ? await ctx.deals.markWon(dealId, options) : await ctx.deals.reopen(dealId, options);
+  const outcome = op === 'won' ? await ctx.deals.markWon(deal, options) : await ctx.deals.reopen(deal, options);
   await answerStatus(ctx, reply, op, outcome);
 }
 
-export async function markLost(ctx: DealbotContext, reply: Reply, dealId: string, reason: string): Promise<void> {
-  const outcome = await ctx.deals.markLost(dealId, reason, await writeOptions(ctx, reply));
+export async function markLost(ctx: DealbotContext, reply: Reply, deal: Deal | string, reason: string): Promise<void> {
+  const outcome = await ctx.deals.markLost(deal, reason, await writeOptions(ctx, reply));
   await answerStatus(ctx, reply, 'lost', outcome);
 }
 

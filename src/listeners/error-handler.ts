@@ -39,7 +39,8 @@ export function createErrorHandler(deps: { logger: Logger; client: () => WebClie
     const b = (body ?? {}) as ErrorBody;
     if (b.type === 'view_submission') return;
     const crmName = (context as { crm?: { displayName?: string } }).crm?.displayName ?? 'the CRM';
-    const message = errorMessage(original, crmName);
+    const { text, blocks } = errorMessage(original, crmName);
+    const message = { text, blocks };
     try {
       if (b.response_url) {
         await postToResponseUrl(b.response_url, { response_type: 'ephemeral', replace_original: false, ...message });

@@ -10,6 +10,8 @@ import { matchByName, normalizeName } from '../parse/match-name.js';
 import type { DealRef } from '../parse/deal-command.js';
 import { parseQuickCreate } from '../parse/quick-create.js';
 import { CrmValidationError, DealStateConflictError } from '../errors.js';
+import type { Store } from '../store/store.js';
+import { runOnce } from './idempotency.js';
 
 export type DealResolution =
   | { kind: 'one'; deal: Deal }
@@ -42,19 +44,40 @@ export interface DealService {
   getDeal(id: string): Promise<Deal>;
   contextFor(deal: Deal): Promise<DealContext>;
   stageNames(): Promise<Map<string, string>>;
-  quickCreate(line: string, options?: WriteOptions): Promise<Deal>;
-  create(input: NewDeal, options?: WriteOptions): Promise<Deal>;
+  /**
+   * Creates from a `/deal new` line. `onceKey` identifies the request (its trigger_id): a
+   * retried delivery returns the deal the first one created, with `duplicate` set.
+   */
+  quickCreate(line: string, onceKey: string, options?: WriteOptions): Promise<{ deal: Deal; duplicate: boolean }>;
+  /** Creates from the modal; `onceKey` is the submitted view's id and hash. */
+  create(input: NewDeal, onceKey: string, options?: WriteOptions): Promise<{ deal: Deal; duplicate: boolean }>;
   moveByName(deal: Deal, stageQuery: string, options?: WriteOptions): Promise<MoveOutcome>;
   moveToStage(dealId: string, stageId: string, options?: WriteOptions): Promise<MoveOutcome>;
-  markWon(dealId: string, options?: WriteOptions): Promise<StatusOutcome>;
-  markLost(dealId: string, reason: string | null, options?: WriteOptions): Promise<StatusOutcome>;
-  reopen(dealId: string, options?: WriteOptions): Promise<StatusOutcome>;
+  /**
+   * Status changes check the deal's current state first. Pass the `Deal` when it was just
+   * read (a command resolved it) to save reading it again; an id reads it.
+   */
+  markWon(deal: Deal | string, options?: WriteOptions): Promise<StatusOutcome>;
+  markLost(deal: Deal | string, reason: string | null, options?: WriteOptions): Promise<StatusOutcome>;
+  reopen(deal: Deal | string, options?: WriteOptions): Promise<StatusOutcome>;
 }
 
-export function createDealService(crm: CrmClient): DealService {
+export function createDealService(crm: CrmClient, store: Store): DealService {
   async function stagesById(): Promise<Map<string, Stage>> {
     return new Map((await crm.listStages()).map((s) => [s.id, s]));
   }
+
+  /** Only the id is kept for duplicates (a Deal holds DateTimes); they read the deal again. */
+  async function once(key: string, create: () => Promise<Deal>): Promise<{ deal: Deal; duplicate: boolean }> {
+    const { result, duplicate } = await runOnce(store, `create:${key}`, create, {
+      encode: (deal) => deal.id,
+      decode: (id) => crm.getDeal(String(id)),
+    });
+    return { deal: result, duplicate };
+  }
+
+  const current = (target: Deal | string): Promise<Deal> =>
+    typeof target === 'string' ? crm.getDeal(target) : Promise.resolve(target);
 
   async function applyMove(deal: Deal, to: Stage, options?: WriteOptions): Promise<MoveOutcome> {
     const stages = await stagesById();
@@ -97,7 +120,7 @@ export function createDealService(crm: CrmClient): DealService {
       return new Map((await crm.listStages()).map((s) => [s.id, s.name]));
     },
 
-    async quickCreate(line, options) {
+    async quickCreate(line, onceKey, options) {
       const { title, value } = parseQuickCreate(line);
       if (!title) {
         throw new CrmValidationError('A deal needs a title, e.g. `/deal new Acme renewal 12k EUR`.', 'title', {
@@ -105,10 +128,10 @@ export function createDealService(crm: CrmClient): DealService {
         });
       }
       const currency = value?.currency ?? (value ? await crm.defaultCurrency() : null);
-      return crm.createDeal({ title, value: value && currency ? { amount: value.amount, currency } : null }, options);
+      return once(onceKey, () => crm.createDeal({ title, value: value && currency ? { amount: value.amount, currency } : null }, options));
     },
 
-    create: (input, options) => crm.createDeal(input, options),
+    create: (input, onceKey, options) => once(onceKey, () => crm.createDeal(input, options)),
 
     async moveByName(deal, stageQuery, options) {
       const [stages, pipelines] = await Promise.all([crm.listStages(), crm.listPipelines()]);
@@ -141,22 +164,25 @@ export function createDealService(crm: CrmClient): DealService {
       return applyMove(deal, to, options);
     },
 
-    async markWon(dealId, options) {
-      const deal = await crm.getDeal(dealId);
+    async markWon(target, options) {
+      const deal = await current(target);
+      const dealId = deal.id;
       if (deal.status === 'won') return { kind: 'unchanged', deal };
       if (deal.status === 'lost') throw new DealStateConflictError(deal, 'won');
       return { kind: 'changed', deal: await crm.markWon(dealId, options), previous: deal };
     },
 
-    async markLost(dealId, reason, options) {
-      const deal = await crm.getDeal(dealId);
+    async markLost(target, reason, options) {
+      const deal = await current(target);
+      const dealId = deal.id;
       if (deal.status === 'lost') return { kind: 'unchanged', deal };
       if (deal.status === 'won') throw new DealStateConflictError(deal, 'lost');
       return { kind: 'changed', deal: await crm.markLost(dealId, reason, options), previous: deal };
     },
 
-    async reopen(dealId, options) {
-      const deal = await crm.getDeal(dealId);
+    async reopen(target, options) {
+      const deal = await current(target);
+      const dealId = deal.id;
       if (deal.status === 'open') return { kind: 'unchanged', deal };
       return { kind: 'changed', deal: await crm.reopenDeal(dealId, options), previous: deal };
     },

@@ -14,7 +14,11 @@ export interface OnceResult<T> {
   duplicate: boolean;
 }
 
-export interface RunOnceOptions {
+export interface RunOnceOptions<T> {
+  /** What to keep of the result for duplicates (it must survive JSON); the result itself by default. */
+  encode?: (result: T) => unknown;
+  /** Turns what was kept back into a result for a duplicate. */
+  decode?: (kept: unknown) => Promise<T>;
   ttlMs?: number;
   /** How long a duplicate waits for the first request's result. */
   waitMs?: number;
@@ -27,7 +31,13 @@ export async function runOnce<T>(
   store: Store,
   key: string,
   work: () => Promise<T>,
-  { ttlMs = 24 * 60 * 60 * 1000, waitMs = 10_000, sleep = defaultSleep }: RunOnceOptions = {},
+  {
+    ttlMs = 24 * 60 * 60 * 1000,
+    waitMs = 10_000,
+    sleep = defaultSleep,
+    encode = (result) => result,
+    decode = async (kept) => kept as T,
+  }: RunOnceOptions<T> = {},
 ): Promise<OnceResult<T>> {
   const claimKey = `idem:${key}`;
   const resultKey = `idem:${key}:result`;
@@ -42,11 +52,11 @@ export async function runOnce<T>(
         await store.release(claimKey, owner);
         throw error;
       }
-      await store.set(resultKey, { value: result }, ttlMs);
+      await store.set(resultKey, { value: encode(result) }, ttlMs);
       return { result, duplicate: false };
     }
-    const stored = await store.get<{ value: T }>(resultKey);
-    if (stored) return { result: stored.value, duplicate: true };
+    const stored = await store.get<{ value: unknown }>(resultKey);
+    if (stored) return { result: await decode(stored.value), duplicate: true };
     if (waited >= waitMs) throw new DuplicateInProgressError(key);
     await sleep(100);
   }

@@ -4,7 +4,6 @@
 import type { App } from '@slack/bolt';
 import type { DealCommand } from '../../parse/deal-command.js';
 import { parseDealCommand } from '../../parse/deal-command.js';
-import { runOnce } from '../../services/idempotency.js';
 import { dealList } from '../../ui/deal-list.js';
 import { helpMessage, usageMessage } from '../../ui/help.js';
 import type { DealbotContext } from '../context.js';
@@ -41,7 +40,7 @@ const create: Subcommand<'new'> = async (ctx, reply, { line }, triggerId) => {
   if (!line) return openCreateModal(ctx, reply, triggerId);
   const options = await writeOptions(ctx, reply);
   // A retried delivery of the same command carries the same trigger_id: one deal, not two.
-  const { result: deal, duplicate } = await runOnce(ctx.store, `new:${triggerId}`, () => ctx.deals.quickCreate(line, options));
+  const { deal, duplicate } = await ctx.deals.quickCreate(line, `trigger:${triggerId}`, options);
   await replyWithCard(ctx, reply, deal, duplicate ? 'Already created.' : `Created by <@${reply.userId}>`);
 };
 
@@ -49,21 +48,24 @@ const move: Subcommand<'move'> = (ctx, reply, { ref, stage }) =>
   withResolvedDeal(ctx, reply, ref, { op: 'move', stage }, (deal) => moveByName(ctx, reply, deal, stage));
 
 const won: Subcommand<'won'> = (ctx, reply, { ref }) =>
-  withResolvedDeal(ctx, reply, ref, { op: 'won' }, (deal) => markStatus(ctx, reply, 'won', deal.id));
+  withResolvedDeal(ctx, reply, ref, { op: 'won' }, (deal) => markStatus(ctx, reply, 'won', deal));
 
 const reopen: Subcommand<'reopen'> = (ctx, reply, { ref }) =>
-  withResolvedDeal(ctx, reply, ref, { op: 'reopen' }, (deal) => markStatus(ctx, reply, 'reopen', deal.id));
+  withResolvedDeal(ctx, reply, ref, { op: 'reopen' }, (deal) => markStatus(ctx, reply, 'reopen', deal));
 
 const lost: Subcommand<'lost'> = async (ctx, reply, { ref, reason }, triggerId) => {
   if (reason) {
-    return withResolvedDeal(ctx, reply, ref, { op: 'lost', reason }, (deal) => markLost(ctx, reply, deal.id, reason));
+    return withResolvedDeal(ctx, reply, ref, { op: 'lost', reason }, (deal) => markLost(ctx, reply, deal, reason));
   }
   // No reason: ask for one in a modal, opened before the deal is even looked up.
   return openLostModal(ctx, reply, triggerId, ref.kind === 'id' ? { dealId: ref.id } : { ref });
 };
 
 const timeline: Subcommand<'timeline'> = (ctx, reply, { ref }) =>
-  withResolvedDeal(ctx, reply, ref, { op: 'timeline' }, (deal) => replyWithTimeline(ctx, reply, deal.id));
+  // The timeline reads the deal itself, alongside its history: an id needs no lookup first.
+  ref.kind === 'id'
+    ? replyWithTimeline(ctx, reply, ref.id)
+    : withResolvedDeal(ctx, reply, ref, { op: 'timeline' }, (deal) => replyWithTimeline(ctx, reply, deal.id));
 
 export function registerDealCommand(app: App<DealbotContext>): void {
   app.command('/deal', async ({ command, ack, respond, client, context }) => {

@@ -6,7 +6,6 @@
 import type { App } from '@slack/bolt';
 import { CrmValidationError } from '../../errors.js';
 import { checkDealForm, readDealForm, type DealFormValues } from '../../services/deal-form.js';
-import { runOnce } from '../../services/idempotency.js';
 import { crmUserFor } from '../../services/slack-people.js';
 import { CallbackId, DealFormField, FORM_BLOCK_FOR_FIELD } from '../../ui/ids.js';
 import { escapeMrkdwn } from '../../ui/mrkdwn.js';
@@ -58,9 +57,7 @@ export function registerCreateDealView(app: App<DealbotContext>): void {
         }
       }
       const options = await writeOptions(context, reply);
-      const { result: deal } = await runOnce(context.store, `view:${view.id}:${view.hash}`, () =>
-        context.deals.create({ ...check.deal, ownerId }, options),
-      );
+      const { deal } = await context.deals.create({ ...check.deal, ownerId }, `view:${view.id}:${view.hash}`, options);
       await client.views.update({
         view_id: view.id,
         view: noticeModal({ title: 'Deal created', text: `Created *${escapeMrkdwn(deal.title)}* (#${escapeMrkdwn(deal.id)}).` }),
