@@ -102,6 +102,8 @@ export interface SlackApiStandin {
   channel(idOrName: string): StandinChannel | undefined;
   /** Records a message a person wrote (the console's `say`), so the app can act on it. */
   postUserMessage(channel: string, user: string, text: string): StandinMessage;
+  /** Records a message the app posted by other means (a slash command's in-channel ack). */
+  recordAppMessage(channel: string, text: string, blocks: unknown[]): StandinMessage;
   /**
    * Records a view the app answered a submission with (`response_action: update` replaces
    * `replaceId`, `push` stacks a new one), as Slack would; returns it with id and hash.
@@ -701,6 +703,19 @@ export async function startSlackApiStandin(options: StandinOptions = {}): Promis
         blocks: [],
         user,
         botId: null,
+        threadTs: null,
+      };
+      messages.set(messageKey(m.channel, m.ts), m);
+      return m;
+    },
+    recordAppMessage(channel, text, blocks) {
+      const m: StandinMessage = {
+        channel: resolveChannel(channel),
+        ts: nextTs(),
+        text,
+        blocks,
+        user: STANDIN_BOT.userId,
+        botId: STANDIN_BOT.botId,
         threadTs: null,
       };
       messages.set(messageKey(m.channel, m.ts), m);

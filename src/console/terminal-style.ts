@@ -35,7 +35,19 @@ export function stripAnsi(text: string): string {
   return text.replace(ANSI, '');
 }
 
-/** Width on screen, ignoring escape codes. */
+const WIDE = /[\u1100-\u115F\u2E80-\uA4CF\uAC00-\uD7A3\uF900-\uFAFF\uFE30-\uFE4F\uFF00-\uFF60\uFFE0-\uFFE6\u{20000}-\u{3FFFD}]/u;
+const ZERO_WIDTH = /[\p{M}\u200B-\u200D\uFE0E\uFE0F]/u;
+
+/** Columns on screen, ignoring escape codes: emoji and CJK take two, joiners none. */
 export function visibleLength(text: string): number {
-  return [...stripAnsi(text)].length;
+  const chars = [...stripAnsi(text)];
+  let width = 0;
+  chars.forEach((char, i) => {
+    if (ZERO_WIDTH.test(char)) return;
+    // The parts of a joined emoji (👩‍💻) share the first part's two columns.
+    if (chars[i - 1] === '\u200D') return;
+    const emoji = /\p{Emoji_Presentation}/u.test(char) || (/\p{Extended_Pictographic}/u.test(char) && chars[i + 1] === '\uFE0F');
+    width += emoji || WIDE.test(char) ? 2 : 1;
+  });
+  return width;
 }

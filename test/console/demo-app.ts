@@ -7,6 +7,9 @@ import type { ConsoleWiring } from '../../src/console/console.js';
 import type { StateValues } from '../../src/console/form-state.js';
 
 export const STAGES = ['Lead', 'Qualified', 'Proposal'];
+const PIPELINE_STAGES: Record<string, string[]> = { sales: STAGES, partners: ['Intro', 'Contract'] };
+
+const option = (text: string) => ({ text: { type: 'plain_text' as const, text }, value: text.toLowerCase() });
 
 export interface DemoAppRecord {
   submissions: Array<{ values: StateValues; privateMetadata: string }>;
@@ -49,7 +52,8 @@ function card(title: string, status: string) {
   ];
 }
 
-function createModal(channelId: string) {
+function createModal(channelId: string, pipeline = 'sales') {
+  const stages = PIPELINE_STAGES[pipeline] ?? STAGES;
   return {
     type: 'modal' as const,
     callback_id: 'demo_create',
@@ -68,13 +72,25 @@ function createModal(channelId: string) {
       },
       {
         type: 'input',
+        block_id: 'pipeline',
+        dispatch_action: true,
+        label: { type: 'plain_text', text: 'Pipeline' },
+        element: {
+          type: 'static_select',
+          action_id: 'pipeline',
+          initial_option: option(pipeline === 'sales' ? 'Sales' : 'Partners'),
+          options: [option('Sales'), option('Partners')],
+        },
+      },
+      {
+        type: 'input',
         block_id: 'stage',
         label: { type: 'plain_text', text: 'Stage' },
         element: {
           type: 'static_select',
           action_id: 'stage',
-          initial_option: { text: { type: 'plain_text', text: 'Lead' }, value: 'lead' },
-          options: STAGES.map((s) => ({ text: { type: 'plain_text', text: s }, value: s.toLowerCase() })),
+          initial_option: option(stages[0] ?? 'Lead'),
+          options: stages.map(option),
         },
       },
       {
@@ -83,6 +99,13 @@ function createModal(channelId: string) {
         optional: true,
         label: { type: 'plain_text', text: 'Expected close' },
         element: { type: 'datepicker', action_id: 'close_date' },
+      },
+      {
+        type: 'input',
+        block_id: 'org',
+        optional: true,
+        label: { type: 'plain_text', text: 'Organization' },
+        element: { type: 'external_select', action_id: 'org', min_query_length: 2 },
       },
     ],
   };
@@ -97,6 +120,7 @@ export function createDemoApp(record: DemoAppRecord = { submissions: [] }) {
       if (sub === 'help' || sub === '') {
         return ack({ response_type: 'ephemeral', text: 'Usage: `/deal new <title>` creates a *deal*' });
       }
+      if (sub === 'share') return ack({ response_type: 'in_channel', text: 'Shared', blocks: card('Shared deal', 'Open') });
       await ack();
       if (sub === 'new' && words.length === 0) {
         await client.views.open({ trigger_id: command.trigger_id, view: createModal(command.channel_id) });
@@ -124,6 +148,20 @@ export function createDemoApp(record: DemoAppRecord = { submissions: [] }) {
     app.action('demo_broken', async ({ ack }) => {
       await ack();
       throw new Error('the CRM is down');
+    });
+
+    // Organizations are found by typing: Slack asks for options with what was typed.
+    app.options('org', async ({ ack, options }) => {
+      const orgs = ['Acme Corp', 'Acme Labs', 'Globex'].filter((o) => o.toLowerCase().includes(options.value.toLowerCase()));
+      await ack({ options: orgs.map((o) => ({ text: { type: 'plain_text', text: o }, value: o.toLowerCase().replace(/\s+/g, '-') })) });
+    });
+
+    // The pipeline select dispatches: the stage list follows it, with the view's hash.
+    app.action('pipeline', async ({ ack, body, action, client }) => {
+      await ack();
+      if (body.type !== 'block_actions' || !body.view || action.type !== 'static_select') return;
+      const { channelId } = JSON.parse(body.view.private_metadata) as { channelId: string };
+      await client.views.update({ view_id: body.view.id, hash: body.view.hash, view: createModal(channelId, action.selected_option.value) });
     });
 
     app.view('demo_create', async ({ ack, view, client }) => {

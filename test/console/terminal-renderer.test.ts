@@ -191,3 +191,18 @@ describe('renderModal', () => {
     expect(text).toContain('⚠ deal_value: Must be a number');
   });
 });
+
+describe('column alignment', () => {
+  it('counts an emoji as two columns so the right column lines up', () => {
+    const { text } = renderMessage(
+      {
+        blocks: [{ type: 'section', fields: [{ type: 'mrkdwn', text: '🟢 Open' }, { type: 'mrkdwn', text: 'Owner' }, { type: 'mrkdwn', text: 'Stage xx' }, { type: 'mrkdwn', text: 'Ada' }] }],
+        audience: 'channel',
+      },
+      { color: false },
+    );
+    const [, first, second] = text.split('\n');
+    expect(first).toBe('│ 🟢 Open   Owner');
+    expect(second).toBe('│ Stage xx  Ada');
+  });
+});
