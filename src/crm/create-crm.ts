@@ -10,6 +10,7 @@ import { createCachedCrm } from './cached-crm.js';
 import { createLocalCrm } from './local/local-crm.js';
 import { ensureSeeded } from './local/seed.js';
 import { createPipedriveClient } from './pipedrive/pipedrive-client.js';
+import { createPipelineDealsClient } from './pipelinedeals/pipelinedeals-client.js';
 import type { CrmClient } from './port.js';
 
 /** A cache namespace that tells accounts apart without ever storing the credential. */
@@ -33,8 +34,13 @@ export async function createCrm(config: Config, store: Store, logger: Logger): P
       const client = createPipedriveClient({ apiToken: pd.apiToken, baseUrl: pd.baseUrl, logger });
       return createCachedCrm(client, store, { namespace: accountNamespace('pipedrive', pd.baseUrl, pd.apiToken), logger });
     }
+    case 'pipelinedeals': {
+      const pld = config.pipelinedeals;
+      if (!pld) throw new ConfigError(['PIPELINEDEALS_API_KEY is required when CRM_PROVIDER=pipelinedeals']);
+      const client = createPipelineDealsClient({ apiKey: pld.apiKey, baseUrl: pld.baseUrl, logger });
+      return createCachedCrm(client, store, { namespace: accountNamespace('pipelinedeals', pld.baseUrl, pld.apiKey), logger });
+    }
     case 'productive':
-    case 'pipelinedeals':
-      throw new ConfigError([`CRM_PROVIDER=${config.crmProvider} is not supported yet; use local or pipedrive`]);
+      throw new ConfigError([`CRM_PROVIDER=${config.crmProvider} is not supported yet; use local, pipedrive or pipelinedeals`]);
   }
 }
