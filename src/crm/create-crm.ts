@@ -11,6 +11,7 @@ import { createLocalCrm } from './local/local-crm.js';
 import { ensureSeeded } from './local/seed.js';
 import { createPipedriveClient } from './pipedrive/pipedrive-client.js';
 import { createPipelineDealsClient } from './pipelinedeals/pipelinedeals-client.js';
+import { createProductiveClient } from './productive/productive-client.js';
 import type { CrmClient } from './port.js';
 
 /** A cache namespace that tells accounts apart without ever storing the credential. */
@@ -40,7 +41,14 @@ export async function createCrm(config: Config, store: Store, logger: Logger): P
       const client = createPipelineDealsClient({ apiKey: pld.apiKey, baseUrl: pld.baseUrl, logger });
       return createCachedCrm(client, store, { namespace: accountNamespace('pipelinedeals', pld.baseUrl, pld.apiKey), logger });
     }
-    case 'productive':
-      throw new ConfigError([`CRM_PROVIDER=${config.crmProvider} is not supported yet; use local, pipedrive or pipelinedeals`]);
+    case 'productive': {
+      const pr = config.productive;
+      if (!pr) throw new ConfigError(['PRODUCTIVE_API_TOKEN and PRODUCTIVE_ORG_ID are required when CRM_PROVIDER=productive']);
+      const client = createProductiveClient({ apiToken: pr.apiToken, organizationId: pr.orgId, baseUrl: pr.baseUrl, logger });
+      return createCachedCrm(client, store, {
+        namespace: accountNamespace('productive', pr.baseUrl, pr.orgId, pr.apiToken),
+        logger,
+      });
+    }
   }
 }
