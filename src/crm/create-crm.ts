@@ -29,11 +29,8 @@ export async function createCrm(config: Config, store: Store, logger: Logger): P
     case 'pipedrive': {
       const pd = config.pipedrive;
       if (!pd) throw new ConfigError(['PIPEDRIVE_API_TOKEN is required when CRM_PROVIDER=pipedrive']);
-      if (pd.apiVersion === 'v1') {
-        throw new ConfigError(['PIPEDRIVE_API_VERSION=v1 is not supported yet; use v2 (the default)']);
-      }
-      const client = createPipedriveClient({ apiToken: pd.apiToken, baseUrl: pd.baseUrl, logger });
-      return createCachedCrm(client, store, { namespace: accountNamespace('pipedrive', pd.baseUrl, pd.apiToken), logger });
+      const client = createPipedriveClient({ apiToken: pd.apiToken, baseUrl: pd.baseUrl, apiVersion: pd.apiVersion, logger });
+      return createCachedCrm(client, store, { namespace: accountNamespace('pipedrive', pd.apiVersion, pd.baseUrl, pd.apiToken), logger });
     }
     case 'pipelinedeals': {
       const pld = config.pipelinedeals;

@@ -2,13 +2,10 @@
 // OpenAPI specs (v2 and v1, one Prism each since each spec has its own root). Prism runs
 // with --errors, so a request that breaks the spec is answered 422 and a response that
 // breaks it 500; static mode (not dynamic), so its answers are the spec's examples, which
-// must all parse with our zod schemas.
+// must all parse with our zod schemas. The v1 dialect (`apiVersion: 'v1'`) has its own file,
+// pipedrive-v1.contract.test.ts.
 
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ZodType } from 'zod';
@@ -25,93 +22,21 @@ import {
   stageListResponseSchema,
   userListResponseSchema,
 } from '../../src/crm/pipedrive/schemas.js';
-import { CrmError, CrmValidationError } from '../../src/errors.js';
+import { CrmValidationError } from '../../src/errors.js';
+import {
+  PIPEDRIVE_SPECS,
+  STARTUP_LIMIT_MS,
+  createExchangeRecorder,
+  startPrism,
+  type RunningPrism,
+} from './prism-harness.js';
 
-const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const SPECS = resolve(REPO_ROOT, '../shared/specs/pipedrive');
-const PRISM = resolve(REPO_ROOT, 'node_modules/.bin/prism');
 const TOKEN = 'contract-test-token-0123456789';
-const STARTUP_LIMIT_MS = 150_000;
-
-interface Exchange {
-  method: string;
-  url: string;
-  status: number;
-  /** Prism reports spec violations it does not turn into errors in this header. */
-  violations: string | null;
-}
-
-interface RunningPrism {
-  process: ChildProcess;
-  baseUrl: string;
-  startupMs: number;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-async function startPrism(spec: string): Promise<RunningPrism> {
-  const specPath = resolve(SPECS, spec);
-  if (!existsSync(specPath)) throw new Error(`The Pipedrive spec is missing at ${specPath} (shared/ must sit beside the repo)`);
-  const port = await freePort();
-  const started = Date.now();
-  const child = spawn(
-    PRISM,
-    ['mock', '--errors', '--dynamic=false', '-h', '127.0.0.1', '-p', String(port), specPath],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let output = '';
-  await new Promise<void>((ready, fail) => {
-    const timer = setTimeout(
-      () => fail(new Error(`Prism (${spec}) did not listen within ${STARTUP_LIMIT_MS} ms:\n${output.slice(-2000)}`)),
-      STARTUP_LIMIT_MS,
-    );
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      // Keep only the tail: Prism prints one line per operation while loading.
-      if (output.length > 20_000) output = output.slice(-5_000);
-      if (output.includes('Prism is listening on')) {
-        clearTimeout(timer);
-        ready();
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      fail(new Error(`Prism (${spec}) exited with ${code} before listening:\n${output.slice(-2000)}`));
-    });
-  });
-  // Drain the request log so the pipe never fills up and blocks Prism.
-  child.stdout!.resume();
-  child.stderr!.resume();
-  return { process: child, baseUrl: `http://127.0.0.1:${port}`, startupMs: Date.now() - started };
-}
 
 let v2: RunningPrism;
 let v1: RunningPrism;
 let crm: CrmClient;
-const exchanges: Exchange[] = [];
-
-const recordingFetch: typeof fetch = async (input, init) => {
-  const response = await fetch(input, init);
-  exchanges.push({
-    method: init?.method ?? 'GET',
-    url: String(input),
-    status: response.status,
-    violations: response.headers.get('sl-violations'),
-  });
-  return response;
-};
+const { fetch: recordingFetch, conforming } = createExchangeRecorder();
 
 /** An adapter pointed at both Prisms; a fresh one remembers no account facts (users/me). */
 function adapter(): CrmClient {
@@ -124,28 +49,11 @@ function adapter(): CrmClient {
   });
 }
 
-/** Runs one adapter operation and checks every request it made passed Prism's validation. */
-async function conforming<T>(operation: () => Promise<T>): Promise<T> {
-  const first = exchanges.length;
-  let result: T;
-  try {
-    result = await operation();
-  } catch (error) {
-    const detail = error instanceof CrmError ? ` ${error.status ?? ''} ${JSON.stringify(error.response)}` : '';
-    throw new Error(`Prism refused the adapter's request: ${String(error)}${detail}`, { cause: error });
-  }
-  const made = exchanges.slice(first);
-  expect(made.length).toBeGreaterThan(0);
-  for (const exchange of made) {
-    expect(exchange, `${exchange.method} ${exchange.url}`).toMatchObject({ status: expect.any(Number), violations: null });
-    expect(exchange.status, `${exchange.method} ${exchange.url}`).toBeGreaterThanOrEqual(200);
-    expect(exchange.status, `${exchange.method} ${exchange.url}`).toBeLessThan(300);
-  }
-  return result;
-}
-
 beforeAll(async () => {
-  [v2, v1] = await Promise.all([startPrism('openapi-v2.yaml'), startPrism('openapi-v1.yaml')]);
+  [v2, v1] = await Promise.all([
+    startPrism(resolve(PIPEDRIVE_SPECS, 'openapi-v2.yaml')),
+    startPrism(resolve(PIPEDRIVE_SPECS, 'openapi-v1.yaml')),
+  ]);
   console.info(`Prism startup: v2 spec ${v2.startupMs} ms, v1 spec ${v1.startupMs} ms (started in parallel)`);
   crm = adapter();
 }, STARTUP_LIMIT_MS + 10_000);

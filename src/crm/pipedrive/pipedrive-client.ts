@@ -1,7 +1,9 @@
-// The Pipedrive adapter of the CRM port. It speaks API v2 (`/api/v2/deals`, `/deals/{id}`,
-// `/deals/search`, `/stages`, `/pipelines`, `/persons`, `/organizations`) and v1 only where
-// v2 has nothing (`/v1/users`, `/v1/users/me`, `/v1/deals/{id}/flow`). The token travels in
-// the `x-api-token` header and is redacted from everything an error or a log line keeps.
+// The Pipedrive adapter of the CRM port. By default it speaks API v2 (`/api/v2/deals`,
+// `/deals/{id}`, `/deals/search`, `/stages`, `/pipelines`, `/persons`, `/organizations`) and
+// v1 only where v2 has nothing (`/v1/users`, `/v1/users/me`, `/v1/deals/{id}/flow`). With
+// `apiVersion: 'v1'` the deal, stage and pipeline operations speak v1 too (`v1-operations.ts`),
+// for Pipedrive-compatible servers without v2. The token travels in the `x-api-token`
+// header and is redacted from everything an error or a log line keeps.
 //
 // Pipedrive charges every request tokens from a daily budget, so: lists ask for the largest
 // page (500), the current user (currency, company domain) is read once per cache period,
@@ -17,7 +19,6 @@ import type {
   Deal,
   DealChange,
   DealQuery,
-  DealStatus,
   Page,
   Pipeline,
   SearchOptions,
@@ -26,12 +27,21 @@ import type {
   User,
 } from '../port.js';
 import { mapPipedriveError } from './pipedrive-errors.js';
+import { createPipedriveV1Operations, type PipedriveDealOperations } from './v1-operations.js';
 import {
+  MAX_PAGES,
+  PAGE_SIZE,
   PIPEDRIVE,
+  SEARCH_MIN_TERM,
   dealPatchBody,
+  dealStatusFilter,
   isDeletedDeal,
   newDealBody,
+  nextStartOf,
+  pageLimit,
+  pipedriveDealId,
   pipedriveId,
+  startFromCursor,
   toDeal,
   toDealChanges,
   toDealHit,
@@ -63,8 +73,16 @@ export interface PipedriveClientOptions {
   baseUrl?: string;
   /** Where v2 is served, when not at `{baseUrl}/api/v2` (mock servers serve each spec at its own root). */
   v2BaseUrl?: string;
-  /** Where v1 is served, when not at `{baseUrl}/v1`. */
+  /**
+   * Where v1 is served, when not at `{baseUrl}/v1` (Pipedrive's own spec serves it there; a
+   * compatible server may serve it at `/api/v1`).
+   */
   v1BaseUrl?: string;
+  /**
+   * `v2` (default) speaks Pipedrive API v2 and v1 only where v2 has nothing; `v1` speaks only
+   * v1, for Pipedrive-compatible servers without `/api/v2` (`PIPEDRIVE_API_VERSION=v1`).
+   */
+  apiVersion?: 'v1' | 'v2';
   /** The account's subdomain for deal links; fetched from `/v1/users/me` when absent. */
   companyDomain?: string;
   fetchFn?: typeof fetch;
@@ -79,14 +97,7 @@ export interface PipedriveClientOptions {
   accountCacheMs?: number;
 }
 
-/** Pipedrive's largest page for v2 cursor lists and v1 offset lists. */
-const PAGE_SIZE = 500;
-/** A server that keeps handing out cursors is not followed forever. */
-const MAX_PAGES = 100;
-const SEARCH_MIN_TERM = 2;
-
 const CAPABILITIES: CrmCapabilities = { dealHistory: true, search: true, lostReason: true, notes: true };
-const ALL_STATUSES: readonly DealStatus[] = ['open', 'won', 'lost'];
 
 export function createPipedriveClient(options: PipedriveClientOptions): CrmClient {
   const root = (options.baseUrl ?? DEFAULT_PIPEDRIVE_BASE_URL).replace(/\/+$/, '');
@@ -182,16 +193,10 @@ export function createPipedriveClient(options: PipedriveClientOptions): CrmClien
 
   // ------------------------------------------------------------------ deals
 
-  function dealIdOf(id: string): number {
-    // An id Pipedrive could never have issued is simply an unknown deal.
-    if (!/^[1-9]\d{0,15}$/.test(id)) throw new CrmNotFoundError('deal', id, { crm: PIPEDRIVE });
-    return Number(id);
-  }
-
   async function patchDeal(id: string, body: Record<string, unknown>): Promise<Deal> {
     const response = await v2.request({
       method: 'PATCH',
-      path: `/deals/${dealIdOf(id)}`,
+      path: `/deals/${pipedriveDealId(id)}`,
       body,
       schema: dealResponseSchema,
       notFound: { entity: 'deal', id },
@@ -202,7 +207,7 @@ export function createPipedriveClient(options: PipedriveClientOptions): CrmClien
   async function getDeal(id: string): Promise<Deal> {
     const response = await v2.request({
       method: 'GET',
-      path: `/deals/${dealIdOf(id)}`,
+      path: `/deals/${pipedriveDealId(id)}`,
       schema: dealResponseSchema,
       notFound: { entity: 'deal', id },
     });
@@ -210,18 +215,8 @@ export function createPipedriveClient(options: PipedriveClientOptions): CrmClien
     return toOneDeal(response.data);
   }
 
-  /**
-   * The spec takes one status per request; several are filtered here instead (all three
-   * is Pipedrive's default of "every not deleted deal", so nothing is sent).
-   */
-  function statusFilter(statuses: DealStatus[] | undefined): { param?: DealStatus; keep: (s: DealStatus) => boolean } {
-    const wanted = new Set(statuses?.length ? statuses : ALL_STATUSES);
-    if (wanted.size === 1) return { param: [...wanted][0]!, keep: () => true };
-    return { keep: (s) => wanted.has(s) };
-  }
-
   async function listDeals(query: DealQuery): Promise<Page<Deal>> {
-    const status = statusFilter(query.status);
+    const status = dealStatusFilter(query.status);
     const response = await v2.request({
       method: 'GET',
       path: '/deals',
@@ -232,7 +227,7 @@ export function createPipedriveClient(options: PipedriveClientOptions): CrmClien
         status: status.param,
         updated_since: query.updatedSince?.toUTC().toISO({ suppressMilliseconds: true }) ?? undefined,
         cursor: query.cursor ?? undefined,
-        limit: Math.min(Math.max(1, Math.floor(query.limit ?? PAGE_SIZE)), PAGE_SIZE),
+        limit: pageLimit(query.limit),
       },
       schema: dealListResponseSchema,
     });
@@ -242,9 +237,8 @@ export function createPipedriveClient(options: PipedriveClientOptions): CrmClien
 
   async function searchDeals(term: string, searchOptions: SearchOptions = {}): Promise<SearchResult> {
     const trimmed = term.trim();
-    // Pipedrive refuses shorter terms; asking would spend 20 tokens on an error.
     if (trimmed.length < SEARCH_MIN_TERM) return { hits: [], more: false };
-    const status = statusFilter(searchOptions.status);
+    const status = dealStatusFilter(searchOptions.status);
     const response = await v2.request({
       method: 'GET',
       path: '/deals/search',
@@ -252,7 +246,7 @@ export function createPipedriveClient(options: PipedriveClientOptions): CrmClien
         term: trimmed,
         fields: 'title',
         status: status.param,
-        limit: Math.min(Math.max(1, Math.floor(searchOptions.limit ?? PAGE_SIZE)), PAGE_SIZE),
+        limit: pageLimit(searchOptions.limit),
       },
       schema: dealSearchResponseSchema,
     });
@@ -322,44 +316,24 @@ export function createPipedriveClient(options: PipedriveClientOptions): CrmClien
   // ------------------------------------------------------------------ history
 
   async function getDealHistory(id: string, cursor?: string | null): Promise<Page<DealChange>> {
-    const start = cursor && /^\d+$/.test(cursor) ? Number(cursor) : 0;
+    const start = startFromCursor(cursor);
     const response = await v1.request({
       method: 'GET',
-      path: `/deals/${dealIdOf(id)}/flow`,
+      path: `/deals/${pipedriveDealId(id)}/flow`,
       query: { start, limit: PAGE_SIZE },
       schema: dealFlowResponseSchema,
       notFound: { entity: 'deal', id },
     });
-    const page = response.additional_data;
-    const nextStart = page.nextStart ?? start + response.data.length;
+    const next = nextStartOf(start, response.data.length, response.additional_data);
     return {
       items: toDealChanges(response.data, response.related_objects),
-      nextCursor: page.more && nextStart > start ? String(nextStart) : null,
+      nextCursor: next === null ? null : String(next),
     };
   }
 
-  return {
-    provider: 'pipedrive',
-    displayName: PIPEDRIVE,
-    capabilities: CAPABILITIES,
-
-    async defaultCurrency() {
-      const user = await currentUser();
-      if (!user.default_currency) {
-        throw new CrmBadResponseError('users/me has no default_currency', { crm: PIPEDRIVE, response: user });
-      }
-      return user.default_currency;
-    },
-
+  const v2Operations: PipedriveDealOperations = {
     listPipelines,
-
     listStages: (pipelineId) => fetchStages(pipelineId),
-
-    async listUsers(): Promise<User[]> {
-      const response = await v1.request({ method: 'GET', path: '/users', schema: userListResponseSchema });
-      return response.data.map(toUser);
-    },
-
     getDeal,
     searchDeals,
     listDeals,
@@ -377,7 +351,7 @@ export function createPipedriveClient(options: PipedriveClientOptions): CrmClien
     },
 
     async moveDeal(id, stageId) {
-      dealIdOf(id);
+      pipedriveDealId(id);
       const stage = await findStage(stageId);
       // The pipeline goes along every time: moving across pipelines needs it, and within
       // one it is a no-op, which saves reading the deal first.
@@ -392,7 +366,31 @@ export function createPipedriveClient(options: PipedriveClientOptions): CrmClien
     markLost: (id, reason) => patchDeal(id, reason ? { status: 'lost', lost_reason: reason } : { status: 'lost' }),
 
     reopenDeal: (id) => patchDeal(id, { status: 'open' }),
+  };
+
+  const dealOperations =
+    options.apiVersion === 'v1' ? createPipedriveV1Operations({ http: v1, companyDomain }) : v2Operations;
+
+  return {
+    provider: 'pipedrive',
+    displayName: PIPEDRIVE,
+    capabilities: CAPABILITIES,
+
+    async defaultCurrency() {
+      const user = await currentUser();
+      if (!user.default_currency) {
+        throw new CrmBadResponseError('users/me has no default_currency', { crm: PIPEDRIVE, response: user });
+      }
+      return user.default_currency;
+    },
+
+    async listUsers(): Promise<User[]> {
+      const response = await v1.request({ method: 'GET', path: '/users', schema: userListResponseSchema });
+      return response.data.map(toUser);
+    },
 
     getDealHistory,
+
+    ...dealOperations,
   };
 }

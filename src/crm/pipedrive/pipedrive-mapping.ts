@@ -15,7 +15,7 @@ import type {
   Stage,
   User,
 } from '../port.js';
-import { CrmValidationError } from '../../errors.js';
+import { CrmNotFoundError, CrmValidationError } from '../../errors.js';
 import type {
   FlowEntry,
   PipedriveDeal,
@@ -23,9 +23,22 @@ import type {
   PipedriveSearchItem,
   PipedriveStage,
   PipedriveUser,
+  V1Page,
 } from './schemas.js';
 
 export const PIPEDRIVE = 'Pipedrive';
+
+/** Pipedrive's largest page, for v2 cursor lists and v1 offset lists alike. */
+export const PAGE_SIZE = 500;
+/** A server that keeps handing out pages is not followed forever. */
+export const MAX_PAGES = 100;
+/** Pipedrive refuses shorter search terms; asking would spend a search's tokens on an error. */
+export const SEARCH_MIN_TERM = 2;
+
+/** The page size to ask for: what the caller wants, within 1..PAGE_SIZE; the largest page by default. */
+export function pageLimit(wanted: number | undefined): number {
+  return Math.min(Math.max(1, Math.floor(wanted ?? PAGE_SIZE)), PAGE_SIZE);
+}
 
 /** Names of the organizations and persons a set of deals refers to, by id. */
 export interface PartyNames {
@@ -39,6 +52,39 @@ export function toDealStatus(value: string | null | undefined): DealStatus {
 
 export function dealUrl(companyDomain: string | null, id: string): string | null {
   return companyDomain ? `https://${companyDomain}.pipedrive.com/deal/${encodeURIComponent(id)}` : null;
+}
+
+/** Where the next page of a v1 offset list starts, or null on the last page (or when a server would not move on). */
+export function nextStartOf(start: number, received: number, page: V1Page): number | null {
+  if (!page.more) return null;
+  const next = page.nextStart ?? start + received;
+  return next > start ? next : null;
+}
+
+/** A v1 cursor this adapter handed out is a `next_start`; anything else starts over. */
+export function startFromCursor(cursor: string | null | undefined): number {
+  return cursor && /^\d+$/.test(cursor) ? Number(cursor) : 0;
+}
+
+/** A deal id from the port; an id Pipedrive could never have issued is simply an unknown deal. */
+export function pipedriveDealId(id: string): number {
+  if (!/^[1-9]\d{0,15}$/.test(id)) throw new CrmNotFoundError('deal', id, { crm: PIPEDRIVE });
+  return Number(id);
+}
+
+const ALL_STATUSES: readonly DealStatus[] = ['open', 'won', 'lost'];
+
+/**
+ * Pipedrive takes one status per request (`param`); several are filtered by the adapter
+ * instead. `keep` tells which deals were asked for either way.
+ */
+export function dealStatusFilter(statuses: DealStatus[] | undefined): {
+  param?: DealStatus;
+  keep: (status: DealStatus) => boolean;
+} {
+  const wanted = new Set(statuses?.length ? statuses : ALL_STATUSES);
+  const keep = (status: DealStatus) => wanted.has(status);
+  return wanted.size === 1 ? { param: [...wanted][0]!, keep } : { keep };
 }
 
 function partyRef(id: string | null, names: ReadonlyMap<string, string>): PartyRef | null {

@@ -3,7 +3,8 @@
 // users/me, deal flow). Lenient where the spec or practice says a field can be missing or
 // null (the spec marks almost nothing required, and v1 sends "" for unset times), strict on
 // what the bot cannot do without (ids, titles, stage and pipeline of a deal). Unknown keys
-// are accepted and dropped. Times become luxon `DateTime`s in UTC.
+// are accepted and dropped. Times become luxon `DateTime`s in UTC. The primitives, v1 paging
+// and `related_objects` readers are shared with the v1 dialect's schemas (`v1-schemas.ts`).
 
 import { DateTime } from 'luxon';
 import { z } from 'zod';
@@ -17,7 +18,7 @@ export function parsePipedriveTime(value: string): DateTime | null {
   return sql.isValid ? sql : null;
 }
 
-const timestamp = z.string().transform((value, ctx) => {
+export const timestamp = z.string().transform((value, ctx) => {
   const parsed = parsePipedriveTime(value);
   if (parsed) return parsed;
   ctx.addIssue({ code: 'custom', message: `not a date-time: ${JSON.stringify(value)}` });
@@ -37,17 +38,17 @@ const optionalTimestamp = z
   });
 
 /** Integers in Pipedrive; strings on the port. Some v1-style servers already send strings. */
-const id = z.union([z.number().int(), z.string().min(1)]).transform(String);
-const optionalId = z
+export const id = z.union([z.number().int(), z.string().min(1)]).transform(String);
+export const optionalId = z
   .union([z.number().int(), z.string()])
   .nullish()
   .transform((value) => (value === null || value === undefined || value === '' || value === 0 ? null : String(value)));
 
-const optionalString = z
+export const optionalString = z
   .string()
   .nullish()
   .transform((value) => value ?? null);
-const optionalNumber = z
+export const optionalNumber = z
   .number()
   .nullish()
   .transform((value) => value ?? null);
@@ -86,7 +87,7 @@ const cursorPage = z
   .transform((value) => ({ nextCursor: value?.next_cursor || null }));
 
 /** v1 sends `data: null` for an empty list. */
-function listOf<T extends z.ZodType>(item: T) {
+export function listOf<T extends z.ZodType>(item: T) {
   return z
     .array(item)
     .nullish()
@@ -242,41 +243,64 @@ const v1Pagination = z.object({
   next_start: z.number().nullish(),
 });
 
-/** Users named in a flow page, by id. Only used for display names, so a shape we cannot read is no error. */
-const relatedUsers = z
+/**
+ * `additional_data` of v1 offset-paged lists. The spec puts the pagination keys at the top of
+ * additional_data, its examples (and FT) under `pagination`; both are read.
+ */
+export const v1PageSchema = v1Pagination
+  .extend({ pagination: v1Pagination.nullish() })
+  .nullish()
+  .transform((value) => {
+    const page = value?.pagination ?? value;
+    return {
+      start: page?.start ?? null,
+      limit: page?.limit ?? null,
+      more: page?.more_items_in_collection === true,
+      nextStart: page?.next_start ?? null,
+    };
+  });
+export type V1Page = z.output<typeof v1PageSchema>;
+
+/** Display names a v1 answer's `related_objects` carries, by kind and id. */
+export interface RelatedNames {
+  user: ReadonlyMap<string, string>;
+  person: ReadonlyMap<string, string>;
+  organization: ReadonlyMap<string, string>;
+}
+
+const namedEntry = z.object({ name: z.string().nullish() });
+
+/**
+ * `related_objects` of a v1 answer, read for names only, so a shape we cannot read is no
+ * error: each kind and each entry is read on its own and skipped when unreadable.
+ */
+export const relatedNamesSchema = z
   .unknown()
   .optional()
-  .transform((value): Map<string, string> => {
-    const users = new Map<string, string>();
-    // The spec's example nests the maps in an `allOf` array; merge it back into one object.
+  .transform((value): RelatedNames => {
+    // The flow example nests the maps in an `allOf` array; merge it back into one object.
     const allOf = z.object({ allOf: z.array(z.record(z.string(), z.unknown())) }).safeParse(value);
     const merged = allOf.success ? Object.assign({}, ...allOf.data.allOf) : value;
-    const parsed = z
-      .object({ user: z.record(z.string(), z.object({ name: z.string().nullish() })) })
-      .safeParse(merged);
-    if (parsed.success) {
-      for (const [key, user] of Object.entries(parsed.data.user)) if (user.name) users.set(key, user.name);
-    }
-    return users;
+    const byKind = z.record(z.string(), z.unknown()).safeParse(merged);
+    const names = (kind: keyof RelatedNames): Map<string, string> => {
+      const found = new Map<string, string>();
+      const entries = z.record(z.string(), z.unknown()).safeParse(byKind.success ? byKind.data[kind] : undefined);
+      if (!entries.success) return found;
+      for (const [key, entry] of Object.entries(entries.data)) {
+        const parsed = namedEntry.safeParse(entry);
+        if (parsed.success && parsed.data.name) found.set(key, parsed.data.name);
+      }
+      return found;
+    };
+    return { user: names('user'), person: names('person'), organization: names('organization') };
   });
 
 export const dealFlowResponseSchema = z.object({
   success: z.boolean().optional(),
   data: listOf(flowItemSchema),
-  /** The spec puts the pagination keys at the top of additional_data, its example under `pagination`. */
-  additional_data: v1Pagination
-    .extend({ pagination: v1Pagination.nullish() })
-    .nullish()
-    .transform((value) => {
-      const page = value?.pagination ?? value;
-      return {
-        start: page?.start ?? null,
-        limit: page?.limit ?? null,
-        more: page?.more_items_in_collection === true,
-        nextStart: page?.next_start ?? null,
-      };
-    }),
-  related_objects: relatedUsers,
+  additional_data: v1PageSchema,
+  /** Users named in the page, by id. */
+  related_objects: relatedNamesSchema.transform((names) => names.user),
 });
 
 // -------------------------------------------------------------------------------- errors
