@@ -429,6 +429,11 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleSess
   const slashCommand = async (line: string): Promise<void> => {
     const match = /^(\/\S+)(?:\s+([\s\S]*))?$/.exec(line);
     if (!match?.[1]) return hint('A slash command looks like /deal help.');
+    // A modal that only says something ("Done", "Loading…") is closed by moving on, as a
+    // person would press Close before typing the next command in Slack.
+    for (let top = screen.topModal(); top && !top.blocks.some((b) => b.type === 'input'); top = screen.topModal()) {
+      await cancel();
+    }
     const responseUrl = screen.mintResponseUrl({ channel: channel.id });
     await deliver(
       slashCommandPayload({

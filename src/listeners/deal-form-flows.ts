@@ -5,6 +5,7 @@
 
 import type { ModalView } from '@slack/types';
 import type { DealFormErrors, DealFormValues } from '../services/deal-form.js';
+import { crmUserFor } from '../services/slack-people.js';
 import { dealFormModal } from '../ui/deal-form-modal.js';
 import type { DealbotContext } from './context.js';
 import type { Reply } from './deal-flows.js';
@@ -93,5 +94,8 @@ export async function openCreateModal(
   });
   const viewId = opened.view?.id;
   if (!viewId) return;
-  await reply.client.views.update({ view_id: viewId, view: await dealFormView(ctx, metadata, values) });
+  // The owner defaults to the person creating the deal, when they have a CRM user.
+  const [person, users] = await Promise.all([ctx.people.get(reply.client, reply.userId), ctx.crm.listUsers()]);
+  const filled = values.ownerSlackUserId || !crmUserFor(person, users) ? values : { ...values, ownerSlackUserId: reply.userId };
+  await reply.client.views.update({ view_id: viewId, view: await dealFormView(ctx, metadata, filled) });
 }

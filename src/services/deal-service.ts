@@ -128,7 +128,11 @@ export function createDealService(crm: CrmClient, store: Store): DealService {
         });
       }
       const currency = value?.currency ?? (value ? await crm.defaultCurrency() : null);
-      return once(onceKey, () => crm.createDeal({ title, value: value && currency ? { amount: value.amount, currency } : null }, options));
+      // The person creating the deal owns it, when they have a CRM user.
+      const ownerId = options?.actor?.crmUserId ?? null;
+      return once(onceKey, () =>
+        crm.createDeal({ title, value: value && currency ? { amount: value.amount, currency } : null, ownerId }, options),
+      );
     },
 
     create: (input, onceKey, options) => once(onceKey, () => crm.createDeal(input, options)),
