@@ -48,35 +48,45 @@ async function openSqlite(location: string, namespace: string): Promise<Store> {
   if (location === '') throw new StoreError('The sqlite store URL has no path (e.g. sqlite://./data/dealbot.sqlite)');
   const inMemory = location === ':memory:';
   const file = inMemory ? location : path.resolve(process.cwd(), location);
+  let adapter: KeyvSqlite | undefined;
   try {
     if (!inMemory) await mkdir(path.dirname(file), { recursive: true });
-    const adapter = new KeyvSqlite({ uri: `sqlite://${file}`, busyTimeout: SQLITE_BUSY_TIMEOUT_MS });
-    const query = adapter.query as SqliteQuery;
+    adapter = new KeyvSqlite({ uri: `sqlite://${file}`, busyTimeout: SQLITE_BUSY_TIMEOUT_MS });
+    const opened = adapter;
+    const query = opened.query as SqliteQuery;
     // WAL lets readers carry on while another process writes; the busy timeout makes a second
     // writer wait its turn instead of failing.
     await query('PRAGMA journal_mode = WAL');
     await query('PRAGMA synchronous = NORMAL');
-    const claims = await createSqliteClaims(query);
-    const keyv = new Keyv({ store: adapter, namespace, throwOnErrors: true });
-    return createKeyvStore({ kind: 'sqlite', keyv, claims, close: () => adapter.disconnect() });
+    const claims = await createSqliteClaims(query, `${namespace}:`);
+    const keyv = new Keyv({ store: opened, namespace, throwOnErrors: true });
+    return createKeyvStore({ kind: 'sqlite', keyv, claims, close: () => opened.disconnect() });
   } catch (error) {
+    await adapter?.disconnect().catch(() => undefined);
     throw new StoreError(`Could not open the SQLite store at ${file}`, { cause: error });
   }
 }
 
 async function openRedis(url: string, namespace: string): Promise<Store> {
+  let connected = false;
   const client = createClient({
     url,
     // Fail a command at once while disconnected (the user gets "try again") rather than
     // queueing it until Redis comes back.
     disableOfflineQueue: true,
-    socket: { connectTimeout: REDIS_CONNECT_TIMEOUT_MS, reconnectStrategy: defaultReconnectStrategy },
+    socket: {
+      connectTimeout: REDIS_CONNECT_TIMEOUT_MS,
+      // A Redis that is not there at start-up is a configuration problem: fail now. Once
+      // connected, a dropped connection is retried with backoff.
+      reconnectStrategy: (attempts: number, cause: Error) => (connected ? defaultReconnectStrategy(attempts) : cause),
+    },
   });
   const adapter = new KeyvRedis(client, { namespace, throwOnErrors: true, throwOnConnectError: true });
   try {
     await client.connect();
+    connected = true;
   } catch (error) {
-    await client.destroy();
+    if (client.isOpen) client.destroy();
     throw new StoreError(`Could not connect to Redis at ${redactUrl(url)}`, { cause: error });
   }
   const keyv = new Keyv({ store: adapter, namespace, useKeyPrefix: false, throwOnErrors: true });

@@ -37,6 +37,7 @@ export function createKeyvStore(parts: KeyvStoreParts): Store {
 
   const store: Store = {
     kind,
+    // Adapters answer a missing key with undefined or null; callers only ever see undefined.
     get: <T>(key: string) => attempt(`get ${key}`, async () => (await keyv.get<T>(key)) ?? undefined),
     getMany: <T>(keys: string[]) =>
       keys.length === 0

@@ -12,7 +12,11 @@ const TABLE = 'dealbot_claims';
 /** Expired rows of one-off keys (idempotency keys) would pile up; sweep them now and then. */
 const SWEEP_EVERY_CLAIMS = 200;
 
-export async function createSqliteClaims(query: SqliteQuery, clock: () => number = Date.now): Promise<ClaimBackend> {
+export async function createSqliteClaims(
+  query: SqliteQuery,
+  keyPrefix: string,
+  clock: () => number = Date.now,
+): Promise<ClaimBackend> {
   await query(`CREATE TABLE IF NOT EXISTS ${TABLE} (key TEXT PRIMARY KEY, owner TEXT NOT NULL, expires_at INTEGER NOT NULL)`);
   let claimsSinceSweep = 0;
 
@@ -24,7 +28,7 @@ export async function createSqliteClaims(query: SqliteQuery, clock: () => number
          ON CONFLICT(key) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
          WHERE ${TABLE}.expires_at <= ?
          RETURNING key`,
-        key,
+        `${keyPrefix}${key}`,
         owner,
         now + ttlMs,
         now,
@@ -37,7 +41,7 @@ export async function createSqliteClaims(query: SqliteQuery, clock: () => number
       return rows.length === 1;
     },
     async release(key, owner) {
-      await query(`DELETE FROM ${TABLE} WHERE key = ? AND owner = ?`, key, owner);
+      await query(`DELETE FROM ${TABLE} WHERE key = ? AND owner = ?`, `${keyPrefix}${key}`, owner);
     },
   };
 }
