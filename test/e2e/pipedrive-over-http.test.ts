@@ -71,8 +71,10 @@ function referenceData(scope: nock.Scope): nock.Scope {
       success: true,
       data: [{ ...fixture('users').data[0], id: 1, name: 'Ada Lovelace', email: 'ada@example.com', active_flag: true }],
     })
+    // Read for deal links and the default currency; a failed create never needs it.
     .get('/v1/users/me')
     .query(true)
+    .optionally()
     .reply(200, { ...fixture('users-me'), data: { ...fixture('users-me').data, company_domain: 'acme' } });
 }
 
@@ -216,6 +218,77 @@ describe('Slack → Dealbot → Pipedrive over the HTTP receiver', () => {
     expect(card.args.response_type).toBe('ephemeral');
     await standin.waitFor((c) => c.method === 'views.update' && JSON.stringify(c.args.view).includes('Created'));
     expect(creates).toBe(1);
+    expect(scope.isDone()).toBe(true);
+  });
+
+  function createSubmission(title: string, extra: Record<string, unknown> = {}) {
+    const view = {
+      id: `V${title.replace(/\W/g, '').toUpperCase()}`,
+      hash: '1700000000.ef01',
+      callback_id: CallbackId.createDealModal,
+      private_metadata: JSON.stringify({ channelId: 'C0CONSOLE', responseUrl: standin.responseUrl(), defaultCurrency: 'EUR' }),
+    };
+    const values = {
+      [DealFormField.title]: { [DealFormField.title]: { type: 'plain_text_input', value: title } },
+      [DealFormField.value]: { [DealFormField.value]: { type: 'plain_text_input', value: '12k' } },
+      [DealFormField.probability]: { [DealFormField.probability]: { type: 'plain_text_input', value: '30' } },
+      [DealFormField.stage]: {
+        'deal_stage:1': { type: 'static_select', selected_option: { text: { type: 'plain_text', text: 'Qualified' }, value: '1' } },
+      },
+      ...extra,
+    };
+    return payloadBody(viewSubmissionPayload({ view, values }));
+  }
+
+  it('answers a form mistake next to the field before calling Pipedrive', async () => {
+    const scope = nock(PD).post('/api/v2/deals').reply(200, deal());
+    const body = createSubmission('Bad probability', {
+      [DealFormField.probability]: { [DealFormField.probability]: { type: 'plain_text_input', value: '140' } },
+    });
+    const res = await postSigned({ url: events, secret: SECRET, body });
+    expect(await res.json()).toEqual({
+      response_action: 'errors',
+      errors: { [DealFormField.probability]: 'Use a whole number from 0 to 100.' },
+    });
+    expect(scope.isDone()).toBe(false);
+  });
+
+  it('maps a Pipedrive 400 back to the field it names and keeps everything typed', async () => {
+    const scope = referenceData(nock(PD))
+      .post('/api/v2/deals')
+      .reply(400, { success: false, error: "Parameter 'probability' must be between 0 and 100.", data: null });
+    const res = await postSigned({ url: events, secret: SECRET, body: createSubmission('Umbrella audit') });
+    expect(await res.json()).toMatchObject({ response_action: 'update' });
+
+    const redrawn = await standin.waitFor((c) => c.method === 'views.update' && JSON.stringify(c.args.view).includes('must be between'));
+    const view = JSON.stringify(redrawn.args.view);
+    expect(view).toContain('Umbrella audit');
+    expect(view).toContain('12k');
+    const probability = (redrawn.args.view as { blocks: Array<{ block_id?: string; hint?: { text: string } }> }).blocks.find(
+      (b) => b.block_id === DealFormField.probability,
+    );
+    expect(probability?.hint?.text).toMatch(/Pipedrive.*between 0 and 100/);
+    expect(scope.isDone()).toBe(true);
+  });
+
+  it('keeps the modal open with what was typed when Pipedrive is down, and never retries the create', async () => {
+    let creates = 0;
+    const scope = referenceData(nock(PD))
+      .post('/api/v2/deals', () => {
+        creates += 1;
+        return true;
+      })
+      .reply(503, 'unavailable');
+    const res = await postSigned({ url: events, secret: SECRET, body: createSubmission('Hooli pilot') });
+    expect(await res.json()).toMatchObject({ response_action: 'update' });
+
+    const redrawn = await standin.waitFor((c) => c.method === 'views.update' && JSON.stringify(c.args.view).includes('Hooli pilot'));
+    const view = JSON.stringify(redrawn.args.view);
+    expect(view).toMatch(/unavailable/i);
+    expect(view).toContain('Everything you typed is still here');
+    expect(view).toContain('12k');
+    expect(creates).toBe(1);
+    expect(standin.calls.some((c) => c.method === 'response_url')).toBe(false);
     expect(scope.isDone()).toBe(true);
   });
 
