@@ -26,12 +26,21 @@ export const ActionId = {
   timelineOlder: 'deal_timeline_older',
   /** Pipeline board: the pipeline select; its option value is the pipeline id. */
   pipelinePick: 'pipeline_pick',
+  /** Digest settings modal: the inputs; each input's block id is the same string. */
+  digestFrequency: 'digest_frequency',
+  digestTime: 'digest_time',
+  digestZone: 'digest_zone',
+  digestPipeline: 'digest_pipeline',
+  digestSections: 'digest_sections',
+  digestStaleDays: 'digest_stale_days',
 } as const;
 export type ActionId = (typeof ActionId)[keyof typeof ActionId];
 
 export const CallbackId = {
   createDealModal: 'deal_create_modal',
   lostReasonModal: 'deal_lost_modal',
+  /** `/pipeline digest` with nothing after it; private_metadata is a `DigestSettingsMetadata`. */
+  digestSettingsModal: 'digest_settings_modal',
 } as const;
 export type CallbackId = (typeof CallbackId)[keyof typeof CallbackId];
 

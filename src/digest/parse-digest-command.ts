@@ -1,0 +1,238 @@
+// The `/pipeline digest …` grammar. `args` is what follows `digest`, already read back from
+// Slack's markup by `parsePipelineCommand`:
+//
+//   (nothing)                                   the settings modal
+//   daily 09:00 Europe/Berlin [pipeline]        set (also `weekdays 08:30`, `weekly mon 09:00`)
+//   list | off [pipeline] | now [pipeline]
+//
+// After the frequency the time, the day, the zone, `stale N` and the pipeline name may come
+// in any order; the name is whatever words are left. Without a zone the invoking person's
+// Slack zone (`defaultZone`) is used, without a time 09:00, and `weekly` without a day
+// means Monday. Pure and total: every mistake is an `invalid` with a `problem` ready for
+// mrkdwn (user text echoed in a code span).
+
+import { codeSpan } from '../ui/mrkdwn.js';
+import { DEFAULT_DIGEST_TIME, MAX_STALE_DAYS, type DigestFrequency, type Weekday } from './schedule.js';
+import { canonicalTimeZone, supportedTimeZones } from './time-zones.js';
+
+export type DigestCommand =
+  | {
+      kind: 'set';
+      frequency: DigestFrequency;
+      /** `HH:MM`, 24-hour. */
+      time: string;
+      zone: string;
+      /** False when the zone is the person's own Slack zone because none was typed. */
+      zoneGiven: boolean;
+      /** The pipeline's name as typed; null for the default pipeline. */
+      pipeline: string | null;
+      /** Null: keep the schedule's current value (or the default). */
+      staleDays: number | null;
+    }
+  | { kind: 'list' }
+  | { kind: 'off'; pipeline: string | null }
+  | { kind: 'now'; pipeline: string | null }
+  | { kind: 'settings' }
+  | { kind: 'invalid'; problem: string };
+
+export const DIGEST_USAGE = [
+  '`/pipeline digest daily 09:00 Europe/Berlin [pipeline]` · `weekdays 08:30` · `weekly mon 09:00`',
+  '`/pipeline digest` for the settings · `list` · `off [pipeline]` · `now [pipeline]`',
+].join('\n');
+
+const LIST_WORDS = new Set(['list', 'ls', 'show', 'status', 'schedules']);
+const OFF_WORDS = new Set(['off', 'stop', 'unsubscribe', 'cancel', 'disable', 'remove', 'delete', 'none']);
+const NOW_WORDS = new Set(['now', 'send', 'post', 'preview', 'test']);
+const SETTINGS_WORDS = new Set(['settings', 'setup', 'edit', 'configure', 'config']);
+const HELP_WORDS = new Set(['help', '?', '-h', '--help']);
+
+const FREQUENCY_WORDS = new Map<string, 'daily' | 'weekdays' | 'weekly'>([
+  ['daily', 'daily'],
+  ['day', 'daily'],
+  ['everyday', 'daily'],
+  ['weekdays', 'weekdays'],
+  ['weekday', 'weekdays'],
+  ['workdays', 'weekdays'],
+  ['workday', 'weekdays'],
+  ['businessdays', 'weekdays'],
+  ['weekly', 'weekly'],
+  ['week', 'weekly'],
+]);
+
+const DAY_WORDS = new Map<string, Weekday>();
+for (const [day, names] of [
+  ['mon', ['mon', 'monday', 'mondays']],
+  ['tue', ['tue', 'tues', 'tuesday', 'tuesdays']],
+  ['wed', ['wed', 'wednesday', 'wednesdays']],
+  ['thu', ['thu', 'thur', 'thurs', 'thursday', 'thursdays']],
+  ['fri', ['fri', 'friday', 'fridays']],
+  ['sat', ['sat', 'saturday', 'saturdays']],
+  ['sun', ['sun', 'sunday', 'sundays']],
+] as const) {
+  for (const name of names) DAY_WORDS.set(name, day);
+}
+
+/** Words people put between the others ("weekly on mon at 9am for Sales"); dropped around the name. */
+const FILLER = new Set(['at', 'on', 'in', 'every', 'each', 'for', 'of', 'the', 'pipeline', 'tz', 'zone']);
+
+export function parseDigestCommand(args: string, defaultZone: string): DigestCommand {
+  const tokens = tokenize(args);
+  const [first, ...rest] = tokens;
+  if (!first) return { kind: 'settings' };
+  const word = first.quoted ? '' : first.text.toLowerCase();
+  if (HELP_WORDS.has(word)) return invalid(`Digest commands:\n${DIGEST_USAGE}`);
+  if (SETTINGS_WORDS.has(word) && rest.length === 0) return { kind: 'settings' };
+  if (LIST_WORDS.has(word)) return rest.length === 0 ? { kind: 'list' } : invalid(`\`list\` takes nothing after it.\n${DIGEST_USAGE}`);
+  if (OFF_WORDS.has(word)) return { kind: 'off', pipeline: nameOf(rest) };
+  if (NOW_WORDS.has(word)) return { kind: 'now', pipeline: nameOf(rest) };
+
+  // "every day", "every weekday", "every monday": `every` is the frequency's own word here.
+  const [head, ...tail] = word === 'every' && rest.length > 0 ? rest : tokens;
+  const headWord = head && !head.quoted ? head.text.toLowerCase() : '';
+  const frequencyWord = FREQUENCY_WORDS.get(headWord);
+  const headDay = DAY_WORDS.get(headWord);
+  if (!frequencyWord && !headDay) {
+    return invalid(`I don’t know ${codeSpan(head?.text ?? first.text)} here. Start with \`daily\`, \`weekdays\` or \`weekly\`.\n${DIGEST_USAGE}`);
+  }
+  return parseSet(frequencyWord ?? 'weekly', headDay ?? null, tail, defaultZone);
+}
+
+interface Token {
+  text: string;
+  quoted: boolean;
+}
+
+function parseSet(kind: 'daily' | 'weekdays' | 'weekly', firstDay: Weekday | null, tokens: Token[], defaultZone: string): DigestCommand {
+  let time: string | null = null;
+  let day: Weekday | null = firstDay;
+  let zone: string | null = null;
+  let staleDays: number | null = null;
+  const nameTokens: Token[] = [];
+
+  for (let i = 0; i < tokens.length; i += 1) {
+    const token = tokens[i] as Token;
+    if (token.quoted) {
+      nameTokens.push(token);
+      continue;
+    }
+    const lower = token.text.toLowerCase();
+    const next = tokens[i + 1];
+    const nextLower = next && !next.quoted ? next.text.toLowerCase() : '';
+
+    // "9 am": the number and its half of the day are two words.
+    const asTime = readTime(lower) ?? (/^(am|pm|a\.m\.|p\.m\.)$/.test(nextLower) ? readTime(`${lower}${nextLower}`) : null);
+    if (asTime !== null) {
+      if (asTime === 'bad') return invalid(`${codeSpan(token.text)} is not a time of day. Use 24-hour \`HH:MM\`, e.g. \`08:30\` or \`17:00\`.`);
+      if (time !== null && time !== asTime) return invalid(`Give one time of day, not ${codeSpan(time)} and ${codeSpan(asTime)}.`);
+      time = asTime;
+      if (readTime(lower) === null) i += 1;
+      continue;
+    }
+    const asDay = DAY_WORDS.get(lower.replace(/\.$/, ''));
+    if (asDay) {
+      if (kind !== 'weekly') {
+        return invalid(`\`${kind}\` runs ${kind === 'daily' ? 'every day' : 'Monday to Friday'}; for one day a week use \`weekly ${asDay} 09:00\`.`);
+      }
+      if (day !== null && day !== asDay) return invalid('A weekly digest runs on one day. Pick one, e.g. `weekly mon 09:00`.');
+      day = asDay;
+      continue;
+    }
+    if (lower === 'stale' || lower.startsWith('stale=') || lower.startsWith('stale:')) {
+      const inline = lower.slice('stale'.length).replace(/^[=:]/, '');
+      const value = inline !== '' ? inline : nextLower;
+      const days = /^(\d{1,3})d?$/.exec(value)?.[1];
+      if (days === undefined || Number(days) < 1 || Number(days) > MAX_STALE_DAYS) {
+        return invalid(`After \`stale\` give a number of days from 1 to ${MAX_STALE_DAYS}, e.g. \`stale 14\`.`);
+      }
+      staleDays = Number(days);
+      if (inline === '') i += 1;
+      if (/^days?$/.test(tokens[i + 1]?.text.toLowerCase() ?? '')) i += 1;
+      continue;
+    }
+    if (looksLikeZone(token.text)) {
+      const canonical = canonicalTimeZone(token.text);
+      if (!canonical) return invalid(`${codeSpan(token.text)} is not a time zone I know.${zoneHint(token.text)}`);
+      if (zone !== null && zone !== canonical) return invalid(`Give one time zone, not ${codeSpan(zone)} and ${codeSpan(canonical)}.`);
+      zone = canonical;
+      continue;
+    }
+    nameTokens.push(token);
+  }
+
+  const frequency: DigestFrequency = kind === 'weekly' ? { kind: 'weekly', day: day ?? 'mon' } : { kind };
+  const fallbackZone = canonicalTimeZone(defaultZone) ?? 'UTC';
+  return {
+    kind: 'set',
+    frequency,
+    time: time ?? DEFAULT_DIGEST_TIME,
+    zone: zone ?? fallbackZone,
+    zoneGiven: zone !== null,
+    pipeline: nameOf(nameTokens),
+    staleDays,
+  };
+}
+
+/**
+ * `HH:MM` for `9:00`, `09:00`, `9am`, `9:30 pm`, `21h`; `'bad'` for something shaped like
+ * a time that is not one (`25:00`, `13pm`); null for anything else (a bare `9` is not a time).
+ */
+export function readTimeOfDay(text: string): string | 'bad' | null {
+  return readTime(text.trim().toLowerCase().replace(/\s+/g, ''));
+}
+
+function readTime(word: string): string | 'bad' | null {
+  const compact = word.replace(/\./g, '');
+  const m = /^(\d{1,2})(?::(\d{2}))?(am|pm|h)?$/.exec(compact);
+  if (!m || (m[2] === undefined && m[3] === undefined)) return null;
+  let hour = Number(m[1]);
+  const minute = m[2] === undefined ? 0 : Number(m[2]);
+  const half = m[3];
+  if (half === 'am' || half === 'pm') {
+    if (hour < 1 || hour > 12) return 'bad';
+    hour = (hour % 12) + (half === 'pm' ? 12 : 0);
+  }
+  if (hour > 23 || minute > 59) return 'bad';
+  return `${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}`;
+}
+
+function looksLikeZone(word: string): boolean {
+  return word.includes('/') || /^(utc|gmt)$/i.test(word) || /^(utc|gmt)[+-]/i.test(word);
+}
+
+/** "Did you mean Europe/Berlin?" when the last part of what was typed names a city of a zone. */
+function zoneHint(typed: string): string {
+  if (/^(utc|gmt)?[+-]/i.test(typed)) return ' Use a zone name such as `Europe/Berlin`, so the time follows daylight saving.';
+  const city = (typed.split('/').pop() ?? '').toLowerCase().replace(/[\s-]+/g, '_');
+  const match = city === '' ? undefined : supportedTimeZones().find((z) => (z.split('/').pop() ?? '').toLowerCase() === city);
+  const quoteTip = ' (A pipeline name with a `/` goes in quotes.)';
+  return match
+    ? ` Did you mean \`${match}\`?${quoteTip}`
+    : ` Use an IANA name such as \`Europe/Berlin\` or \`America/New_York\`.${quoteTip}`;
+}
+
+/** The pipeline name from the words left over, fillers around it dropped; null when none. */
+function nameOf(tokens: Token[]): string | null {
+  const words = [...tokens];
+  const isFiller = (t: Token | undefined): boolean => !!t && !t.quoted && FILLER.has(t.text.toLowerCase());
+  while (isFiller(words[0])) words.shift();
+  while (isFiller(words[words.length - 1])) words.pop();
+  const name = words
+    .map((t) => t.text)
+    .join(' ')
+    .trim();
+  return name === '' ? null : name;
+}
+
+/** Words, with a quoted run (`"Sales EU"`, curly quotes too) kept as one. */
+function tokenize(args: string): Token[] {
+  const tokens: Token[] = [];
+  for (const m of args.matchAll(/["“”«]([^"“”«»]*)["“”»]?|'([^']*)'(?=\s|$)|(\S+)/gu)) {
+    const quoted = m[1] ?? m[2];
+    if (quoted !== undefined) {
+      if (quoted.trim() !== '') tokens.push({ text: quoted.trim().replace(/\s+/g, ' '), quoted: true });
+    } else if (m[3]) tokens.push({ text: m[3], quoted: false });
+  }
+  return tokens;
+}
+
+const invalid = (problem: string): DigestCommand => ({ kind: 'invalid', problem });
