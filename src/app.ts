@@ -7,6 +7,7 @@ import { App, LogLevel, type Receiver } from '@slack/bolt';
 import type { Logger as BoltLogger } from '@slack/bolt';
 import { DateTime } from 'luxon';
 import type { CrmClient } from './crm/port.js';
+import type { Scheduler } from './digest/scheduler.js';
 import type { Logger } from './logger.js';
 import type { DealbotContext } from './listeners/context.js';
 import { createErrorHandler } from './listeners/error-handler.js';
@@ -27,6 +28,8 @@ export interface AppDeps {
   /** Call `auth.test` at start (off for the console, whose token is not real). */
   tokenVerification?: boolean;
   now?: () => DateTime;
+  /** The digest scheduler `/pipeline digest` talks to; absent, digests are unavailable. */
+  digests?: Scheduler | null;
 }
 
 /** Bolt logs through our pino logger, so redaction and levels are the same everywhere. */
@@ -57,7 +60,7 @@ export function createApp(deps: AppDeps): App<DealbotContext> {
 
   app.use(async ({ context, next }) => {
     const crm = deps.crmForTeam(context.teamId ?? null);
-    Object.assign(context, { crm, deals: createDealService(crm, deps.store), people, store: deps.store, now });
+    Object.assign(context, { crm, deals: createDealService(crm, deps.store), people, store: deps.store, now, digests: deps.digests ?? null });
     await next();
   });
   registerListeners(app);

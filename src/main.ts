@@ -8,6 +8,8 @@ import { createApp, boltLogger } from './app.js';
 import { loadConfig, type Config } from './config.js';
 import { startConsole } from './console/console.js';
 import { createCrm } from './crm/create-crm.js';
+import { createDigestRuntime } from './digest/digest-runtime.js';
+import type { Scheduler } from './digest/scheduler.js';
 import { ConfigError } from './errors.js';
 import { createLogger, type Logger } from './logger.js';
 import type { DealbotContext } from './listeners/context.js';
@@ -64,31 +66,51 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
     throw error;
   }
   const deps = { store, logger, crmForTeam: () => crm };
+  // Digests run beside the app in every mode, the console included, posting through the
+  // same Web API the app talks to.
+  const running: { digests: Scheduler | null } = { digests: null };
+  const withDigests = (token: string, slackApiUrl: string | null): Scheduler => {
+    running.digests = createDigestRuntime({ store, crm, logger, token, slackApiUrl });
+    return running.digests;
+  };
+  const startDigests = (): void => {
+    running.digests?.start().catch((error: unknown) => logger.error({ err: error }, 'the digest scheduler could not start'));
+  };
 
   if (config.mode === 'console') {
     const consoleSession = await startConsole({
       buildApp: ({ receiver, slackApiUrl, token }) =>
-        createApp({ ...deps, receiver, token, slackApiUrl, tokenVerification: false }),
+        createApp({ ...deps, receiver, token, slackApiUrl, tokenVerification: false, digests: withDigests(token, slackApiUrl) }),
       input: process.stdin,
       output: process.stdout,
       interactive: Boolean(process.stdin.isTTY),
       color: Boolean(process.stdout.isTTY) && !env.NO_COLOR,
     });
+    startDigests();
     await consoleSession.done;
+    running.digests?.stop();
     await consoleSession.close();
     await store.close();
     return 0;
   }
 
   const bolt = await runSlack(config, store, logger, (receiver) =>
-    createApp({ ...deps, receiver, token: config.slackBotToken ?? '', slackApiUrl: config.slackApiUrl }),
+    createApp({
+      ...deps,
+      receiver,
+      token: config.slackBotToken ?? '',
+      slackApiUrl: config.slackApiUrl,
+      digests: withDigests(config.slackBotToken ?? '', config.slackApiUrl),
+    }),
   );
+  startDigests();
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
   logger.info('Dealbot is stopping');
+  running.digests?.stop();
   await bolt.stop();
   await store.close();
   return 0;

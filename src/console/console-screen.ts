@@ -252,6 +252,11 @@ export function createConsoleScreen(deps: ScreenDeps): ConsoleScreen {
         return isRecord(result.view) ? openModal(result.view, 'update') : undefined;
       case 'views.publish':
         return { kind: 'note', text: paint.dim('(the app updated its Home tab)') };
+      case 'files.completeUploadExternal': {
+        const files = Array.isArray(result.files) ? (result.files as Array<{ title?: string; name?: string; size?: number }>) : [];
+        const names = files.map((f) => `${f.title ?? f.name ?? 'file'} (${Math.round((f.size ?? 0) / 1024)} KB)`).join(', ');
+        return { kind: 'note', text: paint.dim(`📎 Dealbot attached ${names}`) };
+      }
       default:
         return undefined;
     }

@@ -25,6 +25,8 @@ export interface StandinChannel {
   /** Without the `#`. */
   name: string;
   isPrivate?: boolean;
+  /** False: the bot is not a member. A private channel then looks absent to it, as on Slack. */
+  botIsMember?: boolean;
 }
 
 export interface StandinCall {
@@ -246,6 +248,7 @@ export async function startSlackApiStandin(options: StandinOptions = {}): Promis
   );
   const messages = new Map<string, StandinMessage>();
   const views = new Map<string, StandinView>();
+  const uploads = new Map<string, { filename: string; bytes: number }>();
   const responseUses = new Map<string, number>();
   const responseOrigins = new Map<string, ResponseOrigin>();
   const failures = new Map<string, PendingFailure[]>();
@@ -336,7 +339,7 @@ export async function startSlackApiStandin(options: StandinOptions = {}): Promis
     is_im: false,
     is_private: c.isPrivate ?? false,
     is_archived: false,
-    is_member: true,
+    is_member: c.botIsMember ?? true,
     context_team_id: STANDIN_TEAM.id,
     name_normalized: c.name,
   });
@@ -453,7 +456,7 @@ export async function startSlackApiStandin(options: StandinOptions = {}): Promis
     },
     'conversations.info': (args) => {
       const found = findChannel(asString(args.channel) ?? '');
-      if (!found) throw new SlackApiFailure('channel_not_found');
+      if (!found || (found.isPrivate && found.botIsMember === false)) throw new SlackApiFailure('channel_not_found');
       return { channel: channelJson(found) };
     },
     'conversations.join': (args) => {
@@ -489,6 +492,27 @@ export async function startSlackApiStandin(options: StandinOptions = {}): Promis
     'views.update': (args) => {
       const current = findViewForUpdate(args);
       return { view: storeView(args.view, { id: current.id }) };
+    },
+    // files.uploadV2 is three steps: ask for an upload URL, send the bytes there, complete.
+    'files.getUploadURLExternal': (args) => {
+      const filename = asString(args.filename);
+      if (!filename) throw new SlackApiFailure('invalid_arguments');
+      const fileId = nextId('F');
+      uploads.set(fileId, { filename, bytes: 0 });
+      return { file_id: fileId, upload_url: `${baseUrl()}/upload/${fileId}` };
+    },
+    'files.completeUploadExternal': (args) => {
+      const raw = args.files;
+      const list = (typeof raw === 'string' ? JSON.parse(raw) : raw) as Array<{ id: string; title?: string }> | undefined;
+      if (!Array.isArray(list) || list.length === 0) throw new SlackApiFailure('invalid_arguments');
+      const files = list.map((f) => {
+        const upload = uploads.get(f.id);
+        if (!upload || upload.bytes === 0) throw new SlackApiFailure('file_not_found');
+        return { id: f.id, name: upload.filename, title: f.title ?? upload.filename, size: upload.bytes };
+      });
+      const channel = asString(args.channel_id);
+      if (channel) resolveChannel(channel);
+      return { files };
     },
     'views.publish': (args) => {
       const user = asString(args.user_id);
@@ -622,6 +646,14 @@ export async function startSlackApiStandin(options: StandinOptions = {}): Promis
         const token = bearer ?? asString(args.token);
         delete args.token;
         return handleApi(res, apiMatch[1], args, Boolean(token));
+      }
+      const uploadMatch = /^\/upload\/(F[A-Za-z0-9]+)$/.exec(path);
+      if (uploadMatch?.[1]) {
+        const upload = uploads.get(uploadMatch[1]);
+        if (!upload) return send(res, 404, 'not_found');
+        upload.bytes = Number(req.headers['content-length']) || Buffer.byteLength(raw);
+        record({ method: 'file_upload', args: { file_id: uploadMatch[1], filename: upload.filename, bytes: upload.bytes }, at: Date.now(), result: { ok: true } });
+        return send(res, 200, `OK - ${upload.bytes}`);
       }
       const responseMatch = /^\/response\/([A-Za-z0-9_-]+)$/.exec(path);
       if (responseMatch?.[1]) return handleResponseUrl(res, responseMatch[1], args);

@@ -4,6 +4,7 @@
 
 import type { DateTime } from 'luxon';
 import type { CrmClient } from '../crm/port.js';
+import type { Scheduler } from '../digest/scheduler.js';
 import type { DealService } from '../services/deal-service.js';
 import type { SlackPeople } from '../services/slack-people.js';
 import type { Store } from '../store/store.js';
@@ -15,4 +16,6 @@ export interface DealbotContext {
   people: SlackPeople;
   store: Store;
   now: () => DateTime;
+  /** The digest scheduler; null where digests are not running (some tests). */
+  digests: Scheduler | null;
 }

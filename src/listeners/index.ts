@@ -11,6 +11,7 @@ import { registerPickerActions } from './actions/pickers.js';
 import { registerFormPipelineAction } from './actions/form-pipeline.js';
 import { registerCreateDealView } from './views/create-deal.js';
 import { registerLostReasonView } from './views/lost-reason.js';
+import { registerDigestSettingsView } from './views/digest-settings.js';
 
 export function registerListeners(app: App<DealbotContext>): void {
   registerDealCommand(app);
@@ -21,4 +22,5 @@ export function registerListeners(app: App<DealbotContext>): void {
   registerFormPipelineAction(app);
   registerCreateDealView(app);
   registerLostReasonView(app);
+  registerDigestSettingsView(app);
 }

@@ -1,10 +1,12 @@
 // `/pipeline`: the board (`/pipeline [name]`), the summary by period
-// (`/pipeline timeline [week|month|quarter] [count] [by close|won|created]`) and digests.
+// (`/pipeline timeline [week|month|quarter] [count] [by close|won|created]`) and digest
+// subscriptions (`/pipeline digest …`).
 
 import type { App } from '@slack/bolt';
 import { parsePipelineCommand } from '../../parse/pipeline-command.js';
 import { helpMessage, usageMessage } from '../../ui/help.js';
 import type { DealbotContext } from '../context.js';
+import { runDigestCommand } from '../digest-flows.js';
 import { replyViaRespond } from '../replies.js';
 import { replyWithBoard, replyWithPeriodSummary } from '../timeline-flows.js';
 
@@ -13,12 +15,6 @@ export function registerPipelineCommand(app: App<DealbotContext>): void {
     const parsed = parsePipelineCommand(command.text);
     if (parsed.kind === 'help') return ack({ response_type: 'ephemeral', ...helpMessage() });
     if (parsed.kind === 'invalid') return ack({ response_type: 'ephemeral', ...usageMessage(parsed.problem, null) });
-    if (parsed.kind === 'digest') {
-      return ack({
-        response_type: 'ephemeral',
-        ...usageMessage('Scheduled digests are not available yet.', '`/pipeline` shows the board now.'),
-      });
-    }
     await ack();
     const reply = replyViaRespond({
       client,
@@ -29,6 +25,7 @@ export function registerPipelineCommand(app: App<DealbotContext>): void {
       fromCard: false,
     });
     if (parsed.kind === 'board') return replyWithBoard(context, reply, parsed.pipeline);
+    if (parsed.kind === 'digest') return runDigestCommand(context, reply, parsed.args, command.trigger_id);
     return replyWithPeriodSummary(context, reply, parsed);
   });
 }
