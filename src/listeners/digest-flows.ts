@@ -19,11 +19,20 @@ import type { Reply } from './deal-flows.js';
 
 const UNAVAILABLE = 'Scheduled digests are not running in this Dealbot. Ask your admin to check its logs.';
 
-/** Whether the bot can post in the channel; a private channel it is not in cannot be read at all. */
+/**
+ * Makes sure the bot can post (and upload the chart) in the channel: it joins a public
+ * channel it is not in; a private channel it is not in cannot even be read, so the answer
+ * is false and the person is asked to invite it.
+ */
 export async function canPostIn(client: WebClient, channelId: string): Promise<boolean> {
+  if (/^[DU]/.test(channelId)) return true;
   try {
     const { channel } = await client.conversations.info({ channel: channelId });
-    return Boolean(channel && (channel.is_member || !channel.is_private));
+    if (!channel) return false;
+    if (channel.is_member) return true;
+    if (channel.is_private) return false;
+    await client.conversations.join({ channel: channelId });
+    return true;
   } catch (error) {
     if ((error as { data?: { error?: string } }).data?.error === 'channel_not_found') return false;
     throw error;
