@@ -52,7 +52,13 @@ export function createApp(deps: AppDeps): App<DealbotContext> {
     token: deps.token,
     receiver: deps.receiver,
     logger: boltLogger(deps.logger),
-    ...(deps.slackApiUrl ? { clientOptions: { slackApiUrl: deps.slackApiUrl } } : {}),
+    clientOptions: {
+      ...(deps.slackApiUrl ? { slackApiUrl: deps.slackApiUrl } : {}),
+      // People are waiting and a trigger_id lives 3 s: fail fast and say so, rather than
+      // sleep through a rate limit or retry a 5xx for minutes holding the listener.
+      rejectRateLimitedCalls: true,
+      retryConfig: { retries: 2, factor: 2, minTimeout: 100, maxTimeout: 1000 },
+    },
     tokenVerificationEnabled: deps.tokenVerification ?? true,
     extendedErrorHandler: true,
   });

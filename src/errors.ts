@@ -20,6 +20,7 @@ export const ErrorCode = {
   LockTimeout: 'dealbot_lock_timeout',
   DuplicateInProgress: 'dealbot_duplicate_in_progress',
   DealStateConflict: 'dealbot_deal_state_conflict',
+  AnnouncementFailed: 'dealbot_announcement_failed',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -209,5 +210,19 @@ export class DealStateConflictError extends DealbotError {
     readonly wanted: DealStatus,
   ) {
     super(`Deal ${deal.id} is ${deal.status}; it cannot be marked ${wanted} without reopening it first`);
+  }
+}
+
+/**
+ * The change was made in the CRM, but Slack refused the announcement in the channel. The
+ * person must hear that the change stands; the cause says why Slack refused.
+ */
+export class AnnouncementFailedError extends DealbotError {
+  readonly code = ErrorCode.AnnouncementFailed;
+  constructor(
+    readonly deal: Deal,
+    options: { cause: unknown },
+  ) {
+    super(`Deal ${deal.id} is ${deal.status}, but the announcement could not be posted`, options);
   }
 }

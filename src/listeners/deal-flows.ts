@@ -4,14 +4,17 @@
 
 import type { WebClient } from '@slack/web-api';
 import type { Deal } from '../crm/port.js';
+import { AnnouncementFailedError, DealStateConflictError } from '../errors.js';
 import type { DealRef } from '../parse/deal-command.js';
 import type { DealResolution, MoveOutcome, StatusOutcome } from '../services/deal-service.js';
 import { actorFor, type SlackPerson } from '../services/slack-people.js';
+import { createUndo, UNDO_TTL_MS, type SharedCard, type UndoableChange } from '../services/undo.js';
 import type { ResponseMessage } from '../slack/response-url.js';
-import { dealClosedAnnouncement } from '../ui/announcements.js';
+import { actionConfirmation, dealClosedAnnouncement } from '../ui/announcements.js';
 import { dealCard } from '../ui/deal-card.js';
+import { changeConfirmation, changeLine } from '../ui/deal-change.js';
 import { dealList, dealPicker, stagePicker, type PendingDealAction } from '../ui/deal-list.js';
-import { escapeMrkdwn } from '../ui/mrkdwn.js';
+import { escapeMrkdwn, truncate } from '../ui/mrkdwn.js';
 import { noticeModal } from '../ui/notice-modal.js';
 import { lostReasonModal } from '../ui/deal-form-modal.js';
 import type { DealbotContext } from './context.js';
@@ -27,13 +30,21 @@ export interface Reply {
   responseUrl: string | null;
   /** True when answering a button on a card: the card itself is replaced. */
   fromCard: boolean;
+  /**
+   * The card in a channel (or DM) everyone sees, when the button was pressed on one: it is
+   * updated in place with `chat.update`. Null for ephemeral cards, replaced through the
+   * response_url instead.
+   */
+  card?: SharedCard | null;
 }
 
-/** Private metadata of the lost-reason modal. */
+/** Private metadata of the lost-reason modal: where to answer, and the card it was opened from. */
 export interface LostModalMetadata {
   dealId: string;
   channelId: string | null;
   responseUrl: string | null;
+  fromCard?: boolean;
+  card?: SharedCard | null;
 }
 
 async function viewer(ctx: DealbotContext, reply: Reply): Promise<SlackPerson> {
@@ -49,8 +60,8 @@ export async function renderCard(
   ctx: DealbotContext,
   reply: Reply,
   deal: Deal,
-  options: { ephemeral: boolean; note?: string },
-): Promise<{ text: string; blocks: ResponseMessage['blocks'] }> {
+  options: { ephemeral: boolean; note?: string; undoId?: string },
+): Promise<{ text: string; blocks: NonNullable<ResponseMessage['blocks']> }> {
   const [person, dealContext] = await Promise.all([viewer(ctx, reply), ctx.deals.contextFor(deal)]);
   return dealCard({
     deal,
@@ -60,14 +71,73 @@ export async function renderCard(
     now: ctx.now().setZone(person.tz),
     ephemeral: options.ephemeral,
     ...(options.note ? { context: options.note } : {}),
+    ...(options.note && options.undoId ? { undoId: options.undoId } : {}),
   });
 }
 
-/** Answers with the deal's card: replacing the card a button was pressed on, else a new ephemeral message. */
-export async function replyWithCard(ctx: DealbotContext, reply: Reply, deal: Deal, note?: string): Promise<void> {
-  const card = await renderCard(ctx, reply, deal, { ephemeral: true, ...(note ? { note } : {}) });
+/**
+ * Redraws a card everyone sees with the deal as it is now. `chat.update` first; a message
+ * the bot may not edit (posted through a response_url elsewhere) is replaced through the
+ * response_url of the click, when the click was on that card.
+ */
+export async function updateSharedCard(ctx: DealbotContext, reply: Reply, card: SharedCard, deal: Deal, note?: string): Promise<void> {
+  const message = await renderCard(ctx, reply, deal, { ephemeral: false, ...(note ? { note } : {}) });
+  try {
+    await reply.client.chat.update({ channel: card.channel, ts: card.ts, ...message });
+  } catch (error) {
+    if (!reply.fromCard || reply.card?.ts !== card.ts) throw error;
+    await reply.respond({ replace_original: true, ...message });
+  }
+}
+
+/**
+ * Answers with the deal's card: the card a button was pressed on is redrawn in place (for
+ * everyone when it is in a channel), else a new ephemeral card. `undoId` puts an Undo
+ * button beside the note of an ephemeral card.
+ */
+export async function replyWithCard(ctx: DealbotContext, reply: Reply, deal: Deal, note?: string, undoId?: string): Promise<void> {
+  if (reply.fromCard && reply.card) return updateSharedCard(ctx, reply, reply.card, deal, note);
+  const card = await renderCard(ctx, reply, deal, { ephemeral: true, ...(note ? { note } : {}), ...(undoId ? { undoId } : {}) });
   await reply.respond({ response_type: 'ephemeral', replace_original: reply.fromCard, ...card });
 }
+
+/** Keeps an undo for the change; null when the store cannot (the change itself stands). */
+async function rememberUndo(ctx: DealbotContext, reply: Reply, change: UndoableChange, announced: boolean): Promise<string | null> {
+  const card = reply.fromCard && reply.card ? reply.card : null;
+  return createUndo({ crm: ctx.crm, store: ctx.store })
+    .remember({ change, actorUserId: reply.userId, card, announced })
+    .catch(() => null);
+}
+
+export const UNDO_MINUTES = Math.round(UNDO_TTL_MS / 60_000);
+
+/**
+ * Shows a change: on the card it was made from (a channel card for everyone, with an
+ * ephemeral confirmation carrying Undo for the person who made it), or as a new ephemeral
+ * card with the Undo beside the change line.
+ */
+async function answerChange(
+  ctx: DealbotContext,
+  reply: Reply,
+  deal: Deal,
+  line: string,
+  undo: { id: string | null; confirmation: string } | null,
+): Promise<void> {
+  if (reply.fromCard && reply.card) {
+    await updateSharedCard(ctx, reply, reply.card, deal, line);
+    if (undo?.id) {
+      await reply.respond({
+        response_type: 'ephemeral',
+        replace_original: false,
+        ...changeConfirmation({ text: undo.confirmation, undoId: undo.id, minutes: UNDO_MINUTES }),
+      });
+    }
+    return;
+  }
+  await replyWithCard(ctx, reply, deal, line, undo?.id ?? undefined);
+}
+
+const bold = (text: string): string => `*${escapeMrkdwn(truncate(text.trim() || 'Untitled deal', 150))}*`;
 
 const PROMPTS: Record<PendingDealAction['op'], (p: PendingDealAction) => string> = {
   show: () => 'Several deals match. Which one?',
@@ -113,7 +183,12 @@ export async function answerMove(ctx: DealbotContext, reply: Reply, outcome: Mov
   switch (outcome.kind) {
     case 'moved': {
       const from = outcome.from ? ` from *${escapeMrkdwn(outcome.from.name)}*` : '';
-      return replyWithCard(ctx, reply, outcome.deal, `Moved${from} to *${escapeMrkdwn(outcome.to.name)}* by <@${reply.userId}>`);
+      const line = changeLine(`Moved${from} to *${escapeMrkdwn(outcome.to.name)}*`, reply.userId, ctx.now());
+      const undoId = outcome.from
+        ? await rememberUndo(ctx, reply, { kind: 'stage', dealId: outcome.deal.id, fromStageId: outcome.from.id, toStageId: outcome.to.id }, false)
+        : null;
+      const confirmation = `✓ Moved ${bold(outcome.deal.title)} to *${escapeMrkdwn(outcome.to.name)}*.`;
+      return answerChange(ctx, reply, outcome.deal, line, { id: undoId, confirmation });
     }
     case 'unchanged':
       return replyWithCard(ctx, reply, outcome.deal, `Already in *${escapeMrkdwn(outcome.stage.name)}*; nothing changed.`);
@@ -152,19 +227,55 @@ export async function answerStatus(
     const already = outcome.deal.status === 'open' ? 'Already open' : `Already marked ${outcome.deal.status}`;
     return replyWithCard(ctx, reply, outcome.deal, `${already}; nothing changed.`);
   }
-  if (op === 'reopen') return replyWithCard(ctx, reply, outcome.deal, `Reopened by <@${reply.userId}>`);
+  if (op === 'reopen') return answerChange(ctx, reply, outcome.deal, changeLine('↩️ Reopened', reply.userId, ctx.now()), null);
 
-  const [person, dealContext] = await Promise.all([viewer(ctx, reply), ctx.deals.contextFor(outcome.deal)]);
+  const { deal } = outcome;
+  const reason = deal.status === 'lost' && deal.lostReason?.trim() ? `: ${escapeMrkdwn(truncate(deal.lostReason.trim(), 300))}` : '';
+  const line = changeLine(op === 'won' ? '🏆 Won' : `✖ Marked lost${reason}`, reply.userId, ctx.now());
+  const confirmation = `✓ Marked ${bold(deal.title)} ${op}.`;
+  // A card in the channel, updated in place, is the news; anywhere else the channel is told.
+  const sharedCard = reply.fromCard && Boolean(reply.card);
+  const undoId = await rememberUndo(ctx, reply, { kind: 'status', dealId: deal.id, to: op }, !sharedCard);
+  if (reply.fromCard) await answerChange(ctx, reply, deal, line, { id: undoId, confirmation });
+  if (sharedCard) return;
+
+  const [person, dealContext] = await Promise.all([viewer(ctx, reply), ctx.deals.contextFor(deal)]);
   const announcement = dealClosedAnnouncement({
-    deal: outcome.deal,
+    deal,
     ...dealContext,
     crmName: ctx.deals.crmName,
     viewerZone: person.tz,
     now: ctx.now().setZone(person.tz),
     actorUserId: reply.userId,
   });
-  if (reply.fromCard) await replyWithCard(ctx, reply, outcome.deal);
-  await reply.respond({ response_type: 'in_channel', replace_original: false, ...announcement });
+  try {
+    await reply.respond({ response_type: 'in_channel', replace_original: false, ...announcement });
+  } catch (cause) {
+    // The deal is won or lost whatever Slack says; app.error() tells the person so.
+    throw new AnnouncementFailedError(deal, { cause });
+  }
+  if (!reply.fromCard && undoId) {
+    await reply.respond({
+      response_type: 'ephemeral',
+      replace_original: false,
+      ...changeConfirmation({ text: confirmation, undoId, minutes: UNDO_MINUTES }),
+    });
+  }
+}
+
+/**
+ * A card's button met a deal someone else already closed: the card is redrawn as the deal
+ * is now, and the error still goes to app.error(), which tells the person what to do.
+ */
+async function refreshOnConflict<T>(ctx: DealbotContext, reply: Reply, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof DealStateConflictError && reply.fromCard) {
+      await replyWithCard(ctx, reply, error.deal, `Already *${error.deal.status}* — nothing changed.`).catch(() => undefined);
+    }
+    throw error;
+  }
 }
 
 export async function markStatus(
@@ -174,13 +285,32 @@ export async function markStatus(
   deal: Deal | string,
 ): Promise<void> {
   const options = await writeOptions(ctx, reply);
-  const outcome = op === 'won' ? await ctx.deals.markWon(deal, options) : await ctx.deals.reopen(deal, options);
+  const outcome = await refreshOnConflict(ctx, reply, () => (op === 'won' ? ctx.deals.markWon(deal, options) : ctx.deals.reopen(deal, options)));
   await answerStatus(ctx, reply, op, outcome);
 }
 
 export async function markLost(ctx: DealbotContext, reply: Reply, deal: Deal | string, reason: string): Promise<void> {
-  const outcome = await ctx.deals.markLost(deal, reason, await writeOptions(ctx, reply));
+  const options = await writeOptions(ctx, reply);
+  const outcome = await refreshOnConflict(ctx, reply, () => ctx.deals.markLost(deal, reason, options));
   await answerStatus(ctx, reply, 'lost', outcome);
+}
+
+/**
+ * The Move select of a card: the deal is read first, and a deal someone closed since the
+ * card was drawn is not moved; the card shows it as it is, and the person is told why.
+ */
+export async function moveFromCard(ctx: DealbotContext, reply: Reply, dealId: string, stageId: string): Promise<void> {
+  const [deal, options] = await Promise.all([ctx.deals.getDeal(dealId), writeOptions(ctx, reply)]);
+  if (deal.status !== 'open') {
+    await replyWithCard(ctx, reply, deal, `Already *${deal.status}* — not moved.`);
+    await reply.respond({
+      response_type: 'ephemeral',
+      replace_original: false,
+      ...actionConfirmation(`${bold(deal.title)} is already ${deal.status}, so it was not moved. Reopen it first to move it.`),
+    });
+    return;
+  }
+  await answerMove(ctx, reply, await ctx.deals.moveToStage(deal, stageId, options));
 }
 
 /**
@@ -227,8 +357,16 @@ export async function openLostModal(
   if (deal.status !== 'open') {
     const next = deal.status === 'won' ? `Reopen it first with \`/deal reopen ${deal.id}\`.` : 'Nothing to do.';
     await show(noticeModal({ title, text: `*${escapeMrkdwn(deal.title)}* is already ${deal.status}. ${next}` }));
+    // The card it was opened from may be out of date: show the deal as it is.
+    if (reply.fromCard) await replyWithCard(ctx, reply, deal, `Already *${deal.status}* — nothing changed.`);
     return;
   }
-  const metadata: LostModalMetadata = { dealId: deal.id, channelId: reply.channelId, responseUrl: reply.responseUrl };
+  const metadata: LostModalMetadata = {
+    dealId: deal.id,
+    channelId: reply.channelId,
+    responseUrl: reply.responseUrl,
+    fromCard: reply.fromCard,
+    card: reply.card ?? null,
+  };
   await reply.client.views.update({ view_id: viewId, view: lostReasonModal({ deal, privateMetadata: JSON.stringify(metadata) }) });
 }

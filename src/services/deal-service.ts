@@ -9,7 +9,8 @@ import type { CrmClient, Deal, DealHit, NewDeal, Pipeline, Stage, User, WriteOpt
 import { matchByName, normalizeName } from '../parse/match-name.js';
 import type { DealRef } from '../parse/deal-command.js';
 import { parseQuickCreate } from '../parse/quick-create.js';
-import { CrmValidationError, DealStateConflictError } from '../errors.js';
+import { DateTime } from 'luxon';
+import { CrmUnavailableError, CrmValidationError, DealStateConflictError } from '../errors.js';
 import type { Store } from '../store/store.js';
 import { runOnce } from './idempotency.js';
 
@@ -52,7 +53,8 @@ export interface DealService {
   /** Creates from the modal; `onceKey` is the submitted view's id and hash. */
   create(input: NewDeal, onceKey: string, options?: WriteOptions): Promise<{ deal: Deal; duplicate: boolean }>;
   moveByName(deal: Deal, stageQuery: string, options?: WriteOptions): Promise<MoveOutcome>;
-  moveToStage(dealId: string, stageId: string, options?: WriteOptions): Promise<MoveOutcome>;
+  /** Pass the `Deal` when it was just read (a card checked its state) to save reading it again. */
+  moveToStage(deal: Deal | string, stageId: string, options?: WriteOptions): Promise<MoveOutcome>;
   /**
    * Status changes check the deal's current state first. Pass the `Deal` when it was just
    * read (a command resolved it) to save reading it again; an id reads it.
@@ -68,6 +70,32 @@ export function createDealService(crm: CrmClient, store: Store): DealService {
   }
 
   /** Only the id is kept for duplicates (a Deal holds DateTimes); they read the deal again. */
+  /**
+   * A create whose answer was lost (a timeout, a connection reset after sending) may
+   * have been applied. Before the person is told to try again, look for it: a deal with
+   * exactly this title created since the request left. Found, it is the answer.
+   */
+  async function createRecovering(input: NewDeal, options?: WriteOptions): Promise<Deal> {
+    const sentAt = DateTime.utc().minus({ seconds: 5 });
+    try {
+      return await crm.createDeal(input, options);
+    } catch (error) {
+      // A 5xx is the CRM's own answer; only a lost answer leaves the outcome unknown.
+      if (!(error instanceof CrmUnavailableError) || error.reason === 'server_error') throw error;
+      const found = await findJustCreated(input.title, sentAt).catch(() => null);
+      if (found) return found;
+      throw error;
+    }
+  }
+
+  async function findJustCreated(title: string, since: DateTime): Promise<Deal | null> {
+    const wanted = normalizeName(title);
+    const { hits } = await crm.searchDeals(title, { limit: 10 });
+    const candidates = hits.filter((h) => normalizeName(h.title) === wanted).slice(0, 3);
+    const deals = await Promise.all(candidates.map((h) => crm.getDeal(h.id)));
+    return deals.filter((d) => d.createdAt >= since).sort((a, b) => b.createdAt.toMillis() - a.createdAt.toMillis())[0] ?? null;
+  }
+
   async function once(key: string, create: () => Promise<Deal>): Promise<{ deal: Deal; duplicate: boolean }> {
     const { result, duplicate } = await runOnce(store, `create:${key}`, create, {
       encode: (deal) => deal.id,
@@ -131,11 +159,11 @@ export function createDealService(crm: CrmClient, store: Store): DealService {
       // The person creating the deal owns it, when they have a CRM user.
       const ownerId = options?.actor?.crmUserId ?? null;
       return once(onceKey, () =>
-        crm.createDeal({ title, value: value && currency ? { amount: value.amount, currency } : null, ownerId }, options),
+        createRecovering({ title, value: value && currency ? { amount: value.amount, currency } : null, ownerId }, options),
       );
     },
 
-    create: (input, onceKey, options) => once(onceKey, () => crm.createDeal(input, options)),
+    create: (input, onceKey, options) => once(onceKey, () => createRecovering(input, options)),
 
     async moveByName(deal, stageQuery, options) {
       const [stages, pipelines] = await Promise.all([crm.listStages(), crm.listPipelines()]);
@@ -159,8 +187,8 @@ export function createDealService(crm: CrmClient, store: Store): DealService {
       };
     },
 
-    async moveToStage(dealId, stageId, options) {
-      const [deal, stages] = await Promise.all([crm.getDeal(dealId), stagesById()]);
+    async moveToStage(target, stageId, options) {
+      const [deal, stages] = await Promise.all([current(target), stagesById()]);
       const to = stages.get(stageId);
       if (!to) {
         throw new CrmValidationError(`There is no stage with id ${stageId} any more.`, 'stageId', { crm: crm.displayName });

@@ -19,6 +19,7 @@ import {
   DealStateConflictError,
   DuplicateInProgressError,
   LockTimeoutError,
+  AnnouncementFailedError,
 } from '../errors.js';
 import { SlackLimits } from './ids.js';
 import { codeSpan, escapeMrkdwn, mrkdwnText, truncate } from './mrkdwn.js';
@@ -108,8 +109,8 @@ function sentence(error: unknown, fallbackCrm: string): Part[] {
     return [`${crm} is busy with too many requests right now. Nothing was changed; try again ${waitWords(error.retryAfterMs)}.`];
   }
   if (error instanceof CrmUnavailableError) {
-    // A write that timed out may have been applied before the answer got lost.
-    if (error.reason === 'timeout' && error.request && WRITE_METHODS.has(error.request.method.toUpperCase())) {
+    // A write whose answer was lost (timeout, reset connection) may have been applied.
+    if (error.reason !== 'server_error' && error.request && WRITE_METHODS.has(error.request.method.toUpperCase())) {
       return [`${crm} did not answer in time, so Dealbot cannot tell whether the change was saved. Check the deal before trying again.`];
     }
     return [`${crm} is unavailable right now. Nothing was changed — try again in a moment.`];
@@ -130,6 +131,14 @@ function sentence(error: unknown, fallbackCrm: string): Part[] {
       '.',
     ];
   }
+  if (error instanceof AnnouncementFailedError) {
+    const title = truncate(error.deal.title.trim() || `Deal #${error.deal.id}`, 150);
+    return [
+      `“${title}” is marked ${error.deal.status} in ${crm}, but Dealbot couldn't announce it in this channel. Invite it with `,
+      { command: '/invite @Dealbot' },
+      ' to have wins and losses announced here.',
+    ];
+  }
   if (error instanceof DuplicateInProgressError) {
     return ['Dealbot is still working on that same request; the answer will follow in a moment.'];
   }
@@ -139,7 +148,22 @@ function sentence(error: unknown, fallbackCrm: string): Part[] {
   if (error instanceof ConfigError) {
     return ['Dealbot is not configured correctly. An admin should check its settings.'];
   }
-  return ['Something went wrong on our side. Nothing was changed; try again, and tell your admin if it keeps happening.'];
+  const slack = slackPlatformError(error);
+  if (slack === 'expired_trigger_id') return ['Slack took too long to open that window. Run the command again.'];
+  if (slack === 'ratelimited' || (error as { code?: string } | null)?.code === 'slack_webapi_rate_limited_error') {
+    return ['Slack is asking Dealbot to slow down. Try again in a minute.'];
+  }
+  if (slack === 'channel_not_found' || slack === 'not_in_channel') {
+    return ["Dealbot can't post in this channel. Invite it with ", { command: '/invite @Dealbot' }, ', then try again.'];
+  }
+  // Whether anything changed is unknown here, so the message does not promise either way.
+  return ['Something went wrong on our side. Try again, and tell your admin if it keeps happening.'];
+}
+
+/** The `error` code of a Slack Web API refusal (`@slack/web-api` platform errors), if it is one. */
+function slackPlatformError(error: unknown): string | null {
+  const e = error as { code?: string; data?: { error?: unknown } } | null;
+  return e?.code === 'slack_webapi_platform_error' && typeof e.data?.error === 'string' ? e.data.error : null;
 }
 
 const asPlain = (parts: Part[]): string => parts.map((p) => (typeof p === 'string' ? p : p.command)).join('');

@@ -21,7 +21,12 @@ import { blockActionPayload, slashCommandPayload, viewSubmissionPayload } from '
 import { formBody, payloadBody, postSigned } from '../helpers/slack-signing.js';
 
 const SECRET = 'e2e-signing-secret';
-const PD = 'https://pd.example.test';
+/**
+ * Pipedrive's host, new for each test: work a previous test's app still does after it
+ * ended cannot consume this test's interceptors.
+ */
+let PD = 'https://pd-0.example.test';
+let testNumber = 0;
 const PD_TOKEN = 'pd-e2e-secret-token-0123456789';
 const USER = { id: 'U0CONSOLE', name: 'ada', realName: 'Ada Lovelace', email: 'ada@example.com', tz: 'Europe/Berlin' };
 
@@ -84,6 +89,8 @@ let server: Server;
 let events: string;
 
 beforeEach(async () => {
+  testNumber += 1;
+  PD = `https://pd-${testNumber}.example.test`;
   nock.disableNetConnect();
   nock.enableNetConnect(/127\.0\.0\.1|localhost/);
   standin = await startSlackApiStandin({ users: [USER] });

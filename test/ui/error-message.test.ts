@@ -68,6 +68,21 @@ describe('errorMessage', () => {
     expect(errorMessage(timedOutWrite, 'Pipedrive').summary).toContain('cannot tell whether the change was saved');
     const timedOutRead = new CrmUnavailableError('timeout', { ...crm, request: { method: 'GET', url: 'https://x/api/v2/deals/1' } });
     expect(errorMessage(timedOutRead, 'Pipedrive').summary).toContain('Nothing was changed');
+    // A connection reset after a create was sent: it may well have been applied.
+    const resetWrite = new CrmUnavailableError('network', { ...crm, request: { method: 'POST', url: 'https://x/api/v2/deals' } });
+    expect(errorMessage(resetWrite, 'Pipedrive').summary).toContain('cannot tell whether the change was saved');
+  });
+
+  it('Slack refusals get their own next step', () => {
+    const platform = (error: string) => Object.assign(new Error(`An API error occurred: ${error}`), {
+      code: 'slack_webapi_platform_error',
+      data: { ok: false, error },
+    });
+    expect(errorMessage(platform('expired_trigger_id'), 'Pipedrive').summary).toBe('Slack took too long to open that window. Run the command again.');
+    expect(errorMessage(platform('channel_not_found'), 'Pipedrive').summary).toContain('/invite @Dealbot');
+    expect(errorMessage(Object.assign(new Error('rate limited'), { code: 'slack_webapi_rate_limited_error' }), 'Pipedrive').summary).toContain(
+      'slow down',
+    );
   });
 
   it('bad response and unsupported', () => {
@@ -92,7 +107,7 @@ describe('errorMessage', () => {
       expect(all).not.toContain('app.js');
     }
     expect(errorMessage(secret, 'Pipedrive').summary).toBe(
-      'Something went wrong on our side. Nothing was changed; try again, and tell your admin if it keeps happening.',
+      'Something went wrong on our side. Try again, and tell your admin if it keeps happening.',
     );
   });
 

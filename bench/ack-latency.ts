@@ -1,0 +1,218 @@
+// Ack latency through Bolt's HTTP receiver on loopback: the time from sending a signed
+// Slack request to having the HTTP answer (that answer is the ack). Slash commands, block
+// actions and view submissions at 1, 50 and 200 requests in flight, for Dealbot and, side by
+// side in the same run, for a bare Bolt app on the same receiver whose listeners only ack.
+// Pipedrive (the fake) answers after 200 ms on purpose: acks must not wait for it.
+
+import type { FakePipedrive } from '../test/helpers/fake-pipedrive-server.js';
+import type { SlackApiStandin } from '../src/console/slack-api-standin.js';
+import { ActionId, CallbackId, DealFormField, encodeDealStage } from '../src/ui/ids.js';
+import {
+  blockActionPayload,
+  selectValue,
+  slashCommandPayload,
+  textValue,
+  viewSubmissionPayload,
+} from '../test/helpers/slack-payloads.js';
+import { formBody, payloadBody, postSigned } from '../test/helpers/slack-signing.js';
+import { forkBenchProcess, type BenchProcess } from './bench-process.js';
+import { latencyStats, type LatencyStats } from './latency-stats.js';
+
+export type RequestKind = 'command' | 'action' | 'view';
+export type AppKind = 'dealbot' | 'bare';
+
+export interface AckRow {
+  kind: RequestKind;
+  concurrency: number;
+  dealbot: LatencyStats;
+  bare: LatencyStats;
+  /** Non-200 answers or failed requests, per app. */
+  errors: { dealbot: number; bare: number };
+}
+
+export interface AckLatencyResult {
+  crmLatencyMs: number;
+  rows: AckRow[];
+  /** `/deal <id>` one at a time: from the request to the reply reaching the stand-in. */
+  commandReply: LatencyStats;
+}
+
+export interface AckLatencyOptions {
+  pipedrive: FakePipedrive;
+  standin: SlackApiStandin;
+  signingSecret: string;
+  levels?: Array<{ concurrency: number; rounds: number }>;
+  log?: (line: string) => void;
+}
+
+const KINDS: RequestKind[] = ['command', 'action', 'view'];
+/** At 1 in flight a round is 10 requests one after another; otherwise one burst of `concurrency`. */
+const DEFAULT_LEVELS = [
+  { concurrency: 1, rounds: 6 },
+  { concurrency: 50, rounds: 6 },
+  { concurrency: 200, rounds: 3 },
+];
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+interface Tally {
+  samples: number[];
+  errors: number;
+}
+
+export async function measureAckLatency(options: AckLatencyOptions): Promise<AckLatencyResult> {
+  const { pipedrive, standin, signingSecret } = options;
+  const log = options.log ?? (() => undefined);
+  const levels = options.levels ?? DEFAULT_LEVELS;
+  const deals = pipedrive.findDeals((d) => d.status === 'open' && d.pipelineId === 1, 2000);
+  let counter = 0;
+  const nextDeal = () => deals[counter++ % deals.length]!;
+
+  const bodyFor = (kind: RequestKind): string => {
+    counter += 1;
+    const responseUrl = standin.responseUrl({ channel: 'C0CONSOLE', ephemeral: true });
+    switch (kind) {
+      case 'command':
+        return formBody(
+          slashCommandPayload({ command: '/deal', text: String(nextDeal().id), responseUrl, triggerId: standin.triggerId() }),
+        );
+      case 'action': {
+        const deal = nextDeal();
+        const stageId = deal.stageId === 3 ? '4' : '3';
+        return payloadBody(
+          blockActionPayload({
+            action: {
+              action_id: ActionId.cardMove,
+              type: 'static_select',
+              selected_option: { text: 'Proposal', value: encodeDealStage({ dealId: String(deal.id), stageId }) },
+            },
+            message: { ts: '1700000000.000100', ephemeral: true },
+            responseUrl,
+          }),
+        );
+      }
+      case 'view':
+        return payloadBody(
+          viewSubmissionPayload({
+            view: {
+              id: `VBENCH${counter}`,
+              hash: `${Date.now()}.${counter}`,
+              callback_id: CallbackId.createDealModal,
+              private_metadata: JSON.stringify({ channelId: 'C0CONSOLE', responseUrl, defaultCurrency: 'EUR' }),
+            },
+            values: {
+              [DealFormField.title]: { [DealFormField.title]: textValue(`Bench Co deal ${counter}`) },
+              [DealFormField.value]: { [DealFormField.value]: textValue('12k') },
+              [DealFormField.currency]: { [DealFormField.currency]: selectValue('EUR') },
+              [DealFormField.pipeline]: { [DealFormField.pipeline]: selectValue('1', 'Sales') },
+              [DealFormField.stage]: { [`${DealFormField.stage}:1`]: selectValue('2', 'Contact made') },
+            },
+          }),
+        );
+    }
+  };
+
+  /** One signed request; its latency in ms, or null when it was not acked with a 200. */
+  const timeOne = async (url: string, kind: RequestKind): Promise<number | null> => {
+    const body = bodyFor(kind);
+    const started = performance.now();
+    try {
+      const res = await postSigned({ url, secret: signingSecret, body });
+      await res.arrayBuffer();
+      const ms = performance.now() - started;
+      return res.status === 200 ? ms : null;
+    } catch {
+      return null;
+    }
+  };
+
+  /** Waits until Pipedrive and Slack have been quiet for a moment: the background work of a burst is done. */
+  const settle = async (): Promise<void> => {
+    const deadline = Date.now() + 30_000;
+    let seen = -1;
+    let quietSince = Date.now();
+    while (Date.now() < deadline) {
+      const activity = pipedrive.ledger.entries.length + standin.calls.length;
+      const busy = pipedrive.inFlight() > 0 || standin.inFlight() > 0;
+      if (activity !== seen || busy) {
+        seen = activity;
+        quietSince = Date.now();
+      } else if (Date.now() - quietSince >= 300) return;
+      await sleep(25);
+    }
+  };
+
+  /** One burst (or, at 1 in flight, `size` requests one after another) against one app. */
+  const burst = async (url: string, kind: RequestKind, concurrency: number, size: number, into: Tally): Promise<void> => {
+    const results: Array<number | null> = [];
+    if (concurrency === 1) for (let i = 0; i < size; i += 1) results.push(await timeOne(url, kind));
+    else results.push(...(await Promise.all(Array.from({ length: concurrency }, () => timeOne(url, kind)))));
+    for (const r of results) {
+      if (r === null) into.errors += 1;
+      else into.samples.push(r);
+    }
+    await settle();
+  };
+
+  const env = {
+    BENCH_SIGNING_SECRET: signingSecret,
+    BENCH_SLACK_API_URL: standin.url,
+    BENCH_PIPEDRIVE_URL: pipedrive.url,
+    BENCH_PIPEDRIVE_TOKEN: pipedrive.apiToken,
+  };
+  const apps: Record<AppKind, BenchProcess<{ port: number }>> = {
+    dealbot: await forkBenchProcess<{ port: number }>('./app-under-test.ts', { ...env, BENCH_APP: 'dealbot' }),
+    bare: await forkBenchProcess<{ port: number }>('./app-under-test.ts', { ...env, BENCH_APP: 'bare' }),
+  };
+  const urlOf = (app: AppKind) => `http://127.0.0.1:${apps[app].message.port}/slack/events`;
+
+  try {
+    pipedrive.setLatency(200);
+    // Warm-up, not measured: JIT, connections, the reference-data cache.
+    for (const app of ['dealbot', 'bare'] as const) {
+      for (const kind of KINDS) await burst(urlOf(app), kind, 1, 10, { samples: [], errors: 0 });
+    }
+
+    const rows: AckRow[] = [];
+    for (const kind of KINDS) {
+      for (const { concurrency, rounds } of levels) {
+        // Rounds alternate between the two apps, so both meet the same machine load.
+        const dealbot: Tally = { samples: [], errors: 0 };
+        const bare: Tally = { samples: [], errors: 0 };
+        const perRound = concurrency === 1 ? 10 : concurrency;
+        for (let round = 0; round < rounds; round += 1) {
+          await burst(urlOf('dealbot'), kind, concurrency, perRound, dealbot);
+          await burst(urlOf('bare'), kind, concurrency, perRound, bare);
+        }
+        const row: AckRow = {
+          kind,
+          concurrency,
+          dealbot: latencyStats(dealbot.samples),
+          bare: latencyStats(bare.samples),
+          errors: { dealbot: dealbot.errors, bare: bare.errors },
+        };
+        rows.push(row);
+        log(`  ack ${kind} ×${concurrency}: dealbot p50 ${row.dealbot.p50} ms, bare p50 ${row.bare.p50} ms`);
+      }
+    }
+
+    // For scale: how long the person waits for the answer itself, one command at a time.
+    const replies: number[] = [];
+    for (let i = 0; i < 10; i += 1) {
+      const from = standin.calls.length;
+      const responseUrl = standin.responseUrl({ channel: 'C0CONSOLE', ephemeral: true });
+      const responseId = standin.responseIdOf(responseUrl);
+      const body = formBody(slashCommandPayload({ command: '/deal', text: String(nextDeal().id), responseUrl }));
+      const started = performance.now();
+      await (await postSigned({ url: urlOf('dealbot'), secret: signingSecret, body })).arrayBuffer();
+      await standin.waitFor((c, index) => index >= from && c.method === 'response_url' && c.responseId === responseId, 10_000);
+      replies.push(performance.now() - started);
+      await settle();
+    }
+    return { crmLatencyMs: 200, rows, commandReply: latencyStats(replies) };
+  } finally {
+    pipedrive.setLatency(0);
+    await apps.dealbot.stop();
+    await apps.bare.stop();
+  }
+}

@@ -1,0 +1,52 @@
+// The app whose acks the benchmark times, in a process of its own so the load generator and
+// the fakes do not share its event loop. `BENCH_APP=dealbot` runs the real app (Bolt's HTTP
+// receiver, the cached Pipedrive adapter pointed at the fake, the Slack stand-in);
+// `BENCH_APP=bare` runs the floor: the same receiver and a Bolt app whose listeners only ack.
+// Forked by bench/run.ts, which it tells its port over IPC.
+
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { App } from '@slack/bolt';
+import { boltLogger, createApp } from '../src/app.js';
+import { createCachedCrm } from '../src/crm/cached-crm.js';
+import { createPipedriveClient } from '../src/crm/pipedrive/pipedrive-client.js';
+import { createLogger } from '../src/logger.js';
+import { createHttpReceiver } from '../src/slack/receivers.js';
+import { createStore } from '../src/store/create-store.js';
+
+const need = (name: string): string => {
+  const value = process.env[name];
+  if (!value) throw new Error(`bench/app-under-test.ts needs ${name}`);
+  return value;
+};
+
+async function startApp(): Promise<Server> {
+  const logger = createLogger('silent');
+  const receiver = createHttpReceiver({ signingSecret: need('BENCH_SIGNING_SECRET'), logger: boltLogger(logger) });
+  const slackApiUrl = need('BENCH_SLACK_API_URL');
+
+  if (process.env.BENCH_APP === 'bare') {
+    const bare = new App({
+      token: 'xoxb-bench',
+      receiver,
+      logger: boltLogger(logger),
+      clientOptions: { slackApiUrl },
+      tokenVerificationEnabled: false,
+    });
+    bare.command(/.*/, async ({ ack }) => ack());
+    bare.action(/.*/, async ({ ack }) => ack());
+    bare.view(/.*/, async ({ ack }) => ack());
+    return (await bare.start(0)) as Server;
+  }
+
+  const store = await createStore('memory://');
+  const pipedrive = createPipedriveClient({ apiToken: need('BENCH_PIPEDRIVE_TOKEN'), baseUrl: need('BENCH_PIPEDRIVE_URL') });
+  const crm = createCachedCrm(pipedrive, store, { namespace: 'bench' });
+  const app = createApp({ store, logger, crmForTeam: () => crm, receiver, token: 'xoxb-bench', slackApiUrl, tokenVerification: false });
+  return (await app.start(0)) as Server;
+}
+
+const server = await startApp();
+process.send?.({ port: (server.address() as AddressInfo).port });
+// The parent ends this process (kill) when it is done measuring.
+process.on('disconnect', () => process.exit(0));

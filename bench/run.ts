@@ -1,0 +1,187 @@
+// `npm run bench`: how fast Dealbot acks, what it spends of a Pipedrive account, how heavy a
+// digest's reading is, and how quickly it starts. Everything runs on loopback against the
+// fake Pipedrive (test/helpers/fake-pipedrive-server.ts) and the Slack Web API stand-in.
+// Prints tables and writes bench/results/latest.json (git-ignored). Not part of `npm test`:
+// timings depend on the machine. Sections can be picked: `npm run bench -- ack budget`.
+
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { startSlackApiStandin } from '../src/console/slack-api-standin.js';
+import { loadPipedriveTokenCosts, startFakePipedrive } from '../test/helpers/fake-pipedrive-server.js';
+import { ADA } from '../test/faults/dealbot-over-http.js';
+import { measureAckLatency, type AckLatencyResult } from './ack-latency.js';
+import { measureCrmBudget, type BudgetRow } from './crm-budget.js';
+import { measureDigestReading, type DigestRow } from './digest-reading.js';
+import { measureStartUp, type StartUpResult } from './start-up.js';
+import { textTable } from './text-table.js';
+
+const SECTIONS = ['ack', 'budget', 'digest', 'startup'] as const;
+type Section = (typeof SECTIONS)[number];
+
+const asked = process.argv.slice(2).filter((a): a is Section => (SECTIONS as readonly string[]).includes(a));
+const wanted = new Set<Section>(asked.length > 0 ? asked : SECTIONS);
+const log = (line: string) => process.stderr.write(`${line}\n`);
+const median = (values: Array<number | null>): number | null => {
+  const known = values.filter((v): v is number => v !== null).sort((a, b) => a - b);
+  return known.length === 0 ? null : (known[Math.floor((known.length - 1) / 2)] ?? null);
+};
+
+const started = Date.now();
+const results: {
+  at: string;
+  machine: { node: string; cpus: number; loadAverageAtStart: number[] };
+  ack?: AckLatencyResult;
+  budget?: BudgetRow[];
+  digest?: DigestRow[];
+  startUp?: StartUpResult[];
+  seconds?: number;
+} = {
+  at: new Date().toISOString(),
+  machine: { node: process.version, cpus: cpus().length, loadAverageAtStart: loadavg().map((l) => Math.round(l * 100) / 100) },
+};
+
+log(`Dealbot bench on Node ${process.version}, ${cpus().length} CPU(s), load ${results.machine.loadAverageAtStart.join(' ')}`);
+// Read the token costs from the specs before anything is timed.
+await loadPipedriveTokenCosts();
+
+if (wanted.has('ack')) {
+  log('Ack latency (Pipedrive answering after 200 ms)…');
+  const pipedrive = await startFakePipedrive({ deals: 2_000, seed: 7 });
+  const standin = await startSlackApiStandin({ users: [ADA] });
+  try {
+    results.ack = await measureAckLatency({ pipedrive, standin, signingSecret: 'bench-signing-secret', log });
+  } finally {
+    await standin.close();
+    await pipedrive.close();
+  }
+}
+
+if (wanted.has('budget')) {
+  log('CRM budget per command…');
+  const pipedrive = await startFakePipedrive({ deals: 2_000, seed: 9 });
+  try {
+    results.budget = await measureCrmBudget(pipedrive, log);
+  } finally {
+    await pipedrive.close();
+  }
+}
+
+if (wanted.has('digest')) {
+  log('Digest build at 100, 10,000 and 100,000 deals…');
+  results.digest = await measureDigestReading([100, 10_000, 100_000], log);
+}
+
+if (wanted.has('startup')) {
+  log('Start-up (console mode, STORE_URL=memory://)…');
+  const pipedrive = await startFakePipedrive({ deals: 100, seed: 3 });
+  try {
+    results.startUp = await measureStartUp(
+      [
+        { label: 'local CRM (default)', env: {} },
+        {
+          label: 'Pipedrive (fake)',
+          env: { CRM_PROVIDER: 'pipedrive', PIPEDRIVE_API_TOKEN: pipedrive.apiToken, PIPEDRIVE_BASE_URL: pipedrive.url },
+        },
+      ],
+      3,
+      log,
+    );
+  } finally {
+    await pipedrive.close();
+  }
+}
+results.seconds = Math.round((Date.now() - started) / 1000);
+
+// ------------------------------------------------------------------------------ report
+
+const out: string[] = [];
+if (results.ack) {
+  out.push(
+    `\nACK LATENCY (ms): signed POST to the HTTP receiver until its answer; Pipedrive answers after ${results.ack.crmLatencyMs} ms`,
+    textTable(
+      results.ack.rows.map((r) => ({
+        request: r.kind === 'command' ? '/deal <id>' : r.kind === 'action' ? 'card Move (block action)' : 'create modal (view submission)',
+        'in flight': r.concurrency,
+        n: r.dealbot.n,
+        'dealbot p50': r.dealbot.p50,
+        'dealbot p99': r.dealbot.p99,
+        'dealbot max': r.dealbot.max,
+        'bare p50': r.bare.p50,
+        'bare p99': r.bare.p99,
+        'bare max': r.bare.max,
+        errors: r.errors.dealbot + r.errors.bare,
+      })),
+    ),
+    `The reply itself (/deal <id>, one at a time, Pipedrive at ${results.ack.crmLatencyMs} ms): ` +
+      `p50 ${results.ack.commandReply.p50} ms, max ${results.ack.commandReply.max} ms.`,
+  );
+}
+if (results.budget) {
+  out.push(
+    '\nCRM BUDGET per command (Pipedrive requests / tokens at the HTTP boundary; floor = fewest requests for the same answer, warm)',
+    textTable(
+      results.budget.map((r) => ({
+        command: r.command,
+        'cold req': r.cold.requests,
+        'cold tok': r.cold.tokens,
+        'warm req': r.warm.requests,
+        'warm tok': r.warm.tokens,
+        'floor req': r.floor.requests,
+        'floor tok': r.floor.tokens,
+        'warm requests': r.warm.detail,
+      })),
+    ),
+    'Cold = fresh store and adapter (reference data read); floors: ' +
+      results.budget.map((r) => `${r.command}: ${r.floor.why}`).join('; ') +
+      '.',
+  );
+}
+if (results.digest) {
+  out.push(
+    '\nDIGEST READING (createDigestBuilder().build: a channel\'s first digest, chart included; and the /pipeline board; ' +
+      'cold, each in its own process)',
+    textTable(
+      results.digest.map((r) => ({
+        step: r.step,
+        'account deals': r.accountDeals,
+        'deals needed': r.needed,
+        'deals used': r.dealsRead,
+        truncated: r.truncated ? 'yes' : 'no',
+        req: r.requests,
+        tokens: r.tokens,
+        'floor tok': r.floorTokens,
+        ms: r.ms,
+        'base RSS MB': r.baseRssMb,
+        'peak RSS MB': r.peakRssMb,
+        'peak heap MB': r.peakHeapMb,
+        'base heap MB': r.baseHeapMb,
+        blocks: r.blocks,
+        'chart KB': r.chartKb,
+      })),
+    ),
+  );
+}
+if (results.startUp) {
+  out.push(
+    '\nSTART-UP (node --import tsx src/main.ts, console mode, stdin a pipe, STORE_URL=memory://; median of 3)',
+    textTable(
+      results.startUp.map((s) => ({
+        variant: s.label,
+        'ready ms': median(s.runs.map((r) => r.readyMs)),
+        'first answer ms': median(s.runs.map((r) => r.firstAnswerMs)),
+        'idle RSS MB': median(s.runs.map((r) => r.idleRssMb)),
+        'exit after EOF ms': median(s.runs.map((r) => r.exitMs)),
+        'exit codes': s.runs.map((r) => r.exitCode ?? '?').join(','),
+        problem: s.runs.find((r) => r.problem)?.problem ?? '',
+      })),
+    ),
+  );
+}
+out.push(`\nTotal ${results.seconds} s.`);
+process.stdout.write(`${out.join('\n')}\n`);
+
+const dir = fileURLToPath(new URL('./results/', import.meta.url));
+mkdirSync(dir, { recursive: true });
+writeFileSync(`${dir}latest.json`, `${JSON.stringify(results, null, 2)}\n`);
+log(`Written to bench/results/latest.json`);

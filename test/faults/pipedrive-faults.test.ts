@@ -1,0 +1,434 @@
+// Pipedrive misbehaving under the real app: rate limits with Retry-After, 500s, connection
+// resets, requests that are never answered, bodies that trickle in, broken JSON and answers
+// that no longer match the schema. Driven through Bolt's HTTP receiver with signed requests;
+// Slack is the recording stand-in, Pipedrive the loopback fake, whose ledger counts every
+// request that reached it. For each fault: what the person read, that retries stayed within
+// 1 + maxRetries (and writes that may have happened were never repeated), that nothing was
+// created twice or lost, and that the app still answers the next request.
+
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startFakePipedrive, type FakeDeal, type FakePipedrive } from '../helpers/fake-pipedrive-server.js';
+import { textValue, selectValue, type StateValues } from '../helpers/slack-payloads.js';
+import { CallbackId, DealFormField, LostFormField } from '../../src/ui/ids.js';
+import { startDealbotOverHttp, replyText, type DealbotOverHttp, type SentRequest } from './dealbot-over-http.js';
+import { createFaultReport } from './fault-report.js';
+
+const TIMEOUT_MS = 300;
+const MAX_RETRIES = 2;
+const ALLOWED = 1 + MAX_RETRIES;
+
+const report = createFaultReport('Pipedrive faults (timeoutMs 300, maxRetries 2)');
+let pd: FakePipedrive;
+let app: DealbotOverHttp;
+/** The pauses the adapter asked for between attempts (served shortened). */
+const waits: number[] = [];
+let openDeals: FakeDeal[];
+let nextOpen = 0;
+/** A deal no test has touched yet, open. */
+const freshOpenDeal = (): FakeDeal => {
+  const deal = openDeals[nextOpen++];
+  if (!deal) throw new Error('the fake ran out of open deals');
+  return deal;
+};
+
+beforeAll(async () => {
+  pd = await startFakePipedrive({ deals: 300, seed: 11 });
+  app = await startDealbotOverHttp({
+    pipedrive: pd,
+    timeoutMs: TIMEOUT_MS,
+    maxRetries: MAX_RETRIES,
+    sleep: async (ms) => {
+      waits.push(ms);
+      await new Promise((resolve) => setTimeout(resolve, Math.min(ms, 20)));
+    },
+  });
+  openDeals = pd.findDeals((d) => d.status === 'open', 60);
+  // Warm the reference-data cache so each fault meets the request under test.
+  const warm = await app.slash(String(openDeals[0]!.id));
+  await app.reply(warm);
+  nextOpen = 1;
+});
+
+afterAll(async () => {
+  report.print();
+  await app?.close();
+  await pd?.close();
+});
+
+beforeEach(() => {
+  pd.ledger.reset();
+  waits.length = 0;
+});
+
+afterEach(() => {
+  pd.clearFaults();
+  pd.setLatency(0);
+});
+
+/** The app still shows a card for an untouched deal, with Pipedrive healthy again. */
+async function answersNextRequest(): Promise<boolean> {
+  const deal = freshOpenDeal();
+  const sent = await app.slash(String(deal.id));
+  const reply = await app.reply(sent);
+  return replyText(reply).includes(deal.title);
+}
+
+async function slashAndReply(text: string, command: '/deal' | '/pipeline' = '/deal') {
+  const sent = await app.slash(text, { command });
+  expect(sent.status).toBe(200);
+  const reply = await app.reply(sent, 10_000);
+  return { sent, reply, text: replyText(reply) };
+}
+
+function createModal(title: string): { view: Record<string, unknown>; values: StateValues; responseUrl: string } {
+  const responseUrl = app.standin.responseUrl({ channel: 'C0CONSOLE', ephemeral: true });
+  return {
+    responseUrl,
+    view: {
+      id: `V${Math.random().toString(36).slice(2, 10).toUpperCase()}`,
+      hash: `${Date.now()}.${Math.random().toString(36).slice(2, 8)}`,
+      callback_id: CallbackId.createDealModal,
+      private_metadata: JSON.stringify({ channelId: 'C0CONSOLE', responseUrl, defaultCurrency: 'EUR' }),
+    },
+    values: {
+      [DealFormField.title]: { [DealFormField.title]: textValue(title) },
+      [DealFormField.value]: { [DealFormField.value]: textValue('12k') },
+      [DealFormField.currency]: { [DealFormField.currency]: selectValue('EUR') },
+      [DealFormField.pipeline]: { [DealFormField.pipeline]: selectValue('1', 'Sales') },
+      [DealFormField.stage]: { [`${DealFormField.stage}:1`]: selectValue('3', 'Proposal') },
+    },
+  };
+}
+
+/** The modal as the app redrew it after `sent`: the first views.update carrying the form again. */
+async function redrawnForm(sent: SentRequest): Promise<string> {
+  const update = await app.callAfter(sent, 'views.update', (c) => JSON.stringify(c.args.view).includes('"type":"input"'));
+  return JSON.stringify(update.args.view);
+}
+
+const dealsTitled = (title: string): number => pd.findDeals((d) => d.title === title).length;
+
+describe('reading a deal while Pipedrive misbehaves', () => {
+  it('429 with Retry-After: waits as told, tries once more and shows the card', async () => {
+    const deal = freshOpenDeal();
+    pd.failNext('/api/v2/deals/{id}', { kind: 'rate-limit', retryAfterSeconds: 2, method: 'GET' });
+    const { text } = await slashAndReply(String(deal.id));
+    expect(text).toContain(deal.title);
+    expect(pd.ledger.count('GET /api/v2/deals/{id}')).toBe(2);
+    expect(waits).toEqual([2000]);
+    const next = await answersNextRequest();
+    expect(next).toBe(true);
+    report.add({
+      fault: '429 once, Retry-After 2 s',
+      where: '/deal <id>',
+      userSaw: text,
+      attempts: { made: 2, allowed: ALLOWED },
+      nextRequestAnswered: next,
+      note: `waited ${waits.join(', ')} ms as asked`,
+    });
+  });
+
+  it('429 that does not stop: gives up after 1 + maxRetries and says when to try again', async () => {
+    const deal = freshOpenDeal();
+    pd.failNext('/api/v2/deals/{id}', { kind: 'rate-limit', retryAfterSeconds: 1, method: 'GET', times: 10 });
+    const { text } = await slashAndReply(String(deal.id));
+    expect(text).toMatch(/busy with too many requests/);
+    expect(text).toMatch(/try again/);
+    const made = pd.ledger.count('GET /api/v2/deals/{id}');
+    expect(made).toBe(ALLOWED);
+    pd.clearFaults();
+    const next = await answersNextRequest();
+    expect(next).toBe(true);
+    report.add({
+      fault: '429 every time',
+      where: '/deal <id>',
+      userSaw: text,
+      attempts: { made, allowed: ALLOWED },
+      nextRequestAnswered: next,
+    });
+  });
+
+  it('500 every time: retried within bounds, then "unavailable, try again"', async () => {
+    const deal = freshOpenDeal();
+    pd.failNext('/api/v2/deals/{id}', { kind: 'server-error', times: 10 });
+    const { text } = await slashAndReply(String(deal.id));
+    expect(text).toMatch(/Pipedrive is unavailable/);
+    expect(text).toMatch(/try again/);
+    const made = pd.ledger.count('GET /api/v2/deals/{id}');
+    expect(made).toBe(ALLOWED);
+    pd.clearFaults();
+    const next = await answersNextRequest();
+    expect(next).toBe(true);
+    report.add({
+      fault: '500 every time',
+      where: '/deal <id>',
+      userSaw: text,
+      attempts: { made, allowed: ALLOWED },
+      nextRequestAnswered: next,
+    });
+  });
+
+  it('connection reset once: the retry answers and the card shows', async () => {
+    const deal = freshOpenDeal();
+    pd.failNext('/api/v2/deals/{id}', { kind: 'reset' });
+    const { text } = await slashAndReply(String(deal.id));
+    expect(text).toContain(deal.title);
+    const made = pd.ledger.count('GET /api/v2/deals/{id}');
+    expect(made).toBe(2);
+    const next = await answersNextRequest();
+    expect(next).toBe(true);
+    report.add({
+      fault: 'connection reset once',
+      where: '/deal <id>',
+      userSaw: text,
+      attempts: { made, allowed: ALLOWED },
+      nextRequestAnswered: next,
+    });
+  });
+
+  it('no answer at all: each attempt times out, then "unavailable, try again"', async () => {
+    const deal = freshOpenDeal();
+    pd.failNext('/api/v2/deals/{id}', { kind: 'timeout', times: 10 });
+    const { text } = await slashAndReply(String(deal.id));
+    expect(text).toMatch(/Pipedrive is unavailable/);
+    const made = pd.ledger.count('GET /api/v2/deals/{id}');
+    expect(made).toBe(ALLOWED);
+    pd.clearFaults();
+    const next = await answersNextRequest();
+    expect(next).toBe(true);
+    report.add({
+      fault: 'timeout every time',
+      where: '/deal <id>',
+      userSaw: text,
+      attempts: { made, allowed: ALLOWED },
+      nextRequestAnswered: next,
+    });
+  });
+
+  it('a body that trickles in slower than the timeout: abandoned, retried, the card shows', async () => {
+    const deal = freshOpenDeal();
+    pd.failNext('/api/v2/deals/{id}', { kind: 'slow-body', chunkBytes: 8, intervalMs: 100 });
+    const { text } = await slashAndReply(String(deal.id));
+    expect(text).toContain(deal.title);
+    const made = pd.ledger.count('GET /api/v2/deals/{id}');
+    expect(made).toBe(2);
+    const next = await answersNextRequest();
+    expect(next).toBe(true);
+    report.add({
+      fault: 'slow body once',
+      where: '/deal <id>',
+      userSaw: text,
+      attempts: { made, allowed: ALLOWED },
+      nextRequestAnswered: next,
+    });
+  });
+
+  it('malformed JSON: not retried, the person is told Pipedrive answered unexpectedly', async () => {
+    const deal = freshOpenDeal();
+    pd.failNext('/api/v2/deals/{id}', { kind: 'malformed-json' });
+    const { text } = await slashAndReply(String(deal.id));
+    expect(text).toMatch(/answered in a way Dealbot did not expect/);
+    expect(text).not.toMatch(/SyntaxError|at .*\.ts/);
+    const made = pd.ledger.count('GET /api/v2/deals/{id}');
+    expect(made).toBe(1);
+    const next = await answersNextRequest();
+    expect(next).toBe(true);
+    report.add({ fault: 'malformed JSON', where: '/deal <id>', userSaw: text, attempts: { made, allowed: 1 }, nextRequestAnswered: next });
+  });
+});
+
+describe('the board while Pipedrive misbehaves', () => {
+  it('a deal page that breaks the schema: the board is refused, not drawn from half the data', async () => {
+    pd.failNext('/api/v2/deals', { kind: 'schema-break', method: 'GET' });
+    const { text } = await slashAndReply('', '/pipeline');
+    expect(text).toMatch(/answered in a way Dealbot did not expect/);
+    // Two lists are read side by side (open deals; deals closed this month); the broken one is not retried.
+    const made = pd.ledger.count('GET /api/v2/deals');
+    expect(made).toBeLessThanOrEqual(2);
+    const next = await answersNextRequest();
+    expect(next).toBe(true);
+    report.add({
+      fault: 'schema-breaking page',
+      where: '/pipeline',
+      userSaw: text,
+      attempts: { made, allowed: 2 },
+      nextRequestAnswered: next,
+    });
+  });
+
+  it('429 on a deal page: the board waits and still draws', async () => {
+    pd.failNext('/api/v2/deals', { kind: 'rate-limit', retryAfterSeconds: 1, method: 'GET' });
+    const { text, reply } = await slashAndReply('', '/pipeline');
+    expect(JSON.stringify(reply.args.blocks)).toContain('Qualified');
+    const made = pd.ledger.count('GET /api/v2/deals');
+    expect(made).toBeLessThanOrEqual(2 + 1);
+    const next = await answersNextRequest();
+    expect(next).toBe(true);
+    report.add({
+      fault: '429 once on a page',
+      where: '/pipeline',
+      userSaw: text,
+      attempts: { made, allowed: 2 * ALLOWED },
+      nextRequestAnswered: next,
+    });
+  });
+});
+
+describe('writes while Pipedrive misbehaves', () => {
+  it('/deal won with a 500 then success: retried (PATCH is idempotent) and announced once', async () => {
+    const deal = freshOpenDeal();
+    pd.failNext('/api/v2/deals/{id}', { kind: 'server-error', method: 'PATCH' });
+    const { text, reply } = await slashAndReply(`won ${deal.id}`);
+    expect(reply.args.response_type).toBe('in_channel');
+    expect(text).toContain(deal.title);
+    expect(pd.deal(deal.id)?.status).toBe('won');
+    const made = pd.ledger.count('PATCH /api/v2/deals/{id}');
+    expect(made).toBe(2);
+    const next = await answersNextRequest();
+    expect(next).toBe(true);
+    report.add({
+      fault: '500 once on PATCH',
+      where: '/deal won <id>',
+      userSaw: text,
+      attempts: { made, allowed: ALLOWED },
+      nextRequestAnswered: next,
+    });
+  });
+
+  it('create modal, 500 on POST: not retried, the form comes back with everything typed, a resubmit creates one deal', async () => {
+    const title = 'Faultline Systems expansion';
+    const modal = createModal(title);
+    pd.failNext('/api/v2/deals', { kind: 'server-error', method: 'POST' });
+    const [first] = await app.submit(modal.view, modal.values);
+    expect(first?.ack).toMatchObject({ response_action: 'update' });
+    const form = await redrawnForm(first!);
+    expect(form).toContain(title);
+    expect(form).toContain('"initial_value":"12k"');
+    // The chosen stage (Proposal, id 3) is still chosen.
+    expect(form).toMatch(/"initial_option":\{"text":\{[^}]*"text":"Proposal"[^}]*\},"value":"3"\}/);
+    expect(form).toMatch(/Everything you typed is still here/);
+    expect(pd.ledger.count('POST /api/v2/deals')).toBe(1);
+    expect(dealsTitled(title)).toBe(0);
+
+    // The person submits the redrawn form: Slack gives it a new hash.
+    const again = { ...modal.view, hash: `${Date.now()}.retry` };
+    const [second] = await app.submit(again, modal.values);
+    await app.callAfter(second!, 'views.update', (c) => JSON.stringify(c.args.view).includes('Deal created'));
+    const posts = pd.ledger.count('POST /api/v2/deals');
+    expect(posts).toBe(2);
+    expect(dealsTitled(title)).toBe(1);
+    const next = await answersNextRequest();
+    expect(next).toBe(true);
+    report.add({
+      fault: '500 on POST',
+      where: 'create modal, then resubmit',
+      userSaw: /⚠️ ([^"]*)/.exec(form)?.[1] ?? form,
+      attempts: { made: 1, allowed: 1 },
+      creates: { posts, deals: dealsTitled(title) },
+      nextRequestAnswered: next,
+    });
+  });
+
+  it('create modal, double submit while Pipedrive is slow: one POST, one deal', async () => {
+    const title = 'Doubleclick Analytics pilot';
+    const modal = createModal(title);
+    pd.setLatency(150);
+    const acks = await app.submit(modal.view, modal.values, { times: 2 });
+    expect(acks.every((a) => a.status === 200)).toBe(true);
+    await app.callAfter(acks[0]!, 'views.update', (c) => JSON.stringify(c.args.view).includes('Deal created'));
+    const posts = pd.ledger.count('POST /api/v2/deals');
+    expect(posts).toBe(1);
+    expect(dealsTitled(title)).toBe(1);
+    pd.setLatency(0);
+    const next = await answersNextRequest();
+    expect(next).toBe(true);
+    report.add({
+      fault: 'double submit, slow CRM',
+      where: 'create modal ×2',
+      userSaw: 'Deal created',
+      creates: { posts, deals: dealsTitled(title) },
+      nextRequestAnswered: next,
+    });
+  });
+
+  it('create modal, POST never answered: not retried, the form says the outcome is unknown and keeps the input', async () => {
+    const title = 'Silent Harbour renewal';
+    const modal = createModal(title);
+    pd.failNext('/api/v2/deals', { kind: 'timeout', method: 'POST' });
+    const [sent] = await app.submit(modal.view, modal.values);
+    const form = await redrawnForm(sent!);
+    expect(form).toContain(title);
+    expect(form).toMatch(/did not answer in time/);
+    expect(form).toMatch(/Check the deal before trying again/);
+    const posts = pd.ledger.count('POST /api/v2/deals');
+    expect(posts).toBe(1);
+    const next = await answersNextRequest();
+    expect(next).toBe(true);
+    report.add({
+      fault: 'timeout on POST',
+      where: 'create modal',
+      userSaw: /⚠️ ([^"]*)/.exec(form)?.[1] ?? form,
+      attempts: { made: posts, allowed: 1 },
+      creates: { posts, deals: dealsTitled(title) },
+      nextRequestAnswered: next,
+    });
+  });
+
+  it('create modal, the answer to a POST that was applied is lost (reset): one POST, the created deal found and shown', async () => {
+    const title = 'Lost Answer Logistics rollout';
+    const modal = createModal(title);
+    pd.failNext('/api/v2/deals', { kind: 'reset', method: 'POST', afterWrite: true });
+    const [sent] = await app.submit(modal.view, modal.values);
+    // Before telling anyone to try again, Dealbot looks for the deal the CRM may have made.
+    const done = await app.callAfter(sent!, 'views.update', (c) => JSON.stringify(c.args.view).includes('Deal created'));
+    expect(JSON.stringify(done.args.view)).toContain(title);
+    const posts = pd.ledger.count('POST /api/v2/deals');
+    expect(posts).toBe(1);
+    expect(pd.ledger.count('GET /api/v2/deals/search')).toBe(1);
+    expect(dealsTitled(title)).toBe(1);
+    const next = await answersNextRequest();
+    expect(next).toBe(true);
+    report.add({
+      fault: 'reset after POST applied',
+      where: 'create modal',
+      userSaw: 'Deal created (found by title after the lost answer)',
+      attempts: { made: posts, allowed: 1 },
+      creates: { posts, deals: dealsTitled(title) },
+      nextRequestAnswered: next,
+      note: 'one search (20 tokens) reconciles a lost answer',
+    });
+  });
+
+  it('lost-reason modal, PATCH failing every time: retried within bounds, the reason is still in the modal', async () => {
+    const deal = freshOpenDeal();
+    const responseUrl = app.standin.responseUrl({ channel: 'C0CONSOLE', ephemeral: true });
+    const reason = 'Budget moved to next fiscal year';
+    pd.failNext('/api/v2/deals/{id}', { kind: 'server-error', method: 'PATCH', times: 10 });
+    const [sent] = await app.submit(
+      {
+        id: 'VLOSTFAULT1',
+        hash: `${Date.now()}.lost`,
+        callback_id: CallbackId.lostReasonModal,
+        private_metadata: JSON.stringify({ dealId: String(deal.id), channelId: 'C0CONSOLE', responseUrl }),
+      },
+      { [LostFormField.reason]: { [LostFormField.reason]: textValue(reason) } },
+    );
+    expect(sent?.ack).toMatchObject({ response_action: 'update' });
+    const form = await redrawnForm(sent!);
+    expect(form).toContain(reason);
+    expect(form).toMatch(/Your reason is still here/);
+    const made = pd.ledger.count('PATCH /api/v2/deals/{id}');
+    expect(made).toBe(ALLOWED);
+    expect(pd.deal(deal.id)?.status).toBe('open');
+    pd.clearFaults();
+    const next = await answersNextRequest();
+    expect(next).toBe(true);
+    report.add({
+      fault: '500 every time on PATCH',
+      where: 'lost-reason modal',
+      userSaw: /⚠️ ([^"]*)/.exec(form)?.[1] ?? form,
+      attempts: { made, allowed: ALLOWED },
+      nextRequestAnswered: next,
+    });
+  });
+});

@@ -1,0 +1,149 @@
+// Slack's Web API failing under the real app: `ratelimited` (HTTP 429 + Retry-After),
+// `expired_trigger_id` and `channel_not_found`, injected with the stand-in's failNext, and a
+// response_url that refuses a reply. Pipedrive is the healthy loopback fake. For each: what
+// the person saw, that nothing was done twice, and that the app still answers.
+
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startFakePipedrive, type FakeDeal, type FakePipedrive } from '../helpers/fake-pipedrive-server.js';
+import { selectValue, textValue } from '../helpers/slack-payloads.js';
+import { CallbackId, DealFormField } from '../../src/ui/ids.js';
+import { startDealbotOverHttp, replyText, type DealbotOverHttp } from './dealbot-over-http.js';
+import { createFaultReport } from './fault-report.js';
+
+const report = createFaultReport('Slack Web API faults');
+let pd: FakePipedrive;
+let app: DealbotOverHttp;
+let openDeals: FakeDeal[];
+let nextOpen = 0;
+const freshOpenDeal = (): FakeDeal => {
+  const deal = openDeals[nextOpen++];
+  if (!deal) throw new Error('the fake ran out of open deals');
+  return deal;
+};
+
+beforeAll(async () => {
+  pd = await startFakePipedrive({ deals: 200, seed: 23 });
+  app = await startDealbotOverHttp({ pipedrive: pd, timeoutMs: 300, maxRetries: 2 });
+  openDeals = pd.findDeals((d) => d.status === 'open', 40);
+  await app.reply(await app.slash(String(freshOpenDeal().id)));
+});
+
+afterAll(async () => {
+  report.print();
+  await app?.close();
+  await pd?.close();
+});
+
+beforeEach(() => {
+  pd.ledger.reset();
+});
+
+async function answersNextRequest(): Promise<boolean> {
+  const deal = freshOpenDeal();
+  const reply = await app.reply(await app.slash(String(deal.id)));
+  return replyText(reply).includes(deal.title);
+}
+
+const calls = (method: string, fromIndex: number): number => app.standin.calls.slice(fromIndex).filter((c) => c.method === method).length;
+
+describe('Slack Web API errors', () => {
+  it('ratelimited on views.open: the person is told at once instead of a modal opening after its trigger expired', async () => {
+    app.standin.failNext('views.open', 'ratelimited', { retryAfterSeconds: 1 });
+    const sent = await app.slash('new');
+    expect(sent.status).toBe(200);
+    const reply = await app.reply(sent);
+    const text = replyText(reply);
+    expect(reply.args.response_type).toBe('ephemeral');
+    expect(text).toMatch(/slow down/i);
+    const opens = calls('views.open', sent.fromIndex);
+    expect(opens).toBe(1);
+    expect(pd.ledger.count('POST /api/v2/deals')).toBe(0);
+    const next = await answersNextRequest();
+    expect(next).toBe(true);
+    report.add({
+      fault: 'views.open ratelimited (Retry-After 1 s)',
+      where: '/deal new',
+      userSaw: text,
+      nextRequestAnswered: next,
+      note: `${opens} views.open call: the client rejects rate-limited calls rather than hold the listener`,
+    });
+  });
+
+  it('expired_trigger_id on views.open: the person is told in words, not left waiting', async () => {
+    app.standin.failNext('views.open', 'expired_trigger_id');
+    const sent = await app.slash('new');
+    const reply = await app.reply(sent);
+    const text = replyText(reply);
+    expect(reply.args.response_type).toBe('ephemeral');
+    expect(text).toMatch(/run the command again/i);
+    expect(text).not.toMatch(/expired_trigger_id|Error:|at .*\.ts/);
+    expect(calls('views.open', sent.fromIndex)).toBe(1);
+    expect(pd.ledger.count('POST /api/v2/deals')).toBe(0);
+    const next = await answersNextRequest();
+    expect(next).toBe(true);
+    report.add({ fault: 'views.open expired_trigger_id', where: '/deal new', userSaw: text, nextRequestAnswered: next });
+  });
+
+  it('channel_not_found when a modal replies in its channel: the deal is created once and the modal says so', async () => {
+    const title = 'Nowhere Channel Media expansion';
+    app.standin.failNext('chat.postEphemeral', 'channel_not_found');
+    const [sent] = await app.submit(
+      {
+        id: 'VNOCHANNEL1',
+        hash: `${Date.now()}.nochannel`,
+        callback_id: CallbackId.createDealModal,
+        // Opened from a global shortcut: no response_url, so the card goes to the channel.
+        private_metadata: JSON.stringify({ channelId: 'C0GONE', responseUrl: null, defaultCurrency: 'EUR' }),
+      },
+      {
+        [DealFormField.title]: { [DealFormField.title]: textValue(title) },
+        [DealFormField.value]: { [DealFormField.value]: textValue('8k') },
+        [DealFormField.currency]: { [DealFormField.currency]: selectValue('EUR') },
+        [DealFormField.pipeline]: { [DealFormField.pipeline]: selectValue('1', 'Sales') },
+        [DealFormField.stage]: { [`${DealFormField.stage}:1`]: selectValue('1', 'Qualified') },
+      },
+    );
+    const done = await app.callAfter(sent!, 'views.update', (c) => JSON.stringify(c.args.view).includes('Deal created'));
+    await app.callAfter(sent!, 'chat.postEphemeral');
+    const posts = pd.ledger.count('POST /api/v2/deals');
+    const deals = pd.findDeals((d) => d.title === title).length;
+    expect(posts).toBe(1);
+    expect(deals).toBe(1);
+    const next = await answersNextRequest();
+    expect(next).toBe(true);
+    report.add({
+      fault: 'chat.postEphemeral channel_not_found',
+      where: 'create modal (no response_url)',
+      userSaw: JSON.stringify(done.args.view).match(/Created \*[^*]*\*[^"]*/)?.[0] ?? 'Deal created',
+      creates: { posts, deals },
+      nextRequestAnswered: next,
+      note: 'the card in the channel is missing; only the log says why',
+    });
+  });
+
+  it('a response_url that refuses the announcement after /deal won: the deal is won once and the person hears back', async () => {
+    const deal = freshOpenDeal();
+    app.standin.failNext('response_url', 'ratelimited');
+    const sent = await app.slash(`won ${deal.id}`);
+    const refused = await app.reply(sent);
+    expect(refused.result.ok).toBe(false);
+    const heard = await app.standin.waitFor(
+      (c, i) => i > app.standin.calls.indexOf(refused) && c.method === 'response_url' && c.responseId === sent.responseId,
+    );
+    const text = replyText(heard);
+    expect(text).not.toMatch(/Error:|at .*\.ts/);
+    expect(pd.deal(deal.id)?.status).toBe('won');
+    const patches = pd.ledger.count('PATCH /api/v2/deals/{id}');
+    expect(patches).toBe(1);
+    const next = await answersNextRequest();
+    expect(next).toBe(true);
+    report.add({
+      fault: 'response_url 429 on the announcement',
+      where: '/deal won <id>',
+      userSaw: text,
+      attempts: { made: patches, allowed: 3 },
+      nextRequestAnswered: next,
+      note: /Nothing was changed/.test(text) ? 'claims "Nothing was changed" but the deal is won in Pipedrive' : '',
+    });
+  });
+});
