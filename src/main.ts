@@ -13,6 +13,7 @@ import type { Scheduler } from './digest/scheduler.js';
 import { ConfigError } from './errors.js';
 import { createLogger, type Logger } from './logger.js';
 import type { DealbotContext } from './listeners/context.js';
+import { SHORTCUTS } from './listeners/shortcuts/catalog.js';
 import { createStore } from './store/create-store.js';
 import { createHttpReceiver, createSocketReceiver, EVENTS_PATH, HEALTH_PATH } from './slack/receivers.js';
 import type { Store } from './store/store.js';
@@ -85,6 +86,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
       output: process.stdout,
       interactive: Boolean(process.stdin.isTTY),
       color: Boolean(process.stdout.isTTY) && !env.NO_COLOR,
+      shortcuts: SHORTCUTS.map(({ callbackId, name, type }) => ({ callbackId, name, type })),
     });
     startDigests();
     await consoleSession.done;

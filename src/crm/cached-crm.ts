@@ -70,5 +70,10 @@ export function createCachedCrm(inner: CrmClient, store: Store, options: CachedC
     markLost: (id, reason, writeOptions) => inner.markLost(id, reason, writeOptions),
     reopenDeal: (id, writeOptions) => inner.reopenDeal(id, writeOptions),
     getDealHistory: (id, cursor) => inner.getDealHistory(id, cursor),
+    // Optional operations pass through when the adapter has them (searches are cached by
+    // their callers for a short time, per term; see `services/picker-search.ts`).
+    ...(inner.addNote ? { addNote: inner.addNote.bind(inner) } : {}),
+    ...(inner.searchOrganizations ? { searchOrganizations: inner.searchOrganizations.bind(inner) } : {}),
+    ...(inner.searchPersons ? { searchPersons: inner.searchPersons.bind(inner) } : {}),
   };
 }

@@ -1,5 +1,7 @@
 // Picks the CRM adapter the configuration names and wraps remote ones in the cache, so
-// stages, pipelines and users cost the CRM one request per TTL, not one per command.
+// stages, pipelines and users cost the CRM one request per TTL, not one per command. CRMs
+// that keep no deal history (Productive, PipelineDeals) are also wrapped in the journal, so
+// the timeline shows the changes Dealbot made instead of nothing.
 
 import { createHash } from 'node:crypto';
 import type { Config } from '../config.js';
@@ -7,6 +9,7 @@ import { ConfigError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Store } from '../store/store.js';
 import { createCachedCrm } from './cached-crm.js';
+import { createJournaledCrm } from './journaled-crm.js';
 import { createLocalCrm } from './local/local-crm.js';
 import { ensureSeeded } from './local/seed.js';
 import { createPipedriveClient } from './pipedrive/pipedrive-client.js';
@@ -36,16 +39,15 @@ export async function createCrm(config: Config, store: Store, logger: Logger): P
       const pld = config.pipelinedeals;
       if (!pld) throw new ConfigError(['PIPELINEDEALS_API_KEY is required when CRM_PROVIDER=pipelinedeals']);
       const client = createPipelineDealsClient({ apiKey: pld.apiKey, baseUrl: pld.baseUrl, logger });
-      return createCachedCrm(client, store, { namespace: accountNamespace('pipelinedeals', pld.baseUrl, pld.apiKey), logger });
+      const namespace = accountNamespace('pipelinedeals', pld.baseUrl, pld.apiKey);
+      return createJournaledCrm(createCachedCrm(client, store, { namespace, logger }), store, { namespace, logger });
     }
     case 'productive': {
       const pr = config.productive;
       if (!pr) throw new ConfigError(['PRODUCTIVE_API_TOKEN and PRODUCTIVE_ORG_ID are required when CRM_PROVIDER=productive']);
       const client = createProductiveClient({ apiToken: pr.apiToken, organizationId: pr.orgId, baseUrl: pr.baseUrl, logger });
-      return createCachedCrm(client, store, {
-        namespace: accountNamespace('productive', pr.baseUrl, pr.orgId, pr.apiToken),
-        logger,
-      });
+      const namespace = accountNamespace('productive', pr.baseUrl, pr.orgId, pr.apiToken);
+      return createJournaledCrm(createCachedCrm(client, store, { namespace, logger }), store, { namespace, logger });
     }
   }
 }

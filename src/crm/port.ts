@@ -189,12 +189,25 @@ export type DealChange =
 export interface CrmCapabilities {
   /** The CRM keeps a history of deal changes the bot can read. */
   dealHistory: boolean;
+  /**
+   * Who keeps that history. `crm` (or absent): the CRM's own log, complete. `dealbot`: the CRM
+   * keeps none, so the history is Dealbot's journal of the changes it made or saw through
+   * this client (`journaled-crm.ts`); changes made in the CRM's own UI are missing, and
+   * people are told so.
+   */
+  historySource?: 'crm' | 'dealbot';
   /** The CRM can search deals by words server-side. */
   search: boolean;
   /** Lost deals can carry a free-text reason. */
   lostReason: boolean;
   /** Notes can be attached to deals. */
   notes: boolean;
+}
+
+/** Options of the optional organization and person searches. */
+export interface PartySearchOptions {
+  /** At most this many; adapters cap it at what their CRM allows. */
+  limit?: number;
 }
 
 export interface CrmClient {
@@ -211,20 +224,69 @@ export interface CrmClient {
   listStages(pipelineId?: string): Promise<Stage[]>;
   listUsers(): Promise<User[]>;
 
+  // The contract below is what every adapter agrees on; test/crm/port-suite/ holds each of
+  // them to it. `CrmNotFoundError` (entity 'deal') always means the deal itself is unknown,
+  // for reads and writes alike, including an id the CRM could never have issued. A refused
+  // value is a `CrmValidationError` naming the `DealField` it concerns (a blank title is
+  // 'title'), and the deal is left as it was.
+
   /** Throws `CrmNotFoundError` for an unknown id. */
   getDeal(id: string): Promise<Deal>;
+  /** `more` says the CRM has matches beyond `hits`; a term nothing matches is `{ hits: [], more: false }`. */
   searchDeals(term: string, options?: SearchOptions): Promise<SearchResult>;
+  /**
+   * One page. Passing each `nextCursor` back visits every matching deal once, and the last
+   * page says `nextCursor: null`: when the deals filled the page before it exactly, that
+   * last page may be empty, but there is never a cursor after an empty page.
+   */
   listDeals(query: DealQuery): Promise<Page<Deal>>;
 
   /** Never retried by the adapter: a create that may have happened is not sent twice. */
   createDeal(input: NewDeal, options?: WriteOptions): Promise<Deal>;
   updateDeal(id: string, patch: DealPatch, options?: WriteOptions): Promise<Deal>;
-  /** Moves the deal; `stageId` may be in another pipeline. */
+  /**
+   * Moves the deal; `stageId` may be in another pipeline. A stage the CRM does not have is a
+   * `CrmValidationError` on 'stageId' (a bad value of the move, as a modal's stage field
+   * would show it), never `CrmNotFoundError`; the deal stays where it was.
+   */
   moveDeal(id: string, stageId: string, options?: WriteOptions): Promise<Deal>;
+  /**
+   * Won, with a close time and no lost reason. Marking a won deal won succeeds and changes
+   * nothing (same stage, same close time): a double click is not an error. A lost deal goes
+   * straight to won; services that would rather refuse check the status first
+   * (`DealStateConflictError`).
+   */
   markWon(id: string, options?: WriteOptions): Promise<Deal>;
+  /**
+   * Lost, with a close time and `reason` (null or blank for none). The reason is optional
+   * unless the CRM demands one (a Productive lost stage with `lost_reason_enabled`): then no
+   * reason, or one that is not among the CRM's lost reasons, is a `CrmValidationError` on
+   * 'lostReason' listing them, and the deal stays open. A lost deal marked lost again stays
+   * lost and takes the new reason.
+   */
   markLost(id: string, reason: string | null, options?: WriteOptions): Promise<Deal>;
+  /**
+   * Open, with no close time and no lost reason. Reopening an open deal succeeds and changes
+   * nothing (same stage, same probability).
+   */
   reopenDeal(id: string, options?: WriteOptions): Promise<Deal>;
 
-  /** Newest first. Throws `CrmUnsupportedError` when `capabilities.dealHistory` is false. */
+  /**
+   * Newest first. Throws `CrmUnsupportedError` when `capabilities.dealHistory` is false,
+   * without asking the CRM anything.
+   */
   getDealHistory(id: string, cursor?: string | null): Promise<Page<DealChange>>;
+
+  // Optional operations: an adapter has them when its CRM can do them; callers check for
+  // the method (a missing one is `CrmUnsupportedError` to the person).
+
+  /**
+   * Attaches a plain-text note to the deal (the adapter converts it to what the CRM keeps,
+   * e.g. HTML). Never retried: a note that may have been saved is not sent twice.
+   */
+  addNote?(dealId: string, text: string, options?: WriteOptions): Promise<unknown>;
+  /** Organizations whose name matches `term`, best match first. */
+  searchOrganizations?(term: string, options?: PartySearchOptions): Promise<PartyRef[]>;
+  /** Persons whose name matches `term`, best match first. */
+  searchPersons?(term: string, options?: PartySearchOptions): Promise<PartyRef[]>;
 }

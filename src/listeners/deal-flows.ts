@@ -1,6 +1,9 @@
 // The steps a `/deal` subcommand and a card button share once they have been acked:
 // find the deal the person meant, call the service, and answer with the right message.
 // Slash commands and block actions differ only in how they reply, which `Reply` hides.
+// Cards are live: a change made from a card redraws it in place with who did what and
+// when (`chat.update` for a card everyone sees, the response_url for an ephemeral one),
+// and a move, win or loss comes with an Undo for ten minutes (`services/undo.ts`).
 
 import type { WebClient } from '@slack/web-api';
 import type { Deal } from '../crm/port.js';

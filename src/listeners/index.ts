@@ -12,6 +12,12 @@ import { registerFormPipelineAction } from './actions/form-pipeline.js';
 import { registerCreateDealView } from './views/create-deal.js';
 import { registerLostReasonView } from './views/lost-reason.js';
 import { registerDigestSettingsView } from './views/digest-settings.js';
+import { registerAttachNoteView } from './views/attach-note.js';
+import { registerUndoAction } from './actions/undo.js';
+import { registerHomeActions } from './actions/home.js';
+import { registerShortcuts } from './shortcuts/index.js';
+import { registerPickerOptions } from './options/pickers.js';
+import { registerAppHomeEvent } from './events/app-home.js';
 
 export function registerListeners(app: App<DealbotContext>): void {
   registerDealCommand(app);
@@ -23,4 +29,10 @@ export function registerListeners(app: App<DealbotContext>): void {
   registerCreateDealView(app);
   registerLostReasonView(app);
   registerDigestSettingsView(app);
+  registerAttachNoteView(app);
+  registerUndoAction(app);
+  registerHomeActions(app);
+  registerShortcuts(app);
+  registerPickerOptions(app);
+  registerAppHomeEvent(app);
 }

@@ -1,9 +1,11 @@
 // Builds the `Reply` a flow answers through, from whatever the Slack request offers: Bolt's
 // `respond()` for commands and message buttons; for modal submissions, the response_url
-// the modal was opened from, else an ephemeral message in its channel, else a DM.
+// the modal was opened from, else an ephemeral message in its channel, else a DM. A modal
+// opened from a card's button keeps that card, so its answer redraws the card.
 
 import type { RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
+import type { SharedCard } from '../services/undo.js';
 import { postToResponseUrl, type ResponseMessage } from '../slack/response-url.js';
 import type { Reply } from './deal-flows.js';
 
@@ -14,6 +16,7 @@ export function replyViaRespond(args: {
   respond: RespondFn;
   responseUrl: string | null;
   fromCard: boolean;
+  card?: SharedCard | null;
 }): Reply {
   const { respond, ...rest } = args;
   return { ...rest, respond: (message) => respond(message) };
@@ -24,6 +27,9 @@ export function replyFromModal(args: {
   userId: string;
   channelId: string | null;
   responseUrl: string | null;
+  /** The modal was opened from a card's button: answers redraw that card. */
+  fromCard?: boolean;
+  card?: SharedCard | null;
 }): Reply {
   const { client, userId, channelId, responseUrl } = args;
   const respond = async (message: ResponseMessage): Promise<unknown> => {
@@ -33,5 +39,7 @@ export function replyFromModal(args: {
     if (channelId) return client.chat.postEphemeral({ channel: channelId, user: userId, text, blocks });
     return client.chat.postMessage({ channel: userId, text, blocks });
   };
-  return { client, userId, channelId, responseUrl, respond, fromCard: false };
+  // Without a response_url there is no way to redraw an ephemeral card; a new message it is.
+  const fromCard = Boolean(args.fromCard && (responseUrl || args.card));
+  return { client, userId, channelId, responseUrl, respond, fromCard, card: args.card ?? null };
 }

@@ -5,13 +5,19 @@
 // Pages are cut to what one Slack message shows (`TIMELINE_PAGE_SIZE` entries). A CRM page
 // can hold more, so the cursor handed to "Show older" is our own: the CRM's cursor plus how
 // many entries of that CRM page were already shown. It stays opaque to the listeners.
+//
+// A CRM without its own history may be journaled by Dealbot (`historySource: 'dealbot'`):
+// those entries are only the changes Dealbot made, so nothing here treats them as complete.
 
 import { DateTime } from 'luxon';
-import type { CrmClient, Deal, DealChange, DealStatus, Page } from '../crm/port.js';
+import type { CrmCapabilities, CrmClient, Deal, DealChange, DealStatus, Page } from '../crm/port.js';
 import { CrmUnsupportedError } from '../errors.js';
 
 /** Entries per message: two blocks each keeps a page well inside Slack's 50 blocks. */
 export const TIMELINE_PAGE_SIZE = 20;
+
+/** Who kept the history: the CRM (complete) or Dealbot's journal (only what Dealbot saw). */
+export type HistorySource = NonNullable<CrmCapabilities['historySource']>;
 
 export interface DealTimeline {
   deal: Deal;
@@ -23,6 +29,12 @@ export interface DealTimeline {
   supported: boolean;
   /** This page starts at the newest entry. */
   isFirstPage: boolean;
+  historySource: HistorySource;
+  /**
+   * Dealbot's journal only: the time of its oldest entry, when this page reaches it; the
+   * timeline says "showing the changes Dealbot saw since …". Null otherwise.
+   */
+  journalSince: DateTime | null;
 }
 
 interface Position {
@@ -65,15 +77,17 @@ export async function loadDealTimeline(
   const pageSize = Math.max(1, Math.floor(options.pageSize ?? TIMELINE_PAGE_SIZE));
   const position = decodePosition(cursor);
   const isFirstPage = position.crmCursor === null && position.skip === 0;
+  const historySource: HistorySource = crm.capabilities.historySource ?? 'crm';
   const [deal, page] = await Promise.all([crm.getDeal(dealId), readHistory(crm, dealId, position.crmCursor)]);
-  if (!page) return { deal, changes: [], nextCursor: null, supported: false, isFirstPage };
+  if (!page) return { deal, changes: [], nextCursor: null, supported: false, isFirstPage, historySource, journalSince: null };
 
   const changes = page.items.slice(position.skip, position.skip + pageSize);
   const shown = position.skip + changes.length;
   let nextCursor: string | null = null;
   if (shown < page.items.length) nextCursor = encodePosition({ crmCursor: position.crmCursor, skip: shown });
   else if (page.nextCursor !== null) nextCursor = encodePosition({ crmCursor: page.nextCursor, skip: 0 });
-  return { deal, changes, nextCursor, supported: true, isFirstPage };
+  const journalSince = historySource === 'dealbot' && nextCursor === null ? (changes.at(-1)?.at ?? null) : null;
+  return { deal, changes, nextCursor, supported: true, isFirstPage, historySource, journalSince };
 }
 
 export interface DealTimelineSummary {
@@ -85,7 +99,10 @@ export interface DealTimelineSummary {
   daysInStage: number | null;
   /** Stage moves among the loaded entries. */
   stageMoves: number;
-  /** There may be more moves than counted (older or newer entries were not loaded). */
+  /**
+   * There may be more moves than counted: older or newer entries were not loaded, or the
+   * history is Dealbot's journal, which misses moves made in the CRM itself.
+   */
   stageMovesAtLeast: boolean;
   /** Calendar days from the viewer's today to the expected close; negative when overdue. Null without a date or once closed. */
   daysToClose: number | null;
@@ -96,21 +113,38 @@ export interface DealTimelineSummary {
 const wholeDays = (from: DateTime, to: DateTime): number => Math.max(0, Math.floor(to.diff(from, 'days').days));
 
 /**
+ * How the entries were loaded; a `DealTimeline` is one, so callers pass the timeline itself.
+ * Absent fields mean the first page of a complete CRM history.
+ */
+export interface SummarizeTimelineOptions {
+  /** False on a page other than the first: the count then covers that page only and reads "at least". */
+  isFirstPage?: boolean;
+  /** False when no history could be read at all. */
+  supported?: boolean;
+  historySource?: HistorySource;
+}
+
+/**
  * The summary line's numbers. `now` must be in the viewer's zone: "days to close" counts the
- * viewer's calendar days. On a page other than the first, pass `isFirstPage` false: the
- * count then covers that page only and reads "at least".
+ * viewer's calendar days.
  */
 export function summarizeTimeline(
   deal: Deal,
   changes: DealChange[],
   now: DateTime,
   hasOlder: boolean,
-  isFirstPage = true,
+  options: SummarizeTimelineOptions = {},
 ): DealTimelineSummary {
+  const isFirstPage = options.isFirstPage ?? true;
+  const fromCrm = (options.supported ?? true) && (options.historySource ?? 'crm') === 'crm';
   const moves = changes.filter((c): c is Extract<DealChange, { kind: 'stage' }> => c.kind === 'stage');
   // Newest first: on the first page the first stage change is the move into the current stage.
   const newestMove = isFirstPage ? moves.find((m) => m.toStageId === deal.stageId) : undefined;
-  const stageSince = deal.stageChangedAt ?? newestMove?.at ?? (isFirstPage && !hasOlder ? deal.createdAt : null);
+  // "No move in the whole history, so in this stage since creation" holds only for a complete
+  // history: the CRM's own, all of it loaded. No history says nothing, and Dealbot's journal
+  // misses the moves made in the CRM itself.
+  const wholeHistoryFromCrm = fromCrm && isFirstPage && !hasOlder;
+  const stageSince = deal.stageChangedAt ?? newestMove?.at ?? (wholeHistoryFromCrm ? deal.createdAt : null);
 
   let daysToClose: number | null = null;
   if (deal.status === 'open' && deal.expectedCloseDate) {
@@ -124,7 +158,7 @@ export function summarizeTimeline(
     stageSince,
     daysInStage: stageSince ? wholeDays(stageSince, now) : null,
     stageMoves: moves.length,
-    stageMovesAtLeast: hasOlder || !isFirstPage,
+    stageMovesAtLeast: hasOlder || !isFirstPage || !fromCrm,
     daysToClose,
     closed: deal.status === 'open' ? null : { status: deal.status, at: deal.closedAt },
   };

@@ -24,6 +24,8 @@ export interface DealCardInput {
   ephemeral?: boolean;
   /** A context line, already mrkdwn-safe, e.g. "Moved to *Proposal* by <@U1> just now". */
   context?: string;
+  /** Puts an "Undo" button beside the context line; the value is the undo id. */
+  undoId?: string;
 }
 
 /** Untrusted names are cut before escaping so the fields stay short and readable. */
@@ -144,7 +146,15 @@ export function dealCard(input: DealCardInput): { text: string; blocks: KnownBlo
   const zoned = input.now.setZone(input.viewerZone);
   const now = zoned.isValid ? zoned : input.now;
   const blocks: KnownBlock[] = [];
-  if (input.context) blocks.push({ type: 'context', elements: [mrkdwnText(input.context, SlackLimits.sectionText)] });
+  if (input.context && input.undoId) {
+    blocks.push({
+      type: 'section',
+      text: mrkdwnText(input.context, SlackLimits.sectionText),
+      accessory: button('Undo', ActionId.undoChange, input.undoId),
+    });
+  } else if (input.context) {
+    blocks.push({ type: 'context', elements: [mrkdwnText(input.context, SlackLimits.sectionText)] });
+  }
   blocks.push(
     { type: 'header', text: plainText(untitled(deal.title), SlackLimits.headerText) },
     { type: 'section', fields: fields(input, now) },

@@ -3,9 +3,10 @@
 // after a failed submission with everything the person typed, an error banner on top and
 // each field's error as its hint (`views.update` cannot show Slack's own field errors).
 
-import type { InputBlock, KnownBlock, ModalView, PlainTextOption, StaticSelect } from '@slack/types';
-import type { Deal, IsoDate, Pipeline, Stage } from '../crm/port.js';
-import { ActionId, CallbackId, DealFormField, LostFormField, SlackLimits } from './ids.js';
+import type { ExternalSelect, InputBlock, KnownBlock, ModalView, PlainTextOption, StaticSelect } from '@slack/types';
+import type { Deal, IsoDate, PartyRef, Pipeline, Stage } from '../crm/port.js';
+import { PICKER_MIN_QUERY } from '../services/picker-search.js';
+import { ActionId, CallbackId, DealFormExtraField, DealFormField, LostFormField, SlackLimits } from './ids.js';
 import { escapeMrkdwn, mrkdwnText, plainText, truncate } from './mrkdwn.js';
 
 /**
@@ -41,11 +42,20 @@ export interface DealFormModalInput {
     expectedCloseDate?: IsoDate;
     probability?: string;
     ownerSlackUserId?: string;
+    organization?: PartyRef;
+    person?: PartyRef;
   };
+  /** Offer organization and person pickers that search the CRM as the person types. */
+  partyPickers?: boolean;
+  /**
+   * A deal made from a Slack message: a Note field starting with `initial`, and `source`
+   * under it (mrkdwn the caller made safe, e.g. "From <@U1> · a link to the message is added").
+   */
+  note?: { initial: string; source: string };
   /** An error banner at the top, plain words (escaped here). */
   banner?: string;
   /** A message per field, shown under the field in place of its hint. Plain words. */
-  fieldErrors?: Partial<Record<DealFormField, string>>;
+  fieldErrors?: Partial<Record<DealFormField | DealFormExtraField, string>>;
 }
 
 const option = (text: string, value: string): PlainTextOption => ({ text: plainText(text, SlackLimits.optionText), value });
@@ -77,12 +87,23 @@ function staticSelect(
   return { ...select, option_groups: groups };
 }
 
+/** A select that asks the app for options as the person types (`block_suggestion`). */
+export function partySelect(actionId: string, placeholder: string, initial: PartyRef | undefined): ExternalSelect {
+  return {
+    type: 'external_select',
+    action_id: actionId,
+    placeholder: plainText(placeholder, 150),
+    min_query_length: PICKER_MIN_QUERY,
+    ...(initial ? { initial_option: option(initial.name, initial.id) } : {}),
+  };
+}
+
 /** Options, or the single placeholder option a select needs while there is nothing to offer. */
 const orWaiting = (options: PlainTextOption[], waiting: string): PlainTextOption[] =>
   options.length > 0 ? options : [option(waiting, LOADING_OPTION_VALUE)];
 
 function inputBlock(
-  id: DealFormField,
+  id: DealFormField | DealFormExtraField,
   label: string,
   element: InputBlock['element'],
   options: { optional?: boolean; hint?: string; error?: string; dispatch?: boolean } = {},
@@ -179,6 +200,22 @@ export function dealFormModal(input: DealFormModalInput): ModalView {
       staticSelect(stageActionId(input.selectedPipelineId), orWaiting(stages, waiting), stageId, 'Pick a stage'),
       { error: errors[DealFormField.stage], ...(input.loading ? { hint: 'Loading…' } : {}) },
     ),
+  );
+  if (input.partyPickers) {
+    blocks.push(
+      inputBlock(
+        DealFormExtraField.organization,
+        'Organization',
+        partySelect(DealFormExtraField.organization, 'Type 2 letters to search', initial.organization),
+        { optional: true, error: errors[DealFormExtraField.organization] },
+      ),
+      inputBlock(DealFormExtraField.person, 'Person', partySelect(DealFormExtraField.person, 'Type 2 letters to search', initial.person), {
+        optional: true,
+        error: errors[DealFormExtraField.person],
+      }),
+    );
+  }
+  blocks.push(
     inputBlock(
       DealFormField.expectedCloseDate,
       'Expected close date',
@@ -218,6 +255,23 @@ export function dealFormModal(input: DealFormModalInput): ModalView {
       },
     ),
   );
+  if (input.note) {
+    blocks.push(
+      inputBlock(
+        DealFormExtraField.note,
+        'Note',
+        {
+          type: 'plain_text_input',
+          action_id: DealFormExtraField.note,
+          multiline: true,
+          max_length: SlackLimits.plainTextInputMax,
+          ...(input.note.initial ? { initial_value: truncate(input.note.initial, SlackLimits.plainTextInputMax) } : {}),
+        },
+        { optional: true, error: errors[DealFormExtraField.note] },
+      ),
+      { type: 'context', elements: [mrkdwnText(input.note.source, SlackLimits.sectionText)] },
+    );
+  }
 
   return {
     type: 'modal',

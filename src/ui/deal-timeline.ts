@@ -2,12 +2,14 @@
 // close), then the history newest first, each entry a section saying what changed and a
 // context line saying who, when (relative, in the viewer's zone) and the exact time. A
 // "Show older" button carries the deal id and the cursor of the next page. When the CRM
-// keeps no history the message says so instead of showing an empty list.
+// keeps no history the message says so instead of showing an empty list; when the entries
+// are Dealbot's own journal of a CRM without history, it says that too, so nobody takes them
+// for the CRM's complete record.
 
 import type { ActionsBlock, Button, KnownBlock } from '@slack/types';
 import { DateTime } from 'luxon';
 import type { Deal, DealChange, DealField } from '../crm/port.js';
-import type { DealTimelineSummary } from '../services/deal-timeline.js';
+import type { DealTimelineSummary, HistorySource } from '../services/deal-timeline.js';
 import { formatDay, formatMoney, formatRelativeTime } from './format.js';
 import { ActionId, SlackLimits } from './ids.js';
 import { escapeMrkdwn, mrkdwnText, plainText, truncate } from './mrkdwn.js';
@@ -38,6 +40,10 @@ export interface DealTimelineInput {
   crmName: string;
   /** False when the CRM keeps no history. */
   supported: boolean;
+  /** `dealbot`: the entries are Dealbot's journal, not the CRM's history (absent = `crm`). */
+  historySource?: HistorySource;
+  /** The journal's oldest entry, when known (`DealTimeline.journalSince`). */
+  journalSince?: DateTime | null;
   /** Set on the pages "Show older" loads: the message then says they are older entries. */
   olderPage?: boolean;
 }
@@ -46,7 +52,10 @@ const TITLE_MAX = 150;
 const NAME_MAX = 80;
 const VALUE_MAX = 200;
 const TEXT_MAX = 600;
-/** Two blocks per entry; with header, summary, a notice and the buttons a message stays at 44 of 50 blocks. */
+/**
+ * Two blocks per entry; with header, summary, the journal notice, a notice and the buttons a
+ * message stays at 45 of 50 blocks.
+ */
 const ENTRIES_MAX = 20;
 
 const section = (text: string): KnownBlock => ({ type: 'section', text: mrkdwnText(text, SlackLimits.sectionText) });
@@ -175,7 +184,8 @@ function summaryLine(input: DealTimelineInput, now: DateTime): string | null {
     parts.push(summary.daysInStage === null ? `in ${stage}` : `in ${stage} for ${daysText(summary.daysInStage)}`);
   }
   if (input.supported) {
-    if (summary.stageMoves === 0) parts.push(summary.stageMovesAtLeast ? 'no stage moves among these entries' : 'no stage moves');
+    if (summary.stageMoves === 0 && input.historySource === 'dealbot') parts.push('no stage moves seen by Dealbot');
+    else if (summary.stageMoves === 0) parts.push(summary.stageMovesAtLeast ? 'no stage moves among these entries' : 'no stage moves');
     else parts.push(`${summary.stageMovesAtLeast ? 'at least ' : ''}${plural(summary.stageMoves, 'stage move')}`);
   }
   if (summary.closed) {
@@ -232,10 +242,16 @@ export function dealTimelineMessage(input: DealTimelineInput): Message {
   const summary = summaryLine(input, now);
   if (summary) blocks.push(context(summary));
 
+  const journal = input.supported && input.historySource === 'dealbot';
   if (!input.supported) {
     blocks.push(section(`ℹ️ ${crm} keeps no stage history Dealbot can read, so there are no entries to show for this deal.`));
   } else if (input.changes.length === 0) {
-    blocks.push(section(input.olderPage ? 'No older entries.' : 'No history recorded for this deal yet.'));
+    if (input.olderPage) blocks.push(section('No older entries.'));
+    else if (journal) blocks.push(section(`ℹ️ ${crm} keeps no stage history, and Dealbot has seen no change to this deal yet.`));
+    else blocks.push(section('No history recorded for this deal yet.'));
+  } else if (journal) {
+    const since = input.journalSince ? ` since ${formatDay(input.journalSince, now)}` : '';
+    blocks.push(context(`ℹ️ ${crm} keeps no stage history; showing the changes Dealbot saw${since}.`));
   }
 
   const shown = input.supported ? input.changes.slice(0, ENTRIES_MAX) : [];

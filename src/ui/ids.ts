@@ -33,6 +33,12 @@ export const ActionId = {
   digestPipeline: 'digest_pipeline',
   digestSections: 'digest_sections',
   digestStaleDays: 'digest_stale_days',
+  /** "Undo" on the confirmation of a move, won or lost; value is the undo id (`services/undo.ts`). */
+  undoChange: 'deal_undo',
+  /** App Home: a deal row's "Open" (value: deal id) sends its card as a DM from the bot. */
+  homeOpenDeal: 'home_open_deal',
+  homeNewDeal: 'home_new_deal',
+  homeRefresh: 'home_refresh',
 } as const;
 export type ActionId = (typeof ActionId)[keyof typeof ActionId];
 
@@ -41,6 +47,12 @@ export const CallbackId = {
   lostReasonModal: 'deal_lost_modal',
   /** `/pipeline digest` with nothing after it; private_metadata is a `DigestSettingsMetadata`. */
   digestSettingsModal: 'digest_settings_modal',
+  /** "Attach to deal" modal; private_metadata is an `AttachModalMetadata`. */
+  attachNoteModal: 'deal_attach_modal',
+  /** Shortcuts, as declared in manifest.yml. */
+  newDealShortcut: 'deal_new',
+  createFromMessageShortcut: 'deal_from_message',
+  attachToDealShortcut: 'deal_attach_message',
 } as const;
 export type CallbackId = (typeof CallbackId)[keyof typeof CallbackId];
 
@@ -57,8 +69,20 @@ export const DealFormField = {
 } as const;
 export type DealFormField = (typeof DealFormField)[keyof typeof DealFormField];
 
+/**
+ * Fields the create modal has only sometimes: the organization and person pickers (external
+ * selects, when the CRM can search them) and the note of a deal made from a message. Block
+ * and action ids are the same string.
+ */
+export const DealFormExtraField = {
+  organization: 'deal_organization',
+  person: 'deal_person',
+  note: 'deal_note',
+} as const;
+export type DealFormExtraField = (typeof DealFormExtraField)[keyof typeof DealFormExtraField];
+
 /** Where a CRM validation error on a deal field is shown in the create modal. */
-export const FORM_BLOCK_FOR_FIELD: Partial<Record<DealField, DealFormField>> = {
+export const FORM_BLOCK_FOR_FIELD: Partial<Record<DealField, DealFormField | DealFormExtraField>> = {
   title: DealFormField.title,
   value: DealFormField.value,
   currency: DealFormField.currency,
@@ -67,7 +91,17 @@ export const FORM_BLOCK_FOR_FIELD: Partial<Record<DealField, DealFormField>> = {
   ownerId: DealFormField.owner,
   expectedCloseDate: DealFormField.expectedCloseDate,
   probability: DealFormField.probability,
+  organizationId: DealFormExtraField.organization,
+  personId: DealFormExtraField.person,
 };
+
+/** Fields of the "Attach to deal" modal; block and action ids are the same string. */
+export const AttachFormField = {
+  /** External select of deals (search as you type); option value is the deal id. */
+  deal: 'attach_deal',
+  note: 'attach_note',
+} as const;
+export type AttachFormField = (typeof AttachFormField)[keyof typeof AttachFormField];
 
 export const LostFormField = {
   reason: 'deal_lost_reason',

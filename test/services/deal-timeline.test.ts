@@ -40,7 +40,14 @@ function history(count: number): DealChange[] {
 }
 
 /** A CRM fake whose history comes in pages of `crmPageSize`; records each history read. */
-function fakeCrm(options: { deal?: Deal; changes?: DealChange[]; crmPageSize?: number; dealHistory?: boolean; historyError?: Error }) {
+function fakeCrm(options: {
+  deal?: Deal;
+  changes?: DealChange[];
+  crmPageSize?: number;
+  dealHistory?: boolean;
+  historySource?: 'crm' | 'dealbot';
+  historyError?: Error;
+}) {
   const reads: Array<string | null> = [];
   const unused = (): never => {
     throw new Error('not used by the timeline');
@@ -50,7 +57,13 @@ function fakeCrm(options: { deal?: Deal; changes?: DealChange[]; crmPageSize?: n
   const crm: CrmClient = {
     provider: 'local',
     displayName: 'Test CRM',
-    capabilities: { dealHistory: options.dealHistory ?? true, search: true, lostReason: true, notes: true },
+    capabilities: {
+      dealHistory: options.dealHistory ?? true,
+      search: true,
+      lostReason: true,
+      notes: true,
+      ...(options.historySource ? { historySource: options.historySource } : {}),
+    },
     defaultCurrency: async () => 'EUR',
     listPipelines: unused,
     listStages: unused,
@@ -85,7 +98,21 @@ describe('loadDealTimeline', () => {
     const timeline = await loadDealTimeline(crm, '42');
     expect(timeline.deal.id).toBe('42');
     expect(timeline.changes.map((c) => (c.kind === 'note' ? c.text : ''))).toEqual(['entry 0', 'entry 1', 'entry 2']);
-    expect(timeline).toMatchObject({ nextCursor: null, supported: true, isFirstPage: true });
+    expect(timeline).toMatchObject({ nextCursor: null, supported: true, isFirstPage: true, historySource: 'crm', journalSince: null });
+  });
+
+  it('says when the history is Dealbot’s journal, and from when, once the page reaches its start', async () => {
+    const all = history(30);
+    const { crm } = fakeCrm({ changes: all, crmPageSize: 25, historySource: 'dealbot' });
+    const first = await loadDealTimeline(crm, '42');
+    expect(first).toMatchObject({ historySource: 'dealbot', journalSince: null });
+    const second = await loadDealTimeline(crm, '42', first.nextCursor);
+    expect(second.journalSince).toBeNull();
+    const last = await loadDealTimeline(crm, '42', second.nextCursor);
+    expect(last.nextCursor).toBeNull();
+    expect(last.journalSince?.toMillis()).toBe(all[29]?.at.toMillis());
+    const empty = await loadDealTimeline(fakeCrm({ changes: [], historySource: 'dealbot' }).crm, '42');
+    expect(empty).toMatchObject({ changes: [], supported: true, historySource: 'dealbot', journalSince: null });
   });
 
   it('pages through 500 entries a message at a time, each entry once, in order', async () => {
@@ -166,12 +193,33 @@ describe('summarizeTimeline', () => {
 
   it('says "at least" when older entries exist or the page is not the newest', () => {
     expect(summarizeTimeline(makeDeal(), [move(5, 's2', 's3')], NOW, true).stageMovesAtLeast).toBe(true);
-    expect(summarizeTimeline(makeDeal(), [move(5, 's2', 's3')], NOW, false, false).stageMovesAtLeast).toBe(true);
+    expect(summarizeTimeline(makeDeal(), [move(5, 's2', 's3')], NOW, false, { isFirstPage: false }).stageMovesAtLeast).toBe(true);
   });
 
   it('counts the time in stage from creation when the whole history shows no move, and not when it is cut', () => {
     expect(summarizeTimeline(makeDeal(), history(2), NOW, false).daysInStage).toBe(45);
+    expect(summarizeTimeline(makeDeal(), history(2), NOW, false, { supported: true, historySource: 'crm', isFirstPage: true }).daysInStage).toBe(45);
     expect(summarizeTimeline(makeDeal(), history(2), NOW, true).daysInStage).toBeNull();
+    expect(summarizeTimeline(makeDeal(), history(2), NOW, false, { isFirstPage: false }).daysInStage).toBeNull();
+  });
+
+  it('claims no time in stage from creation when there is no history, or only Dealbot’s journal', () => {
+    // Dealbot's journal misses moves made in the CRM itself; no history says nothing at all.
+    const journal = summarizeTimeline(makeDeal(), history(2), NOW, false, { historySource: 'dealbot' });
+    expect(journal).toMatchObject({ daysInStage: null, stageSince: null, stageMovesAtLeast: true });
+    expect(summarizeTimeline(makeDeal(), [], NOW, false, { supported: false }).daysInStage).toBeNull();
+    // A move the journal saw into the current stage still counts, as does the CRM's own time.
+    expect(summarizeTimeline(makeDeal(), [move(24 * 4, 's2', 's3')], NOW, false, { historySource: 'dealbot' }).daysInStage).toBe(4);
+    const stamped = makeDeal({ stageChangedAt: NOW.minus({ days: 3 }) });
+    expect(summarizeTimeline(stamped, [], NOW, false, { supported: false }).daysInStage).toBe(3);
+  });
+
+  it('takes a loaded timeline as its options', async () => {
+    const { crm } = fakeCrm({ changes: history(2), historySource: 'dealbot' });
+    const timeline = await loadDealTimeline(crm, '42');
+    expect(summarizeTimeline(timeline.deal, timeline.changes, NOW, false, timeline).daysInStage).toBeNull();
+    const plain = await loadDealTimeline(fakeCrm({ changes: history(2) }).crm, '42');
+    expect(summarizeTimeline(plain.deal, plain.changes, NOW, false, plain).daysInStage).toBe(45);
   });
 
   it('counts calendar days to the expected close in the viewer’s zone, negative when overdue', () => {

@@ -21,7 +21,7 @@ function input(overrides: Partial<DealTimelineInput> = {}): DealTimelineInput {
     changes,
     stageNames,
     userNames,
-    summary: summarizeTimeline(deal, changes, NOW, overrides.nextCursor != null),
+    summary: summarizeTimeline(deal, changes, NOW, overrides.nextCursor != null, { historySource: overrides.historySource ?? 'crm' }),
     viewerZone: 'Europe/Berlin',
     now: NOW,
     nextCursor: null,
@@ -121,6 +121,37 @@ describe('dealTimelineMessage', () => {
     expect(mrkdwnTexts(message).join('\n')).toContain('PipelineDeals keeps no stage history');
     expect(entries(message.blocks)).toEqual([]);
     expect(mrkdwnTexts(message.blocks[1])[0]).not.toContain('stage move');
+  });
+
+  it('says on top that the entries are the changes Dealbot saw when the CRM keeps no history, and since when', () => {
+    const changes: DealChange[] = [
+      { kind: 'stage', at: at('2026-03-06T10:00:00Z'), actor: 'Ada Lovelace', fromStageId: '2', toStageId: '4' },
+      { kind: 'created', at: at('2026-03-02T10:00:00Z'), actor: 'Ada Lovelace' },
+    ];
+    const message = dealTimelineMessage(
+      input({ changes, crmName: 'PipelineDeals', historySource: 'dealbot', journalSince: at('2026-03-02T10:00:00Z') }),
+    );
+    assertWithinBlockKitLimits(message);
+    // Header, summary, then the notice as a context line above the entries.
+    expect(message.blocks[2]).toMatchObject({ type: 'context' });
+    expect(mrkdwnTexts(message.blocks[2])).toEqual(['ℹ️ PipelineDeals keeps no stage history; showing the changes Dealbot saw since Mar 2.']);
+    expect(entries(message.blocks).map(([what]) => what)).toEqual(['➡️ Moved from *Qualified* to *Proposal made*', '🆕 *Deal created*']);
+    expect(mrkdwnTexts(message.blocks[1])[0]).toContain('at least 1 stage move');
+    // Without a known start (more entries beyond this page) the notice leaves the date out.
+    const cut = dealTimelineMessage(input({ changes, crmName: 'PipelineDeals', historySource: 'dealbot', nextCursor: 'c' }));
+    expect(mrkdwnTexts(cut.blocks[2])).toEqual(['ℹ️ PipelineDeals keeps no stage history; showing the changes Dealbot saw.']);
+    // A CRM with its own history gets no such notice.
+    expect(mrkdwnTexts(dealTimelineMessage(input({ changes }))).join('\n')).not.toContain('keeps no stage history');
+  });
+
+  it('says Dealbot has seen no change yet, not that the CRM recorded nothing, when its journal is empty', () => {
+    const message = dealTimelineMessage(input({ crmName: 'PipelineDeals', historySource: 'dealbot' }));
+    assertWithinBlockKitLimits(message);
+    const texts = mrkdwnTexts(message).join('\n');
+    expect(texts).toContain('PipelineDeals keeps no stage history, and Dealbot has seen no change to this deal yet.');
+    expect(texts).not.toContain('No history recorded');
+    expect(texts).toContain('no stage moves seen by Dealbot');
+    expect(entries(message.blocks)).toEqual([]);
   });
 
   it('says when there is no history yet, and when an older page is empty', () => {

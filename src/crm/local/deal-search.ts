@@ -71,3 +71,32 @@ export function rankRows<Row extends IndexRow>(rows: Iterable<Row>, term: string
       Number(a.row.id) - Number(b.row.id),
   );
 }
+
+/**
+ * Names (organizations, persons) matching `term` by the same word rules, best first, then
+ * alphabetically: what a search-as-you-type picker offers.
+ */
+export function rankNames<Named extends { name: string }>(items: Iterable<Named>, term: string): Named[] {
+  const queryWords = wordsOf(term);
+  if (queryWords.length === 0) return [];
+  const phrase = queryWords.join(' ');
+  const ranked: Array<{ item: Named; score: number }> = [];
+  for (const item of items) {
+    const words = wordsOf(item.name);
+    let score = 0;
+    for (const queryWord of queryWords) {
+      const found = wordScore(queryWord, words);
+      if (found === 0) {
+        score = 0;
+        break;
+      }
+      score += found;
+    }
+    if (score === 0) continue;
+    const name = words.join(' ');
+    if (name === phrase) score += 100;
+    else if (name.startsWith(phrase)) score += 10;
+    ranked.push({ item, score });
+  }
+  return ranked.sort((a, b) => b.score - a.score || a.item.name.localeCompare(b.item.name)).map(({ item }) => item);
+}

@@ -43,6 +43,7 @@ import type {
   NewDeal,
   Page,
   PartyRef,
+  PartySearchOptions,
   Pipeline,
   SearchOptions,
   SearchResult,
@@ -59,7 +60,7 @@ import {
   MAX_NOTE_LENGTH,
   type CheckedDealFields,
 } from './deal-fields.js';
-import { rankRows } from './deal-search.js';
+import { rankNames, rankRows } from './deal-search.js';
 import {
   catalogSchema,
   emptyCatalog,
@@ -96,6 +97,8 @@ export interface LocalCrm extends CrmClient {
   createPerson(input: { name: string; organizationId?: string | null }): Promise<PartyRef>;
   /** Adds a note to the deal's history (shown in its timeline). */
   addNote(dealId: string, text: string, options?: WriteOptions): Promise<void>;
+  searchOrganizations(term: string, options?: PartySearchOptions): Promise<PartyRef[]>;
+  searchPersons(term: string, options?: PartySearchOptions): Promise<PartyRef[]>;
 }
 
 /** Deals per `listDeals` page when the caller gives no limit, and the most it may ask for. */
@@ -545,6 +548,20 @@ export function createLocalCrm(options: LocalCrmOptions): LocalCrm {
       await mutateDeal(dealId, writeOptions, (current) => ({ deal: current, entries: [{ kind: 'note', text: trimmed }] }));
     },
 
+    async searchOrganizations(term: string, searchOptions: PartySearchOptions = {}): Promise<PartyRef[]> {
+      const catalog = await readCatalog();
+      return rankNames(catalog.organizations, term)
+        .slice(0, searchLimit(searchOptions.limit))
+        .map(({ id, name }) => ({ id, name }));
+    },
+
+    async searchPersons(term: string, searchOptions: PartySearchOptions = {}): Promise<PartyRef[]> {
+      const catalog = await readCatalog();
+      return rankNames(catalog.persons, term)
+        .slice(0, searchLimit(searchOptions.limit))
+        .map(({ id, name }) => ({ id, name }));
+    },
+
     async getDealHistory(id: string, cursor?: string | null): Promise<Page<DealChange>> {
       const deal = await readDeal(id);
       // The cursor is the absolute position (0 = oldest) of the next entry to return, so
@@ -646,6 +663,9 @@ export function createLocalCrm(options: LocalCrmOptions): LocalCrm {
   };
   return crm;
 }
+
+const searchLimit = (wanted: number | undefined): number =>
+  Math.min(Math.max(Math.floor(wanted ?? DEFAULT_SEARCH_LIMIT), 1), MAX_SEARCH_LIMIT);
 
 function parseCursor(cursor: string | null | undefined): number {
   if (cursor === undefined || cursor === null || cursor === '') return 0;

@@ -11,7 +11,7 @@
 // answer, never for the deals of a list.
 
 import type { Logger } from '../../logger.js';
-import { CrmBadResponseError, CrmError, CrmNotFoundError } from '../../errors.js';
+import { CrmBadResponseError, CrmError, CrmNotFoundError, CrmValidationError } from '../../errors.js';
 import { createHttpClient, type HttpClient } from '../http/http-client.js';
 import type {
   CrmCapabilities,
@@ -20,6 +20,8 @@ import type {
   DealChange,
   DealQuery,
   Page,
+  PartyRef,
+  PartySearchOptions,
   Pipeline,
   SearchOptions,
   SearchResult,
@@ -37,6 +39,7 @@ import {
   dealStatusFilter,
   isDeletedDeal,
   newDealBody,
+  noteHtml,
   nextStartOf,
   pageLimit,
   pipedriveDealId,
@@ -57,7 +60,9 @@ import {
   dealListResponseSchema,
   dealResponseSchema,
   dealSearchResponseSchema,
+  noteResponseSchema,
   partyResponseSchema,
+  partySearchResponseSchema,
   pipelineListResponseSchema,
   stageListResponseSchema,
   userListResponseSchema,
@@ -296,7 +301,8 @@ export function createPipedriveClient(options: PipedriveClientOptions): CrmClien
     const known = fresh ? stageMemo!.stages.find((s) => s.id === stageId) : undefined;
     if (known) return known;
     const stage = (await fetchStages()).find((s) => s.id === stageId);
-    if (!stage) throw new CrmNotFoundError('stage', stageId, { crm: PIPEDRIVE });
+    // The port's contract: an unknown target stage is a bad value of the move, not a missing deal.
+    if (!stage) throw new CrmValidationError(`There is no stage with id ${stageId}.`, 'stageId', { crm: PIPEDRIVE });
     return stage;
   }
 
@@ -329,6 +335,36 @@ export function createPipedriveClient(options: PipedriveClientOptions): CrmClien
       items: toDealChanges(response.data, response.related_objects),
       nextCursor: next === null ? null : String(next),
     };
+  }
+
+  // ------------------------------------------------------------------ notes and parties
+
+  /** `POST /v1/notes` (10 tokens): the note on the deal, as HTML. A POST: never retried. */
+  async function addNote(dealId: string, text: string): Promise<{ id: string }> {
+    const response = await v1.request({
+      method: 'POST',
+      path: '/notes',
+      body: { content: noteHtml(text), deal_id: pipedriveDealId(dealId) },
+      schema: noteResponseSchema,
+      notFound: { entity: 'deal', id: dealId },
+    });
+    return { id: response.data.id };
+  }
+
+  /**
+   * `GET /api/v2/{organizations|persons}/search` on names only (20 tokens a request): what
+   * a picker offers while someone types. Terms under Pipedrive's 2 characters cost nothing.
+   */
+  async function searchParties(kind: 'organizations' | 'persons', term: string, searchOptions: PartySearchOptions = {}): Promise<PartyRef[]> {
+    const trimmed = term.trim();
+    if (trimmed.length < SEARCH_MIN_TERM) return [];
+    const response = await v2.request({
+      method: 'GET',
+      path: `/${kind}/search`,
+      query: { term: trimmed, fields: 'name', limit: pageLimit(searchOptions.limit) },
+      schema: partySearchResponseSchema,
+    });
+    return response.data.flatMap(({ item }) => (item.name ? [{ id: item.id, name: item.name }] : []));
   }
 
   const v2Operations: PipedriveDealOperations = {
@@ -390,6 +426,14 @@ export function createPipedriveClient(options: PipedriveClientOptions): CrmClien
     },
 
     getDealHistory,
+    addNote,
+    // The searches are v2 endpoints; a v1-only server has none, so its pickers are not offered.
+    ...(options.apiVersion === 'v1'
+      ? {}
+      : {
+          searchOrganizations: (term: string, searchOptions?: PartySearchOptions) => searchParties('organizations', term, searchOptions),
+          searchPersons: (term: string, searchOptions?: PartySearchOptions) => searchParties('persons', term, searchOptions),
+        }),
 
     ...dealOperations,
   };

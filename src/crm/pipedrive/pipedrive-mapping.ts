@@ -328,3 +328,19 @@ export function dealPatchBody(patch: DealPatch): Record<string, unknown> {
   if (patch.probability !== undefined) body.probability = patch.probability;
   return body;
 }
+
+/**
+ * A plain-text note as the HTML Pipedrive keeps notes in: `&`, `<`, `>` and quotes
+ * escaped (so a message's `<script>` stays text), line breaks as `<br>`, and http(s) links
+ * made clickable.
+ */
+export function noteHtml(text: string): string {
+  const escape = (part: string) =>
+    part.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+  // Links are found in the plain text, so an escaped `&quot;` never becomes part of a URL.
+  const html = text
+    .split(/(\bhttps?:\/\/[^\s<>"']+)/)
+    .map((part, i) => (i % 2 === 1 ? `<a href="${escape(part)}">${escape(part)}</a>` : escape(part)))
+    .join('');
+  return html.replace(/\r?\n/g, '<br>');
+}

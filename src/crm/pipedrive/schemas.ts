@@ -157,6 +157,19 @@ export const pipelineListResponseSchema = v2ListResponse(pipelineSchema);
 export const partySchema = z.object({ id, name: optionalString });
 export const partyResponseSchema = v2ItemResponse(partySchema);
 
+/** `GET /api/v2/organizations/search` and `/api/v2/persons/search`: `data.items[].item`. */
+export const partySearchResponseSchema = z.object({
+  success: z.boolean().optional(),
+  data: z
+    .object({ items: listOf(z.object({ result_score: z.number().nullish(), item: partySchema })) })
+    .nullish()
+    .transform((value) => value?.items ?? []),
+  additional_data: cursorPage,
+});
+
+/** `POST /v1/notes` (UpsertNoteResponse): only the note's id is kept. */
+export const noteResponseSchema = z.object({ success: z.boolean().optional(), data: z.object({ id }) });
+
 // ---------------------------------------------------------------------------------- v1
 
 /** `GET /v1/users` items (BaseUser). */

@@ -29,7 +29,8 @@
 // searchDeals 1 per page (+1 account.json per cache period when a deal names no currency);
 // createDeal, updateDeal, moveDeal, markWon 1 (+ account.json as above); markLost 1, +1 per
 // cache period for the loss reasons when a reason is given; reopenDeal 2 (read the deal's
-// stage, then write); getDealHistory 0 (unsupported: PipelineDeals keeps no change log).
+// stage, then write; 1 when it is open already); getDealHistory 0 (unsupported: PipelineDeals
+// keeps no change log).
 
 import type { ZodType } from 'zod';
 import type { Logger } from '../../logger.js';
@@ -353,6 +354,9 @@ export function createPipelineDealsClient(options: PipelineDealsClientOptions): 
 
     async reopenDeal(id) {
       const raw = await readDeal(id);
+      // Reopening an open deal changes nothing (the port's contract); writing the stage's
+      // percent would overwrite the deal's own probability.
+      if (toDealStatus(raw) === 'open') return (await toDeals([raw]))[0]!;
       return putDeal(id, { 'deal[probability]': String(reopenProbability(raw)) });
     },
 

@@ -28,14 +28,17 @@
 // - won and lost are stage categories: markWon moves the deal to the first active Won stage
 //   of its pipeline, markLost to the first Lost stage; reopen moves it back to the open stage
 //   it left through this adapter (remembered in memory), else the pipeline's first open stage.
+//   A won deal is not won again, nor an open one reopened: that would move it to the first
+//   Won or open stage, where the port's contract is that nothing changes.
 // - lost reasons: where the lost stage has `lost_reason_enabled`, the text must name one of
 //   the organization's lost reasons (case and spacing aside) and is sent as the `lost_reason`
 //   relationship; a text that names none is refused before any write, listing the reasons.
 //   Elsewhere the text goes to `lost_comment`.
 // - history: `/activities` carries changesets, but their shape is undocumented, so
 //   dealHistory is false and getDealHistory throws CrmUnsupportedError.
-// - notes: Productive has comments on deals (POST /comments with a `deal` relationship), so
-//   `notes` is true; the port has no note operation yet.
+// - notes: Productive has comments on deals (POST /comments with a `deal` relationship), but
+//   the shape is not verified against a real account yet, so `notes` is false and the bot
+//   says attaching a message is not available rather than guess.
 // - the stage filter of listDeals and `updatedSince` are applied to each page here: the deals
 //   filter list names no stage-id or updated-at filter.
 //
@@ -43,7 +46,8 @@
 // remembered for `accountCacheMs`, a deal's pipeline and stage for `dealMemoMs`):
 // listPipelines, listUsers, listStages 1 per 200 items; defaultCurrency 1; getDeal 1;
 // searchDeals 1; listDeals 1 per page; createDeal 1 (+1 stages, +1 currency when no value is
-// given); updateDeal 1; moveDeal 1 (+1 stages); markWon and reopenDeal 1 (+1 deal, +1 stages);
+// given); updateDeal 1; moveDeal 1 (+1 stages); markWon and reopenDeal 1 (+1 deal, +1 stages;
+// a deal already won or open costs the deal read and no write);
 // markLost 1 (+1 deal, +1 stages, +1 lost reasons when the stage asks for one).
 
 import { DateTime } from 'luxon';
@@ -74,6 +78,7 @@ import {
   activeLostReasonNames,
   dealNeedsStage,
   dealPatchDocument,
+  dealStatusOf,
   firstStageWithStatus,
   isDealDocumentEmpty,
   isProductiveId,
@@ -135,7 +140,7 @@ const MAX_PAGES = 100;
 const DEAL_MEMO_LIMIT = 1000;
 const JSON_API = 'application/vnd.api+json';
 
-const CAPABILITIES: CrmCapabilities = { dealHistory: false, search: true, lostReason: true, notes: true };
+const CAPABILITIES: CrmCapabilities = { dealHistory: false, search: true, lostReason: true, notes: false };
 const ALL_STATUSES: readonly DealStatus[] = ['open', 'won', 'lost'];
 
 interface StageBook {
@@ -285,7 +290,8 @@ export function createProductiveClient(options: ProductiveClientOptions): CrmCli
     if (known) return known;
     if (remembered) stageBook.clear();
     const stage = (await stageBook.get()).byId.get(stageId);
-    if (!stage) throw new CrmNotFoundError('stage', stageId, { crm: PRODUCTIVE });
+    // The port's contract: an unknown stage is a bad value of the move, not a missing deal.
+    if (!stage) throw new CrmValidationError(`There is no stage with id ${stageId}.`, 'stageId', { crm: PRODUCTIVE });
     return stage;
   }
 
@@ -375,11 +381,19 @@ export function createProductiveClient(options: ProductiveClientOptions): CrmCli
   }
 
   /** Where a deal is: remembered briefly after any read or write, else read (1 request). */
-  async function whereIs(id: string): Promise<DealFacts> {
+  async function whereIs(id: string): Promise<DealFacts & { deal?: Deal }> {
     const known = dealFacts.get(id);
     if (known && nowMs() - known.at < dealMemoMs) return known;
     const deal = await getDeal(id);
-    return { pipelineId: deal.pipelineId, stageId: deal.stageId, at: nowMs() };
+    return { pipelineId: deal.pipelineId, stageId: deal.stageId, at: nowMs(), deal };
+  }
+
+  /** The deal when it already has `status` (a remembered stage is confirmed by a read), else null. */
+  async function alreadyWith(id: string, where: DealFacts & { deal?: Deal }, status: DealStatus): Promise<Deal | null> {
+    const stage = (await stageBook.get()).byId.get(where.stageId);
+    if (!stage || dealStatusOf(stage.statusId) !== status) return null;
+    const deal = where.deal ?? (await getDeal(id));
+    return deal.status === status ? deal : null;
   }
 
   async function stageFor(pipelineId: string, status: DealStatus): Promise<StageRecord> {
@@ -545,6 +559,8 @@ export function createProductiveClient(options: ProductiveClientOptions): CrmCli
 
     async markWon(id) {
       const where = await whereIs(dealIdOf(id));
+      const unchanged = await alreadyWith(id, where, 'won');
+      if (unchanged) return unchanged;
       return closeDeal(id, where, await stageFor(where.pipelineId, 'won'));
     },
 
@@ -556,6 +572,8 @@ export function createProductiveClient(options: ProductiveClientOptions): CrmCli
 
     async reopenDeal(id) {
       const where = await whereIs(dealIdOf(id));
+      const unchanged = await alreadyWith(id, where, 'open');
+      if (unchanged) return unchanged;
       const book = await stageBook.get();
       const before = book.byId.get(openStageBefore.get(id) ?? '');
       const target =

@@ -1,9 +1,10 @@
 // The deal card's controls: Move (stage select), Won, Lost, Reopen, Timeline, Share and
-// the "Open in CRM" link (which Slack reports too and must be acked).
+// the "Open in CRM" link (which Slack reports too and must be acked). Changes redraw the
+// card in place (see `deal-flows.ts`), after checking the deal's current state.
 
 import type { App, BlockAction, ButtonAction, StaticSelectAction } from '@slack/bolt';
 import type { DealbotContext } from '../context.js';
-import { answerMove, markStatus, openLostModal, renderCard, writeOptions } from '../deal-flows.js';
+import { markStatus, moveFromCard, openLostModal, renderCard } from '../deal-flows.js';
 import { replyWithTimeline } from '../timeline-flows.js';
 import { ActionId } from '../../ui/ids.js';
 import { readId, readDealStage } from '../action-values.js';
@@ -13,9 +14,7 @@ export function registerDealCardActions(app: App<DealbotContext>): void {
   app.action<BlockAction<StaticSelectAction>>(ActionId.cardMove, async ({ ack, body, action, client, respond, context }) => {
     await ack();
     const { dealId, stageId } = readDealStage(action.selected_option.value, ActionId.cardMove);
-    const reply = replyForAction(body, client, respond);
-    const outcome = await context.deals.moveToStage(dealId, stageId, await writeOptions(context, reply));
-    await answerMove(context, reply, outcome);
+    await moveFromCard(context, replyForAction(body, client, respond), dealId, stageId);
   });
 
   app.action<BlockAction<ButtonAction>>(ActionId.cardWon, async ({ ack, body, action, client, respond, context }) => {

@@ -3,6 +3,7 @@
 
 import type { App, BlockAction, StaticSelectAction } from '@slack/bolt';
 import { readDealForm } from '../../services/deal-form.js';
+import { readDealFormExtras } from '../../services/deal-form-extras.js';
 import { ActionId } from '../../ui/ids.js';
 import type { DealbotContext } from '../context.js';
 import { dealFormView, parseMetadata, type CreateModalMetadata } from '../deal-form-flows.js';
@@ -17,7 +18,12 @@ export function registerFormPipelineAction(app: App<DealbotContext>): void {
       responseUrl: null,
       defaultCurrency: null,
     });
-    const values = { ...readDealForm(view.state.values), pipelineId: action.selected_option.value, stageId: null };
+    const values = {
+      ...readDealForm(view.state.values),
+      ...readDealFormExtras(view.state.values),
+      pipelineId: action.selected_option.value,
+      stageId: null,
+    };
     await client.views.update({
       view_id: view.id,
       hash: view.hash,

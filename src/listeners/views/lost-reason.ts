@@ -25,7 +25,14 @@ export function registerLostReasonView(app: App<DealbotContext>): void {
     }
     await ack({ response_action: 'update', view: noticeModal({ title: 'Mark as lost', text: 'Marking the deal lost…' }) });
 
-    const reply = replyFromModal({ client, userId: body.user.id, channelId: metadata.channelId, responseUrl: metadata.responseUrl });
+    const reply = replyFromModal({
+      client,
+      userId: body.user.id,
+      channelId: metadata.channelId,
+      responseUrl: metadata.responseUrl,
+      fromCard: metadata.fromCard ?? false,
+      card: metadata.card ?? null,
+    });
     try {
       await markLost(context, reply, metadata.dealId, reason);
       await client.views.update({ view_id: view.id, view: noticeModal({ title: 'Mark as lost', text: 'Done: the deal is marked lost.' }) });

@@ -535,12 +535,13 @@ describe('moveDeal', () => {
     scope.done();
   });
 
-  it('throws CrmNotFoundError for an unknown stage without patching', async () => {
+  it("refuses an unknown stage as a validation error on 'stageId', without patching", async () => {
     const scope = api().get('/api/v2/stages').query({ limit: '500' }).reply(200, stages);
 
-    const error = (await failure(pipedrive().moveDeal('42', '99'))) as CrmNotFoundError;
+    const error = (await failure(pipedrive().moveDeal('42', '99'))) as CrmValidationError;
 
-    expect([error.entity, error.id]).toEqual(['stage', '99']);
+    expect(error).toBeInstanceOf(CrmValidationError);
+    expect(error.field).toBe('stageId');
     scope.done();
   });
 });

@@ -715,15 +715,15 @@ describe('moveDeal', () => {
     scope.done();
   });
 
-  it('says which stage is unknown without patching', async () => {
+  it("refuses an unknown stage on 'stageId', saying which, without patching", async () => {
     const scope = api().get('/api/v2/deal_statuses').query(stageQuery()).times(2).reply(200, stagesDocument());
     const crm = productive();
     await crm.listStages();
 
     const error = await failure(crm.moveDeal('182', '4242'));
 
-    expect(error).toBeInstanceOf(CrmNotFoundError);
-    expect(error).toMatchObject({ entity: 'stage', id: '4242' });
+    expect(error).toBeInstanceOf(CrmValidationError);
+    expect(error).toMatchObject({ field: 'stageId', crmMessage: 'There is no stage with id 4242.' });
     scope.done();
   });
 
@@ -903,7 +903,7 @@ describe('history and capabilities', () => {
   it('declares no readable history and refuses to fake one', async () => {
     const crm = productive();
 
-    expect(crm.capabilities).toEqual({ dealHistory: false, search: true, lostReason: true, notes: true });
+    expect(crm.capabilities).toEqual({ dealHistory: false, search: true, lostReason: true, notes: false });
     expect(crm.provider).toBe('productive');
     expect(crm.displayName).toBe('Productive');
     const error = await failure(crm.getDealHistory('182'));

@@ -1,0 +1,162 @@
+// A Slack message turned into CRM words, for the "Create deal from message" and "Attach to
+// deal" shortcuts: a deal title from its first line, the message as plain text (Slack's
+// `<@U1>`, `<url|label>` and `&lt;` markup read the way a person sees them), and the note
+// the CRM keeps: that text, who wrote it, when, and the permalink back to it.
+
+import type { WebClient } from '@slack/web-api';
+import { DateTime } from 'luxon';
+import type { CrmClient, WriteOptions } from '../crm/port.js';
+import { CrmUnsupportedError } from '../errors.js';
+import type { SlackPeople } from './slack-people.js';
+
+/** Where a message is, and who wrote it; small enough for a modal's private_metadata. */
+export interface MessageSource {
+  channelId: string;
+  ts: string;
+  /** The thread the message is in (its parent's ts), or null when it is not a reply. */
+  threadTs: string | null;
+  /** The Slack user who wrote it; null for a bot or an integration. */
+  authorId: string | null;
+  /** A bot's display name, when there is no author id. */
+  authorName: string | null;
+}
+
+/** What Slack tells about a message besides its text: its author's name and its permalink. */
+export interface MessageDetails {
+  authorName: string;
+  permalink: string | null;
+}
+
+/** A title cut here still reads as a title; the whole message goes into the note. */
+export const MESSAGE_TITLE_MAX = 80;
+/** The note field of a modal is a plain-text input, which holds at most 3000 characters. */
+export const NOTE_TEXT_MAX = 3000;
+/** Mentions named in a note; past this the ids stay as they are (one users.info each). */
+const MENTIONS_NAMED_MAX = 10;
+
+const ELLIPSIS = '…';
+
+function decodeEntities(text: string): string {
+  return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}
+
+/**
+ * The message as a person reads it in Slack: `<@U1>` becomes `@Name` (from `names`, else
+ * `@U1`), `<#C1|sales>` `#sales`, `<!here>` `@here`, `<https://x|label>` `label (https://x)`
+ * (or only `label` with `linkLabelsOnly`, for titles), and the entities decoded.
+ */
+export function plainMessageText(
+  text: string,
+  names: ReadonlyMap<string, string> = new Map(),
+  options: { linkLabelsOnly?: boolean } = {},
+): string {
+  const tokens = text.replace(/<([^<>\n]+)>/g, (_all, inner: string) => {
+    const bar = inner.indexOf('|');
+    const target = bar >= 0 ? inner.slice(0, bar) : inner;
+    const label = bar >= 0 ? inner.slice(bar + 1) : null;
+    if (target.startsWith('@')) {
+      const id = target.slice(1);
+      return `@${names.get(id) ?? label?.replace(/^@/, '') ?? id}`;
+    }
+    if (target.startsWith('#')) return `#${label?.replace(/^#/, '') ?? target.slice(1)}`;
+    if (target.startsWith('!')) {
+      if (label) return label;
+      const command = target.slice(1).split('^')[0] ?? '';
+      return ['here', 'channel', 'everyone'].includes(command) ? `@${command}` : '';
+    }
+    const url = target.replace(/^mailto:/, '');
+    if (!label || label === target || label === url) return url;
+    return options.linkLabelsOnly ? label : `${label} (${url})`;
+  });
+  return decodeEntities(tokens);
+}
+
+/** The user ids a message mentions (`<@U1>`), first ones first, each once. */
+export function mentionedUserIds(text: string): string[] {
+  const ids = [...text.matchAll(/<@([UW][A-Z0-9]{2,20})(?:\|[^>]*)?>/g)].map((m) => m[1] ?? '');
+  return [...new Set(ids.filter(Boolean))].slice(0, MENTIONS_NAMED_MAX);
+}
+
+/** Cuts at a word boundary when there is one in the last fifth, so a title does not end mid-word. */
+function cutAtWord(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const budget = max - ELLIPSIS.length;
+  const hard = [...text].slice(0, budget).join('');
+  const space = hard.lastIndexOf(' ');
+  const cut = space >= budget * 0.8 ? hard.slice(0, space) : hard;
+  return `${cut.trimEnd()}${ELLIPSIS}`;
+}
+
+/**
+ * A deal title from the message: its first line with text, without list bullets, quote
+ * marks or mrkdwn markers, spaces collapsed, cut to `MESSAGE_TITLE_MAX` at a word boundary.
+ * Empty when the message has no words (an image, a file).
+ */
+export function titleFromMessage(text: string): string {
+  const firstLine =
+    plainMessageText(text, new Map(), { linkLabelsOnly: true })
+      .split(/\r?\n/)
+      .map((line) =>
+        line
+          .replace(/^\s*(?:>+|[-•◦▪*]|\d+[.)])\s+/, '')
+          .replace(/[*_~`]+/g, '')
+          .replace(/\s+/g, ' ')
+          .trim(),
+      )
+      .find((line) => line !== '') ?? '';
+  return cutAtWord(firstLine, MESSAGE_TITLE_MAX);
+}
+
+/** The text a note field starts with: the whole message, within the input's limit. */
+export function noteTextFromMessage(text: string, names?: ReadonlyMap<string, string>): string {
+  return cutAtWord(plainMessageText(text, names).trim(), NOTE_TEXT_MAX);
+}
+
+/**
+ * The note the CRM keeps: what the person left of the message, then where it came from.
+ * `zone` is the reader's, so "when" reads in their time.
+ */
+export function messageNote(
+  text: string,
+  source: { ts: string },
+  details: MessageDetails,
+  zone: string,
+): string {
+  const posted = DateTime.fromSeconds(Number(source.ts), { zone });
+  const when = posted.isValid ? posted.toFormat("d LLL yyyy, HH:mm ZZZZ") : null;
+  const origin = `— ${details.authorName} in Slack${when ? `, ${when}` : ''}`;
+  return [text.trim(), '', origin, ...(details.permalink ? [details.permalink] : [])].join('\n').trim();
+}
+
+/**
+ * Asks Slack for the author's name and the permalink. Neither is worth failing the note
+ * for: an unknown author is "someone", a missing permalink is left out.
+ */
+export async function describeMessage(client: WebClient, people: SlackPeople, source: MessageSource): Promise<MessageDetails> {
+  const [authorName, permalink] = await Promise.all([
+    source.authorId
+      ? people.get(client, source.authorId).then(
+          (person) => person.name,
+          () => source.authorName ?? 'someone',
+        )
+      : Promise.resolve(source.authorName ?? 'a bot'),
+    client.chat.getPermalink({ channel: source.channelId, message_ts: source.ts }).then(
+      (res) => res.permalink ?? null,
+      () => null,
+    ),
+  ]);
+  return { authorName, permalink };
+}
+
+/** Names of the people a message mentions, for `plainMessageText`; unknown ids are skipped. */
+export async function mentionNames(client: WebClient, people: SlackPeople, text: string): Promise<Map<string, string>> {
+  const ids = mentionedUserIds(text);
+  const found = await Promise.all(ids.map((id) => people.get(client, id).then((p) => [id, p.name] as const, () => null)));
+  return new Map(found.filter((entry): entry is readonly [string, string] => entry !== null));
+}
+
+/** Adds the note through the CRM, or says plainly that this CRM keeps no notes. */
+export async function addDealNote(crm: CrmClient, dealId: string, note: string, options?: WriteOptions): Promise<void> {
+  if (!crm.addNote) throw new CrmUnsupportedError('notes on deals', { crm: crm.displayName });
+  await crm.addNote(dealId, note, options);
+}

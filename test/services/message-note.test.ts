@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import {
+  MESSAGE_TITLE_MAX,
+  NOTE_TEXT_MAX,
+  mentionedUserIds,
+  messageNote,
+  noteTextFromMessage,
+  plainMessageText,
+  titleFromMessage,
+} from '../../src/services/message-note.js';
+
+describe('plainMessageText', () => {
+  it('reads Slack markup the way a person sees it', () => {
+    const text =
+      'Hi <@U1|ada>, <@U2> and <!here>: see <https://x.example/a?b=1&amp;c=2|the doc>, <https://y.example>, ' +
+      '<mailto:a@b.example|a@b.example> in <#C1|sales> — 5 &lt; 6 &amp;&amp; <!subteam^S1|@sales-team>';
+    expect(plainMessageText(text, new Map([['U2', 'Grace Hopper']]))).toBe(
+      'Hi @ada, @Grace Hopper and @here: see the doc (https://x.example/a?b=1&c=2), https://y.example, ' +
+        'a@b.example in #sales — 5 < 6 && @sales-team',
+    );
+  });
+
+  it('keeps only link labels for titles', () => {
+    expect(plainMessageText('see <https://x.example|the doc>', new Map(), { linkLabelsOnly: true })).toBe('see the doc');
+  });
+});
+
+describe('titleFromMessage', () => {
+  it('takes the first line with words, without bullets, quotes or formatting', () => {
+    expect(titleFromMessage('\n\n> *Acme* wants _50_ seats\nmore')).toBe('Acme wants 50 seats');
+    expect(titleFromMessage('• Renewal for <https://globex.example|Globex>')).toBe('Renewal for Globex');
+  });
+
+  it('cuts a long line at a word, within the limit', () => {
+    const title = titleFromMessage(`${'word '.repeat(30)}end`);
+    expect(title.length).toBeLessThanOrEqual(MESSAGE_TITLE_MAX);
+    expect(title).toMatch(/word…$/);
+  });
+
+  it('is empty for a message without words (a file, an image)', () => {
+    expect(titleFromMessage('')).toBe('');
+    expect(titleFromMessage('  \n ')).toBe('');
+  });
+});
+
+describe('the note', () => {
+  it('starts with the whole message, cut to what a modal input holds', () => {
+    expect(noteTextFromMessage('x'.repeat(5000)).length).toBeLessThanOrEqual(NOTE_TEXT_MAX);
+    expect(noteTextFromMessage('Hi <@U9>', new Map([['U9', 'Bob']]))).toBe('Hi @Bob');
+  });
+
+  it('ends with who wrote the message, when (in the reader\'s zone) and its permalink', () => {
+    const note = messageNote(' They signed. ', { ts: '1794819600.000100' }, { authorName: 'Bob', permalink: 'https://t.slack.com/archives/C1/p1' }, 'Europe/Berlin');
+    expect(note).toBe('They signed.\n\n— Bob in Slack, 16 Nov 2026, 10:00 GMT+1\nhttps://t.slack.com/archives/C1/p1');
+    expect(messageNote('x', { ts: 'nonsense' }, { authorName: 'a bot', permalink: null }, 'UTC')).toBe('x\n\n— a bot in Slack');
+  });
+
+  it('names each mentioned person once', () => {
+    expect(mentionedUserIds('<@U0ADA> <@U0BOB|bob> <@U0ADA> <#C0SALES>')).toEqual(['U0ADA', 'U0BOB']);
+  });
+});
