@@ -4,6 +4,7 @@
 // (user text echoed in them is escaped, commands are in backticks).
 
 import { matchByName } from './match-name.js';
+import { collapse, echo as echoInCode, fromSlackText, unquote } from './slack-text.js';
 
 export type DealRef = { kind: 'id'; id: string } | { kind: 'words'; words: string };
 
@@ -167,50 +168,8 @@ function lastMatch(pattern: RegExp, text: string): { start: number; end: number 
   return last;
 }
 
-function collapse(text: string): string {
-  return text.replace(/\s+/gu, ' ').trim();
-}
-
-/** People quote titles (`"Acme renewal"`), Slack on a Mac curls the quotes. */
-function unquote(text: string): string {
-  const m = /^\s*(["'“”‘’«])([\s\S]*)(["'“”‘’»])\s*$/u.exec(text);
-  return m ? (m[2] ?? '') : text;
-}
-
 const ECHO_LIMIT = 60;
 
-/** User text quoted back inside a code span: shortened, escaped for mrkdwn, no backticks to break the span. */
-function echo(text: string): string {
-  const chars = Array.from(text.replace(/`/g, "'"));
-  const short = chars.length > ECHO_LIMIT ? `${chars.slice(0, ECHO_LIMIT - 1).join('')}…` : chars.join('');
-  return short.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
+const echo = (text: string): string => echoInCode(text, ECHO_LIMIT);
 
-/**
- * Slack sends `<@U123|ada>`, `<#C1|sales>`, `<!here>` and `<https://x|label>` as markup and
- * literal `<`, `>`, `&` escaped. Markup becomes the text a person saw; entities are decoded
- * after, so an escaped `&lt;@U1&gt;` stays literal text. Control characters become spaces.
- */
-function fromSlackText(text: string): string {
-  return text
-    .replace(/<([^<>]*)>/g, (_, inner: string) => slackMarkupText(inner))
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&')
-    .replace(/[\u200b\ufeff]/g, '')
-    .replace(/\p{Cc}/gu, ' ');
-}
 
-function slackMarkupText(inner: string): string {
-  const bar = inner.indexOf('|');
-  const target = bar >= 0 ? inner.slice(0, bar) : inner;
-  const label = bar >= 0 ? inner.slice(bar + 1) : '';
-  if (target.startsWith('@')) return label ? `@${label.replace(/^@/, '')}` : target;
-  if (target.startsWith('#')) return label ? `#${label.replace(/^#/, '')}` : target;
-  if (target.startsWith('!')) {
-    if (label) return label;
-    const name = target.slice(1).split('^')[0] ?? '';
-    return `@${name}`;
-  }
-  return label || target;
-}

@@ -5,6 +5,7 @@
 // echoed in it is escaped, commands are in backticks).
 
 import type { PeriodBasis, PeriodUnit } from '../services/timeline-summary.js';
+import { collapse, echo as echoInCode, fromSlackText, unquote } from './slack-text.js';
 
 export type PipelineCommand =
   | { kind: 'board'; pipeline: string | null }
@@ -120,43 +121,7 @@ function parseTimeline(args: string): PipelineCommand {
 
 const invalid = (problem: string): PipelineCommand => ({ kind: 'invalid', problem });
 
-function collapse(text: string): string {
-  return text.replace(/\s+/gu, ' ').trim();
-}
-
-/** People quote names (`"Sales EU"`), Slack on a Mac curls the quotes. */
-function unquote(text: string): string {
-  const m = /^\s*(["'“”‘’«])([\s\S]*)(["'“”‘’»])\s*$/u.exec(text);
-  return m ? (m[2] ?? '') : text;
-}
-
 const ECHO_LIMIT = 40;
 
-/** User text quoted back inside a code span: shortened, escaped for mrkdwn, no backticks to break the span. */
-function echo(text: string): string {
-  const chars = Array.from(text.replace(/`/g, "'"));
-  const short = chars.length > ECHO_LIMIT ? `${chars.slice(0, ECHO_LIMIT - 1).join('')}…` : chars.join('');
-  return short.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
+const echo = (text: string): string => echoInCode(text, ECHO_LIMIT);
 
-/**
- * Slack sends `<@U1|ada>`, `<#C1|sales>`, `<!here>` and links as markup and literal `<`, `>`,
- * `&` escaped: markup becomes the text a person saw, then entities are decoded. (The same
- * reading as `/deal`'s parser, which keeps its copy private.)
- */
-function fromSlackText(text: string): string {
-  return text
-    .replace(/<([^<>]*)>/g, (_, inner: string) => {
-      const bar = inner.indexOf('|');
-      const target = bar >= 0 ? inner.slice(0, bar) : inner;
-      const label = bar >= 0 ? inner.slice(bar + 1) : '';
-      if (label) return label;
-      if (target.startsWith('!')) return `@${target.slice(1).split('^')[0] ?? ''}`;
-      return target;
-    })
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&')
-    .replace(/[\u200b\ufeff]/g, '')
-    .replace(/\p{Cc}/gu, ' ');
-}

@@ -19,7 +19,7 @@ describe('parsePipelineCommand', () => {
 
   it('turns Slack markup in a name back into the text a person saw', () => {
     expect(parsePipelineCommand('R&amp;D &lt;new&gt;')).toEqual({ kind: 'board', pipeline: 'R&D <new>' });
-    expect(parsePipelineCommand('<#C123|sales>')).toEqual({ kind: 'board', pipeline: 'sales' });
+    expect(parsePipelineCommand('<#C123|sales>')).toEqual({ kind: 'board', pipeline: '#sales' });
   });
 
   it.each(['help', 'HELP', '?', '--help'])('answers %s with help', (text) => {
