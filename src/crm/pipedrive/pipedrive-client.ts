@@ -156,10 +156,21 @@ export function createPipedriveClient(options: PipedriveClientOptions): CrmClien
 
   // ------------------------------------------------------------------ party names
 
+  /**
+   * Names read lately, so a write answered right after a read of the same deal (a move
+   * from its card) does not pay for its organization and person again. Names change
+   * rarely; ten minutes of staleness is the same bargain as the cached stage list.
+   */
+  const knownNames = new Map<string, { name: string; until: number }>();
+  const NAME_TTL_MS = 10 * 60 * 1000;
+  const NAMES_KEPT = 2000;
+
   /** One person's or organization's name: 1 token, and only for a single deal's answer. */
   async function partyName(kind: 'persons' | 'organizations', id: string | null): Promise<Map<string, string>> {
     const names = new Map<string, string>();
     if (id === null) return names;
+    const known = knownNames.get(`${kind}:${id}`);
+    if (known && known.until > Date.now()) return names.set(id, known.name);
     try {
       const body = await v2.request({
         method: 'GET',
@@ -167,7 +178,11 @@ export function createPipedriveClient(options: PipedriveClientOptions): CrmClien
         schema: partyResponseSchema,
         notFound: { entity: kind === 'persons' ? 'person' : 'organization', id },
       });
-      if (body.data.name) names.set(body.data.id, body.data.name);
+      if (body.data.name) {
+        names.set(body.data.id, body.data.name);
+        if (knownNames.size >= NAMES_KEPT) knownNames.clear();
+        knownNames.set(`${kind}:${id}`, { name: body.data.name, until: Date.now() + NAME_TTL_MS });
+      }
     } catch (error) {
       // Names decorate a deal; a deleted person or a hiccup must not hide the deal itself.
       if (!(error instanceof CrmError)) throw error;

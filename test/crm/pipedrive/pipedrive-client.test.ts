@@ -73,6 +73,26 @@ afterEach(() => {
 });
 
 describe('getDeal', () => {
+  it('reads organization and person names once for a read and the write that follows it', async () => {
+    const scope = api()
+      .get('/api/v2/deals/1')
+      .reply(200, dealFixture())
+      .get('/api/v2/organizations/1')
+      .reply(200, fixture('organization'))
+      .get('/api/v2/persons/1')
+      .reply(200, fixture('person'))
+      .patch('/api/v2/deals/1', { status: 'won' })
+      .reply(200, { success: true, data: dealData({ status: 'won' }) });
+
+    const client = pipedrive();
+    await client.getDeal('1');
+    const won = await client.markWon('1');
+
+    expect(won.organization).toEqual({ id: '1', name: 'Organization Name' });
+    expect(won.person).toEqual({ id: '1', name: 'Person Name' });
+    expect(scope.isDone()).toBe(true);
+  });
+
   it('reads the v2 deal with its organization and person names and maps it to the port', async () => {
     const scope = api()
       .get('/api/v2/deals/1')
