@@ -15,8 +15,9 @@ import { createLogger } from '../../src/logger.js';
 import { createHttpReceiver, EVENTS_PATH } from '../../src/slack/receivers.js';
 import { createStore } from '../../src/store/create-store.js';
 import type { Store } from '../../src/store/store.js';
-import { slashCommandPayload } from '../helpers/slack-payloads.js';
-import { formBody, postSigned } from '../helpers/slack-signing.js';
+import { slashCommandPayload, viewSubmissionPayload } from '../helpers/slack-payloads.js';
+import { ActionId, CallbackId } from '../../src/ui/ids.js';
+import { formBody, payloadBody, postSigned } from '../helpers/slack-signing.js';
 
 const SECRET = 'digest-secret';
 let standin: SlackApiStandin;
@@ -96,6 +97,67 @@ describe('/pipeline digest', () => {
     expect(reply.args.response_type).toBe('ephemeral');
     expect(String(reply.args.text)).toContain('/invite @Dealbot');
     expect(await digests.schedules.listByChannel('G0SECRET')).toEqual([]);
+  });
+
+  it('opens the settings modal at once, then saves what was chosen and tells the channel', async () => {
+    await pipelineCommand('digest');
+    const opened = await standin.waitForCall('views.open');
+    const filled = await standin.waitFor((c) => c.method === 'views.update' && JSON.stringify(c.args.view).includes(CallbackId.digestSettingsModal));
+    // Nothing was read before the modal opened: views.open is the app's first Web API call.
+    expect(standin.calls.findIndex((c) => c.method === 'views.open')).toBeLessThan(standin.calls.findIndex((c) => c.method === 'users.info'));
+    const view = filled.args.view as { private_metadata: string };
+    const select = (value: string) => ({ type: 'static_select', selected_option: { text: { type: 'plain_text', text: value }, value } });
+    const values = {
+      [ActionId.digestFrequency]: { [ActionId.digestFrequency]: select('weekly:fri') },
+      [ActionId.digestTime]: { [ActionId.digestTime]: { type: 'plain_text_input', value: '16:30' } },
+      [ActionId.digestZone]: { [ActionId.digestZone]: select('Australia/Sydney') },
+      [ActionId.digestSections]: {
+        [ActionId.digestSections]: { type: 'multi_static_select', selected_options: [{ text: { type: 'plain_text', text: 'Board' }, value: 'board' }] },
+      },
+      [ActionId.digestStaleDays]: { [ActionId.digestStaleDays]: { type: 'plain_text_input', value: '21' } },
+    };
+    const submitted = await postSigned({
+      url: events,
+      secret: SECRET,
+      body: payloadBody(
+        viewSubmissionPayload({
+          view: { id: String((opened.result.view as { id: string }).id), callback_id: CallbackId.digestSettingsModal, private_metadata: view.private_metadata },
+          values,
+        }),
+      ),
+    });
+    expect(submitted.status).toBe(200);
+    const told = await standin.waitFor((c) => c.method === 'chat.postMessage' && String(c.args.text).includes('set a pipeline digest'));
+    expect(told.args.channel).toBe('C0CONSOLE');
+    const [saved] = await digests.schedules.listByChannel('C0CONSOLE');
+    expect(saved).toMatchObject({
+      frequency: { kind: 'weekly', day: 'fri' },
+      time: '16:30',
+      zone: 'Australia/Sydney',
+      sections: ['board'],
+      staleDays: 21,
+    });
+  });
+
+  it('answers a mistake in the settings next to the field', async () => {
+    const res = await postSigned({
+      url: events,
+      secret: SECRET,
+      body: payloadBody(
+        viewSubmissionPayload({
+          view: { id: 'VDIGEST', callback_id: CallbackId.digestSettingsModal, private_metadata: JSON.stringify({ channelId: 'C0CONSOLE', scheduleId: null }) },
+          values: {
+            [ActionId.digestFrequency]: {
+              [ActionId.digestFrequency]: { type: 'static_select', selected_option: { text: { type: 'plain_text', text: 'Daily' }, value: 'daily' } },
+            },
+            [ActionId.digestTime]: { [ActionId.digestTime]: { type: 'plain_text_input', value: '9 o clock' } },
+          },
+        }),
+      ),
+    });
+    const ack = (await res.json()) as { response_action: string; errors: Record<string, string> };
+    expect(ack.response_action).toBe('errors');
+    expect(ack.errors[ActionId.digestTime]).toMatch(/HH:MM/);
   });
 
   it('answers a bad time with what to type', async () => {
