@@ -24,6 +24,7 @@ import { escapeMrkdwn } from '../ui/mrkdwn.js';
 import { noticeModal } from '../ui/notice-modal.js';
 import { noteAttachedMessage } from '../ui/note-messages.js';
 import { attachNoteModal } from '../ui/note-modal.js';
+import { parseQuickCreate } from '../parse/quick-create.js';
 import type { DealbotContext } from './context.js';
 import { messageSourceLine, openCreateModal } from './deal-form-flows.js';
 import { renderCard, replyWithCard, writeOptions, type Reply } from './deal-flows.js';
@@ -53,8 +54,16 @@ const messageText = (shortcut: MessageShortcut): string => (typeof shortcut.mess
 
 export async function openCreateFromMessage(ctx: DealbotContext, reply: Reply, shortcut: MessageShortcut): Promise<void> {
   const text = messageText(shortcut);
-  const title = titleFromMessage(text);
-  await openCreateModal(ctx, reply, shortcut.trigger_id, title ? { title } : {}, {
+  // "Sell Initech the premium plan, 20k EUR": the amount at the end of the line becomes
+  // the value, as in `/deal new`, and the rest the title.
+  const line = titleFromMessage(text);
+  const quick = parseQuickCreate(line);
+  const title = quick.value && quick.title ? quick.title.replace(/[\s,;:–—-]+$/u, '') : line;
+  const values = {
+    ...(title ? { title } : {}),
+    ...(quick.value && quick.title ? { value: String(quick.value.amount), ...(quick.value.currency ? { currency: quick.value.currency } : {}) } : {}),
+  };
+  await openCreateModal(ctx, reply, shortcut.trigger_id, values, {
     source: messageSourceOf(shortcut),
     noteText: async () => noteTextFromMessage(text, await mentionNames(reply.client, ctx.people, text)),
   });

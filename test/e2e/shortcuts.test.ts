@@ -213,6 +213,27 @@ describe('"Create deal from message"', () => {
   });
 });
 
+describe('"Create deal from message" with an amount at the end of the line', () => {
+  it('prefills the value and currency, as `/deal new` reads a line, and keeps the rest as the title', async () => {
+    h = await startHarness();
+    await h.interact(
+      messageShortcutPayload({
+        callbackId: CallbackId.createFromMessageShortcut,
+        message: { ts: '1763283800.000300', text: 'Sell Initech the premium plan, 20k USD\nThey asked twice.', user: BOB.id, channel: CHANNEL },
+        responseUrl: h.standin.responseUrl({ channel: CHANNEL.id }),
+        triggerId: h.standin.triggerId(),
+      }),
+    );
+    const opened = await h.standin.waitForCall('views.open');
+    const initial = (id: string) => blocksOf(opened.args).find((b) => b.block_id === id)?.element as
+      | { initial_value?: string; initial_option?: { value: string } }
+      | undefined;
+    expect(initial(DealFormField.title)?.initial_value).toBe('Sell Initech the premium plan');
+    expect(initial(DealFormField.value)?.initial_value).toBe('20000');
+    expect(initial(DealFormField.currency)?.initial_option?.value).toBe('USD');
+  });
+});
+
 describe('"Attach to deal"', () => {
   const messageTs = '1763283700.000200';
 
