@@ -22,6 +22,7 @@ import { z } from 'zod';
 import { CrmValidationError, StoreError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Store } from '../store/store.js';
+import { dealFieldSchema } from './deal-field-schema.js';
 import type { CrmClient, Deal, DealChange, DealField, DealPatch, Page, WriteOptions } from './port.js';
 
 export interface JournaledCrmOptions {
@@ -41,20 +42,6 @@ const SNAPSHOT_TTL_MS = 30 * 24 * 3_600_000;
 /** The timeline shows 600 characters of a note; the journal keeps a little more. */
 const NOTE_MAX = 1_000;
 
-const DEAL_FIELDS = [
-  'title',
-  'value',
-  'currency',
-  'pipelineId',
-  'stageId',
-  'ownerId',
-  'organizationId',
-  'personId',
-  'expectedCloseDate',
-  'probability',
-  'lostReason',
-] as const satisfies readonly DealField[];
-
 const dealStatus = z.enum(['open', 'won', 'lost']);
 const base = { at: z.string(), actor: z.string().nullable() };
 
@@ -62,7 +49,7 @@ const entrySchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('created'), ...base }),
   z.object({ kind: z.literal('stage'), ...base, fromStageId: z.string().nullable(), toStageId: z.string() }),
   z.object({ kind: z.literal('status'), ...base, from: dealStatus.nullable(), to: dealStatus, lostReason: z.string().nullable() }),
-  z.object({ kind: z.literal('field'), ...base, field: z.enum(DEAL_FIELDS), from: z.string().nullable(), to: z.string().nullable() }),
+  z.object({ kind: z.literal('field'), ...base, field: dealFieldSchema, from: z.string().nullable(), to: z.string().nullable() }),
   z.object({ kind: z.literal('note'), ...base, text: z.string() }),
 ]);
 type JournalEntry = z.infer<typeof entrySchema>;

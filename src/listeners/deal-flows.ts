@@ -78,6 +78,19 @@ export async function renderCard(
   });
 }
 
+/** What the channel is told of a deal won, lost or reopened by `reply`'s person, in their zone. */
+export async function closedAnnouncement(ctx: DealbotContext, reply: Reply, deal: Deal): Promise<ReturnType<typeof dealClosedAnnouncement>> {
+  const [person, dealContext] = await Promise.all([viewer(ctx, reply), ctx.deals.contextFor(deal)]);
+  return dealClosedAnnouncement({
+    deal,
+    ...dealContext,
+    crmName: ctx.deals.crmName,
+    viewerZone: person.tz,
+    now: ctx.now().setZone(person.tz),
+    actorUserId: reply.userId,
+  });
+}
+
 /**
  * Redraws a card everyone sees with the deal as it is now. `chat.update` first; a message
  * the bot may not edit (posted through a response_url elsewhere) is replaced through the
@@ -242,15 +255,7 @@ export async function answerStatus(
   if (reply.fromCard) await answerChange(ctx, reply, deal, line, { id: undoId, confirmation });
   if (sharedCard) return;
 
-  const [person, dealContext] = await Promise.all([viewer(ctx, reply), ctx.deals.contextFor(deal)]);
-  const announcement = dealClosedAnnouncement({
-    deal,
-    ...dealContext,
-    crmName: ctx.deals.crmName,
-    viewerZone: person.tz,
-    now: ctx.now().setZone(person.tz),
-    actorUserId: reply.userId,
-  });
+  const announcement = await closedAnnouncement(ctx, reply, deal);
   try {
     await reply.respond({ response_type: 'in_channel', replace_original: false, ...announcement });
   } catch (cause) {

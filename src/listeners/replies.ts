@@ -3,7 +3,7 @@
 // the modal was opened from, else an ephemeral message in its channel, else a DM. A modal
 // opened from a card's button keeps that card, so its answer redraws the card.
 
-import type { RespondFn } from '@slack/bolt';
+import type { RespondFn, SlashCommand } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { SharedCard } from '../services/undo.js';
 import { postToResponseUrl, type ResponseMessage } from '../slack/response-url.js';
@@ -20,6 +20,19 @@ export function replyViaRespond(args: {
 }): Reply {
   const { respond, ...rest } = args;
   return { ...rest, respond: (message) => respond(message) };
+}
+
+/** A slash command's reply: through its `respond()`, in the channel it was typed in, from no card. */
+export function replyToCommand(args: { client: WebClient; respond: RespondFn; command: SlashCommand }): Reply {
+  const { client, respond, command } = args;
+  return replyViaRespond({
+    client,
+    userId: command.user_id,
+    channelId: command.channel_id,
+    respond,
+    responseUrl: command.response_url,
+    fromCard: false,
+  });
 }
 
 export function replyFromModal(args: {

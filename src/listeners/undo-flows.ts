@@ -4,11 +4,11 @@
 // or one already used, says so; a deal that changed since is shown as it is now.
 
 import { createUndo, type UndoOutcome } from '../services/undo.js';
-import { actionConfirmation, dealClosedAnnouncement } from '../ui/announcements.js';
+import { actionConfirmation } from '../ui/announcements.js';
 import { changeLine } from '../ui/deal-change.js';
 import { escapeMrkdwn } from '../ui/mrkdwn.js';
 import type { DealbotContext } from './context.js';
-import { replyWithCard, UNDO_MINUTES, updateSharedCard, writeOptions, type Reply } from './deal-flows.js';
+import { closedAnnouncement, replyWithCard, UNDO_MINUTES, updateSharedCard, writeOptions, type Reply } from './deal-flows.js';
 
 function currentState(outcome: Extract<UndoOutcome, { kind: 'changed-since' }>, stageName: string | undefined): string {
   const { deal } = outcome;
@@ -38,15 +38,7 @@ export async function undoChange(ctx: DealbotContext, reply: Reply, undoId: stri
       // The undo stands even if that card can no longer be edited (deleted, channel archived).
       if (record.card) await updateSharedCard(ctx, { ...reply, fromCard: false }, record.card, deal, line).catch(() => undefined);
       if (record.announced) {
-        const [person, dealContext] = await Promise.all([ctx.people.get(reply.client, reply.userId), ctx.deals.contextFor(deal)]);
-        const announcement = dealClosedAnnouncement({
-          deal,
-          ...dealContext,
-          crmName: ctx.deals.crmName,
-          viewerZone: person.tz,
-          now: ctx.now().setZone(person.tz),
-          actorUserId: reply.userId,
-        });
+        const announcement = await closedAnnouncement(ctx, reply, deal);
         await reply.respond({ response_type: 'in_channel', replace_original: false, ...announcement });
       }
     }

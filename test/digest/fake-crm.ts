@@ -5,6 +5,7 @@
 import { DateTime } from 'luxon';
 import type { CrmClient, Deal, DealQuery, Page, Pipeline, Stage } from '../../src/crm/port.js';
 import { CrmUnsupportedError } from '../../src/errors.js';
+import { buildDeal } from '../helpers/deal-builder.js';
 
 export const T0 = DateTime.fromISO('2026-03-02T09:00:00', { zone: 'Europe/Berlin' });
 
@@ -19,26 +20,7 @@ export const salesStages: Stage[] = [
 ];
 
 export function deal(id: string, overrides: Partial<Deal> = {}): Deal {
-  return {
-    id,
-    title: `Deal ${id}`,
-    value: { amount: 1000, currency: 'EUR' },
-    status: 'open',
-    pipelineId: '1',
-    stageId: '1',
-    ownerId: null,
-    organization: null,
-    person: null,
-    expectedCloseDate: null,
-    probability: null,
-    lostReason: null,
-    createdAt: T0.minus({ days: 30 }),
-    updatedAt: T0.minus({ days: 1 }),
-    stageChangedAt: null,
-    closedAt: null,
-    url: null,
-    ...overrides,
-  };
+  return buildDeal({ id, title: `Deal ${id}`, createdAt: T0.minus({ days: 30 }), updatedAt: T0.minus({ days: 1 }), ...overrides });
 }
 
 export interface FakeCrm extends CrmClient {

@@ -7,10 +7,11 @@
 // created twice or lost, and that the app still answers the next request.
 
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startFakePipedrive, type FakeDeal, type FakePipedrive } from '../helpers/fake-pipedrive-server.js';
+import type { FakeDeal, FakePipedrive } from '../helpers/fake-pipedrive-server.js';
 import { textValue, selectValue, type StateValues } from '../helpers/slack-payloads.js';
 import { CallbackId, DealFormField, LostFormField } from '../../src/ui/ids.js';
-import { startDealbotOverHttp, replyText, type DealbotOverHttp, type SentRequest } from './dealbot-over-http.js';
+import { replyText, type DealbotOverHttp, type SentRequest } from './dealbot-over-http.js';
+import { startFaultBench, type FaultBench } from './fault-bench.js';
 import { createFaultReport } from './fault-report.js';
 
 const TIMEOUT_MS = 300;
@@ -18,23 +19,18 @@ const MAX_RETRIES = 2;
 const ALLOWED = 1 + MAX_RETRIES;
 
 const report = createFaultReport('Pipedrive faults (timeoutMs 300, maxRetries 2)');
+let bench: FaultBench;
 let pd: FakePipedrive;
 let app: DealbotOverHttp;
 /** The pauses the adapter asked for between attempts (served shortened). */
 const waits: number[] = [];
-let openDeals: FakeDeal[];
-let nextOpen = 0;
-/** A deal no test has touched yet, open. */
-const freshOpenDeal = (): FakeDeal => {
-  const deal = openDeals[nextOpen++];
-  if (!deal) throw new Error('the fake ran out of open deals');
-  return deal;
-};
+const freshOpenDeal = (): FakeDeal => bench.freshOpenDeal();
 
 beforeAll(async () => {
-  pd = await startFakePipedrive({ deals: 300, seed: 11 });
-  app = await startDealbotOverHttp({
-    pipedrive: pd,
+  bench = await startFaultBench(report, {
+    deals: 300,
+    seed: 11,
+    openDeals: 60,
     timeoutMs: TIMEOUT_MS,
     maxRetries: MAX_RETRIES,
     sleep: async (ms) => {
@@ -42,17 +38,11 @@ beforeAll(async () => {
       await new Promise((resolve) => setTimeout(resolve, Math.min(ms, 20)));
     },
   });
-  openDeals = pd.findDeals((d) => d.status === 'open', 60);
-  // Warm the reference-data cache so each fault meets the request under test.
-  const warm = await app.slash(String(openDeals[0]!.id));
-  await app.reply(warm);
-  nextOpen = 1;
+  ({ pd, app } = bench);
 });
 
 afterAll(async () => {
-  report.print();
-  await app?.close();
-  await pd?.close();
+  await bench?.close();
 });
 
 beforeEach(() => {
@@ -64,14 +54,6 @@ afterEach(() => {
   pd.clearFaults();
   pd.setLatency(0);
 });
-
-/** The app still shows a card for an untouched deal, with Pipedrive healthy again. */
-async function answersNextRequest(): Promise<boolean> {
-  const deal = freshOpenDeal();
-  const sent = await app.slash(String(deal.id));
-  const reply = await app.reply(sent);
-  return replyText(reply).includes(deal.title);
-}
 
 async function slashAndReply(text: string, command: '/deal' | '/pipeline' = '/deal') {
   const sent = await app.slash(text, { command });
@@ -116,14 +98,11 @@ describe('reading a deal while Pipedrive misbehaves', () => {
     expect(text).toContain(deal.title);
     expect(pd.ledger.count('GET /api/v2/deals/{id}')).toBe(2);
     expect(waits).toEqual([2000]);
-    const next = await answersNextRequest();
-    expect(next).toBe(true);
-    report.add({
+    await bench.reportRecovered({
       fault: '429 once, Retry-After 2 s',
       where: '/deal <id>',
       userSaw: text,
       attempts: { made: 2, allowed: ALLOWED },
-      nextRequestAnswered: next,
       note: `waited ${waits.join(', ')} ms as asked`,
     });
   });
@@ -137,14 +116,11 @@ describe('reading a deal while Pipedrive misbehaves', () => {
     const made = pd.ledger.count('GET /api/v2/deals/{id}');
     expect(made).toBe(ALLOWED);
     pd.clearFaults();
-    const next = await answersNextRequest();
-    expect(next).toBe(true);
-    report.add({
+    await bench.reportRecovered({
       fault: '429 every time',
       where: '/deal <id>',
       userSaw: text,
       attempts: { made, allowed: ALLOWED },
-      nextRequestAnswered: next,
     });
   });
 
@@ -157,14 +133,11 @@ describe('reading a deal while Pipedrive misbehaves', () => {
     const made = pd.ledger.count('GET /api/v2/deals/{id}');
     expect(made).toBe(ALLOWED);
     pd.clearFaults();
-    const next = await answersNextRequest();
-    expect(next).toBe(true);
-    report.add({
+    await bench.reportRecovered({
       fault: '500 every time',
       where: '/deal <id>',
       userSaw: text,
       attempts: { made, allowed: ALLOWED },
-      nextRequestAnswered: next,
     });
   });
 
@@ -175,14 +148,11 @@ describe('reading a deal while Pipedrive misbehaves', () => {
     expect(text).toContain(deal.title);
     const made = pd.ledger.count('GET /api/v2/deals/{id}');
     expect(made).toBe(2);
-    const next = await answersNextRequest();
-    expect(next).toBe(true);
-    report.add({
+    await bench.reportRecovered({
       fault: 'connection reset once',
       where: '/deal <id>',
       userSaw: text,
       attempts: { made, allowed: ALLOWED },
-      nextRequestAnswered: next,
     });
   });
 
@@ -194,14 +164,11 @@ describe('reading a deal while Pipedrive misbehaves', () => {
     const made = pd.ledger.count('GET /api/v2/deals/{id}');
     expect(made).toBe(ALLOWED);
     pd.clearFaults();
-    const next = await answersNextRequest();
-    expect(next).toBe(true);
-    report.add({
+    await bench.reportRecovered({
       fault: 'timeout every time',
       where: '/deal <id>',
       userSaw: text,
       attempts: { made, allowed: ALLOWED },
-      nextRequestAnswered: next,
     });
   });
 
@@ -212,14 +179,11 @@ describe('reading a deal while Pipedrive misbehaves', () => {
     expect(text).toContain(deal.title);
     const made = pd.ledger.count('GET /api/v2/deals/{id}');
     expect(made).toBe(2);
-    const next = await answersNextRequest();
-    expect(next).toBe(true);
-    report.add({
+    await bench.reportRecovered({
       fault: 'slow body once',
       where: '/deal <id>',
       userSaw: text,
       attempts: { made, allowed: ALLOWED },
-      nextRequestAnswered: next,
     });
   });
 
@@ -231,9 +195,7 @@ describe('reading a deal while Pipedrive misbehaves', () => {
     expect(text).not.toMatch(/SyntaxError|at .*\.ts/);
     const made = pd.ledger.count('GET /api/v2/deals/{id}');
     expect(made).toBe(1);
-    const next = await answersNextRequest();
-    expect(next).toBe(true);
-    report.add({ fault: 'malformed JSON', where: '/deal <id>', userSaw: text, attempts: { made, allowed: 1 }, nextRequestAnswered: next });
+    await bench.reportRecovered({ fault: 'malformed JSON', where: '/deal <id>', userSaw: text, attempts: { made, allowed: 1 } });
   });
 });
 
@@ -245,14 +207,11 @@ describe('the board while Pipedrive misbehaves', () => {
     // Two lists are read side by side (open deals; deals closed this month); the broken one is not retried.
     const made = pd.ledger.count('GET /api/v2/deals');
     expect(made).toBeLessThanOrEqual(2);
-    const next = await answersNextRequest();
-    expect(next).toBe(true);
-    report.add({
+    await bench.reportRecovered({
       fault: 'schema-breaking page',
       where: '/pipeline',
       userSaw: text,
       attempts: { made, allowed: 2 },
-      nextRequestAnswered: next,
     });
   });
 
@@ -262,14 +221,11 @@ describe('the board while Pipedrive misbehaves', () => {
     expect(JSON.stringify(reply.args.blocks)).toContain('Qualified');
     const made = pd.ledger.count('GET /api/v2/deals');
     expect(made).toBeLessThanOrEqual(2 + 1);
-    const next = await answersNextRequest();
-    expect(next).toBe(true);
-    report.add({
+    await bench.reportRecovered({
       fault: '429 once on a page',
       where: '/pipeline',
       userSaw: text,
       attempts: { made, allowed: 2 * ALLOWED },
-      nextRequestAnswered: next,
     });
   });
 });
@@ -284,14 +240,11 @@ describe('writes while Pipedrive misbehaves', () => {
     expect(pd.deal(deal.id)?.status).toBe('won');
     const made = pd.ledger.count('PATCH /api/v2/deals/{id}');
     expect(made).toBe(2);
-    const next = await answersNextRequest();
-    expect(next).toBe(true);
-    report.add({
+    await bench.reportRecovered({
       fault: '500 once on PATCH',
       where: '/deal won <id>',
       userSaw: text,
       attempts: { made, allowed: ALLOWED },
-      nextRequestAnswered: next,
     });
   });
 
@@ -317,15 +270,12 @@ describe('writes while Pipedrive misbehaves', () => {
     const posts = pd.ledger.count('POST /api/v2/deals');
     expect(posts).toBe(2);
     expect(dealsTitled(title)).toBe(1);
-    const next = await answersNextRequest();
-    expect(next).toBe(true);
-    report.add({
+    await bench.reportRecovered({
       fault: '500 on POST',
       where: 'create modal, then resubmit',
       userSaw: /⚠️ ([^"]*)/.exec(form)?.[1] ?? form,
       attempts: { made: 1, allowed: 1 },
       creates: { posts, deals: dealsTitled(title) },
-      nextRequestAnswered: next,
     });
   });
 
@@ -340,14 +290,11 @@ describe('writes while Pipedrive misbehaves', () => {
     expect(posts).toBe(1);
     expect(dealsTitled(title)).toBe(1);
     pd.setLatency(0);
-    const next = await answersNextRequest();
-    expect(next).toBe(true);
-    report.add({
+    await bench.reportRecovered({
       fault: 'double submit, slow CRM',
       where: 'create modal ×2',
       userSaw: 'Deal created',
       creates: { posts, deals: dealsTitled(title) },
-      nextRequestAnswered: next,
     });
   });
 
@@ -362,15 +309,12 @@ describe('writes while Pipedrive misbehaves', () => {
     expect(form).toMatch(/Check the deal before trying again/);
     const posts = pd.ledger.count('POST /api/v2/deals');
     expect(posts).toBe(1);
-    const next = await answersNextRequest();
-    expect(next).toBe(true);
-    report.add({
+    await bench.reportRecovered({
       fault: 'timeout on POST',
       where: 'create modal',
       userSaw: /⚠️ ([^"]*)/.exec(form)?.[1] ?? form,
       attempts: { made: posts, allowed: 1 },
       creates: { posts, deals: dealsTitled(title) },
-      nextRequestAnswered: next,
     });
   });
 
@@ -386,15 +330,12 @@ describe('writes while Pipedrive misbehaves', () => {
     expect(posts).toBe(1);
     expect(pd.ledger.count('GET /api/v2/deals/search')).toBe(1);
     expect(dealsTitled(title)).toBe(1);
-    const next = await answersNextRequest();
-    expect(next).toBe(true);
-    report.add({
+    await bench.reportRecovered({
       fault: 'reset after POST applied',
       where: 'create modal',
       userSaw: 'Deal created (found by title after the lost answer)',
       attempts: { made: posts, allowed: 1 },
       creates: { posts, deals: dealsTitled(title) },
-      nextRequestAnswered: next,
       note: 'one search (20 tokens) reconciles a lost answer',
     });
   });
@@ -421,14 +362,11 @@ describe('writes while Pipedrive misbehaves', () => {
     expect(made).toBe(ALLOWED);
     expect(pd.deal(deal.id)?.status).toBe('open');
     pd.clearFaults();
-    const next = await answersNextRequest();
-    expect(next).toBe(true);
-    report.add({
+    await bench.reportRecovered({
       fault: '500 every time on PATCH',
       where: 'lost-reason modal',
       userSaw: /⚠️ ([^"]*)/.exec(form)?.[1] ?? form,
       attempts: { made, allowed: ALLOWED },
-      nextRequestAnswered: next,
     });
   });
 });

@@ -1,32 +1,22 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import type { CrmClient, Deal, DealChange, Page } from '../../src/crm/port.js';
+import type { Deal, DealChange, Page } from '../../src/crm/port.js';
 import { CrmNotFoundError, CrmUnavailableError, CrmUnsupportedError } from '../../src/errors.js';
 import { TIMELINE_PAGE_SIZE, loadDealTimeline, summarizeTimeline } from '../../src/services/deal-timeline.js';
+import { buildDeal } from '../helpers/deal-builder.js';
+import { stubCrm } from '../helpers/stub-crm.js';
 
 const NOW = DateTime.fromISO('2026-11-20T10:00:00', { zone: 'Europe/Berlin' });
 
 function makeDeal(overrides: Partial<Deal> = {}): Deal {
-  return {
+  return buildDeal({
     id: '42',
     title: 'Acme renewal',
-    value: { amount: 1000, currency: 'EUR' },
-    status: 'open',
-    pipelineId: '1',
     stageId: 's3',
-    ownerId: null,
-    organization: null,
-    person: null,
-    expectedCloseDate: null,
-    probability: null,
-    lostReason: null,
     createdAt: NOW.minus({ days: 45, hours: 1 }),
     updatedAt: NOW.minus({ days: 1 }),
-    stageChangedAt: null,
-    closedAt: null,
-    url: null,
     ...overrides,
-  };
+  });
 }
 
 /** `count` history entries, newest first, one hour apart. */
@@ -49,14 +39,9 @@ function fakeCrm(options: {
   historyError?: Error;
 }) {
   const reads: Array<string | null> = [];
-  const unused = (): never => {
-    throw new Error('not used by the timeline');
-  };
   const deal = options.deal ?? makeDeal();
   const pageSize = options.crmPageSize ?? 100;
-  const crm: CrmClient = {
-    provider: 'local',
-    displayName: 'Test CRM',
+  const crm = stubCrm('the timeline', {
     capabilities: {
       dealHistory: options.dealHistory ?? true,
       search: true,
@@ -64,22 +49,10 @@ function fakeCrm(options: {
       notes: true,
       ...(options.historySource ? { historySource: options.historySource } : {}),
     },
-    defaultCurrency: async () => 'EUR',
-    listPipelines: unused,
-    listStages: unused,
-    listUsers: unused,
     async getDeal(id) {
       if (id !== deal.id) throw new CrmNotFoundError('deal', id, { crm: 'Test CRM' });
       return deal;
     },
-    searchDeals: unused,
-    listDeals: unused,
-    createDeal: unused,
-    updateDeal: unused,
-    moveDeal: unused,
-    markWon: unused,
-    markLost: unused,
-    reopenDeal: unused,
     async getDealHistory(_id, cursor): Promise<Page<DealChange>> {
       reads.push(cursor ?? null);
       if (options.historyError) throw options.historyError;
@@ -88,7 +61,7 @@ function fakeCrm(options: {
       const end = start + pageSize;
       return { items: all.slice(start, end), nextCursor: end < all.length ? `page-${end}` : null };
     },
-  };
+  });
   return { crm, reads };
 }
 

@@ -1,35 +1,19 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import type { CrmClient, Deal, DealQuery, Page, Stage } from '../../src/crm/port.js';
+import type { Deal, DealQuery, Page, Stage } from '../../src/crm/port.js';
 import { CrmBadResponseError } from '../../src/errors.js';
 import { collectDeals } from '../../src/services/collect-deals.js';
 import { aggregateBoard, buildPipelineBoard, dealProbability, type BoardInput } from '../../src/services/pipeline-board.js';
+import { buildDeal } from '../helpers/deal-builder.js';
+import { pageOfDeals } from '../helpers/deal-pages.js';
+import { stubCrm } from '../helpers/stub-crm.js';
 
 const NOW = DateTime.fromISO('2026-11-20T10:00:00', { zone: 'Europe/Berlin' });
 
 let nextId = 1;
 function deal(overrides: Partial<Deal> = {}): Deal {
   const at = NOW.minus({ days: 30 });
-  return {
-    id: String(nextId++),
-    title: 'A deal',
-    value: { amount: 1000, currency: 'EUR' },
-    status: 'open',
-    pipelineId: '1',
-    stageId: 's1',
-    ownerId: null,
-    organization: null,
-    person: null,
-    expectedCloseDate: null,
-    probability: null,
-    lostReason: null,
-    createdAt: at,
-    updatedAt: at,
-    stageChangedAt: null,
-    closedAt: null,
-    url: null,
-    ...overrides,
-  };
+  return buildDeal({ id: String(nextId++), stageId: 's1', createdAt: at, updatedAt: at, ...overrides });
 }
 
 const stage = (id: string, order: number, probability: number | null, pipelineId = '1'): Stage => ({
@@ -159,42 +143,16 @@ describe('aggregateBoard', () => {
 /** A CRM fake answering `listDeals` in pages of `pageSize`, recording every call. */
 function fakeCrm(deals: Deal[], pageSize = 2) {
   const calls: Array<{ op: string; query?: DealQuery; pipelineId?: string }> = [];
-  const unused = (): never => {
-    throw new Error('not used by the board');
-  };
-  const crm: CrmClient = {
-    provider: 'local',
-    displayName: 'Test CRM',
-    capabilities: { dealHistory: true, search: true, lostReason: true, notes: true },
-    defaultCurrency: async () => 'EUR',
-    listPipelines: unused,
+  const crm = stubCrm('the board', {
     async listStages(pipelineId) {
       calls.push({ op: 'listStages', ...(pipelineId ? { pipelineId } : {}) });
       return STAGES.filter((s) => !pipelineId || s.pipelineId === pipelineId);
     },
-    listUsers: unused,
-    getDeal: unused,
-    searchDeals: unused,
     async listDeals(query): Promise<Page<Deal>> {
       calls.push({ op: 'listDeals', query });
-      const matching = deals.filter(
-        (d) =>
-          (!query.pipelineId || d.pipelineId === query.pipelineId) &&
-          (!query.status || query.status.includes(d.status)) &&
-          (!query.updatedSince || d.updatedAt >= query.updatedSince),
-      );
-      const start = Number(query.cursor ?? 0);
-      const end = start + pageSize;
-      return { items: matching.slice(start, end), nextCursor: end < matching.length ? String(end) : null };
+      return pageOfDeals(deals, query, pageSize);
     },
-    createDeal: unused,
-    updateDeal: unused,
-    moveDeal: unused,
-    markWon: unused,
-    markLost: unused,
-    reopenDeal: unused,
-    getDealHistory: unused,
-  };
+  });
   return { crm, calls };
 }
 

@@ -9,32 +9,16 @@ import {
   type PeriodOptions,
   type PeriodSummary,
 } from '../../src/services/timeline-summary.js';
+import { buildDeal } from '../helpers/deal-builder.js';
+import { pageOfDeals } from '../helpers/deal-pages.js';
+import { stubCrm } from '../helpers/stub-crm.js';
 
 const utc = (iso: string): DateTime => DateTime.fromISO(iso, { zone: 'UTC' });
 
 let nextId = 1;
 function deal(overrides: Partial<Deal> = {}): Deal {
   const created = utc('2026-01-10T09:00:00Z');
-  return {
-    id: String(nextId++),
-    title: 'A deal',
-    value: { amount: 1000, currency: 'EUR' },
-    status: 'open',
-    pipelineId: '1',
-    stageId: '1',
-    ownerId: null,
-    organization: null,
-    person: null,
-    expectedCloseDate: null,
-    probability: null,
-    lostReason: null,
-    createdAt: created,
-    updatedAt: created,
-    stageChangedAt: null,
-    closedAt: null,
-    url: null,
-    ...overrides,
-  };
+  return buildDeal({ id: String(nextId++), createdAt: created, updatedAt: created, ...overrides });
 }
 
 const wonAt = (iso: string, overrides: Partial<Deal> = {}): Deal =>
@@ -305,38 +289,12 @@ describe('sumByCurrency', () => {
 /** A CRM fake answering `listDeals` in pages of two, recording every query. */
 function fakeCrm(deals: Deal[]): { crm: CrmClient; queries: DealQuery[] } {
   const queries: DealQuery[] = [];
-  const unused = (): never => {
-    throw new Error('not used by the timeline summary');
-  };
-  const crm: CrmClient = {
-    provider: 'local',
-    displayName: 'Test CRM',
-    capabilities: { dealHistory: true, search: true, lostReason: true, notes: true },
-    defaultCurrency: async () => 'EUR',
-    listPipelines: unused,
-    listStages: unused,
-    listUsers: unused,
-    getDeal: unused,
-    searchDeals: unused,
+  const crm = stubCrm('the timeline summary', {
     async listDeals(query): Promise<Page<Deal>> {
       queries.push(query);
-      const matching = deals.filter(
-        (d) =>
-          (!query.pipelineId || d.pipelineId === query.pipelineId) &&
-          (!query.status || query.status.includes(d.status)) &&
-          (!query.updatedSince || d.updatedAt >= query.updatedSince),
-      );
-      const start = Number(query.cursor ?? 0);
-      return { items: matching.slice(start, start + 2), nextCursor: start + 2 < matching.length ? String(start + 2) : null };
+      return pageOfDeals(deals, query, 2);
     },
-    createDeal: unused,
-    updateDeal: unused,
-    moveDeal: unused,
-    markWon: unused,
-    markLost: unused,
-    reopenDeal: unused,
-    getDealHistory: unused,
-  };
+  });
   return { crm, queries };
 }
 

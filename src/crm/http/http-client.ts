@@ -82,6 +82,18 @@ export interface HttpClientOptions {
   logger?: Logger;
 }
 
+/**
+ * The transport settings an adapter's own options accept and hand to its HTTP client as they
+ * are (tests inject `fetchFn` and `sleep`; deployments tune timeouts and retries).
+ */
+export type HttpTransportOptions = Pick<HttpClientOptions, 'fetchFn' | 'logger' | 'timeoutMs' | 'maxRetries' | 'sleep'>;
+
+/** Only the transport settings of an adapter's options; unset ones keep `createHttpClient`'s defaults. */
+export function transportOptionsOf(options: HttpTransportOptions): HttpTransportOptions {
+  const { fetchFn, logger, timeoutMs, maxRetries, sleep } = options;
+  return { fetchFn, logger, timeoutMs, maxRetries, sleep };
+}
+
 export interface HttpClient {
   request<T>(req: HttpRequest<T>): Promise<T>;
 }

@@ -6,6 +6,7 @@
 // Times are stored as ISO strings (UTC) and become luxon DateTimes only at the port.
 
 import { z } from 'zod';
+import { dealFieldSchema } from '../deal-field-schema.js';
 
 const id = z.string().min(1);
 const isoInstant = z.string().min(1);
@@ -86,20 +87,6 @@ export const indexRowSchema = z.object({
 });
 export type IndexRow = z.infer<typeof indexRowSchema>;
 export const stageIndexSchema = z.array(indexRowSchema);
-
-const dealFieldSchema = z.enum([
-  'title',
-  'value',
-  'currency',
-  'pipelineId',
-  'stageId',
-  'ownerId',
-  'organizationId',
-  'personId',
-  'expectedCloseDate',
-  'probability',
-  'lostReason',
-]);
 
 const entryBase = { at: isoInstant, actor: z.string().nullable() };
 export const historyEntrySchema = z.discriminatedUnion('kind', [

@@ -10,9 +10,9 @@
 // and organization and person names are read (1 token each) only for a single deal's
 // answer, never for the deals of a list.
 
-import type { Logger } from '../../logger.js';
 import { CrmBadResponseError, CrmError, CrmNotFoundError, CrmValidationError } from '../../errors.js';
-import { createHttpClient, type HttpClient } from '../http/http-client.js';
+import { createAccountMemo } from '../account-memo.js';
+import { createHttpClient, transportOptionsOf, type HttpClient, type HttpTransportOptions } from '../http/http-client.js';
 import type {
   CrmCapabilities,
   CrmClient,
@@ -72,7 +72,7 @@ import {
 
 export const DEFAULT_PIPEDRIVE_BASE_URL = 'https://api.pipedrive.com';
 
-export interface PipedriveClientOptions {
+export interface PipedriveClientOptions extends HttpTransportOptions {
   apiToken: string;
   /** Without `/api/v2` or `/v1`. Default `https://api.pipedrive.com`. */
   baseUrl?: string;
@@ -90,11 +90,6 @@ export interface PipedriveClientOptions {
   apiVersion?: 'v1' | 'v2';
   /** The account's subdomain for deal links; fetched from `/v1/users/me` when absent. */
   companyDomain?: string;
-  fetchFn?: typeof fetch;
-  logger?: Logger;
-  timeoutMs?: number;
-  maxRetries?: number;
-  sleep?: (ms: number) => Promise<void>;
   /**
    * How long the adapter trusts account facts it read for its own needs: the current user
    * (currency, company domain) and the stage list `moveDeal` looks stages up in. Default 10 min.
@@ -114,33 +109,22 @@ export function createPipedriveClient(options: PipedriveClientOptions): CrmClien
       headers: { 'x-api-token': options.apiToken },
       secretValues: [options.apiToken],
       mapError: mapPipedriveError,
-      ...(options.fetchFn ? { fetchFn: options.fetchFn } : {}),
-      ...(options.logger ? { logger: options.logger } : {}),
-      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-      ...(options.maxRetries === undefined ? {} : { maxRetries: options.maxRetries }),
-      ...(options.sleep ? { sleep: options.sleep } : {}),
+      ...transportOptionsOf(options),
     });
   const v2 = http(options.v2BaseUrl ?? `${root}/api/v2`);
   const v1 = http(options.v1BaseUrl ?? `${root}/v1`);
 
   // ------------------------------------------------------------------ account facts
 
-  let me: { at: number; user: Promise<PipedriveCurrentUser> } | null = null;
-  function currentUser(): Promise<PipedriveCurrentUser> {
-    if (me && Date.now() - me.at < accountCacheMs) return me.user;
-    const entry = {
-      at: Date.now(),
-      user: v1
+  // A failed look-up is tried again next time, not remembered.
+  const me = createAccountMemo(
+    () =>
+      v1
         .request({ method: 'GET', path: '/users/me', schema: currentUserResponseSchema, notFound: { entity: 'user', id: 'me' } })
-        .then((body) => body.data)
-        .catch((error: unknown) => {
-          if (me === entry) me = null; // a failed look-up is tried again next time, not remembered
-          throw error;
-        }),
-    };
-    me = entry;
-    return entry.user;
-  }
+        .then((body): PipedriveCurrentUser => body.data),
+    accountCacheMs,
+  );
+  const currentUser = (): Promise<PipedriveCurrentUser> => me.get();
 
   /** Deal links are a nicety: without the domain a deal still reads, just without a link. */
   async function companyDomain(): Promise<string | null> {

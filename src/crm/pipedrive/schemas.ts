@@ -8,6 +8,7 @@
 
 import { DateTime } from 'luxon';
 import { z } from 'zod';
+import { dateTimeSchemas } from '../time-schemas.js';
 
 /** Pipedrive times: RFC 3339 in v2, `YYYY-MM-DD HH:MM:SS` (UTC) in v1. Null when unreadable. */
 export function parsePipedriveTime(value: string): DateTime | null {
@@ -18,24 +19,11 @@ export function parsePipedriveTime(value: string): DateTime | null {
   return sql.isValid ? sql : null;
 }
 
-export const timestamp = z.string().transform((value, ctx) => {
-  const parsed = parsePipedriveTime(value);
-  if (parsed) return parsed;
-  ctx.addIssue({ code: 'custom', message: `not a date-time: ${JSON.stringify(value)}` });
-  return z.NEVER;
-});
+const pipedriveTimes = dateTimeSchemas(parsePipedriveTime);
+export const timestamp = pipedriveTimes.timestamp;
 
 /** An unset time arrives as null, absent or "" depending on the endpoint. */
-const optionalTimestamp = z
-  .string()
-  .nullish()
-  .transform((value, ctx) => {
-    if (value === null || value === undefined || value.trim() === '') return null;
-    const parsed = parsePipedriveTime(value);
-    if (parsed) return parsed;
-    ctx.addIssue({ code: 'custom', message: `not a date-time: ${JSON.stringify(value)}` });
-    return z.NEVER;
-  });
+const optionalTimestamp = pipedriveTimes.optionalTimestamp;
 
 /** Integers in Pipedrive; strings on the port. Some v1-style servers already send strings. */
 export const id = z.union([z.number().int(), z.string().min(1)]).transform(String);

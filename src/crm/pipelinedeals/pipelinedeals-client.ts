@@ -33,9 +33,9 @@
 // keeps no change log).
 
 import type { ZodType } from 'zod';
-import type { Logger } from '../../logger.js';
 import { CrmBadResponseError, CrmError, CrmNotFoundError, CrmUnsupportedError } from '../../errors.js';
-import { createHttpClient, type HttpRequest } from '../http/http-client.js';
+import { createAccountMemo } from '../account-memo.js';
+import { createHttpClient, transportOptionsOf, type HttpRequest, type HttpTransportOptions } from '../http/http-client.js';
 import type {
   CrmCapabilities,
   CrmClient,
@@ -81,17 +81,12 @@ import {
 
 export const DEFAULT_PIPELINEDEALS_BASE_URL = 'https://api.pipelinedeals.com';
 
-export interface PipelineDealsClientOptions {
+export interface PipelineDealsClientOptions extends HttpTransportOptions {
   apiKey: string;
   /** Without `/api/v3`. Default `https://api.pipelinedeals.com`. */
   baseUrl?: string;
   /** Where people open deals in the web app. Default `https://app.pipelinedeals.com`. */
   appUrl?: string;
-  fetchFn?: typeof fetch;
-  logger?: Logger;
-  timeoutMs?: number;
-  maxRetries?: number;
-  sleep?: (ms: number) => Promise<void>;
   /** How long the account currency and loss reasons the adapter reads for itself are trusted. Default 10 min. */
   accountCacheMs?: number;
 }
@@ -120,11 +115,7 @@ export function createPipelineDealsClient(options: PipelineDealsClientOptions): 
     query: { api_key: options.apiKey },
     secretValues: [options.apiKey],
     mapError: mapPipelineDealsError,
-    ...(options.fetchFn ? { fetchFn: options.fetchFn } : {}),
-    ...(logger ? { logger } : {}),
-    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-    ...(options.maxRetries === undefined ? {} : { maxRetries: options.maxRetries }),
-    ...(options.sleep ? { sleep: options.sleep } : {}),
+    ...transportOptionsOf(options),
   });
 
   async function call<T>(req: HttpRequest<T>): Promise<T> {
@@ -139,19 +130,8 @@ export function createPipelineDealsClient(options: PipelineDealsClientOptions): 
 
   /** One shared, briefly remembered load; a failed one is tried again next time. */
   function remembered<T>(load: () => Promise<T>): () => Promise<T> {
-    let entry: { at: number; value: Promise<T> } | null = null;
-    return () => {
-      if (entry && Date.now() - entry.at < accountCacheMs) return entry.value;
-      const current = {
-        at: Date.now(),
-        value: load().catch((error: unknown) => {
-          if (entry === current) entry = null;
-          throw error;
-        }),
-      };
-      entry = current;
-      return current.value;
-    };
+    const memo = createAccountMemo(load, accountCacheMs);
+    return () => memo.get();
   }
 
   const accountCurrency = remembered(async () => {

@@ -33,7 +33,7 @@
 
 import { DateTime } from 'luxon';
 import { CrmValidationError } from '../../errors.js';
-import type { Deal, DealField, DealHit, DealPatch, DealStatus, NewDeal, PartyRef, Pipeline, Stage } from '../port.js';
+import type { Deal, DealField, DealHit, DealPatch, DealStatus, Money, NewDeal, PartyRef, Pipeline, Stage } from '../port.js';
 import {
   parsePipelineDealsDate,
   parsePipelineDealsTime,
@@ -113,6 +113,13 @@ function amountOf(raw: PipelineDealsDeal): number | null {
   return raw.value_in_cents === null ? null : raw.value_in_cents / 100;
 }
 
+/** The deal's value in its own currency, else the account's; none without an amount or a currency. */
+function moneyOf(raw: PipelineDealsDeal, accountCurrency: string | null): Money | null {
+  const amount = amountOf(raw);
+  const currency = ownCurrency(raw) ?? accountCurrency;
+  return amount !== null && currency ? { amount, currency } : null;
+}
+
 /** Whether mapping this deal needs the account currency (it has a value but names no currency). */
 export function needsAccountCurrency(raw: PipelineDealsDeal): boolean {
   return amountOf(raw) !== null && ownCurrency(raw) === null;
@@ -138,12 +145,10 @@ export function dealUrl(appUrl: string, id: string): string {
 
 export function toDeal(raw: PipelineDealsDeal, accountCurrency: string | null, appUrl: string): Deal {
   const status = toDealStatus(raw);
-  const amount = amountOf(raw);
-  const currency = ownCurrency(raw) ?? accountCurrency;
   return {
     id: raw.id,
     title: raw.name,
-    value: amount !== null && currency ? { amount, currency } : null,
+    value: moneyOf(raw, accountCurrency),
     status,
     pipelineId: PIPELINE.id,
     stageId: raw.deal_stage_id ?? raw.deal_stage?.id ?? '',
@@ -163,12 +168,10 @@ export function toDeal(raw: PipelineDealsDeal, accountCurrency: string | null, a
 }
 
 export function toDealHit(raw: PipelineDealsDeal, accountCurrency: string | null): DealHit {
-  const amount = amountOf(raw);
-  const currency = ownCurrency(raw) ?? accountCurrency;
   return {
     id: raw.id,
     title: raw.name,
-    value: amount !== null && currency ? { amount, currency } : null,
+    value: moneyOf(raw, accountCurrency),
     status: toDealStatus(raw),
     stageId: raw.deal_stage_id ?? raw.deal_stage?.id ?? null,
     ownerId: raw.user_id,

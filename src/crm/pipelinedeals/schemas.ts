@@ -12,6 +12,7 @@
 
 import { DateTime } from 'luxon';
 import { z } from 'zod';
+import { dateTimeSchemas } from '../time-schemas.js';
 
 /**
  * PipelineDeals datetimes, `2012/02/07 15:26:10 -0500`: account-local wall time with its
@@ -36,12 +37,7 @@ export function parsePipelineDealsDate(value: string): string | null {
   return DateTime.fromISO(iso, { zone: 'utc' }).isValid ? iso : null;
 }
 
-const timestamp = z.string().transform((value, ctx) => {
-  const parsed = parsePipelineDealsTime(value);
-  if (parsed) return parsed;
-  ctx.addIssue({ code: 'custom', message: `not a PipelineDeals date-time: ${JSON.stringify(value)}` });
-  return z.NEVER;
-});
+const { timestamp } = dateTimeSchemas(parsePipelineDealsTime, 'a PipelineDeals date-time');
 
 /** `closed_time`: a date per the docs, a datetime in recorded answers; either is kept as text and read in the mapping. */
 const closedTime = z
@@ -83,14 +79,15 @@ const optionalInt = z
   .transform((value) => value ?? null);
 
 /** People and users come as `{full_name}` or `{first_name, last_name}` depending on the endpoint. */
+const nameFields = {
+  full_name: z.string().nullish(),
+  first_name: z.string().nullish(),
+  last_name: z.string().nullish(),
+  name: z.string().nullish(),
+};
+
 const namedRef = z
-  .object({
-    id,
-    full_name: z.string().nullish(),
-    first_name: z.string().nullish(),
-    last_name: z.string().nullish(),
-    name: z.string().nullish(),
-  })
+  .object({ id, ...nameFields })
   .transform((ref) => ({ id: ref.id, name: personName(ref) }));
 
 function personName(ref: {
@@ -199,10 +196,7 @@ export const lossReasonPageSchema = pageOf(lossReasonSchema);
 export const userSchema = z
   .object({
     id,
-    full_name: z.string().nullish(),
-    first_name: z.string().nullish(),
-    last_name: z.string().nullish(),
-    name: z.string().nullish(),
+    ...nameFields,
     email: optionalString,
     deleted_at: optionalString,
     is_active: z.boolean().nullish(),

@@ -53,8 +53,8 @@
 import { DateTime } from 'luxon';
 import type { ZodType } from 'zod';
 import { CrmBadResponseError, CrmNotFoundError, CrmUnsupportedError, CrmValidationError } from '../../errors.js';
-import type { Logger } from '../../logger.js';
-import { createHttpClient, type HttpClient } from '../http/http-client.js';
+import { createAccountMemo } from '../account-memo.js';
+import { createHttpClient, transportOptionsOf, type HttpClient, type HttpTransportOptions } from '../http/http-client.js';
 import type {
   CrmCapabilities,
   CrmClient,
@@ -113,18 +113,13 @@ import {
 export const DEFAULT_PRODUCTIVE_BASE_URL = 'https://api.productive.io';
 const DEFAULT_APP_URL = 'https://app.productive.io';
 
-export interface ProductiveClientOptions {
+export interface ProductiveClientOptions extends HttpTransportOptions {
   apiToken: string;
   organizationId: string;
   /** Without `/api/v2`. Default `https://api.productive.io`. */
   baseUrl?: string;
   /** Where deal links point: `<appUrl>/deals/<id>`. Default `https://app.productive.io/<organizationId>`. */
   appUrl?: string;
-  fetchFn?: typeof fetch;
-  logger?: Logger;
-  timeoutMs?: number;
-  maxRetries?: number;
-  sleep?: (ms: number) => Promise<void>;
   /** How long stages, lost reasons and the currency read for the adapter's own needs are trusted. Default 10 min. */
   accountCacheMs?: number;
   /** How long a deal's pipeline and stage, as last read or written, are trusted for won/lost/reopen. Default 60 s. */
@@ -177,33 +172,6 @@ function hasNextPage(meta: { totalPages: number | null }, page: number, count: n
   return meta.totalPages !== null ? page < meta.totalPages : count >= size;
 }
 
-/** A value loaded once and trusted for `ttlMs`; concurrent loads share one request, failures are not kept. */
-function createMemo<T>(load: () => Promise<T>, ttlMs: number, nowMs: () => number) {
-  let entry: { at: number; value: Promise<T> } | null = null;
-  return {
-    get(): Promise<T> {
-      if (entry && nowMs() - entry.at < ttlMs) return entry.value;
-      const current = {
-        at: nowMs(),
-        value: load().catch((error: unknown) => {
-          if (entry === current) entry = null;
-          throw error;
-        }),
-      };
-      entry = current;
-      return current.value;
-    },
-    /** The remembered value, without loading; a load that is failing counts as nothing remembered. */
-    async peek(): Promise<T | null> {
-      if (!entry || nowMs() - entry.at >= ttlMs) return null;
-      return entry.value.catch(() => null);
-    },
-    clear(): void {
-      entry = null;
-    },
-  };
-}
-
 export function createProductiveClient(options: ProductiveClientOptions): CrmClient {
   const { logger, accountCacheMs = 10 * 60_000, dealMemoMs = 60_000 } = options;
   const clock = options.now ?? (() => DateTime.utc());
@@ -220,11 +188,7 @@ export function createProductiveClient(options: ProductiveClientOptions): CrmCli
     },
     secretValues: [options.apiToken, options.organizationId],
     mapError: mapProductiveError,
-    ...(options.fetchFn ? { fetchFn: options.fetchFn } : {}),
-    ...(logger ? { logger } : {}),
-    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-    ...(options.maxRetries === undefined ? {} : { maxRetries: options.maxRetries }),
-    ...(options.sleep ? { sleep: options.sleep } : {}),
+    ...transportOptionsOf(options),
   });
 
   /** Every page of a list, `page[size]=200`, with the `included` resources of all of them. */
@@ -256,7 +220,7 @@ export function createProductiveClient(options: ProductiveClientOptions): CrmCli
     return toPipelines(items);
   }
 
-  const stageBook = createMemo<StageBook>(
+  const stageBook = createAccountMemo<StageBook>(
     async () => {
       const { items, included } = await collectPages(
         '/deal_statuses',
@@ -295,13 +259,13 @@ export function createProductiveClient(options: ProductiveClientOptions): CrmCli
     return stage;
   }
 
-  const lostReasons = createMemo<ProductiveLostReason[]>(
+  const lostReasons = createAccountMemo<ProductiveLostReason[]>(
     async () => (await collectPages('/lost_reasons', {}, lostReasonListDocument)).items,
     accountCacheMs,
     nowMs,
   );
 
-  const currency = createMemo<string>(
+  const currency = createAccountMemo<string>(
     async () => {
       const doc = await http.request({
         method: 'GET',

@@ -8,6 +8,7 @@
 
 import { DateTime } from 'luxon';
 import { z } from 'zod';
+import { dateTimeSchemas } from '../time-schemas.js';
 
 /** Productive times are ISO 8601 with an offset (`2026-03-17T05:05:46.000+01:00`). */
 export function parseProductiveTime(value: string): DateTime | null {
@@ -15,23 +16,7 @@ export function parseProductiveTime(value: string): DateTime | null {
   return parsed.isValid ? parsed : null;
 }
 
-const timestamp = z.string().transform((value, ctx) => {
-  const parsed = parseProductiveTime(value);
-  if (parsed) return parsed;
-  ctx.addIssue({ code: 'custom', message: `not a date-time: ${JSON.stringify(value)}` });
-  return z.NEVER;
-});
-
-const optionalTimestamp = z
-  .string()
-  .nullish()
-  .transform((value, ctx) => {
-    if (value === null || value === undefined || value.trim() === '') return null;
-    const parsed = parseProductiveTime(value);
-    if (parsed) return parsed;
-    ctx.addIssue({ code: 'custom', message: `not a date-time: ${JSON.stringify(value)}` });
-    return z.NEVER;
-  });
+const { timestamp, optionalTimestamp } = dateTimeSchemas(parseProductiveTime);
 
 const optionalString = z
   .string()

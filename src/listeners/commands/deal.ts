@@ -18,7 +18,7 @@ import {
   writeOptions,
   type Reply,
 } from '../deal-flows.js';
-import { replyViaRespond } from '../replies.js';
+import { replyToCommand } from '../replies.js';
 import { replyWithTimeline } from '../timeline-flows.js';
 
 type Subcommand<K extends DealCommand['kind']> = (
@@ -75,14 +75,7 @@ export function registerDealCommand(app: App<DealbotContext>): void {
       return ack({ response_type: 'ephemeral', ...usageMessage(parsed.problem, parsed.suggestion) });
     }
     await ack();
-    const reply = replyViaRespond({
-      client,
-      userId: command.user_id,
-      channelId: command.channel_id,
-      respond,
-      responseUrl: command.response_url,
-      fromCard: false,
-    });
+    const reply = replyToCommand({ client, respond, command });
     const ctx = context as DealbotContext;
     const trigger = command.trigger_id;
     switch (parsed.kind) {

@@ -7,7 +7,7 @@ import { parsePipelineCommand } from '../../parse/pipeline-command.js';
 import { helpMessage, usageMessage } from '../../ui/help.js';
 import type { DealbotContext } from '../context.js';
 import { runDigestCommand } from '../digest-flows.js';
-import { replyViaRespond } from '../replies.js';
+import { replyToCommand } from '../replies.js';
 import { replyWithBoard, replyWithPeriodSummary } from '../timeline-flows.js';
 
 export function registerPipelineCommand(app: App<DealbotContext>): void {
@@ -16,14 +16,7 @@ export function registerPipelineCommand(app: App<DealbotContext>): void {
     if (parsed.kind === 'help') return ack({ response_type: 'ephemeral', ...helpMessage() });
     if (parsed.kind === 'invalid') return ack({ response_type: 'ephemeral', ...usageMessage(parsed.problem, null) });
     await ack();
-    const reply = replyViaRespond({
-      client,
-      userId: command.user_id,
-      channelId: command.channel_id,
-      respond,
-      responseUrl: command.response_url,
-      fromCard: false,
-    });
+    const reply = replyToCommand({ client, respond, command });
     if (parsed.kind === 'board') return replyWithBoard(context, reply, parsed.pipeline);
     if (parsed.kind === 'digest') return runDigestCommand(context, reply, parsed.args, command.trigger_id);
     return replyWithPeriodSummary(context, reply, parsed);

@@ -2,13 +2,12 @@ import { Writable } from 'node:stream';
 import { inspect } from 'node:util';
 import nock from 'nock';
 import { pino } from 'pino';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createHttpClient, type HttpClientOptions } from '../../../src/crm/http/http-client.js';
 import {
   CrmBadResponseError,
   CrmConflictError,
-  CrmError,
   CrmForbiddenError,
   CrmNotFoundError,
   CrmRateLimitedError,
@@ -16,6 +15,8 @@ import {
   CrmUnavailableError,
   CrmValidationError,
 } from '../../../src/errors.js';
+import { failure } from '../../helpers/crm-failure.js';
+import { useNockBoundary } from '../../helpers/nock-boundary.js';
 
 const BASE = 'https://crm.example.test';
 const TOKEN = 'tok_9f8e7d6c5b4a-secret';
@@ -37,25 +38,7 @@ function setup(overrides: Partial<HttpClientOptions> = {}) {
   return { client, waits };
 }
 
-/** Runs the request and returns what it threw, failing the test if it did not throw. */
-async function failure(promise: Promise<unknown>): Promise<CrmError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(CrmError);
-    return error as CrmError;
-  }
-  throw new Error('expected the request to fail');
-}
-
-beforeEach(() => {
-  nock.disableNetConnect();
-});
-
-afterEach(() => {
-  nock.cleanAll();
-  nock.enableNetConnect();
-});
+useNockBoundary({ unmatched: 'allow' });
 
 describe('createHttpClient: requests', () => {
   it('sends the path, query, headers and returns the body parsed by the schema', async () => {

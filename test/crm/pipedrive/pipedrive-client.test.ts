@@ -1,21 +1,20 @@
 import { readFileSync } from 'node:fs';
 import { inspect } from 'node:util';
 import { DateTime } from 'luxon';
-import nock from 'nock';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createPipedriveClient, type PipedriveClientOptions } from '../../../src/crm/pipedrive/pipedrive-client.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { PipedriveClientOptions } from '../../../src/crm/pipedrive/pipedrive-client.js';
 import {
   CrmBadResponseError,
-  CrmError,
   CrmNotFoundError,
   CrmRateLimitedError,
   CrmUnauthorizedError,
   CrmUnavailableError,
   CrmValidationError,
 } from '../../../src/errors.js';
+import { failure } from '../../helpers/crm-failure.js';
+import { useNockBoundary } from '../../helpers/nock-boundary.js';
+import { PIPEDRIVE_API as API, PIPEDRIVE_TOKEN as TOKEN, createPipedriveUnderTest, pipedriveApi as api } from '../../helpers/pipedrive-under-test.js';
 
-const API = 'https://api.pipedrive.com';
-const TOKEN = 'pd_0123456789abcdef0123456789abcdef';
 const CURSOR = 'eyJmaWVsZCI6ImlkIiwiZmllbGRWYWx1ZSI6Nywic29ydERpcmVjdGlvbiI6ImFzYyIsImlkIjo3fQ';
 
 /** Fixtures are edited freely in tests; their shape is checked by the adapter under test. */
@@ -28,49 +27,15 @@ const dealData = (overrides: Json = {}): Json => ({ ...dealFixture().data, ...ov
 const lastPage = (body: Json): Json => ({ ...body, additional_data: { next_cursor: null } });
 
 let waits: number[];
-let unmatched: string[];
-const onNoMatch = (req: { method?: string; path?: string; href?: string }) => {
-  unmatched.push(`${req.method} ${req.href ?? req.path}`);
-};
 
-function pipedrive(options: Partial<PipedriveClientOptions> = {}) {
-  return createPipedriveClient({
-    apiToken: TOKEN,
-    companyDomain: 'acme',
-    sleep: async (ms) => {
-      waits.push(ms);
-    },
-    ...options,
-  });
-}
-
-/** Every Pipedrive request must carry the token header. */
-const api = () => nock(API, { reqheaders: { 'x-api-token': TOKEN } });
-
-async function failure(promise: Promise<unknown>): Promise<CrmError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(CrmError);
-    return error as CrmError;
-  }
-  throw new Error('expected the call to fail');
-}
+const pipedrive = (options: Partial<PipedriveClientOptions> = {}) => createPipedriveUnderTest(waits, options);
 
 beforeEach(() => {
   waits = [];
-  unmatched = [];
-  nock.disableNetConnect();
-  nock.emitter.on('no match', onNoMatch);
 });
 
-afterEach(() => {
-  nock.emitter.removeListener('no match', onNoMatch);
-  nock.cleanAll();
-  nock.enableNetConnect();
-  // A request nobody expected is a request that cost the account tokens.
-  expect(unmatched).toEqual([]);
-});
+// A request nobody expected is a request that cost the account tokens.
+useNockBoundary();
 
 describe('getDeal', () => {
   it('reads organization and person names once for a read and the write that follows it', async () => {

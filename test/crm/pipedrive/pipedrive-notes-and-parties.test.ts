@@ -2,38 +2,18 @@
 // the organization and person searches (`GET /api/v2/{organizations|persons}/search`, 20
 // tokens), checked against the shapes in Pipedrive's published specs.
 
-import nock from 'nock';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createCachedCrm } from '../../../src/crm/cached-crm.js';
 import { noteHtml } from '../../../src/crm/pipedrive/pipedrive-mapping.js';
-import { createPipedriveClient } from '../../../src/crm/pipedrive/pipedrive-client.js';
 import { CrmNotFoundError, CrmUnavailableError } from '../../../src/errors.js';
 import { createStore } from '../../../src/store/create-store.js';
+import { useNockBoundary } from '../../helpers/nock-boundary.js';
+import { createPipedriveUnderTest, pipedriveApi as api } from '../../helpers/pipedrive-under-test.js';
 
-const API = 'https://api.pipedrive.com';
-const TOKEN = 'pd_0123456789abcdef0123456789abcdef';
 
-let unmatched: string[];
-const onNoMatch = (req: { method?: string; path?: string; href?: string }) => {
-  unmatched.push(`${req.method} ${req.href ?? req.path}`);
-};
+const pipedrive = (apiVersion: 'v1' | 'v2' = 'v2') => createPipedriveUnderTest([], { apiVersion });
 
-const pipedrive = (apiVersion: 'v1' | 'v2' = 'v2') =>
-  createPipedriveClient({ apiToken: TOKEN, companyDomain: 'acme', apiVersion, sleep: async () => undefined });
-const api = () => nock(API, { reqheaders: { 'x-api-token': TOKEN } });
-
-beforeEach(() => {
-  unmatched = [];
-  nock.disableNetConnect();
-  nock.emitter.on('no match', onNoMatch);
-});
-
-afterEach(() => {
-  nock.emitter.removeListener('no match', onNoMatch);
-  nock.cleanAll();
-  nock.enableNetConnect();
-  expect(unmatched).toEqual([]);
-});
+useNockBoundary();
 
 /** The spec's own example answer of `GET /api/v2/organizations/search`. */
 const organizationSearchExample = {

@@ -10,18 +10,18 @@
 import { readFileSync } from 'node:fs';
 import { DateTime } from 'luxon';
 import nock from 'nock';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createPipedriveClient, type PipedriveClientOptions } from '../../../src/crm/pipedrive/pipedrive-client.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { PipedriveClientOptions } from '../../../src/crm/pipedrive/pipedrive-client.js';
 import {
   CrmBadResponseError,
-  CrmError,
   CrmNotFoundError,
   CrmUnavailableError,
   CrmValidationError,
 } from '../../../src/errors.js';
+import { failure } from '../../helpers/crm-failure.js';
+import { useNockBoundary } from '../../helpers/nock-boundary.js';
+import { PIPEDRIVE_TOKEN as TOKEN, createPipedriveUnderTest, pipedriveApi as api } from '../../helpers/pipedrive-under-test.js';
 
-const API = 'https://api.pipedrive.com';
-const TOKEN = 'pd_0123456789abcdef0123456789abcdef';
 
 /** Fixtures are edited freely in tests; their shape is checked by the adapter under test. */
 type Json = any;
@@ -69,50 +69,15 @@ const page = (data: Json[], pagination: Json = { start: 0, limit: 500, more_item
 });
 
 let waits: number[];
-let unmatched: string[];
-const onNoMatch = (req: { method?: string; path?: string; href?: string }) => {
-  unmatched.push(`${req.method} ${req.href ?? req.path}`);
-};
 
-function client(options: Partial<PipedriveClientOptions> = {}) {
-  return createPipedriveClient({
-    apiToken: TOKEN,
-    apiVersion: 'v1',
-    companyDomain: 'acme',
-    sleep: async (ms) => {
-      waits.push(ms);
-    },
-    ...options,
-  });
-}
-
-/** Every request must carry the token header. */
-const api = () => nock(API, { reqheaders: { 'x-api-token': TOKEN } });
-
-async function failure(promise: Promise<unknown>): Promise<CrmError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(CrmError);
-    return error as CrmError;
-  }
-  throw new Error('expected the call to fail');
-}
+const client = (options: Partial<PipedriveClientOptions> = {}) => createPipedriveUnderTest(waits, { apiVersion: 'v1', ...options });
 
 beforeEach(() => {
   waits = [];
-  unmatched = [];
-  nock.disableNetConnect();
-  nock.emitter.on('no match', onNoMatch);
 });
 
-afterEach(() => {
-  nock.emitter.removeListener('no match', onNoMatch);
-  nock.cleanAll();
-  nock.enableNetConnect();
-  // Any request nobody expected (a v2 path, a party look-up) cost the account tokens.
-  expect(unmatched).toEqual([]);
-});
+// Any request nobody expected (a v2 path, a party look-up) cost the account tokens.
+useNockBoundary();
 
 describe('getDeal (v1)', () => {
   it('reads a Fintesk deal: name for title, user_id object for owner, names from the deal, one request', async () => {

@@ -3,14 +3,13 @@ import { Writable } from 'node:stream';
 import { inspect } from 'node:util';
 import { DateTime } from 'luxon';
 import nock from 'nock';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import {
   createPipelineDealsClient,
   type PipelineDealsClientOptions,
 } from '../../../src/crm/pipelinedeals/pipelinedeals-client.js';
 import {
   CrmBadResponseError,
-  CrmError,
   CrmNotFoundError,
   CrmUnauthorizedError,
   CrmUnavailableError,
@@ -18,6 +17,8 @@ import {
   CrmValidationError,
 } from '../../../src/errors.js';
 import { createLogger } from '../../../src/logger.js';
+import { failure } from '../../helpers/crm-failure.js';
+import { useNockBoundary } from '../../helpers/nock-boundary.js';
 
 const API = 'https://api.pipelinedeals.com';
 const KEY = 'pld_9f8e7d6c5b4a39281706';
@@ -32,10 +33,6 @@ const dealWith = (overrides: Json = {}): Json => ({ ...fixture('deal'), ...overr
 const page = (entries: Json[], pagination: Json): Json => ({ entries, pagination });
 
 let waits: number[];
-let unmatched: string[];
-const onNoMatch = (req: { method?: string; path?: string; href?: string }) => {
-  unmatched.push(`${req.method} ${req.href ?? req.path}`);
-};
 
 function pipelinedeals(options: Partial<PipelineDealsClientOptions> = {}) {
   return createPipelineDealsClient({
@@ -52,34 +49,16 @@ const api = () => nock(API, { badheaders: ['authorization', 'x-api-token'] });
 const withKey = (query: Record<string, string | number> = {}) => ({ api_key: KEY, ...query });
 const form = { 'content-type': 'application/x-www-form-urlencoded' };
 
-async function failure(promise: Promise<unknown>): Promise<CrmError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(CrmError);
-    return error as CrmError;
-  }
-  throw new Error('expected the call to fail');
-}
-
 /** Everything a person or a log could ever see of an error. */
 const everything = (error: unknown) =>
   `${(error as Error).message} ${JSON.stringify(error)} ${inspect(error, { depth: 10, showHidden: true })}`;
 
 beforeEach(() => {
   waits = [];
-  unmatched = [];
-  nock.disableNetConnect();
-  nock.emitter.on('no match', onNoMatch);
 });
 
-afterEach(() => {
-  nock.emitter.removeListener('no match', onNoMatch);
-  nock.cleanAll();
-  nock.enableNetConnect();
-  // A request nobody expected is a request the account paid for.
-  expect(unmatched).toEqual([]);
-});
+// A request nobody expected is a request the account paid for.
+useNockBoundary();
 
 describe('getDeal', () => {
   it("maps the seed's single deal, reading its datetimes with their offsets", async () => {

@@ -5,7 +5,7 @@
 
 import { DateTime } from 'luxon';
 import nock from 'nock';
-import { expect } from 'vitest';
+import { openNockBoundary } from '../../helpers/nock-boundary.js';
 
 export interface FakeRequest {
   method: string;
@@ -46,12 +46,7 @@ function parseBody(body: unknown): Record<string, unknown> | undefined {
 /** Opens the scope of one test. `reqheaders` are required on every request (the credentials). */
 export function createNockCrm(origin: string, reqheaders: Record<string, string> = {}): NockCrm {
   const requests: FakeRequest[] = [];
-  const unmatched: string[] = [];
-  const onNoMatch = (req: { method?: string; path?: string; href?: string }): void => {
-    unmatched.push(`${req.method} ${req.href ?? req.path}`);
-  };
-  nock.disableNetConnect();
-  nock.emitter.on('no match', onNoMatch);
+  const boundary = openNockBoundary();
   const scope = nock(origin, { reqheaders }).persist();
 
   return {
@@ -70,10 +65,7 @@ export function createNockCrm(origin: string, reqheaders: Record<string, string>
         });
     },
     verify() {
-      nock.emitter.removeListener('no match', onNoMatch);
-      nock.cleanAll();
-      nock.enableNetConnect();
-      expect(unmatched, 'requests the CRM fake does not serve').toEqual([]);
+      boundary.close('requests the CRM fake does not serve');
     },
   };
 }

@@ -2,18 +2,19 @@ import { readFileSync } from 'node:fs';
 import { inspect, isDeepStrictEqual } from 'node:util';
 import { DateTime } from 'luxon';
 import nock from 'nock';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { createProductiveClient, type ProductiveClientOptions } from '../../../src/crm/productive/productive-client.js';
 import {
   CrmBadResponseError,
   CrmConflictError,
-  CrmError,
   CrmNotFoundError,
   CrmUnauthorizedError,
   CrmUnavailableError,
   CrmUnsupportedError,
   CrmValidationError,
 } from '../../../src/errors.js';
+import { failure } from '../../helpers/crm-failure.js';
+import { useNockBoundary } from '../../helpers/nock-boundary.js';
 
 const API = 'https://api.productive.io';
 const TOKEN = 'pk-9f8e7d6c-5b4a-3928-1706-f5e4d3c2b1a0';
@@ -29,10 +30,6 @@ function fixture(name: string): Json {
 }
 
 let waits: number[];
-let unmatched: string[];
-const onNoMatch = (req: { method?: string; path?: string; href?: string }) => {
-  unmatched.push(`${req.method} ${req.href ?? req.path}`);
-};
 
 function productive(options: Partial<ProductiveClientOptions> = {}) {
   return createProductiveClient({
@@ -103,6 +100,16 @@ function stagesDocument(stages: Json[] = [...seedStagesIn('410'), ...partnership
   return { data: stages, included: pipelineResources(), meta: meta(1, 1, stages.length) };
 }
 
+/** A scope that first serves deal 182 (as `deal`), then the stage list its status is read from. */
+const readsDealAndStages = (deal: Json) =>
+  api()
+    .get('/api/v2/deals/182')
+    .query({ include: INCLUDE })
+    .reply(200, deal)
+    .get('/api/v2/deal_statuses')
+    .query(stageQuery())
+    .reply(200, stagesDocument());
+
 function dealDoc(attributes: Json = {}, relationships: Json = {}, included?: Json[]): Json {
   const doc = fixture('deal');
   doc.data.attributes = { ...doc.data.attributes, ...attributes };
@@ -131,33 +138,15 @@ function listOf(deals: Json[], current = 1, total = 1): Json {
   return { data: deals.map((d) => d.data), included: [...included.values()], meta: meta(current, total, deals.length) };
 }
 
-async function failure(promise: Promise<unknown>): Promise<CrmError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(CrmError);
-    return error as CrmError;
-  }
-  throw new Error('expected the call to fail');
-}
-
 /** Matches a request whose JSON:API body is exactly `expected`; anything else is left unmatched (and reported). */
 const jsonApiBody = (expected: Json) => (body: Json) => isDeepStrictEqual(body, expected);
 
 beforeEach(() => {
   waits = [];
-  unmatched = [];
-  nock.disableNetConnect();
-  nock.emitter.on('no match', onNoMatch);
 });
 
-afterEach(() => {
-  nock.emitter.removeListener('no match', onNoMatch);
-  nock.cleanAll();
-  nock.enableNetConnect();
-  // A request nobody expected is a request the bot should not have made.
-  expect(unmatched).toEqual([]);
-});
+// A request nobody expected is a request the bot should not have made.
+useNockBoundary();
 
 // ================================================================================= stages
 
@@ -389,13 +378,7 @@ describe('getDeal', () => {
 
   it('reads the stage list when the answer did not include the stage', async () => {
     const doc = dealDoc({}, { pipeline: { meta: { included: false } } }, []);
-    const scope = api()
-      .get('/api/v2/deals/182')
-      .query({ include: INCLUDE })
-      .reply(200, doc)
-      .get('/api/v2/deal_statuses')
-      .query(stageQuery())
-      .reply(200, stagesDocument());
+    const scope = readsDealAndStages(doc);
 
     const deal = await productive().getDeal('182');
 
@@ -756,13 +739,7 @@ describe('markWon, markLost, reopenDeal', () => {
     });
 
   it("wins a deal by moving it to its pipeline's Won stage", async () => {
-    const scope = api()
-      .get('/api/v2/deals/182')
-      .query({ include: INCLUDE })
-      .reply(200, fixture('deal'))
-      .get('/api/v2/deal_statuses')
-      .query(stageQuery())
-      .reply(200, stagesDocument())
+    const scope = readsDealAndStages(fixture('deal'))
       .patch('/api/v2/deals/182', patchStage('1736'))
       .query({ include: INCLUDE })
       .reply(200, dealInStage('1736', { probability: 100, won_at: '2026-03-18T10:00:00.000+01:00' }));
@@ -774,13 +751,7 @@ describe('markWon, markLost, reopenDeal', () => {
   });
 
   it('does not read a deal again that it has just read', async () => {
-    const scope = api()
-      .get('/api/v2/deals/182')
-      .query({ include: INCLUDE })
-      .reply(200, dealInStage('1801'))
-      .get('/api/v2/deal_statuses')
-      .query(stageQuery())
-      .reply(200, stagesDocument())
+    const scope = readsDealAndStages(dealInStage('1801'))
       .patch('/api/v2/deals/182', patchStage('1849'))
       .query({ include: INCLUDE })
       .reply(200, dealInStage('1849'));
@@ -798,13 +769,7 @@ describe('markWon, markLost, reopenDeal', () => {
     const lostReason = { id: '11', type: 'lost_reasons', attributes: { name: 'Price', position: 1, archived_at: null } };
     const lost = dealInStage('1737', {}, { lost_reason: { data: { type: 'lost_reasons', id: '11' } } });
     lost.included.push(lostReason);
-    const scope = api()
-      .get('/api/v2/deals/182')
-      .query({ include: INCLUDE })
-      .reply(200, fixture('deal'))
-      .get('/api/v2/deal_statuses')
-      .query(stageQuery())
-      .reply(200, stagesDocument())
+    const scope = readsDealAndStages(fixture('deal'))
       .get('/api/v2/lost_reasons')
       .query(page(1))
       .reply(200, fixture('lost-reasons'))
@@ -825,13 +790,7 @@ describe('markWon, markLost, reopenDeal', () => {
   });
 
   it('refuses a reason that is none of the lost reasons the stage asks for, listing them, without writing', async () => {
-    const scope = api()
-      .get('/api/v2/deals/182')
-      .query({ include: INCLUDE })
-      .reply(200, fixture('deal'))
-      .get('/api/v2/deal_statuses')
-      .query(stageQuery())
-      .reply(200, stagesDocument())
+    const scope = readsDealAndStages(fixture('deal'))
       .get('/api/v2/lost_reasons')
       .query(page(1))
       .reply(200, fixture('lost-reasons'));
@@ -847,13 +806,7 @@ describe('markWon, markLost, reopenDeal', () => {
   });
 
   it('keeps the text as a lost comment where the Lost stage asks for no lost reason', async () => {
-    const scope = api()
-      .get('/api/v2/deals/182')
-      .query({ include: INCLUDE })
-      .reply(200, dealInStage('1801'))
-      .get('/api/v2/deal_statuses')
-      .query(stageQuery())
-      .reply(200, stagesDocument())
+    const scope = readsDealAndStages(dealInStage('1801'))
       .patch('/api/v2/deals/182', patchStage('1843', { attributes: { lost_comment: 'Budget frozen' } }))
       .query({ include: INCLUDE })
       .reply(200, dealInStage('1843', { lost_comment: 'Budget frozen' }));
@@ -865,13 +818,7 @@ describe('markWon, markLost, reopenDeal', () => {
   });
 
   it("reopens a deal it did not close into its pipeline's first open stage", async () => {
-    const scope = api()
-      .get('/api/v2/deals/182')
-      .query({ include: INCLUDE })
-      .reply(200, dealInStage('1736'))
-      .get('/api/v2/deal_statuses')
-      .query(stageQuery())
-      .reply(200, stagesDocument())
+    const scope = readsDealAndStages(dealInStage('1736'))
       .patch('/api/v2/deals/182', patchStage('1733'))
       .query({ include: INCLUDE })
       .reply(200, dealInStage('1733'));
