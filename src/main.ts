@@ -25,7 +25,9 @@ async function runSlack(
   app: (receiver: Receiver) => App<DealbotContext>,
 ): Promise<App<DealbotContext>> {
   if (config.mode === 'socket') {
-    const bolt = app(createSocketReceiver({ appToken: config.slackAppToken ?? '', logger: boltLogger(logger) }));
+    const bolt = app(
+      createSocketReceiver({ appToken: config.slackAppToken ?? '', logger: boltLogger(logger), slackApiUrl: config.slackApiUrl }),
+    );
     await bolt.start();
     logger.info('Dealbot is connected to Slack through Socket Mode');
     return bolt;

@@ -3,6 +3,7 @@
 // speaks HTTP exactly as it would to slack.com, while every call is recorded in order,
 // announced as an event and answered the way Slack answers it (`{ ok: true, ... }` on
 // HTTP 200, `{ ok: false, error }` on failure, HTTP 429 + Retry-After when rate limited).
+// For Socket Mode it also says where the WebSocket is (`apps.connections.open`).
 
 import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -125,6 +126,12 @@ export interface StandinOptions {
   users?: StandinUser[];
   /** Known channels, besides DEFAULT_STANDIN_CHANNEL (same id replaces it). */
   channels?: StandinChannel[];
+  /**
+   * The WebSocket URL `apps.connections.open` hands a Socket Mode client (`ws://…` on
+   * loopback). Absent, the stand-in answers that call `socket_mode_not_enabled` (its own
+   * error, for an app set up without Socket Mode).
+   */
+  socketModeUrl?: string;
 }
 
 export const STANDIN_TEAM = { id: 'T0CONSOLE', domain: 'dealbot-console' } as const;
@@ -167,7 +174,8 @@ const FREE_TEXT_ARGS = new Set([
   'icon_url',
 ]);
 
-type Handler = (args: Record<string, unknown>) => Record<string, unknown>;
+/** A Web API method: the call's arguments and the token it came with, to its result. */
+type Handler = (args: Record<string, unknown>, token: string) => Record<string, unknown>;
 
 class SlackApiFailure extends Error {
   constructor(readonly slackError: string) {
@@ -391,6 +399,13 @@ export async function startSlackApiStandin(options: StandinOptions = {}): Promis
 
   const handlers: Record<string, Handler> = {
     'api.test': (args) => ({ args }),
+    // Socket Mode asks for its WebSocket URL with the app-level token (`xapp-`); Slack
+    // refuses a bot or user token here.
+    'apps.connections.open': (_args, token) => {
+      if (!token.startsWith('xapp-')) throw new SlackApiFailure('not_allowed_token_type');
+      if (!options.socketModeUrl) throw new SlackApiFailure('socket_mode_not_enabled');
+      return { url: options.socketModeUrl };
+    },
     'auth.test': () => ({
       url: `https://${STANDIN_TEAM.domain}.slack.com/`,
       team: 'Dealbot console',
@@ -548,7 +563,7 @@ export async function startSlackApiStandin(options: StandinOptions = {}): Promis
     }
   };
 
-  const handleApi = (res: ServerResponse, method: string, args: Record<string, unknown>, authorized: boolean): void => {
+  const handleApi = (res: ServerResponse, method: string, args: Record<string, unknown>, token: string | undefined): void => {
     const at = Date.now();
     const failure = takeFailure(method);
     if (failure) {
@@ -560,10 +575,10 @@ export async function startSlackApiStandin(options: StandinOptions = {}): Promis
     const handler = handlers[method];
     let result: Record<string, unknown>;
     if (!handler) result = { ok: false, error: 'unknown_method' };
-    else if (!authorized) result = { ok: false, error: 'not_authed' };
+    else if (!token) result = { ok: false, error: 'not_authed' };
     else {
       try {
-        result = { ok: true, ...handler(args) };
+        result = { ok: true, ...handler(args, token) };
       } catch (error) {
         if (!(error instanceof SlackApiFailure)) throw error;
         result = { ok: false, error: error.slackError };
@@ -645,7 +660,7 @@ export async function startSlackApiStandin(options: StandinOptions = {}): Promis
         const bearer = /^Bearer\s+(\S+)/i.exec(req.headers.authorization ?? '')?.[1];
         const token = bearer ?? asString(args.token);
         delete args.token;
-        return handleApi(res, apiMatch[1], args, Boolean(token));
+        return handleApi(res, apiMatch[1], args, token);
       }
       const uploadMatch = /^\/upload\/(F[A-Za-z0-9]+)$/.exec(path);
       if (uploadMatch?.[1]) {

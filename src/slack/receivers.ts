@@ -31,6 +31,19 @@ export function createHttpReceiver(options: {
   });
 }
 
-export function createSocketReceiver(options: { appToken: string; logger: BoltLogger }): SocketModeReceiver {
-  return new SocketModeReceiver({ appToken: options.appToken, logger: options.logger });
+export function createSocketReceiver(options: {
+  appToken: string;
+  logger: BoltLogger;
+  /**
+   * Base of the Web API (`SLACK_API_URL`), for proxies and tests: the Socket Mode client asks
+   * it for its WebSocket URL (`apps.connections.open`). Slack's own when absent.
+   */
+  slackApiUrl?: string | null;
+}): SocketModeReceiver {
+  return new SocketModeReceiver({
+    appToken: options.appToken,
+    logger: options.logger,
+    // Bolt hands `installerOptions.clientOptions` to the SocketModeClient's own WebClient.
+    ...(options.slackApiUrl ? { installerOptions: { clientOptions: { slackApiUrl: options.slackApiUrl } } } : {}),
+  });
 }

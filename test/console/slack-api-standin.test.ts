@@ -60,6 +60,21 @@ describe('Slack Web API stand-in', () => {
     expect(await anonymous.json()).toEqual({ ok: false, error: 'not_authed' });
   });
 
+
+  it('hands Socket Mode its WebSocket URL for the app-level token only', async () => {
+    const socketStandin = await startSlackApiStandin({ socketModeUrl: 'ws://127.0.0.1:9/link' });
+    try {
+      const app = new WebClient('xapp-1-test', { slackApiUrl: socketStandin.url, retryConfig: { retries: 0 } });
+      expect(await app.apps.connections.open({})).toMatchObject({ ok: true, url: 'ws://127.0.0.1:9/link' });
+      const bot = new WebClient('xoxb-test', { slackApiUrl: socketStandin.url, retryConfig: { retries: 0 } });
+      await expect(bot.apps.connections.open({})).rejects.toMatchObject({ data: { error: 'not_allowed_token_type' } });
+    } finally {
+      await socketStandin.close();
+    }
+    // Set up without Socket Mode, the stand-in refuses even the right token.
+    const app = new WebClient('xapp-1-test', { slackApiUrl: standin.url, retryConfig: { retries: 0 } });
+    await expect(app.apps.connections.open({})).rejects.toMatchObject({ data: { error: 'socket_mode_not_enabled' } });
+  });
   it('serves auth.test, users.info and conversations.info', async () => {
     expect(await client.auth.test()).toMatchObject({ ok: true, user_id: standin.bot.userId, team_id: 'T0CONSOLE' });
     const { user } = await client.users.info({ user: 'U0BOB' });
