@@ -2,6 +2,7 @@
 // saved (or removed when "off" was chosen) and the channel is told who set what.
 
 import type { App } from '@slack/bolt';
+import type { KnownBlock } from '@slack/types';
 import { digestOffMessage, digestSubscribedMessage, inviteMeMessage } from '../../digest/digest-notices.js';
 import { readDigestSettings, readDigestSettingsMetadata, type ViewStateValues } from '../../digest/digest-settings-modal.js';
 import { createDigestSchedule, digestScheduleId } from '../../digest/schedule.js';
@@ -19,8 +20,8 @@ export function registerDigestSettingsView(app: App<DealbotContext>): void {
     if (!digests || !metadata) return;
     const { settings } = submission;
     const userId = body.user.id;
-    const tell = (message: { text: string; blocks?: unknown[] }, channel: string) =>
-      client.chat.postMessage({ channel, text: message.text, ...(message.blocks ? { blocks: message.blocks as never } : {}) });
+    const tell = (message: { text: string; blocks?: KnownBlock[] }, channel: string) =>
+      client.chat.postMessage({ channel, text: message.text, ...(message.blocks ? { blocks: message.blocks } : {}) });
 
     // The schedule being edited is replaced (its pipeline may have changed) or removed.
     const previous = metadata.scheduleId ? await digests.schedules.get(metadata.scheduleId) : undefined;
