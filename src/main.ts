@@ -10,7 +10,7 @@ import { startConsole } from './console/console.js';
 import { createCrm } from './crm/create-crm.js';
 import { createDigestRuntime } from './digest/digest-runtime.js';
 import type { Scheduler } from './digest/scheduler.js';
-import { ConfigError } from './errors.js';
+import { ConfigError, StoreError } from './errors.js';
 import { createLogger, type Logger } from './logger.js';
 import type { DealbotContext } from './listeners/context.js';
 import { SHORTCUTS } from './listeners/shortcuts/catalog.js';
@@ -43,6 +43,11 @@ async function runSlack(
   return bolt;
 }
 
+/** The store URL without a password, fit for a message. */
+function redactStoreUrl(url: string): string {
+  return url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:[redacted]@');
+}
+
 export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number> {
   let config: Config;
   try {
@@ -56,7 +61,18 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
   }
   // The console shares the terminal with its user: only warnings unless asked otherwise.
   const logger = createLogger(config.mode === 'console' && !env.LOG_LEVEL ? 'warn' : config.logLevel);
-  const store = await createStore(config.storeUrl);
+  let store: Store;
+  try {
+    store = await createStore(config.storeUrl);
+  } catch (error) {
+    if (!(error instanceof StoreError)) throw error;
+    // The most common first-run mistake after a typo: say which setting and what to check.
+    process.stderr.write(
+      `Dealbot cannot start:\n  - ${error.message}. Check STORE_URL (now ${redactStoreUrl(config.storeUrl)}): ` +
+        `${config.storeUrl.startsWith('redis') ? 'is the Redis server running and reachable?' : 'can Dealbot write to that folder?'}\n`,
+    );
+    return 1;
+  }
   let crm;
   try {
     crm = await createCrm(config, store, logger);

@@ -103,4 +103,13 @@ describe('the console, scripted', () => {
     expect(stderr).toContain('PORT must be a whole number from 1 to 65535');
     expect(stderr).not.toMatch(/\n\s+at /);
   });
+
+  it('says which setting to check when the store cannot be reached, and never shows its password', async () => {
+    const { code, stderr } = await runConsole([], { STORE_URL: 'redis://:hunter2@127.0.0.1:1' });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/^Dealbot cannot start:\n  - Could not connect to Redis/);
+    expect(stderr).toContain('Check STORE_URL');
+    expect(stderr).toContain('is the Redis server running and reachable?');
+    expect(stderr).not.toContain('hunter2');
+  });
 });
