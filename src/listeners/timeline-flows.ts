@@ -2,7 +2,7 @@
 // deal timeline (first page, then "Show older"), the pipeline board and the summary by
 // period, each read in the viewer's time zone.
 
-import type { Pipeline } from '../crm/port.js';
+import type { Deal, Pipeline } from '../crm/port.js';
 import { matchByName } from '../parse/match-name.js';
 import { loadDealTimeline, summarizeTimeline } from '../services/deal-timeline.js';
 import { buildPipelineBoard } from '../services/pipeline-board.js';
@@ -18,12 +18,12 @@ import type { Reply } from './deal-flows.js';
 export async function replyWithTimeline(
   ctx: DealbotContext,
   reply: Reply,
-  dealId: string,
+  deal: Deal | string,
   cursor: string | null = null,
 ): Promise<void> {
   const [person, timeline, stages, users] = await Promise.all([
     ctx.people.get(reply.client, reply.userId),
-    loadDealTimeline(ctx.crm, dealId, cursor),
+    loadDealTimeline(ctx.crm, deal, cursor),
     ctx.crm.listStages(),
     ctx.crm.listUsers(),
   ]);

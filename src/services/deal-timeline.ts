@@ -67,19 +67,26 @@ async function readHistory(crm: CrmClient, dealId: string, crmCursor: string | n
   }
 }
 
-/** The deal and one page of its history. Deal and history are read at once. */
+/**
+ * The deal and one page of its history, read at once. `deal` may be the deal just read
+ * (a command resolved it by its title): it is not read again.
+ */
 export async function loadDealTimeline(
   crm: CrmClient,
-  dealId: string,
+  deal: Deal | string,
   cursor: string | null = null,
   options: { pageSize?: number } = {},
 ): Promise<DealTimeline> {
+  const dealId = typeof deal === 'string' ? deal : deal.id;
   const pageSize = Math.max(1, Math.floor(options.pageSize ?? TIMELINE_PAGE_SIZE));
   const position = decodePosition(cursor);
   const isFirstPage = position.crmCursor === null && position.skip === 0;
   const historySource: HistorySource = crm.capabilities.historySource ?? 'crm';
-  const [deal, page] = await Promise.all([crm.getDeal(dealId), readHistory(crm, dealId, position.crmCursor)]);
-  if (!page) return { deal, changes: [], nextCursor: null, supported: false, isFirstPage, historySource, journalSince: null };
+  const [current, page] = await Promise.all([
+    typeof deal === 'string' ? crm.getDeal(dealId) : Promise.resolve(deal),
+    readHistory(crm, dealId, position.crmCursor),
+  ]);
+  if (!page) return { deal: current, changes: [], nextCursor: null, supported: false, isFirstPage, historySource, journalSince: null };
 
   const changes = page.items.slice(position.skip, position.skip + pageSize);
   const shown = position.skip + changes.length;
@@ -87,7 +94,7 @@ export async function loadDealTimeline(
   if (shown < page.items.length) nextCursor = encodePosition({ crmCursor: position.crmCursor, skip: shown });
   else if (page.nextCursor !== null) nextCursor = encodePosition({ crmCursor: page.nextCursor, skip: 0 });
   const journalSince = historySource === 'dealbot' && nextCursor === null ? (changes.at(-1)?.at ?? null) : null;
-  return { deal, changes, nextCursor, supported: true, isFirstPage, historySource, journalSince };
+  return { deal: current, changes, nextCursor, supported: true, isFirstPage, historySource, journalSince };
 }
 
 export interface DealTimelineSummary {

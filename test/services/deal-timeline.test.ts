@@ -3,6 +3,9 @@ import { describe, expect, it } from 'vitest';
 import type { Deal, DealChange, Page } from '../../src/crm/port.js';
 import { CrmNotFoundError, CrmUnavailableError, CrmUnsupportedError } from '../../src/errors.js';
 import { TIMELINE_PAGE_SIZE, loadDealTimeline, summarizeTimeline } from '../../src/services/deal-timeline.js';
+import { createLocalCrm } from '../../src/crm/local/local-crm.js';
+import { ensureSeeded } from '../../src/crm/local/seed.js';
+import { createStore } from '../../src/store/create-store.js';
 import { buildDeal } from '../helpers/deal-builder.js';
 import { stubCrm } from '../helpers/stub-crm.js';
 
@@ -209,5 +212,23 @@ describe('summarizeTimeline', () => {
   it('gives no days to close for a closed deal, and says when it closed', () => {
     const won = makeDeal({ status: 'won', expectedCloseDate: '2026-11-01', closedAt: NOW.minus({ days: 2 }) });
     expect(summarizeTimeline(won, [], NOW, false)).toMatchObject({ daysToClose: null, closed: { status: 'won' } });
+  });
+});
+
+describe('loadDealTimeline with a deal already read', () => {
+  it('reads only the history, not the deal again', async () => {
+    const store = await createStore('memory://');
+    const local = createLocalCrm({ store });
+    await ensureSeeded(local, store);
+    const deal = await local.getDeal('1');
+    let reads = 0;
+    const counting = { ...local, getDeal: async (id: string) => ((reads += 1), local.getDeal(id)) };
+    const timeline = await loadDealTimeline(counting, deal);
+    expect(timeline.deal).toBe(deal);
+    expect(timeline.changes.length).toBeGreaterThan(0);
+    expect(reads).toBe(0);
+    await loadDealTimeline(counting, deal.id);
+    expect(reads).toBe(1);
+    await store.close();
   });
 });

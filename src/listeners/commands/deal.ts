@@ -65,7 +65,7 @@ const timeline: Subcommand<'timeline'> = (ctx, reply, { ref }) =>
   // The timeline reads the deal itself, alongside its history: an id needs no lookup first.
   ref.kind === 'id'
     ? replyWithTimeline(ctx, reply, ref.id)
-    : withResolvedDeal(ctx, reply, ref, { op: 'timeline' }, (deal) => replyWithTimeline(ctx, reply, deal.id));
+    : withResolvedDeal(ctx, reply, ref, { op: 'timeline' }, (deal) => replyWithTimeline(ctx, reply, deal));
 
 export function registerDealCommand(app: App<DealbotContext>): void {
   app.command('/deal', async ({ command, ack, respond, client, context }) => {
