@@ -14,6 +14,7 @@ import { ConfigError, StoreError } from './errors.js';
 import { createLogger, type Logger } from './logger.js';
 import type { DealbotContext } from './listeners/context.js';
 import { SHORTCUTS } from './listeners/shortcuts/catalog.js';
+import { SlashCommand } from './ui/ids.js';
 import { createStore } from './store/create-store.js';
 import { createHttpReceiver, createSocketReceiver, EVENTS_PATH, HEALTH_PATH } from './slack/receivers.js';
 import type { Store } from './store/store.js';
@@ -105,6 +106,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
       interactive: Boolean(process.stdin.isTTY),
       color: Boolean(process.stdout.isTTY) && !env.NO_COLOR,
       shortcuts: SHORTCUTS.map(({ callbackId, name, type }) => ({ callbackId, name, type })),
+      commands: Object.values(SlashCommand),
     });
     startDigests();
     await consoleSession.done;

@@ -73,6 +73,8 @@ export interface ConsoleOptions {
   channel?: { id: string; name: string };
   /** The app's shortcuts (from manifest.yml), so `shortcut <name>` knows them. */
   shortcuts?: ConsoleShortcut[];
+  /** The app's slash commands (from manifest.yml), named when someone types another. */
+  commands?: string[];
   /** How long the app must stay silent to count as done reacting (default 150 ms). */
   settleMs?: number;
   /** Longest wait for one reaction (default 15 s). */
@@ -211,6 +213,7 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleSess
   }
 
   /** Runs one payload through the app and waits until it has stopped talking to Slack. */
+
   const deliver = async (
     body: Record<string, unknown>,
     ack: Omit<Extract<ScreenEvent, { kind: 'ack' }>, 'kind' | 'response'>,
@@ -233,7 +236,13 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleSess
       const message = delivery.error instanceof Error ? delivery.error.message : String(delivery.error);
       screen.queue({ kind: 'note', text: paint.red(`(the app failed: ${message})`) });
     } else if (!delivery.acked) {
-      screen.queue({ kind: 'note', text: paint.yellow('(the app did not acknowledge this; Slack would show an error)') });
+      // Most often a slash command the app does not have: name the ones it does.
+      const command = ack.payload === 'command' && typeof body.command === 'string' ? body.command : null;
+      const known = options.commands?.length ? ` Try ${options.commands.join(' or ')}.` : '';
+      const text = command
+        ? `(nothing answers ${command} here; Slack would say it failed.${known})`
+        : '(the app did not acknowledge this; Slack would show an error)';
+      screen.queue({ kind: 'note', text: paint.yellow(text) });
     }
     return delivery;
   };

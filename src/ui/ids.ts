@@ -135,3 +135,9 @@ export interface DealStageValue {
   stageId: string;
 }
 export const encodeDealStage = (value: DealStageValue): string => JSON.stringify({ dealId: value.dealId, stageId: value.stageId });
+
+/** The slash commands, as declared in manifest.yml. */
+export const SlashCommand = {
+  deal: '/deal',
+  pipeline: '/pipeline',
+} as const;

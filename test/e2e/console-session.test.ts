@@ -43,6 +43,7 @@ describe('the console, scripted', () => {
         'submit',
         '/deal move Globex expansion to prop',
         'frobnicate',
+        '/foo bar',
         '/deal lost Globex expansion',
         'set 1 Budget cut',
         'submit',
@@ -62,6 +63,8 @@ describe('the console, scripted', () => {
     expect(stdout).toContain('Moved from Qualified to Proposal');
     // A line it cannot read gets a one-line hint, not a crash.
     expect(stdout).toMatch(/> frobnicate\n[^\n]*(help|understand|not a)/i);
+    // A slash command Dealbot does not have is named as such, with the ones it has.
+    expect(stdout).toMatch(/> \/foo bar\n\(nothing answers \/foo here; Slack would say it failed\. Try \/deal or \/pipeline\.\)/);
     expect(stdout).toMatch(/Mark as lost · modal/);
     expect(stdout).toMatch(/marked Globex expansion lost: Budget cut/);
     expect(stdout).toMatch(/Timeline: Globex expansion/);

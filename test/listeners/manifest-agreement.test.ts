@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { SHORTCUTS } from '../../src/listeners/shortcuts/catalog.js';
+import { SlashCommand } from '../../src/ui/ids.js';
 
 const manifest = readFileSync(new URL('../../manifest.yml', import.meta.url), 'utf8');
 
@@ -26,6 +27,17 @@ describe('manifest.yml and the code agree', () => {
     const declared = manifestShortcuts().map(({ name, type, callback_id, description }) => ({ name, type, callbackId: callback_id, description }));
     expect(declared).toEqual(SHORTCUTS.map(({ name, type, callbackId, description }) => ({ name, type, callbackId, description })));
     for (const shortcut of declared) expect((shortcut.description ?? '').length).toBeLessThanOrEqual(150);
+  });
+
+  it('declares exactly the slash commands the app listens for', () => {
+    const declared = [...manifest.matchAll(/^ {4}- command: (\S+)$/gm)].map((m) => m[1]);
+    expect(declared).toEqual(Object.values(SlashCommand));
+  });
+
+  it('asks for the scopes digests use', () => {
+    for (const scope of ['files:write', 'channels:read', 'groups:read', 'channels:join']) {
+      expect(manifest).toMatch(new RegExp(`\\n\\s+- ${scope}\\n`));
+    }
   });
 
   it('turns on the Home tab and subscribes to app_home_opened', () => {

@@ -20,6 +20,7 @@ import {
 } from '../deal-flows.js';
 import { replyToCommand } from '../replies.js';
 import { replyWithTimeline } from '../timeline-flows.js';
+import { SlashCommand } from '../../ui/ids.js';
 
 type Subcommand<K extends DealCommand['kind']> = (
   ctx: DealbotContext,
@@ -68,7 +69,7 @@ const timeline: Subcommand<'timeline'> = (ctx, reply, { ref }) =>
     : withResolvedDeal(ctx, reply, ref, { op: 'timeline' }, (deal) => replyWithTimeline(ctx, reply, deal));
 
 export function registerDealCommand(app: App<DealbotContext>): void {
-  app.command('/deal', async ({ command, ack, respond, client, context }) => {
+  app.command(SlashCommand.deal, async ({ command, ack, respond, client, context }) => {
     const parsed = parseDealCommand(command.text);
     if (parsed.kind === 'help') return ack({ response_type: 'ephemeral', ...helpMessage() });
     if (parsed.kind === 'invalid') {

@@ -9,9 +9,10 @@ import type { DealbotContext } from '../context.js';
 import { runDigestCommand } from '../digest-flows.js';
 import { replyToCommand } from '../replies.js';
 import { replyWithBoard, replyWithPeriodSummary } from '../timeline-flows.js';
+import { SlashCommand } from '../../ui/ids.js';
 
 export function registerPipelineCommand(app: App<DealbotContext>): void {
-  app.command('/pipeline', async ({ command, ack, respond, client, context }) => {
+  app.command(SlashCommand.pipeline, async ({ command, ack, respond, client, context }) => {
     const parsed = parsePipelineCommand(command.text);
     if (parsed.kind === 'help') return ack({ response_type: 'ephemeral', ...helpMessage() });
     if (parsed.kind === 'invalid') return ack({ response_type: 'ephemeral', ...usageMessage(parsed.problem, null) });
