@@ -72,7 +72,7 @@ const snapshotSchema = z.object({
   probability: z.number().nullable(),
   lostReason: z.string().nullable(),
   /** The CRM's `updatedAt` in epoch ms: a read older than the snapshot must not overwrite it. */
-  updatedAt: z.number(),
+  updatedAt: z.number().nullable(),
 });
 type Snapshot = z.infer<typeof snapshotSchema>;
 
@@ -93,7 +93,7 @@ function snapshotOf(deal: Deal): Snapshot {
     expectedCloseDate: deal.expectedCloseDate,
     probability: deal.probability,
     lostReason: deal.lostReason,
-    updatedAt: deal.updatedAt.toMillis(),
+    updatedAt: deal.updatedAt?.toMillis() ?? null,
   };
 }
 
@@ -184,7 +184,7 @@ export function createJournaledCrm(inner: CrmClient, store: Store, options: Jour
       const writes = deals.flatMap((deal, i) => {
         const known = parseSnapshot(stored[i]);
         const seen = snapshotOf(deal);
-        if ((known === null && onlyKnown) || (known !== null && (known.updatedAt > seen.updatedAt || sameSnapshot(known, seen)))) {
+        if ((known === null && onlyKnown) || (known !== null && ((known.updatedAt ?? 0) > (seen.updatedAt ?? 0) || sameSnapshot(known, seen)))) {
           return [];
         }
         return [store.set(seenKey(deal.id), seen, SNAPSHOT_TTL_MS)];

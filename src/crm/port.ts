@@ -67,12 +67,22 @@ export interface Deal {
   probability: number | null;
   lostReason: string | null;
   createdAt: DateTime;
-  updatedAt: DateTime;
+  /**
+   * When the CRM last changed the deal; null when the CRM does not say (real Productive
+   * deals carry no `updated_at`; a Pipedrive v2 webhook's deal has `update_time: null`).
+   * Whoever needs "last changed" falls back to `lastChangedAt(deal)`.
+   */
+  updatedAt: DateTime | null;
   stageChangedAt: DateTime | null;
   /** When the deal was won or lost; null while open. */
   closedAt: DateTime | null;
   /** Where a person opens the deal in the CRM's own UI. */
   url: string | null;
+}
+
+/** The best instant a deal is known to have changed at: its update time, else its close, stage change or creation. */
+export function lastChangedAt(deal: Pick<Deal, 'updatedAt' | 'closedAt' | 'stageChangedAt' | 'createdAt'>): DateTime {
+  return deal.updatedAt ?? deal.closedAt ?? deal.stageChangedAt ?? deal.createdAt;
 }
 
 /**

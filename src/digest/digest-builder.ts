@@ -14,6 +14,7 @@
 
 import { DateTime } from 'luxon';
 import type { CrmClient, Deal, Money, Pipeline, Stage } from '../crm/port.js';
+import { lastChangedAt } from '../crm/port.js';
 import { CrmNotFoundError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { collectDeals } from '../services/collect-deals.js';
@@ -124,7 +125,7 @@ function byCloseDate(a: Deal, b: Deal): number {
   return (a.expectedCloseDate ?? '').localeCompare(b.expectedCloseDate ?? '') || byValue(a, b);
 }
 function byLastChange(a: Deal, b: Deal): number {
-  return a.updatedAt.toMillis() - b.updatedAt.toMillis() || byValue(a, b);
+  return lastChangedAt(a).toMillis() - lastChangedAt(b).toMillis() || byValue(a, b);
 }
 
 /** The digest and the snapshot the next digest compares against. Pure. */
@@ -149,7 +150,7 @@ export function composeDigest(input: DigestInput): { digest: PipelineDigest; sna
     const close = deal.expectedCloseDate;
     if (close !== null && close < today) overdue.push(deal);
     else if (close !== null && close <= horizon) closingSoon.push(deal);
-    if (deal.updatedAt < staleBefore) stale.push(deal);
+    if (lastChangedAt(deal) < staleBefore) stale.push(deal);
   }
 
   const changes = input.previous ? diffSince(input.previous, open, closed, stageById, input.truncated ?? false) : null;
@@ -216,7 +217,7 @@ function diffSince(
     const before = previous.deals.get(deal.id);
     // A deal closed long ago and edited since (a note, a field) is not news; one closed
     // since the last digest is, whether or not that digest saw it open.
-    const closedAt = deal.closedAt ?? deal.updatedAt;
+    const closedAt = deal.closedAt ?? lastChangedAt(deal);
     const news = before ? before[1] !== deal.status : closedAt >= since;
     if (!news) continue;
     (deal.status === 'won' ? won : lost).push(deal);

@@ -8,6 +8,7 @@
 import type { KnownBlock } from '@slack/types';
 import type { DateTime } from 'luxon';
 import type { Deal, Money, Stage } from '../crm/port.js';
+import { lastChangedAt } from '../crm/port.js';
 import { formatDay, formatExpectedClose, formatMoneyTotals, formatMoney, formatRelativeTime } from '../ui/format.js';
 import { SlackLimits } from '../ui/ids.js';
 import { escapeMrkdwn, mrkdwnText, plainText, truncate, truncateMrkdwn } from '../ui/mrkdwn.js';
@@ -193,7 +194,7 @@ export function digestMessage(digest: PipelineDigest, options: DigestMessageOpti
     blocks.push(listSection(listHeading('⚠️ *Overdue* (expected close passed, still open)', digest.overdue), lines, digest.overdue.total));
   }
   if (enabled.has('stale') && digest.stale.total > 0) {
-    const lines = digest.stale.top.map((d) => dealLine(d, [stageName(stages, d.stageId), `last change ${formatRelativeTime(d.updatedAt, now)}`]));
+    const lines = digest.stale.top.map((d) => dealLine(d, [stageName(stages, d.stageId), `last change ${formatRelativeTime(lastChangedAt(d), now)}`]));
     blocks.push(listSection(listHeading(`💤 *Stale* (no change in ${digest.staleDays}+ days)`, digest.stale), lines, digest.stale.total));
   }
   if (enabled.has('forecast')) {

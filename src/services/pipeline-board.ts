@@ -12,6 +12,7 @@
 
 import type { DateTime } from 'luxon';
 import type { CrmClient, Deal, Money, Stage } from '../crm/port.js';
+import { lastChangedAt } from '../crm/port.js';
 import { collectDeals } from './collect-deals.js';
 import { sumByCurrency } from './timeline-summary.js';
 
@@ -129,7 +130,7 @@ export function aggregateBoard(input: BoardInput): PipelineBoard {
   const end = start.plus({ months: 1 });
   // A CRM that does not say when a deal closed still says when it last changed.
   const closedInMonth = (deal: Deal): boolean => {
-    const at = deal.closedAt ?? deal.updatedAt;
+    const at = deal.closedAt ?? lastChangedAt(deal);
     return deal.pipelineId === input.pipelineId && at >= start && at < end;
   };
   const closed = input.closedDeals.filter(closedInMonth);

@@ -4,6 +4,7 @@
 
 import { DateTime } from 'luxon';
 import type { CrmClient, Deal, DealQuery, Page, Pipeline, Stage } from '../../src/crm/port.js';
+import { lastChangedAt } from '../../src/crm/port.js';
 import { CrmUnsupportedError } from '../../src/errors.js';
 import { buildDeal } from '../helpers/deal-builder.js';
 
@@ -61,7 +62,7 @@ export function createFakeCrm(options: { pageSize?: number } = {}): FakeCrm {
         (d) =>
           (query.pipelineId === undefined || d.pipelineId === query.pipelineId) &&
           (query.status === undefined || query.status.includes(d.status)) &&
-          (query.updatedSince === undefined || d.updatedAt >= query.updatedSince),
+          (query.updatedSince === undefined || lastChangedAt(d) >= query.updatedSince),
       );
       const start = query.cursor ? Number(query.cursor) : 0;
       const items = matching.slice(start, start + pageSize);

@@ -55,6 +55,7 @@ import type { ZodType } from 'zod';
 import { CrmBadResponseError, CrmNotFoundError, CrmUnsupportedError, CrmValidationError } from '../../errors.js';
 import { createAccountMemo } from '../account-memo.js';
 import { createHttpClient, transportOptionsOf, type HttpClient, type HttpTransportOptions } from '../http/http-client.js';
+import { lastChangedAt } from '../port.js';
 import type {
   CrmCapabilities,
   CrmClient,
@@ -432,7 +433,7 @@ export function createProductiveClient(options: ProductiveClientOptions): CrmCli
       (deal) =>
         status.keep(deal.status) &&
         (stageId === undefined || deal.stageId === stageId) &&
-        (since === undefined || deal.updatedAt.toMillis() >= since),
+        (since === undefined || lastChangedAt(deal).toMillis() >= since),
     );
     return { items: deals, nextCursor: hasNextPage(doc.meta, page, doc.data.length, size) ? String(page + 1) : null };
   }

@@ -245,7 +245,7 @@ describe.each(backends)('local CRM on the $name store', (backend) => {
         expectedCloseDate: '2025-04-01',
         probability: 40,
       });
-      expect(updated.updatedAt.toISO()).toBe('2025-03-12T09:01:00.000Z');
+      expect(updated.updatedAt!.toISO()).toBe('2025-03-12T09:01:00.000Z');
       expect(await crm.getDeal(deal.id)).toEqual(updated);
       const fieldChanges = (await history(deal.id)).filter((c) => c.kind === 'field');
       expect(fieldChanges.map((c) => [c.field, c.from, c.to])).toEqual(
@@ -260,7 +260,7 @@ describe.each(backends)('local CRM on the $name store', (backend) => {
           ['probability', null, '40'],
         ].reverse(),
       );
-      expect(fieldChanges.every((c) => c.actor === 'Ada Lovelace' && c.at.equals(updated.updatedAt))).toBe(true);
+      expect(fieldChanges.every((c) => c.actor === 'Ada Lovelace' && c.at.equals(updated.updatedAt!))).toBe(true);
     });
 
     it('clears fields set to null and leaves absent ones alone', async () => {
@@ -277,7 +277,7 @@ describe.each(backends)('local CRM on the $name store', (backend) => {
       const deal = await crm.createDeal({ title: 'Acme', probability: 30 });
       tick();
       const same = await crm.updateDeal(deal.id, { title: 'Acme', probability: 30 });
-      expect(same.updatedAt.equals(deal.updatedAt)).toBe(true);
+      expect(same.updatedAt!.equals(deal.updatedAt!)).toBe(true);
       expect(await history(deal.id)).toHaveLength(1);
     });
 

@@ -27,7 +27,7 @@ async function snapshot(crm: LocalCrm) {
     pipelines: await crm.listPipelines(),
     stages: await crm.listStages(),
     users: await crm.listUsers(),
-    deals: deals.map((d) => ({ ...d, createdAt: d.createdAt.toISO(), updatedAt: d.updatedAt.toISO() })),
+    deals: deals.map((d) => ({ ...d, createdAt: d.createdAt.toISO(), updatedAt: d.updatedAt?.toISO() })),
     histories: histories.map((h) => h.map((c) => ({ ...c, at: c.at.toISO() }))),
   };
 }
@@ -72,7 +72,7 @@ describe('the demo seed', () => {
       const history = (await crm.getDealHistory(deal.id)).items;
       expect(history.at(-1)?.kind).toBe('created');
       expect(history.every((c) => c.at <= now)).toBe(true);
-      expect(deal.updatedAt <= now).toBe(true);
+      expect(deal.updatedAt! <= now).toBe(true);
     }
     expect(deals.some((d) => d.closedAt !== null && d.closedAt < now)).toBe(true);
     const moved = await crm.getDealHistory(deals[0]!.id);

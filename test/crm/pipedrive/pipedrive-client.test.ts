@@ -87,7 +87,7 @@ describe('getDeal', () => {
       url: 'https://acme.pipedrive.com/deal/1',
     });
     expect(deal.createdAt.toISO()).toBe('2021-01-01T00:00:00.000Z');
-    expect(deal.updatedAt.zoneName).toBe('UTC');
+    expect(deal.updatedAt?.zoneName).toBe('UTC');
     scope.done();
   });
 

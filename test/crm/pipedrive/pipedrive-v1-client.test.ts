@@ -102,7 +102,7 @@ describe('getDeal (v1)', () => {
     });
     // RFC 3339 (the sample's add_time) and v1's `YYYY-MM-DD HH:MM:SS`, both UTC.
     expect(deal.createdAt.toISO()).toBe('2019-08-24T14:15:22.000Z');
-    expect(deal.updatedAt.toISO()).toBe('2024-03-05T16:00:00.000Z');
+    expect(deal.updatedAt?.toISO()).toBe('2024-03-05T16:00:00.000Z');
     expect(deal.stageChangedAt?.toISO()).toBe('2024-03-02T08:00:00.000Z');
     scope.done();
   });

@@ -86,9 +86,9 @@ describe('getDeal', () => {
     // Created in winter (-0500), updated in summer (-0400): same account, DST in between.
     expect(deal.createdAt.toUTC().toISO()).toBe('2012-02-07T20:26:10.000Z');
     expect(deal.createdAt.offset).toBe(-300);
-    expect(deal.updatedAt.toUTC().toISO()).toBe('2012-06-14T15:54:13.000Z');
-    expect(deal.updatedAt.offset).toBe(-240);
-    expect(deal.updatedAt.toFormat('HH:mm')).toBe('11:54');
+    expect(deal.updatedAt?.toUTC().toISO()).toBe('2012-06-14T15:54:13.000Z');
+    expect(deal.updatedAt?.offset).toBe(-240);
+    expect(deal.updatedAt?.toFormat('HH:mm')).toBe('11:54');
     scope.done();
   });
 
@@ -233,7 +233,7 @@ describe('listDeals', () => {
     expect(first!.organization).toEqual({ id: '4', name: 'apple' });
     expect(first!.person).toEqual({ id: '17', name: 'john hammer' });
     expect(first!.createdAt.toUTC().toISO()).toBe('2012-01-19T20:26:09.000Z'); // -0500
-    expect(first!.updatedAt.toUTC().toISO()).toBe('2012-04-18T14:20:18.000Z'); // -0400
+    expect(first!.updatedAt?.toUTC().toISO()).toBe('2012-04-18T14:20:18.000Z'); // -0400
     // 2 of a total of 3 at 2 a page: there is a second page.
     expect(result.nextCursor).toBe('2');
     scope.done();

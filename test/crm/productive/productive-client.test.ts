@@ -331,7 +331,7 @@ describe('getDeal', () => {
       url: `https://app.productive.io/${ORG}/deals/182`,
     });
     expect(deal.createdAt.toISO()).toBe('2026-03-14T04:04:00.000Z');
-    expect(deal.updatedAt.zoneName).toBe('UTC');
+    expect(deal.updatedAt?.zoneName).toBe('UTC');
     scope.done();
   });
 
