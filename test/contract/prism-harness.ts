@@ -12,7 +12,8 @@ import { expect } from 'vitest';
 import { CrmError } from '../../src/errors.js';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-export const PIPEDRIVE_SPECS = resolve(REPO_ROOT, '../shared/specs/pipedrive');
+/** Pipedrive's own OpenAPI specs, vendored (see specs/pipedrive/README.md). */
+export const PIPEDRIVE_SPECS = resolve(REPO_ROOT, 'test/contract/specs/pipedrive');
 export const FIXTURES = resolve(REPO_ROOT, 'test/fixtures');
 const PRISM = resolve(REPO_ROOT, 'node_modules/.bin/prism');
 export const STARTUP_LIMIT_MS = 150_000;
@@ -44,7 +45,7 @@ function freePort(): Promise<number> {
 }
 
 export async function startPrism(specPath: string): Promise<RunningPrism> {
-  if (!existsSync(specPath)) throw new Error(`The spec is missing at ${specPath} (shared/ must sit beside the repo)`);
+  if (!existsSync(specPath)) throw new Error(`The spec is missing at ${specPath} (it is vendored in test/contract/specs/pipedrive/)`);
   const port = await freePort();
   const started = Date.now();
   const child = spawn(

@@ -134,7 +134,7 @@ export interface FakePipedriveOptions {
   seed?: number;
   /** The `x-api-token` accepted (default `fake-pipedrive-token`); any other gets 401. */
   apiToken?: string;
-  /** Where openapi-v1.yaml and openapi-v2.yaml live (default `../shared/specs/pipedrive` from the repo root). */
+  /** Where openapi-v1.yaml and openapi-v2.yaml live (default `test/contract/specs/pipedrive`, vendored). */
   specDir?: string;
   /** "Now" for the synthetic dates (epoch ms). Default: the real clock at start. */
   now?: number;
@@ -225,7 +225,7 @@ const DEAL_EXTRAS = {
 
 // ------------------------------------------------------------------------- token costs
 
-const DEFAULT_SPEC_DIR = fileURLToPath(new URL('../../../shared/specs/pipedrive/', import.meta.url));
+const DEFAULT_SPEC_DIR = fileURLToPath(new URL('../contract/specs/pipedrive/', import.meta.url));
 const costCache = new Map<string, Promise<Map<string, number>>>();
 
 /**
