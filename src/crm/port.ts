@@ -37,6 +37,12 @@ export interface Stage {
   order: number;
   /** The stage's default win probability in percent, if the CRM has one. */
   probability: number | null;
+  /**
+   * Set when entering the stage closes the deal: PipelineDeals' "Won" (100%) and "Lost" (0%)
+   * stages, Productive's won and lost deal statuses. Such a stage is reached by marking the
+   * deal won or lost, never offered as a move. Absent or null for ordinary stages.
+   */
+  closes?: 'won' | 'lost' | null;
 }
 
 export interface User {
