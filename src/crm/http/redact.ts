@@ -7,7 +7,7 @@ const CENSOR = '[redacted]';
 export interface Redactor {
   /** The text with every secret (raw or URL-encoded) replaced by `[redacted]`. */
   text(value: string): string;
-  /** A copy of a parsed JSON value with every string redacted. */
+  /** A copy of a parsed JSON value with every string, object keys included, redacted. */
   value(value: unknown): unknown;
   /** The error itself when it holds no secret, else a copy whose message and stack are redacted. */
   cause(error: unknown): unknown;
@@ -37,7 +37,8 @@ export function createRedactor(secrets: readonly string[]): Redactor {
     if (typeof value === 'string') return text(value);
     if (depth > 20 || value === null || typeof value !== 'object') return value;
     if (Array.isArray(value)) return value.map((item) => redactValue(item, depth + 1));
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactValue(v, depth + 1)]));
+    // Keys too: a CRM may echo a token as a key (`{"<token>": …}`), and a key is logged like a value.
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [text(k), redactValue(v, depth + 1)]));
   };
 
   const cause = (error: unknown): unknown => {

@@ -393,4 +393,41 @@ describe('createHttpClient: credentials', () => {
     expect(lines.join('')).not.toContain(TOKEN);
     scope.done();
   });
+
+  it('redacts a token the CRM echoes as a JSON object key, in the error, its message and the log line', async () => {
+    const lines: string[] = [];
+    const logger = pino(
+      { level: 'debug' },
+      new Writable({
+        write(chunk, _encoding, done) {
+          lines.push(String(chunk));
+          done();
+        },
+      }),
+    );
+    const scope = nock(BASE)
+      .get('/api/things/1')
+      .reply(403, { errors: { [TOKEN]: ['is not allowed here'] }, [`user:${TOKEN}`]: 1 })
+      .get('/api/things/2')
+      .reply(200, { [TOKEN]: 'not a number' });
+    const { client } = setup({ logger });
+
+    const forbidden = await failure(client.request({ method: 'GET', path: '/things/1', schema: itemSchema }));
+    const malformed = await failure(
+      client.request({ method: 'GET', path: '/things/2', schema: z.record(z.string(), z.number()) }),
+    );
+    logger.error({ err: forbidden, response: forbidden.response }, 'crm refused');
+    logger.error({ err: malformed, response: malformed.response }, 'crm answered oddly');
+
+    expect(forbidden).toBeInstanceOf(CrmForbiddenError);
+    expect(forbidden.response).toEqual({ errors: { '[redacted]': ['is not allowed here'] }, 'user:[redacted]': 1 });
+    expect(malformed).toBeInstanceOf(CrmBadResponseError);
+    expect(malformed.response).toEqual({ '[redacted]': 'not a number' });
+    for (const error of [forbidden, malformed]) {
+      expect(`${error.message} ${JSON.stringify(error)}`).not.toContain(TOKEN);
+      expect(inspect(error, { depth: 10 })).not.toContain(TOKEN);
+    }
+    expect(lines.join('')).not.toContain(TOKEN);
+    scope.done();
+  });
 });
