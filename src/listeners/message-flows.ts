@@ -13,6 +13,7 @@ import {
   addDealNote,
   describeMessage,
   mentionNames,
+  messageBodyText,
   messageNote,
   noteTextFromMessage,
   titleFromMessage,
@@ -50,7 +51,7 @@ export function messageSourceOf(shortcut: MessageShortcut): MessageSource {
   };
 }
 
-const messageText = (shortcut: MessageShortcut): string => (typeof shortcut.message.text === 'string' ? shortcut.message.text : '');
+const messageText = (shortcut: MessageShortcut): string => messageBodyText(shortcut.message);
 
 export async function openCreateFromMessage(ctx: DealbotContext, reply: Reply, shortcut: MessageShortcut): Promise<void> {
   const text = messageText(shortcut);

@@ -88,6 +88,14 @@ function cutAtWord(text: string, max: number): string {
 }
 
 /**
+ * A mrkdwn span Slack would format: `*bold*`, `_italic_`, `~strike~`, `` `code` ``, opened
+ * after a line start, a space or an opening bracket and closed before a space, punctuation
+ * or the line end, with no space just inside the markers. Markers inside a word stay, as
+ * Slack shows them: `PO_4506904380`, `:lion_face:`, `2*3*4`.
+ */
+const MRKDWN_SPAN = /(^|[\s([{"'])([*_~`])(?!\s)(.+?)(?<!\s)\2(?=$|[\s)\]}.,;:!?"'])/g;
+
+/**
  * A deal title from the message: its first line with text, without list bullets, quote
  * marks or mrkdwn markers, spaces collapsed, cut to `MESSAGE_TITLE_MAX` at a word boundary.
  * Empty when the message has no words (an image, a file).
@@ -99,12 +107,38 @@ export function titleFromMessage(text: string): string {
       .map((line) =>
         line
           .replace(/^\s*(?:>+|[-•◦▪*]|\d+[.)])\s+/, '')
-          .replace(/[*_~`]+/g, '')
+          .replace(MRKDWN_SPAN, '$1$3')
           .replace(/\s+/g, ' ')
           .trim(),
       )
       .find((line) => line !== '') ?? '';
   return cutAtWord(firstLine, MESSAGE_TITLE_MAX);
+}
+
+/** A legacy attachment as a message carries it (bots and integrations still post them). */
+export interface MessageAttachment {
+  pretext?: string;
+  title?: string;
+  text?: string;
+  fallback?: string;
+  fields?: Array<{ title?: string; value?: string }>;
+}
+
+/**
+ * Everything a person reads in a message: its text, then each legacy attachment's pretext,
+ * title, text (its fallback when it has none) and fields. A bot message often has an empty
+ * `text` and all its words in attachments.
+ */
+export function messageBodyText(message: { text?: unknown; attachments?: unknown }): string {
+  const text = typeof message.text === 'string' ? message.text : '';
+  const attachments = Array.isArray(message.attachments) ? (message.attachments as MessageAttachment[]) : [];
+  const parts = attachments.flatMap((a) => {
+    if (typeof a !== 'object' || a === null) return [];
+    const body = a.text || (a.title ? '' : a.fallback);
+    const fields = (a.fields ?? []).map((f) => [f.title, f.value].filter(Boolean).join(': '));
+    return [a.pretext, a.title, body, ...fields].filter((part): part is string => typeof part === 'string' && part.trim() !== '');
+  });
+  return [text, ...parts].filter((part) => part.trim() !== '').join('\n');
 }
 
 /** The text a note field starts with: the whole message, within the input's limit. */

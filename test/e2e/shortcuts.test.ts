@@ -4,6 +4,7 @@
 // What is asserted is what people notice: the modals (opened before any CRM call), the
 // Web API calls in order, the note on the deal in the CRM and the card in the thread.
 
+import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CrmClient } from '../../src/crm/port.js';
 import type { StandinCall } from '../../src/console/slack-api-standin.js';
@@ -231,6 +232,41 @@ describe('"Create deal from message" with an amount at the end of the line', () 
     expect(initial(DealFormField.title)?.initial_value).toBe('Sell Initech the premium plan');
     expect(initial(DealFormField.value)?.initial_value).toBe('20000');
     expect(initial(DealFormField.currency)?.initial_option?.value).toBe('USD');
+  });
+});
+
+describe('"Create deal from message" on real message shapes', () => {
+  it('titles a legacy bot message by its attachment and keeps the attachment text in the note', async () => {
+    h = await startHarness();
+    const legacy = JSON.parse(readFileSync(new URL('../fixtures/slack/legacy-bot-message.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+    const payload = messageShortcutPayload({
+      callbackId: CallbackId.createFromMessageShortcut,
+      message: { ts: String(legacy.ts), text: '', channel: CHANNEL },
+      responseUrl: h.standin.responseUrl({ channel: CHANNEL.id }),
+      triggerId: h.standin.triggerId(),
+    });
+    await h.interact({ ...payload, message: legacy });
+    const opened = await h.standin.waitForCall('views.open');
+    const filled = await h.standin.waitForCall('views.update');
+    const initial = (args: Record<string, unknown>, id: string) =>
+      (blocksOf(args).find((b) => b.block_id === id)?.element as { initial_value?: string } | undefined)?.initial_value;
+    expect(initial(opened.args, DealFormField.title)).toBe('Incident Triggered');
+    expect(initial(filled.args, DealFormExtraField.note)).toBe('Incident Triggered\nAn incident has been triggered.');
+  });
+
+  it('keeps an order number with an underscore and an emoji code as typed', async () => {
+    h = await startHarness();
+    await h.interact(
+      messageShortcutPayload({
+        callbackId: CallbackId.createFromMessageShortcut,
+        message: { ts: '1763283800.000400', text: 'Renewal PO_4506904380 :lion_face:', user: BOB.id, channel: CHANNEL },
+        responseUrl: h.standin.responseUrl({ channel: CHANNEL.id }),
+        triggerId: h.standin.triggerId(),
+      }),
+    );
+    const opened = await h.standin.waitForCall('views.open');
+    const title = (blocksOf(opened.args).find((b) => b.block_id === DealFormField.title)?.element as { initial_value?: string }).initial_value;
+    expect(title).toBe('Renewal PO_4506904380 :lion_face:');
   });
 });
 

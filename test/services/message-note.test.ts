@@ -1,8 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   MESSAGE_TITLE_MAX,
   NOTE_TEXT_MAX,
   mentionedUserIds,
+  messageBodyText,
   messageNote,
   noteTextFromMessage,
   plainMessageText,
@@ -29,6 +31,28 @@ describe('titleFromMessage', () => {
   it('takes the first line with words, without bullets, quotes or formatting', () => {
     expect(titleFromMessage('\n\n> *Acme* wants _50_ seats\nmore')).toBe('Acme wants 50 seats');
     expect(titleFromMessage('• Renewal for <https://globex.example|Globex>')).toBe('Renewal for Globex');
+  });
+
+  it('keeps underscores, stars and tildes inside words, as Slack shows them', () => {
+    expect(titleFromMessage('Invoice PO_4506904380 for :lion_face: team')).toBe('Invoice PO_4506904380 for :lion_face: team');
+    expect(titleFromMessage('Sizing 2*3*4 racks, snake_case_name and ~approx~ 5 ~ 6')).toBe('Sizing 2*3*4 racks, snake_case_name and approx 5 ~ 6');
+    expect(titleFromMessage('*Acme* (_urgent_), `code`!')).toBe('Acme (urgent), code!');
+  });
+
+  it('titles a legacy bot message by its attachment (a real bot message, test/fixtures/slack)', () => {
+    const message = JSON.parse(readFileSync(new URL('../fixtures/slack/legacy-bot-message.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+    const body = messageBodyText(message);
+    expect(body).toBe('Incident Triggered\nAn incident has been triggered.');
+    expect(titleFromMessage(body)).toBe('Incident Triggered');
+    expect(noteTextFromMessage(body)).toContain('An incident has been triggered.');
+  });
+
+  it('reads attachment fields, and a fallback only when the attachment has no title or text', () => {
+    expect(messageBodyText({ text: 'Deal news', attachments: [{ fallback: 'Closed: Acme', fields: [{ title: 'Value', value: '€12k' }] }] })).toBe(
+      'Deal news\nClosed: Acme\nValue: €12k',
+    );
+    expect(messageBodyText({ text: 'plain' })).toBe('plain');
+    expect(messageBodyText({ attachments: 'nonsense' })).toBe('');
   });
 
   it('cuts a long line at a word, within the limit', () => {
