@@ -9,6 +9,18 @@ const ZWSP = '\u200B';
 const ELLIPSIS = '…';
 
 /**
+ * Characters untrusted text must not carry into Slack: NUL and the other C0/C1 controls
+ * (tab and newline stay), and the bidirectional overrides and isolates, which can make a
+ * title read backwards or hide what follows it (`U+202E`).
+ */
+const UNSAFE_CONTROLS = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/g;
+
+/** Untrusted text without control characters or direction overrides; everything else unchanged. */
+export function stripControls(text: string): string {
+  return text.replace(UNSAFE_CONTROLS, '');
+}
+
+/**
  * Makes untrusted text render literally inside mrkdwn.
  *
  * `&`, `<` and `>` are the only characters Slack lets us escape; they stop `<!channel>`,
@@ -21,7 +33,7 @@ const ELLIPSIS = '…';
  * same way in case a surface still auto-parses them.
  */
 export function escapeMrkdwn(text: string): string {
-  return text
+  return stripControls(text)
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
@@ -83,7 +95,7 @@ const nonEmpty = (text: string): string => (text.trim() === '' ? '—' : text);
 
 /** A plain_text object cut to `max`. Plain text is never parsed, so it needs no escaping. */
 export function plainText(text: string, max: number): PlainTextElement {
-  return { type: 'plain_text', text: truncate(nonEmpty(text), max), emoji: true };
+  return { type: 'plain_text', text: truncate(nonEmpty(stripControls(text)), max), emoji: true };
 }
 
 /**

@@ -32,6 +32,13 @@ describe('escapeMrkdwn', () => {
     expect(escapeMrkdwn('ada@example.com')).toBe('ada@example.com');
   });
 
+  it('drops NUL, other control characters and direction overrides a CRM may send, keeping tabs and newlines', () => {
+    expect(escapeMrkdwn('Acme\u0000 deal\u0007\u001B[31m\tQ1\nnext\u0085')).toBe('Acme deal[31m\tQ1\nnext');
+    expect(escapeMrkdwn('invoice\u202Efdp.exe')).toBe('invoicefdp.exe');
+    expect(escapeMrkdwn('\u2066isolated\u2069 ok')).toBe('isolated ok');
+    expect(escapeMrkdwn('Ünïcødé — €12k 🦁 عربى')).toBe('Ünïcødé — €12k 🦁 عربى');
+  });
+
   it('escapes & before anything else, so entities in the input stay literal', () => {
     expect(displayedText(escapeMrkdwn('&lt;b&gt; &amp;'))).toBe('&lt;b&gt; &amp;');
   });
@@ -75,6 +82,10 @@ describe('truncateMrkdwn', () => {
 });
 
 describe('text objects', () => {
+  it('plainText drops control characters and direction overrides too', () => {
+    expect(plainText('Acme\u0000\u202E renewal', 150).text).toBe('Acme renewal');
+  });
+
   it('plainText cuts to the limit and is never empty', () => {
     expect(plainText('x'.repeat(100), 75).text).toHaveLength(75);
     expect(plainText('  ', 75).text).toBe('—');
