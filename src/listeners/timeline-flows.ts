@@ -10,7 +10,7 @@ import { buildTimelineSummary, type PeriodBasis, type PeriodUnit } from '../serv
 import { dealTimelineMessage } from '../ui/deal-timeline.js';
 import { usageMessage } from '../ui/help.js';
 import { escapeMrkdwn } from '../ui/mrkdwn.js';
-import { pipelineBoardMessage } from '../ui/pipeline-board.js';
+import { noPipelineMessage, pipelineBoardMessage } from '../ui/pipeline-board.js';
 import { timelineSummaryMessage } from '../ui/timeline-summary.js';
 import type { DealbotContext } from './context.js';
 import type { Reply } from './deal-flows.js';
@@ -52,7 +52,9 @@ async function pickPipeline(ctx: DealbotContext, reply: Reply, name: string | nu
   const all = await ctx.crm.listPipelines();
   if (!name) {
     const pipeline = all.find((p) => p.isDefault) ?? all[0];
-    return pipeline ? { pipeline, all } : null;
+    if (pipeline) return { pipeline, all };
+    await reply.respond({ response_type: 'ephemeral', ...noPipelineMessage(ctx.crm.displayName, 'none') });
+    return null;
   }
   const match = matchByName(name, all, (p) => p.name);
   if (match.kind === 'match') return { pipeline: match.item, all };
@@ -69,9 +71,11 @@ export async function replyWithBoard(ctx: DealbotContext, reply: Reply, pipeline
   const [person, picked] = await Promise.all([
     ctx.people.get(reply.client, reply.userId),
     pipelineId
-      ? ctx.crm.listPipelines().then((all) => {
+      ? ctx.crm.listPipelines().then(async (all) => {
           const pipeline = all.find((p) => p.id === pipelineId);
-          return pipeline ? { pipeline, all } : null;
+          if (pipeline) return { pipeline, all };
+          await reply.respond({ response_type: 'ephemeral', replace_original: false, ...noPipelineMessage(ctx.crm.displayName, 'gone') });
+          return null;
         })
       : pickPipeline(ctx, reply, pipelineName),
   ]);

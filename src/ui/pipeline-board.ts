@@ -89,6 +89,19 @@ function pipelineSelect(pipelines: Pipeline[], current: string): ActionsBlock | 
   };
 }
 
+/**
+ * The answer when the board cannot be drawn because the pipeline is not there: the CRM has
+ * none yet, or the one a button named was deleted since.
+ */
+export function noPipelineMessage(crmName: string, reason: 'none' | 'gone'): Message {
+  const crm = escapeMrkdwn(crmName);
+  const text =
+    reason === 'none'
+      ? `${crm} has no pipelines yet, so there is no board to show. Create a pipeline in ${crm}, then try \`/pipeline\` again.`
+      : `That pipeline is no longer in ${crm}; it may have been deleted. \`/pipeline\` shows the default one.`;
+  return { text, blocks: [{ type: 'section', text: mrkdwnText(text, SlackLimits.sectionText) }] };
+}
+
 export function pipelineBoardMessage(board: PipelineBoard, options: PipelineBoardOptions): Message {
   const zoned = options.now.setZone(options.viewerZone);
   const now = zoned.isValid ? zoned : options.now;

@@ -15,7 +15,7 @@ import { createLogger } from '../../src/logger.js';
 import { createHttpReceiver, EVENTS_PATH } from '../../src/slack/receivers.js';
 import { createStore } from '../../src/store/create-store.js';
 import type { Store } from '../../src/store/store.js';
-import { payloadBody, postSigned } from '../helpers/slack-signing.js';
+import { formBody, payloadBody, postSigned } from '../helpers/slack-signing.js';
 
 export const SIGNING_SECRET = 'e2e-signing-secret';
 /** A Monday morning in Berlin: "this week" runs to Sunday the 22nd. */
@@ -32,6 +32,8 @@ export interface Harness {
   local: LocalCrm;
   /** Posts a signed interactivity payload (`payload=<json>`). */
   interact(payload: Record<string, unknown>): Promise<Response>;
+  /** Posts a signed slash command (form-encoded, as Slack sends it). */
+  command(payload: Record<string, unknown>): Promise<Response>;
   /** Posts a signed Events API callback (JSON). */
   event(event: Record<string, unknown>): Promise<Response>;
   close(): Promise<void>;
@@ -68,6 +70,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     store,
     local,
     interact: (payload) => postSigned({ url, secret: SIGNING_SECRET, body: payloadBody(payload) }),
+    command: (payload) =>
+      postSigned({ url, secret: SIGNING_SECRET, body: formBody(Object.fromEntries(Object.entries(payload).map(([k, v]) => [k, String(v)]))) }),
     event: (event) =>
       postSigned({
         url,
