@@ -165,6 +165,22 @@ export class CrmBadResponseError extends CrmError {
   }
 }
 
+/**
+ * The CRM redirected to another origin (or too many times). Not followed: the request carries
+ * the CRM credential, which must never reach a host other than the CRM's own.
+ */
+export class CrmRedirectRefusedError extends CrmBadResponseError {
+  constructor(
+    /** The redirect target as the CRM gave it, credentials removed; null when absent. */
+    readonly location: string | null,
+    readonly reason: 'other_origin' | 'too_many' | 'no_location',
+    options: CrmErrorOptions,
+  ) {
+    const why = { other_origin: 'a redirect to another host', too_many: 'too many redirects', no_location: 'a redirect without a Location' };
+    super(`${why[reason]}${location ? ` (${location})` : ''}, not followed with credentials`, options);
+  }
+}
+
 /** The CRM has no way to do this (see `CrmCapabilities`). */
 export class CrmUnsupportedError extends CrmError {
   readonly code = ErrorCode.CrmUnsupported;

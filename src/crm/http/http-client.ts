@@ -2,6 +2,7 @@
 // octokit/request.js): JSON in and out, a timeout per attempt, retries with exponential
 // backoff and full jitter for idempotent methods only, and every failure turned into a
 // typed `CrmError` carrying the status, a redacted request, the parsed body and the cause.
+// Redirects are followed only within the CRM's origin: the credential never leaves it.
 // Every successful body is parsed with the caller's zod schema before it is returned.
 
 import type { ZodError, ZodType } from 'zod';
@@ -12,6 +13,7 @@ import {
   CrmForbiddenError,
   CrmNotFoundError,
   CrmRateLimitedError,
+  CrmRedirectRefusedError,
   CrmUnauthorizedError,
   CrmUnavailableError,
   CrmValidationError,
@@ -99,6 +101,9 @@ export interface HttpClient {
 }
 
 const IDEMPOTENT: ReadonlySet<HttpMethod> = new Set(['GET', 'PUT', 'PATCH', 'DELETE']);
+const REDIRECTS: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
+/** Same-origin redirects followed per attempt (fetch's own limit is 20; a CRM needs one or two). */
+const MAX_REDIRECTS = 5;
 /** Bodies kept on errors are cut here so an HTML error page does not bloat logs. */
 const MAX_STORED_TEXT = 2000;
 
@@ -147,11 +152,12 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     let text: string;
     let retryAfter: string | null = null;
     try {
-      const response = await fetchFn(url, { ...init, signal });
+      const response = await fetchWithinOrigin(url, init, signal, request);
       status = response.status;
       retryAfter = response.headers.get('retry-after');
       text = await response.text();
     } catch (error) {
+      if (error instanceof CrmRedirectRefusedError) throw error;
       const timedOut = signal.aborted || (error instanceof Error && error.name === 'TimeoutError');
       throw new CrmUnavailableError(timedOut ? 'timeout' : 'network', {
         crm,
@@ -187,6 +193,45 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       });
     }
     return parsed.data;
+  }
+
+  /**
+   * fetch would follow a redirect anywhere and send our headers (the CRM token) along, so
+   * redirects are handled here: followed within the CRM's origin, refused to any other.
+   */
+  async function fetchWithinOrigin(url: URL, init: RequestInit, signal: AbortSignal, request: RedactedRequest): Promise<Response> {
+    let target = url;
+    let current = init;
+    for (let hops = 0; ; hops++) {
+      const response = await fetchFn(target, { ...current, redirect: 'manual', signal });
+      if (!REDIRECTS.has(response.status)) return response;
+      await response.body?.cancel().catch(() => undefined);
+      const refuse = (location: string | null, reason: 'other_origin' | 'too_many' | 'no_location') =>
+        new CrmRedirectRefusedError(location === null ? null : redactor.text(location), reason, {
+          crm,
+          status: response.status,
+          request,
+        });
+      const location = response.headers.get('location');
+      if (location === null) throw refuse(null, 'no_location');
+      let next: URL;
+      try {
+        next = new URL(location, target);
+      } catch {
+        throw refuse(location, 'no_location');
+      }
+      if (next.origin !== url.origin) throw refuse(next.toString(), 'other_origin');
+      if (hops >= MAX_REDIRECTS) throw refuse(next.toString(), 'too_many');
+      // As fetch does (RFC 9110 §15.4): a 303, or a 301/302 after a POST, continues as a GET without a body.
+      const method = current.method ?? 'GET';
+      if ((response.status === 303 && method !== 'GET' && method !== 'HEAD') || ((response.status === 301 || response.status === 302) && method === 'POST')) {
+        const headers = { ...(current.headers as Record<string, string>) };
+        delete headers['content-type'];
+        const { body: _dropped, ...rest } = current;
+        current = { ...rest, method: 'GET', headers };
+      }
+      target = next;
+    }
   }
 
   function statusError(
