@@ -9,7 +9,9 @@
 // the page; search reads only index keys; a deal write rewrites one or two index keys.
 //
 // Every write is a read-modify-write under the store lock named after the namespace, so two
-// processes never lose each other's changes and ids come from one counter.
+// processes never lose each other's changes and ids come from one counter. Within a process,
+// writes wait their turn in a queue (`write-queue.ts`) that takes that lock once per batch,
+// so a burst is served in order instead of being refused when a lock wait runs out.
 //
 // Behaviour a user would expect of a real CRM, decided here:
 // - Marking a won deal won (or reopening an open deal) succeeds and changes nothing: a
@@ -61,6 +63,7 @@ import {
   type CheckedDealFields,
 } from './deal-fields.js';
 import { rankNames, rankRows } from './deal-search.js';
+import { writeQueueFor } from './write-queue.js';
 import {
   catalogSchema,
   emptyCatalog,
@@ -158,6 +161,13 @@ export function createLocalCrm(options: LocalCrmOptions): LocalCrm {
     return wanted.flatMap(({ stageId }, i) => parseIndex(values[i], stageId).map((row) => ({ ...row, stageId })));
   }
 
+  /** The index rows of `stages` in the given buckets, in one read. No deal is read. */
+  async function readIndexBuckets(stages: Stage[], buckets: number[]): Promise<IndexRow[]> {
+    const wanted = buckets.flatMap((bucket) => stages.map((stage) => ({ stageId: stage.id, bucket })));
+    const values = await store.getMany(wanted.map(({ stageId, bucket }) => keys.stageIndex(stageId, bucket)));
+    return wanted.flatMap(({ stageId }, i) => parseIndex(values[i], stageId));
+  }
+
   async function readDeal(id: string): Promise<StoredDeal> {
     const value = await store.get(keys.deal(id));
     if (value === undefined) throw notFound('deal', id);
@@ -190,7 +200,9 @@ export function createLocalCrm(options: LocalCrmOptions): LocalCrm {
 
   const actorName = (writeOptions?: WriteOptions): string => writeOptions?.actor?.name?.trim() || DEFAULT_ACTOR;
 
-  const locked = <T>(fn: () => Promise<T>): Promise<T> => store.withLock(lockName, fn);
+  // Writes queue rather than race for the lock: a burst is served in turn, never refused.
+  const writes = writeQueueFor(store, lockName);
+  const locked = <T>(fn: () => Promise<T>): Promise<T> => writes.run(fn);
 
   /** Reads, changes and writes the catalog under the lock. */
   function updateCatalog<T>(change: (catalog: Catalog) => T): Promise<T> {
@@ -372,15 +384,27 @@ export function createLocalCrm(options: LocalCrmOptions): LocalCrm {
       const statuses = query.status && query.status.length > 0 ? new Set<DealStatus>(query.status) : null;
       const updatedSince = query.updatedSince?.toMillis();
 
-      const matching = (await readIndexRows(catalog, stages, after)).filter(
-        (row) =>
-          Number(row.id) > after &&
-          (!statuses || statuses.has(row.status)) &&
-          (query.ownerId === undefined || row.ownerId === query.ownerId) &&
-          (updatedSince === undefined || row.updatedAt >= updatedSince),
-      );
-      // Creation order: a deal changing while someone pages never appears twice or not at all.
-      matching.sort((a, b) => Number(a.id) - Number(b.id));
+      const matches = (row: IndexRow): boolean =>
+        Number(row.id) > after &&
+        (!statuses || statuses.has(row.status)) &&
+        (query.ownerId === undefined || row.ownerId === query.ownerId) &&
+        (updatedSince === undefined || row.updatedAt >= updatedSince);
+
+      // Buckets are id ranges, read in id order until the page (and one more, to know there
+      // is a next page) is full: a page costs a few buckets, not every deal after the cursor.
+      const matching: IndexRow[] = [];
+      const lastBucket = indexBucketOf(catalog.nextId.deal - 1);
+      let bucket = indexBucketOf(after + 1);
+      let width = 1;
+      while (matching.length <= limit && bucket <= lastBucket && stages.length > 0 && catalog.nextId.deal - 1 > after) {
+        const span = Array.from({ length: Math.min(width, lastBucket - bucket + 1) }, (_, i) => bucket + i);
+        const rows = await readIndexBuckets(stages, span);
+        // Creation order: a deal changing while someone pages never appears twice or not at all.
+        matching.push(...rows.filter(matches).sort((a, b) => Number(a.id) - Number(b.id)));
+        bucket += span.length;
+        // Sparse matches (closed deals of one month, one owner's deals) read wider next time.
+        width = Math.min(width * 2, 16);
+      }
       const pageRows = matching.slice(0, limit);
       const dealValues = await store.getMany(pageRows.map((row) => keys.deal(row.id)));
       const items = dealValues.flatMap((value, i) =>
