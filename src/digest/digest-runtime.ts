@@ -1,7 +1,10 @@
 // Puts the digest parts together for a running bot: the builder reads the CRM, the poster
 // speaks Slack, the scheduler decides when. The scheduler gets its own Web API client that
-// fails fast on rate limits (instead of sleeping through them), so a slot's claim never
-// lapses while a post waits and no other replica posts it twice.
+// fails fast on rate limits (instead of sleeping through them): the scheduler records what
+// Slack took, lets the slot go, and resumes at the refused step after Retry-After.
+//
+// Everything a runtime keeps (schedules, their progress, leases, snapshots) lives under its
+// workspace's namespace (`workspace-namespace.ts`); only the CRM reads the shared store.
 
 import { randomUUID } from 'node:crypto';
 import { WebClient } from '@slack/web-api';
@@ -10,22 +13,22 @@ import type { CrmClient } from '../crm/port.js';
 import type { Logger } from '../logger.js';
 import type { Store } from '../store/store.js';
 import { createDigestBuilder } from './digest-builder.js';
-import type { DigestJob } from './digest-job.js';
-import { createScheduler, type OwnerNotice, type Scheduler } from './scheduler.js';
+import type { DigestChart, DigestJob } from './digest-job.js';
+import { adoptLegacyDigestState } from './schedule-store.js';
+import { createScheduler, type DigestPoster, type OwnerNotice, type Scheduler, type SchedulerOptions } from './scheduler.js';
+import { scopeStore } from '../store/scoped-store.js';
+import { workspaceNamespace } from '../store/workspace-namespace.js';
 
-export function createSlackDigestPoster(client: WebClient) {
+export function createSlackDigestPoster(client: WebClient): DigestPoster & { notifyOwner(notice: OwnerNotice): Promise<void> } {
   return {
-    async post(job: DigestJob): Promise<void> {
-      await client.chat.postMessage({ channel: job.channelId, text: job.message.text, blocks: job.message.blocks });
-      if (job.chart) {
-        await client.files.uploadV2({
-          channel_id: job.channelId,
-          file: job.chart.png,
-          filename: job.chart.filename,
-          title: job.chart.title,
-          alt_text: job.chart.altText,
-        });
-      }
+    async postMessage(job: DigestJob): Promise<{ ts: string }> {
+      const posted = await client.chat.postMessage({ channel: job.channelId, text: job.message.text, blocks: job.message.blocks });
+      return { ts: posted.ts ?? '' };
+    },
+    async uploadChart(job: DigestJob, chart: DigestChart, threadTs: string): Promise<void> {
+      const file = { channel_id: job.channelId, file: chart.png, filename: chart.filename, title: chart.title, alt_text: chart.altText };
+      // Under its message, so a resumed upload still lands beside the digest it belongs to.
+      await (threadTs ? client.files.uploadV2({ ...file, thread_ts: threadTs }) : client.files.uploadV2(file));
     },
     async notifyOwner(notice: OwnerNotice): Promise<void> {
       await client.chat.postMessage({ channel: notice.userId, ...notice.message });
@@ -33,13 +36,38 @@ export function createSlackDigestPoster(client: WebClient) {
   };
 }
 
+/**
+ * The namespace of the workspace a bot token belongs to (`auth.test`), or null when Slack
+ * does not answer or refuses the token (start-up then fails on Bolt's own check of it).
+ */
+export async function slackWorkspaceNamespace(token: string, slackApiUrl?: string | null): Promise<string | null> {
+  const client = new WebClient(token, { ...(slackApiUrl ? { slackApiUrl } : {}), retryConfig: { retries: 1 } });
+  try {
+    const auth = await client.auth.test();
+    if (!auth.team_id && !auth.enterprise_id) return null;
+    return workspaceNamespace({ teamId: auth.team_id, enterpriseId: auth.enterprise_id, isEnterpriseInstall: auth.is_enterprise_install });
+  } catch {
+    return null;
+  }
+}
+
 export interface DigestRuntimeDeps {
+  /** The shared store, unscoped: the runtime keeps its state under `workspace` in it. */
   store: Store;
+  /** Whose digests these are: `workspaceNamespace(…)` of the bot token's workspace, or `CONSOLE_NAMESPACE`. */
+  workspace: string;
+  /**
+   * Moves digest schedules stored before state was namespaced into `workspace`, once. Only a
+   * real workspace's runtime should (the console never takes a workspace's digests).
+   */
+  adoptLegacyState?: boolean;
   crm: CrmClient;
   logger: Logger;
   token: string;
   slackApiUrl?: string | null;
   now?: () => DateTime;
+  /** Scheduler tuning (tests, and the two-process test's short leases). */
+  options?: SchedulerOptions;
 }
 
 export function createDigestRuntime(deps: DigestRuntimeDeps): Scheduler {
@@ -50,14 +78,28 @@ export function createDigestRuntime(deps: DigestRuntimeDeps): Scheduler {
     retryConfig: { retries: 1 },
   });
   const poster = createSlackDigestPoster(client);
-  const builder = createDigestBuilder({ crm: deps.crm, store: deps.store, now, logger: deps.logger });
-  return createScheduler({
-    store: deps.store,
+  const store = scopeStore(deps.store, deps.workspace);
+  const builder = createDigestBuilder({ crm: deps.crm, store, now, logger: deps.logger });
+  const scheduler = createScheduler({
+    store,
     now,
     buildDigest: (schedule, run) => builder.build(schedule, run),
-    post: poster.post,
+    slack: poster,
     notifyOwner: poster.notifyOwner,
-    logger: deps.logger,
+    logger: deps.logger.child({ workspace: deps.workspace }),
     instanceId: `dealbot-${process.pid}-${randomUUID().slice(0, 8)}`,
+    ...deps.options,
   });
+  if (!deps.adoptLegacyState) return scheduler;
+  return {
+    ...scheduler,
+    schedules: scheduler.schedules,
+    async start() {
+      await adoptLegacyDigestState(deps.store, store).then(
+        (moved) => moved > 0 && deps.logger.info({ moved, workspace: deps.workspace }, 'digest schedules from before workspaces moved into this one'),
+        (error: unknown) => deps.logger.warn({ err: error }, 'could not move older digest schedules into this workspace; trying at the next start'),
+      );
+      return scheduler.start();
+    },
+  };
 }

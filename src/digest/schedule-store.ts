@@ -16,6 +16,9 @@ const INDEX_KEY = 'digest:schedules';
 const LOCK_NAME = 'digest:schedules';
 const scheduleKey = (id: string): string => `digest:schedule:${id}`;
 const runStateKey = (id: string): string => `digest:run:${id}`;
+const progressKey = (id: string, slot: string): string => `digest:progress:${id}:${slot}`;
+/** Long past any retry of a slot; the run state's `lastSlot` guards it after that. */
+const PROGRESS_TTL_MS = 14 * 24 * 60 * 60 * 1000;
 
 /** What the scheduler knows about a schedule's runs. Instants are ISO strings in UTC. */
 export interface DigestRunState {
@@ -27,6 +30,30 @@ export interface DigestRunState {
 }
 
 export const EMPTY_RUN_STATE: DigestRunState = { lastSlot: null, lastPostedAt: null, retry: null };
+
+/**
+ * How far one slot's digest got. Each step is recorded as soon as Slack confirmed it, so a
+ * retry (here or on another replica) resumes at the step that failed and repeats none.
+ */
+export interface DigestProgress {
+  /** The posted message's ts; null until Slack confirmed the post. */
+  messageTs: string | null;
+  /** The chart is in the message's thread, or there was none to upload. */
+  chartDone: boolean;
+  /** The snapshot for the next "what changed" was recorded. */
+  snapshotDone: boolean;
+  /** Every step done: the completion record. */
+  done: boolean;
+}
+
+export const NO_PROGRESS: DigestProgress = { messageTs: null, chartDone: false, snapshotDone: false, done: false };
+
+const progressSchema = z.object({
+  messageTs: z.string().nullable(),
+  chartDone: z.boolean(),
+  snapshotDone: z.boolean(),
+  done: z.boolean(),
+});
 
 const scheduleSchema = z.object({
   id: z.string().min(1),
@@ -68,15 +95,61 @@ export interface ScheduleStore {
   pause(id: string, reason: string): Promise<DigestSchedule | undefined>;
   runStates(ids: readonly string[]): Promise<Map<string, DigestRunState>>;
   saveRunState(id: string, state: DigestRunState): Promise<void>;
+  /** How far the digest of `slot` (ISO instant in UTC) got. */
+  progress(id: string, slot: string): Promise<DigestProgress>;
+  saveProgress(id: string, slot: string, progress: DigestProgress): Promise<void>;
+  /**
+   * Puts `schedule` in place of `previousId` (when given and different) under the schedules
+   * lock. What the scheduler lists switches in one write (the index): it sees the old schedule
+   * or the new one, never neither and never both. Check the schedule before calling.
+   */
+  replace(previousId: string | null, schedule: DigestSchedule): Promise<DigestSchedule>;
+}
+
+const parse = (value: unknown): DigestSchedule | undefined => {
+  const parsed = scheduleSchema.safeParse(value);
+  // A record this version cannot read cannot run either; it is left alone, not deleted.
+  return parsed.success ? parsed.data : undefined;
+};
+
+/**
+ * Moves the digest schedules a Dealbot from before workspaces kept at the top of the store
+ * (with their run state and last snapshot) into one workspace's store, once: the first
+ * workspace runtime that starts adopts them (one token, one workspace, in those versions),
+ * and the old index is deleted last, so nobody adopts them twice. Returns how many moved.
+ */
+export async function adoptLegacyDigestState(legacy: Store, into: Store): Promise<number> {
+  if (((await legacy.get<string[]>(INDEX_KEY)) ?? []).length === 0) return 0;
+  return legacy.withLock(LOCK_NAME, async () => {
+    const ids = (await legacy.get<string[]>(INDEX_KEY)) ?? [];
+    const target = createScheduleStore(into);
+    let moved = 0;
+    for (const id of ids) {
+      const [value, runState] = await legacy.getMany<unknown>([scheduleKey(id), runStateKey(id)]);
+      const schedule = parse(value);
+      if (!schedule || (await target.get(id))) continue;
+      await target.save(schedule);
+      if (runState !== undefined) await into.set(runStateKey(id), runState);
+      if (schedule.pipelineId) {
+        // The snapshot's key as `digest-snapshot.ts` writes it; a default-pipeline digest
+        // (pipeline unknown until the CRM is read) starts its "what changed" afresh.
+        const snapshotKey = `digest:snapshot:${schedule.channelId}:${schedule.pipelineId}`;
+        const snapshot = await legacy.get(snapshotKey);
+        if (snapshot !== undefined) await into.set(snapshotKey, snapshot);
+      }
+      moved += 1;
+    }
+    await legacy.delete(INDEX_KEY);
+    for (const id of ids) {
+      await legacy.delete(scheduleKey(id));
+      await legacy.delete(runStateKey(id));
+    }
+    return moved;
+  });
 }
 
 export function createScheduleStore(store: Store): ScheduleStore {
   const readIndex = async (): Promise<string[]> => (await store.get<string[]>(INDEX_KEY)) ?? [];
-  const parse = (value: unknown): DigestSchedule | undefined => {
-    const parsed = scheduleSchema.safeParse(value);
-    // A record this version cannot read cannot run either; it is left alone, not deleted.
-    return parsed.success ? parsed.data : undefined;
-  };
   const byChannelThenId = (a: DigestSchedule, b: DigestSchedule): number =>
     a.channelId.localeCompare(b.channelId) || a.id.localeCompare(b.id);
 
@@ -138,6 +211,35 @@ export function createScheduleStore(store: Store): ScheduleStore {
 
     async saveRunState(id, state) {
       await store.set(runStateKey(id), state);
+    },
+
+    async progress(id, slot) {
+      const parsed = progressSchema.safeParse(await store.get(progressKey(id, slot)));
+      return parsed.success ? parsed.data : NO_PROGRESS;
+    },
+
+    async saveProgress(id, slot, progress) {
+      await store.set(progressKey(id, slot), progress, PROGRESS_TTL_MS);
+    },
+
+    replace(previousId, schedule) {
+      return store.withLock(LOCK_NAME, async () => {
+        const existing = parse(await store.get(scheduleKey(schedule.id)));
+        const saved: DigestSchedule = { ...schedule, createdAt: existing?.createdAt ?? schedule.createdAt };
+        const index = await readIndex();
+        const dropped = previousId !== null && previousId !== schedule.id ? previousId : null;
+        const next = [...index.filter((i) => i !== dropped), ...(index.includes(schedule.id) ? [] : [schedule.id])];
+        // The new record first, unlisted (or, same id, replacing the old in that one write); then
+        // the index switches from the old id to the new in one write; only then the old record
+        // goes. A failure part way leaves the old schedule running, never none.
+        await store.set(scheduleKey(schedule.id), saved);
+        await store.set(INDEX_KEY, next);
+        if (dropped) {
+          await store.delete(scheduleKey(dropped));
+          await store.delete(runStateKey(dropped));
+        }
+        return saved;
+      });
     },
   };
   return scheduleStore;

@@ -2,11 +2,18 @@
 //
 // Every replica runs a scheduler over the same store. On each tick it lists the schedules,
 // works out for each the latest slot due since the last one handled, and before building
-// anything claims `(schedule, slot)` in the store (an atomic set-if-absent with expiry).
-// Only the replica whose claim succeeds posts; the claim key includes the slot time, so a
-// replica that dies mid-post blocks nobody: its claim expires, another replica takes the
-// same slot over, and the next slot was never blocked. After downtime only the latest
-// missed slot is posted, once, marked late.
+// anything takes a lease on `(schedule, slot)` in the store (an atomic set-if-absent with a
+// short expiry, renewed while the replica works). Only the lease holder works on the slot;
+// the lease key includes the slot time, so a replica that dies mid-digest blocks nobody for
+// longer than the lease: another replica takes the same slot over, and the next slot was
+// never blocked. After downtime only the latest missed slot is posted, once, marked late.
+//
+// A digest is several Slack calls, and Slack can accept the first and refuse the next (the
+// message goes out, the chart upload is rate limited). So a digest is a sequence of steps —
+// post the message, upload the chart into its thread, record the snapshot — and each step is
+// written to the slot's progress record as soon as it is done. A retry, on this replica or
+// another after a crash, resumes at the first step not recorded; the record's `done` is the
+// completion record that keeps the slot from ever running again.
 //
 // Failures are read by `classifyDigestFailure`: worth retrying (a rate limit is waited out
 // as long as Retry-After says; the claim is let go meanwhile so any replica can retry),
@@ -21,10 +28,17 @@ import { DateTime } from 'luxon';
 import type { Logger } from '../logger.js';
 import type { Store } from '../store/store.js';
 import { classifyDigestFailure, type DigestFailure } from './digest-failure.js';
-import type { DigestJob, DigestRun } from './digest-job.js';
+import { randomUUID } from 'node:crypto';
+import type { DigestChart, DigestJob, DigestRun } from './digest-job.js';
 import { digestOwnerNotice } from './digest-notices.js';
 import { dueSlot, nextRunAfter, type DigestSchedule, type DueSlot } from './schedule.js';
-import { createScheduleStore, EMPTY_RUN_STATE, type DigestRunState, type ScheduleStore } from './schedule-store.js';
+import {
+  createScheduleStore,
+  EMPTY_RUN_STATE,
+  type DigestProgress,
+  type DigestRunState,
+  type ScheduleStore,
+} from './schedule-store.js';
 
 export interface OwnerNotice {
   /** The Slack user to message directly (the schedule's `createdBy`). */
@@ -36,11 +50,22 @@ export interface OwnerNotice {
   message: { text: string; blocks: KnownBlock[] };
 }
 
+/** The Slack calls a digest is made of; each throws Slack's errors as `@slack/web-api` does. */
+export interface DigestPoster {
+  /** Posts the digest message; resolves with its ts. */
+  postMessage(job: DigestJob): Promise<{ ts: string }>;
+  /** Uploads the chart as a reply in the thread of the message `threadTs`. */
+  uploadChart(job: DigestJob, chart: DigestChart, threadTs: string): Promise<void>;
+}
+
 export interface SchedulerOptions {
   /** The longest the scheduler sleeps, and so how soon it sees a schedule another replica saved. Default 60 s. */
   tickIntervalMs?: number;
-  /** How long a claim on a slot holds: longer than a build and post take, short enough to take over a dead replica's slot. Default 5 min. */
-  claimTtlMs?: number;
+  /**
+   * How long a lease on a slot holds unless renewed. The holder renews it every third of this
+   * while it works, so a crashed replica's slot is taken over after at most this. Default 30 s.
+   */
+  leaseMs?: number;
   /** A digest posted later than this after its slot says it is late. Default 10 min. */
   lateAfterMs?: number;
   /** Tries per slot for failures worth retrying. Default 5. */
@@ -56,9 +81,11 @@ export interface SchedulerDeps extends SchedulerOptions {
   now: () => DateTime;
   setTimer?: (fn: () => void, ms: number) => unknown;
   clearTimer?: (handle: unknown) => void;
+  /** Runs `fn` every `ms` until the returned function is called (lease renewal). Default setInterval, unref'd. */
+  every?: (fn: () => void, ms: number) => () => void;
   buildDigest: (schedule: DigestSchedule, run: DigestRun) => Promise<DigestJob>;
-  /** Posts the message (and uploads the chart). Should throw Slack's errors as `@slack/web-api` does. */
-  post: (job: DigestJob) => Promise<void>;
+  /** The Slack calls a digest is made of. */
+  slack: DigestPoster;
   /** Sends the owner a direct message; failures are logged, never retried. */
   notifyOwner?: (notice: OwnerNotice) => Promise<void>;
   logger: Logger;
@@ -102,7 +129,7 @@ export interface Scheduler {
 
 const DEFAULTS = {
   tickIntervalMs: 60_000,
-  claimTtlMs: 5 * 60_000,
+  leaseMs: 30_000,
   lateAfterMs: 10 * 60_000,
   maxAttempts: 5,
   retryBaseMs: 60_000,
@@ -123,10 +150,18 @@ const earlier = (a: DateTime, b: DateTime | null): DateTime => (b && b < a ? b :
 
 export const slotClaimKey = (scheduleId: string, slot: string): string => `digest:claim:${scheduleId}:${slot}`;
 
+/** This replica's lease on a slot lapsed and another may hold it: stop before the next step. */
+class LeaseLost extends Error {
+  constructor() {
+    super('the lease on this digest slot was lost');
+    this.name = 'LeaseLost';
+  }
+}
+
 export function createScheduler(deps: SchedulerDeps): Scheduler {
   const options = {
     tickIntervalMs: deps.tickIntervalMs ?? DEFAULTS.tickIntervalMs,
-    claimTtlMs: deps.claimTtlMs ?? DEFAULTS.claimTtlMs,
+    leaseMs: deps.leaseMs ?? DEFAULTS.leaseMs,
     lateAfterMs: deps.lateAfterMs ?? DEFAULTS.lateAfterMs,
     maxAttempts: Math.max(1, deps.maxAttempts ?? DEFAULTS.maxAttempts),
     retryBaseMs: deps.retryBaseMs ?? DEFAULTS.retryBaseMs,
@@ -141,6 +176,13 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       return handle;
     });
   const clearTimer = deps.clearTimer ?? ((handle: unknown) => clearTimeout(handle as NodeJS.Timeout));
+  const every =
+    deps.every ??
+    ((fn: () => void, ms: number): (() => void) => {
+      const handle = setInterval(fn, ms);
+      handle.unref();
+      return () => clearInterval(handle);
+    });
   const log = deps.logger.child({ component: 'digest-scheduler', instance: deps.instanceId });
   const schedules = createScheduleStore(deps.store);
   /** Schedules this replica is posting right now; a slow post is not started twice here. */
@@ -183,26 +225,58 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     return { due, nextWakeAt };
   }
 
+  /**
+   * A lease on one slot: taken once, renewed in the background while the work goes on, and
+   * checked before each step, so a replica that lost it (paused too long, its store cut off)
+   * stops before doing anything another replica may be doing.
+   */
+  async function takeLease(key: string): Promise<{ confirm: () => Promise<void>; end: () => Promise<void> } | null> {
+    const owner = `${deps.instanceId}:${randomUUID()}`;
+    if (!(await deps.store.claim(key, options.leaseMs, owner))) return null;
+    let lost = false;
+    const renew = (): Promise<void> =>
+      deps.store.claim(key, options.leaseMs, owner).then(
+        (held) => {
+          if (!held) lost = true;
+        },
+        (error: unknown) => {
+          // A store blip: the next renewal (a third of the lease later) may work.
+          log.warn({ err: error, key }, 'could not renew a digest lease');
+        },
+      );
+    const stopRenewing = every(() => void renew(), Math.max(1, Math.floor(options.leaseMs / 3)));
+    return {
+      async confirm() {
+        await renew();
+        if (lost) throw new LeaseLost();
+      },
+      async end() {
+        stopRenewing();
+        await deps.store.release(key, owner).catch(() => undefined);
+      },
+    };
+  }
+
   async function runDue({ schedule, due }: Due): Promise<SlotOutcome> {
     const slot = iso(due.slot);
     const base = { scheduleId: schedule.id, slot };
-    const claimKey = slotClaimKey(schedule.id, slot);
-    if (!(await deps.store.claim(claimKey, options.claimTtlMs, deps.instanceId))) return { ...base, result: 'elsewhere' };
+    const lease = await takeLease(slotClaimKey(schedule.id, slot));
+    if (!lease) return { ...base, result: 'elsewhere' };
     inFlight.add(schedule.id);
     try {
-      // What was read before the claim may be stale: another replica may have posted this
-      // slot (and its claim lapsed since), or the schedule may have changed or gone.
-      const [current, state] = await Promise.all([
+      // What was read before the lease may be stale: another replica may have posted this
+      // slot, or the schedule may have changed or gone.
+      const [current, state, progress] = await Promise.all([
         schedules.get(schedule.id),
         schedules.runStates([schedule.id]).then((m) => m.get(schedule.id) ?? EMPTY_RUN_STATE),
+        schedules.progress(schedule.id, slot),
       ]);
       const lastSlot = fromIso(state.lastSlot);
-      if (lastSlot && lastSlot >= due.slot) return { ...base, result: 'elsewhere' };
+      if (progress.done || (lastSlot && lastSlot >= due.slot)) return { ...base, result: 'elsewhere' };
       const retryAt = state.retry?.slot === slot ? fromIso(state.retry.at) : null;
       if (!current || current.paused || current.updatedAt !== schedule.updatedAt || (retryAt && retryAt > deps.now())) {
         // Changed since the scan (edited, removed, or another replica's post failed and is
-        // waiting out a Retry-After): the next scan decides afresh, and must not find this slot held.
-        await deps.store.release(claimKey, deps.instanceId).catch(() => undefined);
+        // waiting out a Retry-After): the next scan decides afresh.
         return { ...base, result: 'elsewhere' };
       }
       const attempts = state.retry?.slot === slot ? state.retry.attempts : 0;
@@ -213,23 +287,64 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         late: now.toMillis() - due.slot.toMillis() > options.lateAfterMs,
         missedSlots: due.missed,
       };
-      let job: DigestJob;
       try {
-        job = await deps.buildDigest(current, run);
-        await deps.post(job);
+        await runSteps(current, slot, run, progress, lease.confirm);
       } catch (error) {
-        return await failed(current, state, due.slot, attempts, error, claimKey);
+        if (error instanceof LeaseLost) {
+          log.warn({ scheduleId: schedule.id, slot }, 'lost the lease on a digest; another replica carries on');
+          return { ...base, result: 'elsewhere' };
+        }
+        return await failed(current, state, due.slot, attempts, error);
       }
-      // The claim is kept until it expires: one more guard against a second post.
       await schedules.saveRunState(schedule.id, { lastSlot: slot, lastPostedAt: iso(deps.now()), retry: null });
-      await job.commit().catch((error: unknown) => {
-        log.warn({ err: error, scheduleId: schedule.id }, 'digest posted but its snapshot was not saved; the next one repeats some changes');
-      });
-      log.info({ scheduleId: schedule.id, channelId: schedule.channelId, slot, late: run.late }, 'digest posted');
+      log.info({ scheduleId: schedule.id, channelId: schedule.channelId, slot, late: run.late, resumed: progress.messageTs !== null }, 'digest posted');
       return { ...base, result: 'posted', late: run.late };
     } finally {
       inFlight.delete(schedule.id);
+      await lease.end();
     }
+  }
+
+  /**
+   * The digest's steps, each skipped when `progress` says it was done and recorded the moment
+   * it is. A resumed digest is built afresh for the steps still to do (the chart shows the
+   * board as it is now); the message already in the channel is left as it is.
+   */
+  async function runSteps(
+    schedule: DigestSchedule,
+    slot: string,
+    run: DigestRun,
+    start: DigestProgress,
+    confirmLease: () => Promise<void>,
+  ): Promise<void> {
+    let progress = start;
+    const record = async (next: DigestProgress): Promise<void> => {
+      progress = next;
+      await schedules.saveProgress(schedule.id, slot, next);
+    };
+    const job = await deps.buildDigest(schedule, run);
+
+    let messageTs = progress.messageTs;
+    if (messageTs === null) {
+      await confirmLease();
+      messageTs = (await deps.slack.postMessage(job)).ts;
+      await record({ ...progress, messageTs });
+    }
+    if (!progress.chartDone) {
+      if (job.chart) {
+        await confirmLease();
+        await deps.slack.uploadChart(job, job.chart, messageTs);
+      }
+      await record({ ...progress, chartDone: true });
+    }
+    if (!progress.snapshotDone) {
+      await job.commit().catch((error: unknown) => {
+        // Not worth a retry: the next digest repeats a few changes instead of missing any.
+        log.warn({ err: error, scheduleId: schedule.id }, 'digest posted but its snapshot was not saved; the next one repeats some changes');
+      });
+      await record({ ...progress, snapshotDone: true });
+    }
+    await record({ ...progress, done: true });
   }
 
   async function failed(
@@ -238,7 +353,6 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     slotAt: DateTime,
     attempts: number,
     error: unknown,
-    claimKey: string,
   ): Promise<SlotOutcome> {
     const failure = classifyDigestFailure(error);
     const slot = iso(slotAt);
@@ -248,9 +362,8 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     if (failure.kind === 'retry' && attempts + 1 < options.maxAttempts) {
       const waitMs = failure.retryAfterMs ?? options.retryBaseMs * 2 ** attempts;
       const at = deps.now().plus({ milliseconds: waitMs });
+      // Any replica may retry once the wait is over (the lease is let go on the way out).
       await schedules.saveRunState(schedule.id, { ...state, retry: { slot, attempts: attempts + 1, at: iso(at), reason: failure.code } });
-      // Any replica may retry once the wait is over.
-      await deps.store.release(claimKey, deps.instanceId).catch(() => undefined);
       log.warn({ ...fields, attempt: attempts + 1, retryAt: iso(at) }, 'digest failed; will retry');
       return { ...base, result: 'retry' };
     }
@@ -343,18 +456,26 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
 
     async postNow(schedule) {
       const run: DigestRun = { trigger: 'now', slot: deps.now(), late: false, missedSlots: 0 };
+      let job: DigestJob;
       try {
-        const job = await deps.buildDigest(schedule, run);
-        await deps.post(job);
-        await job.commit().catch((error: unknown) => {
-          log.warn({ err: error, scheduleId: schedule.id }, 'digest posted but its snapshot was not saved');
-        });
-        return { ok: true, job };
+        job = await deps.buildDigest(schedule, run);
+        const { ts } = await deps.slack.postMessage(job);
+        // Asked for by a person who is watching: the message is there, so a chart Slack
+        // refuses is logged rather than reported as a digest that failed.
+        if (job.chart) {
+          await deps.slack.uploadChart(job, job.chart, ts).catch((error: unknown) => {
+            log.warn({ err: error, channelId: schedule.channelId }, 'digest on demand posted without its chart');
+          });
+        }
       } catch (error) {
         const failure = classifyDigestFailure(error);
         log.warn({ err: error, channelId: schedule.channelId, code: failure.code }, 'digest on demand failed');
         return { ok: false, failure };
       }
+      await job.commit().catch((error: unknown) => {
+        log.warn({ err: error, scheduleId: schedule.id }, 'digest posted but its snapshot was not saved');
+      });
+      return { ok: true, job };
     },
   };
 

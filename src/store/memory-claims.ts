@@ -9,7 +9,8 @@ export function createMemoryClaims(clock: () => number = Date.now): ClaimBackend
     async claim(key, ttlMs, owner) {
       const now = clock();
       const held = claims.get(key);
-      if (held && held.expiresAt > now) return false;
+      // The holder claiming again renews its lease; anyone else waits for it to lapse.
+      if (held && held.expiresAt > now && held.owner !== owner) return false;
       claims.set(key, { owner, expiresAt: now + ttlMs });
       return true;
     },

@@ -1,7 +1,7 @@
 // Claims for the SQLite store: a table in the same database file as the keyv data, so every
 // process that opens the file sees the same claims. One upsert statement decides who wins:
 // SQLite serializes writers on the file, and the `WHERE` on the conflict branch only replaces
-// an expired claim. `RETURNING` tells this caller whether its row went in.
+// an expired claim (or renews the caller's own). `RETURNING` tells this caller whether its row went in.
 
 import type { ClaimBackend } from './claim-backend.js';
 
@@ -26,7 +26,7 @@ export async function createSqliteClaims(
       const rows = await query(
         `INSERT INTO ${TABLE} (key, owner, expires_at) VALUES (?, ?, ?)
          ON CONFLICT(key) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
-         WHERE ${TABLE}.expires_at <= ?
+         WHERE ${TABLE}.expires_at <= ? OR ${TABLE}.owner = excluded.owner
          RETURNING key`,
         `${keyPrefix}${key}`,
         owner,

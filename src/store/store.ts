@@ -15,6 +15,8 @@ export interface Store {
   /**
    * Atomically takes `key` for `ttlMs` if nobody holds it (or the holder's claim expired).
    * True when this call took it. Used for idempotency keys and "post this digest once".
+   * The same `owner` claiming a key it still holds renews it for `ttlMs` (a lease kept alive
+   * while working; a crashed holder's lease lapses on its own).
    */
   claim(key: string, ttlMs: number, owner?: string): Promise<boolean>;
   /** Gives a claim back early; only the owner that took it can release it. */

@@ -135,7 +135,7 @@ describe('scheduler: when digests are posted', () => {
     const schedules = createScheduleStore(store);
     for (let i = 0; i < 3; i += 1) await schedules.save(schedule(SET_AT, { channelId: `C${i}` }));
     const { scheduler, posted, failNext } = createHarness(store, clock, { concurrency: 2 });
-    failNext.push('hang');
+    failNext('chat.postMessage', 'hang');
     clock.set(nineOn(9));
     void scheduler.tick();
     await vi.waitFor(() => expect(posted).toHaveLength(2));
@@ -145,7 +145,7 @@ describe('scheduler: when digests are posted', () => {
 describe('scheduler: when Slack or the CRM fails', () => {
   it('waits out a rate limit for as long as Retry-After says, then posts on time', async () => {
     const { clock, scheduler, posted, failNext, notices } = await setUp();
-    failNext.push(new WebAPIRateLimitedError(30));
+    failNext('chat.postMessage', new WebAPIRateLimitedError(30));
     clock.set(nineOn(9));
     expect((await scheduler.tick()).outcomes).toEqual([expect.objectContaining({ result: 'retry', code: 'ratelimited' })]);
     clock.advance({ seconds: 20 });
@@ -158,8 +158,9 @@ describe('scheduler: when Slack or the CRM fails', () => {
   });
 
   it('retries an outage with growing waits, then gives the slot up, tells the owner and runs the next one', async () => {
-    const { clock, scheduler, posted, failNext, notices } = await setUp({ maxAttempts: 3, retryBaseMs: 60_000 });
-    failNext.push(new WebAPIRequestError(new Error('socket hang up')), new WebAPIHTTPError(503, 'Unavailable', {}), new CrmUnavailableError('timeout', { crm: 'Pipedrive' }));
+    const { clock, scheduler, posted, failNext, failBuild, notices } = await setUp({ maxAttempts: 3, retryBaseMs: 60_000 });
+    failNext('chat.postMessage', new WebAPIRequestError(new Error('socket hang up')), new WebAPIHTTPError(503, 'Unavailable', {}));
+    failBuild.push(undefined, undefined, new CrmUnavailableError('timeout', { crm: 'Pipedrive' }));
     clock.set(nineOn(9));
     expect((await scheduler.tick()).outcomes[0]?.result).toBe('retry');
     clock.advance({ seconds: 59 });
@@ -186,7 +187,7 @@ describe('scheduler: when Slack or the CRM fails', () => {
     ['account_inactive', 'deactivated or uninstalled'],
   ])('pauses the schedule and tells its owner when Slack answers %s', async (code, words) => {
     const { clock, scheduler, posted, failNext, notices, schedules, saved } = await setUp();
-    failNext.push(platformError(code));
+    failNext('chat.postMessage', platformError(code));
     clock.set(nineOn(9));
     expect((await scheduler.tick()).outcomes).toEqual([expect.objectContaining({ result: 'paused', code })]);
     expect(await schedules.get(saved.id)).toMatchObject({ paused: true, pausedReason: code });
@@ -202,8 +203,8 @@ describe('scheduler: when Slack or the CRM fails', () => {
   });
 
   it('pauses the schedule when its pipeline was deleted in the CRM', async () => {
-    const { clock, scheduler, failNext, schedules, saved, notices } = await setUp();
-    failNext.push(new CrmNotFoundError('pipeline', '7', { crm: 'Pipedrive' }));
+    const { clock, scheduler, failBuild, schedules, saved, notices } = await setUp();
+    failBuild.push(new CrmNotFoundError('pipeline', '7', { crm: 'Pipedrive' }));
     clock.set(nineOn(9));
     await scheduler.tick();
     expect(await schedules.get(saved.id)).toMatchObject({ paused: true, pausedReason: 'pipeline_not_found' });
@@ -211,8 +212,8 @@ describe('scheduler: when Slack or the CRM fails', () => {
   });
 
   it('skips one slot, without pausing, when the CRM refuses the request', async () => {
-    const { clock, scheduler, failNext, schedules, saved, notices, posted } = await setUp();
-    failNext.push(new CrmUnauthorizedError({ crm: 'Pipedrive' }));
+    const { clock, scheduler, failBuild, schedules, saved, notices, posted } = await setUp();
+    failBuild.push(new CrmUnauthorizedError({ crm: 'Pipedrive' }));
     clock.set(nineOn(9));
     expect((await scheduler.tick()).outcomes[0]?.result).toBe('skipped');
     expect(await schedules.get(saved.id)).toMatchObject({ paused: false });
@@ -234,7 +235,7 @@ describe('scheduler: when Slack or the CRM fails', () => {
       setTimer: () => null,
       clearTimer: () => undefined,
       buildDigest: () => Promise.reject(platformError('account_inactive')),
-      post: () => Promise.resolve(),
+      slack: { postMessage: () => Promise.resolve({ ts: '1.1' }), uploadChart: () => Promise.resolve() },
       notifyOwner: () => Promise.reject(platformError('account_inactive')),
       logger: silentLogger,
       instanceId: 'x',
@@ -262,7 +263,7 @@ describe('scheduler: /pipeline digest now', () => {
 
   it('says why it could not post, and pauses nothing', async () => {
     const { scheduler, failNext, saved, schedules, notices } = await setUp();
-    failNext.push(platformError('not_in_channel'));
+    failNext('chat.postMessage', platformError('not_in_channel'));
     const result = await scheduler.postNow(saved);
     expect(result).toMatchObject({ ok: false, failure: { kind: 'pause', code: 'not_in_channel' } });
     expect(await schedules.get(saved.id)).toMatchObject({ paused: false });

@@ -32,7 +32,7 @@ beforeEach(async () => {
   const logger = createLogger('silent');
   const crm = createLocalCrm({ store });
   await ensureSeeded(crm, store);
-  digests = createDigestRuntime({ store, crm, logger, token: 'xoxb-digest', slackApiUrl: standin.url });
+  digests = createDigestRuntime({ store, crm, logger, token: 'xoxb-digest', slackApiUrl: standin.url, workspace: 'slack:T0CONSOLE' });
   const app = createApp({
     store,
     logger,
