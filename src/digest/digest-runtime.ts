@@ -17,7 +17,6 @@ import type { DigestChart, DigestJob } from './digest-job.js';
 import { adoptLegacyDigestState } from './schedule-store.js';
 import { createScheduler, type DigestPoster, type OwnerNotice, type Scheduler, type SchedulerOptions } from './scheduler.js';
 import { scopeStore } from '../store/scoped-store.js';
-import { workspaceNamespace } from '../store/workspace-namespace.js';
 
 export function createSlackDigestPoster(client: WebClient): DigestPoster & { notifyOwner(notice: OwnerNotice): Promise<void> } {
   return {
@@ -34,21 +33,6 @@ export function createSlackDigestPoster(client: WebClient): DigestPoster & { not
       await client.chat.postMessage({ channel: notice.userId, ...notice.message });
     },
   };
-}
-
-/**
- * The namespace of the workspace a bot token belongs to (`auth.test`), or null when Slack
- * does not answer or refuses the token (start-up then fails on Bolt's own check of it).
- */
-export async function slackWorkspaceNamespace(token: string, slackApiUrl?: string | null): Promise<string | null> {
-  const client = new WebClient(token, { ...(slackApiUrl ? { slackApiUrl } : {}), retryConfig: { retries: 1 } });
-  try {
-    const auth = await client.auth.test();
-    if (!auth.team_id && !auth.enterprise_id) return null;
-    return workspaceNamespace({ teamId: auth.team_id, enterpriseId: auth.enterprise_id, isEnterpriseInstall: auth.is_enterprise_install });
-  } catch {
-    return null;
-  }
 }
 
 export interface DigestRuntimeDeps {
