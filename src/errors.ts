@@ -16,6 +16,7 @@ export const ErrorCode = {
   CrmUnavailable: 'dealbot_crm_unavailable',
   CrmBadResponse: 'dealbot_crm_bad_response',
   CrmUnsupported: 'dealbot_crm_unsupported',
+  CrmSettings: 'dealbot_crm_settings',
   StoreError: 'dealbot_store_error',
   LockTimeout: 'dealbot_lock_timeout',
   DuplicateInProgress: 'dealbot_duplicate_in_progress',
@@ -190,6 +191,22 @@ export class CrmUnsupportedError extends CrmError {
     options: CrmErrorOptions,
   ) {
     super(`${options.crm} does not support ${operation}`, options);
+  }
+}
+
+/**
+ * The CRM's answer means Dealbot's settings for it are wrong, not that a record is missing:
+ * e.g. a 404 on a list every account has (a wrong base URL or account id). An admin fixes it.
+ */
+export class CrmSettingsError extends CrmError {
+  readonly code = ErrorCode.CrmSettings;
+  readonly retryable = false;
+  constructor(
+    /** What was not found, e.g. "the stage list". */
+    readonly what: string,
+    options: CrmErrorOptions,
+  ) {
+    super(`${options.crm} answered "not found" for ${what}; the base URL or account id is likely wrong`, options);
   }
 }
 

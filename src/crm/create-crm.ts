@@ -45,8 +45,15 @@ export async function createCrm(config: Config, store: Store, logger: Logger): P
     case 'productive': {
       const pr = config.productive;
       if (!pr) throw new ConfigError(['PRODUCTIVE_API_TOKEN and PRODUCTIVE_ORG_ID are required when CRM_PROVIDER=productive']);
-      const client = createProductiveClient({ apiToken: pr.apiToken, organizationId: pr.orgId, baseUrl: pr.baseUrl, logger });
       const namespace = accountNamespace('productive', pr.baseUrl, pr.orgId, pr.apiToken);
+      // The stage a won or lost deal came from is kept in the store, so reopen works on any replica.
+      const client = createProductiveClient({
+        apiToken: pr.apiToken,
+        organizationId: pr.orgId,
+        baseUrl: pr.baseUrl,
+        logger,
+        reopenStore: { store, namespace },
+      });
       return createJournaledCrm(createCachedCrm(client, store, { namespace, logger }), store, { namespace, logger });
     }
   }

@@ -15,6 +15,7 @@ import {
   CrmUnauthorizedError,
   CrmUnavailableError,
   CrmUnsupportedError,
+  CrmSettingsError,
   CrmValidationError,
   DealStateConflictError,
   DuplicateInProgressError,
@@ -69,6 +70,14 @@ function credentialSetting(crm: string): string | null {
   return null;
 }
 
+/** The settings that say where a CRM account is, for when the CRM answers "no such thing" to a request every account answers. */
+function locationSettings(crm: string): string[] {
+  if (/pipedrive/i.test(crm)) return ['PIPEDRIVE_BASE_URL'];
+  if (/productive/i.test(crm)) return ['PRODUCTIVE_BASE_URL', 'PRODUCTIVE_ORG_ID'];
+  if (/pipelinedeals/i.test(crm)) return ['PIPELINEDEALS_BASE_URL'];
+  return [];
+}
+
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 function waitWords(ms: number | null): string {
@@ -119,6 +128,13 @@ function sentence(error: unknown, fallbackCrm: string): Part[] {
     return [
       `${crm} answered in a way Dealbot did not expect, so it cannot confirm what happened. Check the deal in ${crm}, and tell your admin if it keeps happening.`,
     ];
+  }
+  if (error instanceof CrmSettingsError) {
+    const settings = locationSettings(crm);
+    const check: Part[] = settings.length
+      ? ['An admin should check ', ...settings.flatMap((setting, i): Part[] => [...(i ? [' and '] : []), { command: setting }]), '.']
+      : ["An admin should check Dealbot's CRM settings."];
+    return [`${crm} answered “not found” for ${truncate(error.what, 100)}, so Dealbot's ${crm} settings are likely wrong. Nothing was changed. `, ...check];
   }
   if (error instanceof CrmUnsupportedError) {
     return [`${crm} does not support ${truncate(error.operation, 100)}, so Dealbot cannot do that here.`];

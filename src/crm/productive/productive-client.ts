@@ -27,7 +27,10 @@
 // Decisions where the docs are silent (the field-level ones live in productive-mapping.ts):
 // - won and lost are stage categories: markWon moves the deal to the first active Won stage
 //   of its pipeline, markLost to the first Lost stage; reopen moves it back to the open stage
-//   it left through this adapter (remembered in memory), else the pipeline's first open stage.
+//   it left through this adapter, else the pipeline's first open stage. That open stage is
+//   kept in the store (`reopenStore`), not in this process, so Undo and reopen work from any
+//   replica sharing the store and after a restart. A deal whose stage or pipeline cannot be
+//   resolved is closed and reopened in the account's default pipeline.
 //   A won deal is not won again, nor an open one reopened: that would move it to the first
 //   Won or open stage, where the port's contract is that nothing changes.
 // - lost reasons: where the lost stage has `lost_reason_enabled`, the text must name one of
@@ -39,8 +42,9 @@
 // - notes: Productive has comments on deals (POST /comments with a `deal` relationship), but
 //   the shape is not verified against a real account yet, so `notes` is false and the bot
 //   says attaching a message is not available rather than guess.
-// - the stage filter of listDeals and `updatedSince` are applied to each page here: the deals
-//   filter list names no stage-id or updated-at filter.
+// - the stage filter of listDeals and `updatedSince` are applied to each page here.
+// - a 404 answers "no such deal" only for `/deals/{id}`; a 404 on a list or on the
+//   organization means the base URL or the organization id is wrong (productive-errors.ts).
 //
 // Requests per operation (a cold adapter; stages, lost reasons and the currency are then
 // remembered for `accountCacheMs`, a deal's pipeline and stage for `dealMemoMs`):
@@ -53,6 +57,7 @@
 import { DateTime } from 'luxon';
 import type { ZodType } from 'zod';
 import { CrmBadResponseError, CrmNotFoundError, CrmUnsupportedError, CrmValidationError } from '../../errors.js';
+import type { Store } from '../../store/store.js';
 import { createAccountMemo } from '../account-memo.js';
 import { createHttpClient, transportOptionsOf, type HttpClient, type HttpTransportOptions } from '../http/http-client.js';
 import { lastChangedAt } from '../port.js';
@@ -127,6 +132,11 @@ export interface ProductiveClientOptions extends HttpTransportOptions {
   dealMemoMs?: number;
   /** The clock: today's date is a new deal's start date. */
   now?: () => DateTime;
+  /**
+   * Where per-deal state lives (the open stage a won or lost deal came from, for reopen),
+   * shared by every replica. Without it the state lives in this process only (tests).
+   */
+  reopenStore?: { store: Store; namespace: string };
 }
 
 /** Productive's largest page (`meta.max_page_size`). */
@@ -134,6 +144,8 @@ const PAGE_SIZE = 200;
 /** A server that keeps reporting more pages is not followed forever. */
 const MAX_PAGES = 100;
 const DEAL_MEMO_LIMIT = 1000;
+/** How long the open stage a closed deal left is kept for reopen. */
+const REOPEN_STAGE_TTL_MS = 180 * 24 * 60 * 60_000;
 const JSON_API = 'application/vnd.api+json';
 
 const CAPABILITIES: CrmCapabilities = { dealHistory: false, search: true, lostReason: true, notes: false };
@@ -151,6 +163,46 @@ interface DealFacts {
   pipelineId: string;
   stageId: string;
   at: number;
+}
+
+/** The open stage each deal left when this adapter won or lost it: where reopen takes it back. */
+interface OpenStageBefore {
+  get(dealId: string): Promise<string | undefined>;
+  set(dealId: string, stageId: string): Promise<void>;
+  delete(dealId: string): Promise<void>;
+}
+
+/**
+ * The change is already made in Productive when this state is written, so a store failure is
+ * logged, not thrown: the person hears their deal was won, and a later reopen falls back to
+ * the pipeline's first open stage.
+ */
+function openStageBeforeIn(where: ProductiveClientOptions['reopenStore'], logger: ProductiveClientOptions['logger']): OpenStageBefore {
+  if (!where) {
+    const inProcess = new Map<string, string>();
+    return {
+      get: async (id) => inProcess.get(id),
+      set: async (id, stageId) => void inProcess.set(id, stageId),
+      delete: async (id) => void inProcess.delete(id),
+    };
+  }
+  const key = (id: string): string => `crm-productive:${where.namespace}:reopen-stage:${id}`;
+  return {
+    async get(id) {
+      const value = await where.store.get<unknown>(key(id));
+      return typeof value === 'string' && isProductiveId(value) ? value : undefined;
+    },
+    async set(id, stageId) {
+      await where.store.set(key(id), stageId, REOPEN_STAGE_TTL_MS).catch((error: unknown) => {
+        logger?.warn({ crm: PRODUCTIVE, id, err: error }, 'could not keep the stage to reopen into');
+      });
+    },
+    async delete(id) {
+      await where.store.delete(key(id)).catch((error: unknown) => {
+        logger?.warn({ crm: PRODUCTIVE, id, err: error }, 'could not forget the stage to reopen into');
+      });
+    },
+  };
 }
 
 /** The API root: the base URL with `/api/v2` added unless it is already there. */
@@ -286,8 +338,7 @@ export function createProductiveClient(options: ProductiveClientOptions): CrmCli
 
   /** Where each deal was when last seen, so won/lost/reopen need not read it again. */
   const dealFacts = new Map<string, DealFacts>();
-  /** The open stage a deal left when this adapter won or lost it: where reopen takes it back. */
-  const openStageBefore = new Map<string, string>();
+  const openStageBefore = openStageBeforeIn(options.reopenStore, logger);
 
   function remember(deal: Deal): void {
     dealFacts.delete(deal.id);
@@ -307,7 +358,7 @@ export function createProductiveClient(options: ProductiveClientOptions): CrmCli
     const knownStage = (id: string): StageRecord | undefined => book?.byId.get(id);
     if (raws.some((raw) => dealNeedsStage(raw, { included, knownStage }))) book = await stageBook.get();
     return raws.map((raw) => {
-      if (!raw.stageId) throw new CrmBadResponseError(`deal ${raw.id} has no stage`, { crm: PRODUCTIVE });
+      // A deal whose stage is unknown still maps: its status comes from its close stamps.
       const deal = toDeal(raw, { included, knownStage, appUrl });
       remember(deal);
       return deal;
@@ -353,16 +404,20 @@ export function createProductiveClient(options: ProductiveClientOptions): CrmCli
     return { pipelineId: deal.pipelineId, stageId: deal.stageId, at: nowMs(), deal };
   }
 
-  /** The deal when it already has `status` (a remembered stage is confirmed by a read), else null. */
+  /**
+   * The deal when it already has `status` (a remembered stage is confirmed by a read; a deal
+   * in a stage that is not one of the sales stages is judged by its own status), else null.
+   */
   async function alreadyWith(id: string, where: DealFacts & { deal?: Deal }, status: DealStatus): Promise<Deal | null> {
     const stage = (await stageBook.get()).byId.get(where.stageId);
-    if (!stage || dealStatusOf(stage.statusId) !== status) return null;
+    if (stage && dealStatusOf(stage.statusId) !== status) return null;
     const deal = where.deal ?? (await getDeal(id));
     return deal.status === status ? deal : null;
   }
 
   async function stageFor(pipelineId: string, status: DealStatus): Promise<StageRecord> {
-    const stage = firstStageWithStatus((await stageBook.get()).records, pipelineId, status);
+    const book = await stageBook.get();
+    const stage = firstStageWithStatus(book.records, pipelineId || book.defaultPipelineId || '', status);
     if (!stage) {
       const label = status === 'open' ? 'open' : status === 'won' ? 'Won' : 'Lost';
       throw new CrmValidationError(`the deal's pipeline has no active ${label} stage`, 'stageId', { crm: PRODUCTIVE });
@@ -379,7 +434,7 @@ export function createProductiveClient(options: ProductiveClientOptions): CrmCli
   ): Promise<Deal> {
     const from = (await stageBook.get()).byId.get(where.stageId);
     const deal = await writeDeal('PATCH', `/deals/${id}`, stageChangeDocument(id, target.id, lost), id);
-    if (from && from.statusId === stageStatusIdOf('open')) openStageBefore.set(id, from.id);
+    if (from && from.statusId === stageStatusIdOf('open')) await openStageBefore.set(id, from.id);
     return deal;
   }
 
@@ -539,14 +594,15 @@ export function createProductiveClient(options: ProductiveClientOptions): CrmCli
       const where = await whereIs(dealIdOf(id));
       const unchanged = await alreadyWith(id, where, 'open');
       if (unchanged) return unchanged;
-      const book = await stageBook.get();
-      const before = book.byId.get(openStageBefore.get(id) ?? '');
+      const [book, beforeId] = await Promise.all([stageBook.get(), openStageBefore.get(id)]);
+      const before = beforeId === undefined ? undefined : book.byId.get(beforeId);
+      const samePipeline = before !== undefined && (before.pipelineId === where.pipelineId || where.pipelineId === '');
       const target =
-        before && !before.archived && before.pipelineId === where.pipelineId && before.statusId === stageStatusIdOf('open')
+        before && samePipeline && !before.archived && before.statusId === stageStatusIdOf('open')
           ? before
           : await stageFor(where.pipelineId, 'open');
       const deal = await writeDeal('PATCH', `/deals/${id}`, stageChangeDocument(id, target.id), id);
-      openStageBefore.delete(id);
+      await openStageBefore.delete(id);
       return deal;
     },
 

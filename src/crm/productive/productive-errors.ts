@@ -9,9 +9,17 @@
 //
 // A pointer is `data/attributes/<attr>` without a leading slash; relationships are pointed at
 // the same way (`data/attributes/pipeline`). Both spellings and `/data/relationships/<rel>`
-// are read. 401, 403, 404 and 429/5xx keep the shared client's default mapping.
+// are read. 401, 403 and 429/5xx keep the shared client's default mapping.
+//
+// 404: Productive answers every missing record alike (recorded in productiveio/cli-toolbox
+// errors_404.json: `record_not_found`, "The requested record was not found"). Only a 404 on
+// `/deals/{id}` means "no such deal"; on a list or the organization it means the base URL or
+// the organization id points nowhere (CrmSettingsError), which a person cannot fix by typing
+// another deal number.
+// 400 on a read: the request's query was refused (a filter or include), which says nothing
+// about a field the person typed, so no field is named.
 
-import { CrmConflictError, CrmValidationError, type CrmError } from '../../errors.js';
+import { CrmConflictError, CrmSettingsError, CrmValidationError, type CrmError } from '../../errors.js';
 import type { ErrorContext } from '../http/http-client.js';
 import type { DealField } from '../port.js';
 import { errorDocumentSchema, type ProductiveErrorObject } from './schemas.js';
@@ -116,10 +124,56 @@ function isStageInUse(body: unknown): boolean {
   return parsed.success && parsed.data.errors.some((e) => e.code === 'deal_status_in_use');
 }
 
+/** The API path of a request (after `/api/v2`), from its redacted URL. */
+function apiPathOf(url: string): string {
+  let pathname: string;
+  try {
+    pathname = new URL(url).pathname;
+  } catch {
+    pathname = url.split('?')[0] ?? url;
+  }
+  return pathname.replace(/^.*?\/api\/v2(?=\/|$)/, '') || '/';
+}
+
+/** What a list or resource is to a person, by its path. */
+const RESOURCE_WORDS: Array<[RegExp, string]> = [
+  [/^\/deal_statuses/, 'the stage list'],
+  [/^\/pipelines/, 'the pipeline list'],
+  [/^\/people/, 'the user list'],
+  [/^\/lost_reasons/, 'the lost reasons'],
+  [/^\/organizations/, 'the organization'],
+  [/^\/deals\/?$/, 'the deal list'],
+];
+
+function resourceWords(path: string): string {
+  return RESOURCE_WORDS.find(([pattern]) => pattern.test(path))?.[1] ?? `the API (${path})`;
+}
+
+/** Productive's own words for a refused query, without naming a deal field. */
+function refusedQueryMessage(body: unknown, status: number): string {
+  const parsed = errorDocumentSchema.safeParse(body);
+  if (!parsed.success || parsed.data.errors.length === 0) return readProductiveErrors(body, status).message;
+  const words = parsed.data.errors.map((e) => {
+    const detail = e.detail?.trim() || e.title?.trim() || e.code || 'invalid';
+    const parameter = e.source?.parameter?.trim();
+    return parameter ? `${parameter}: ${detail}` : detail;
+  });
+  return [...new Set(words)].join('; ');
+}
+
 export function mapProductiveError(ctx: ErrorContext): CrmError | undefined {
   switch (ctx.status) {
+    case 404: {
+      const path = apiPathOf(ctx.request.url);
+      // A 404 that is not Productive's JSON:API error document came from some other server.
+      const fromProductive = errorDocumentSchema.safeParse(ctx.body).success;
+      if (/^\/deals\/[^/]+$/.test(path) && fromProductive) return undefined;
+      return new CrmSettingsError(/^\/deals\/[^/]+$/.test(path) ? 'a deal' : resourceWords(path), ctx.init);
+    }
     case 400:
     case 422: {
+      // A refused read says nothing about a field the person typed; a refused write names it.
+      if (ctx.request.method.toUpperCase() === 'GET') return new CrmValidationError(refusedQueryMessage(ctx.body, ctx.status), null, ctx.init);
       const { field, message } = readProductiveErrors(ctx.body, ctx.status);
       return new CrmValidationError(message, field, ctx.init);
     }

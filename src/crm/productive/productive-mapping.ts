@@ -2,9 +2,28 @@
 // Every guess about Productive's deals API (the seed documents only deal_statuses) is named
 // here, in one place, so a correction is a one-line change:
 //
-// - money: `deal_value` / `budget_total` are cents of the deal's `currency` (CENTS_PER_UNIT);
-// - the deal's value is `deal_value` (the configured value), else `budget_total` (the sum of
-//   its services);
+// - money: `revenue`, `deal_value` and `budget_total` are cents of the deal's `currency`
+//   (CENTS_PER_UNIT; Productive's resource schema marks each "in cents");
+// - the deal's value is `revenue`. Real deals (productiveio/cli-toolbox cassettes) carry no
+//   `deal_value` at all, and Productive's own resource schema (cli-toolbox
+//   crates/tb-prod/schema.json) has none either; it has `revenue` ("total deal revenue",
+//   read-only) and `budget_total` ("total budget amount allocated"). `revenue` is the one the
+//   pipeline forecasts with: `projected_revenue` is documented as revenue * probability / 100,
+//   and the recordings agree (deal 749: revenue 1000000 at 100% -> projected 1000000). On the
+//   recorded sales deals the two are equal (749, 754, 784, 785); on budgets they differ
+//   (781: revenue 1735000 = budget_total 275000 + services 1460000), and there `revenue` is
+//   the whole worth while `budget_total` leaves the services out. So: `revenue`, else
+//   `deal_value` (older docs), else `budget_total`;
+// - when a deal's stage cannot be resolved (not included, not one of the sales stages), its
+//   status comes from what Productive stamps on a closed deal: `sales_closed_at` is set on
+//   won and lost alike ("closed from a sales perspective (won or lost)"); lost deals carry a
+//   `lost_comment` or `lost_reason`, or probability 0 (Productive sets 0 on lost, 100 on
+//   won). Recorded: 754 (probability 0, lost_comment "123123") and 784 (probability 0) are
+//   lost. A closed deal with none of those is won; no `sales_closed_at` is open;
+// - "updated" is `updated_at` when a server sends it, else `last_activity_at` ("update,
+//   comment, status change"); the stage change is `sales_status_updated_at`;
+// - the pipeline relationship of a deal is not includable (schema: `notIncludable`), so a
+//   deal's pipeline comes from its stage (the stage list includes the pipeline);
 // - expected close date is `end_date`; the start `date` is set to today on create;
 // - new deals are sales deals (`budget: false`) of `deal_type_id` 2 (DEAL_TYPE_ID);
 // - a stage's outcome is its `status_id` (STAGE_STATUS), a deal's status is its stage's;
@@ -43,7 +62,7 @@ export const DEAL_TYPE_FILTER = 1;
 export const SALES_PIPELINE_TYPE = 1;
 
 /** Relationships every deal answer includes, so one request yields the whole card. */
-export const DEAL_INCLUDES = 'deal_status,pipeline,company,contact,responsible,lost_reason';
+export const DEAL_INCLUDES = 'deal_status,company,contact,responsible,lost_reason';
 
 /** A stage as the adapter keeps it: the outcome and lost-reason flag the port's `Stage` hides. */
 export interface StageRecord {
@@ -189,12 +208,14 @@ function stageOfDeal(raw: ProductiveDeal, context: DealContext): { id: string; s
   };
 }
 
-/** A deal's status: its stage's outcome; the won/lost stamps when the stage is unknown. */
-function statusOfDeal(raw: ProductiveDeal, stageStatusId: number | null): DealStatus {
+/** A deal's status: its stage's outcome; what Productive stamps on a closed deal when the stage is unknown. */
+export function statusOfDeal(raw: ProductiveDeal, stageStatusId: number | null): DealStatus {
   if (stageStatusId !== null) return dealStatusOf(stageStatusId);
   if (raw.lostAt) return 'lost';
   if (raw.wonAt) return 'won';
-  return 'open';
+  if (!raw.salesClosedAt) return 'open';
+  const lostSigns = Boolean(raw.lostComment?.trim()) || Boolean(raw.lostReasonId) || raw.probability === 0;
+  return lostSigns ? 'lost' : 'won';
 }
 
 /** Whether the answer lets the deal be mapped without a stage look-up. */
@@ -226,7 +247,7 @@ export function toDeal(raw: ProductiveDeal, context: DealContext): Deal {
   return {
     id: raw.id,
     title: raw.name,
-    value: moneyOf(raw.dealValueCents ?? raw.budgetTotalCents, raw.currency),
+    value: moneyOf(raw.revenueCents ?? raw.dealValueCents ?? raw.budgetTotalCents, raw.currency),
     status,
     pipelineId: stage.pipelineId ?? '',
     stageId: stage.id,
@@ -238,8 +259,7 @@ export function toDeal(raw: ProductiveDeal, context: DealContext): Deal {
     lostReason: status === 'lost' ? lostReasonText(raw, included) : null,
     createdAt: raw.createdAt,
     updatedAt: raw.updatedAt,
-    // Productive exposes only `days_in_current_stage`, not when the stage changed.
-    stageChangedAt: null,
+    stageChangedAt: raw.stageChangedAt,
     closedAt,
     url: dealUrl(context.appUrl, raw.id),
   };

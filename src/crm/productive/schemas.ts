@@ -164,13 +164,22 @@ export const dealSchema = z
       name: z.string(),
       budget: z.boolean().nullish(),
       currency: optionalString,
+      /** Read-only, cents: what the deal is worth (see the mapping module for why this one). */
+      revenue: optionalNumber,
+      /** Not in Productive's resource schema nor in recorded deals; read when a server sends it. */
       deal_value: optionalNumber,
       budget_total: optionalNumber,
       probability: optionalNumber,
       end_date: optionalString,
       lost_comment: optionalString,
       created_at: timestamp,
-      updated_at: timestamp,
+      // Real deals carry none of `updated_at`, `won_at`, `lost_at` (cli-toolbox cassettes);
+      // they are read when present, never required.
+      updated_at: optionalTimestamp,
+      /** "When the last activity (update, comment, status change) occurred on the deal". */
+      last_activity_at: optionalTimestamp,
+      /** "When the deal last moved between pipeline stages". */
+      sales_status_updated_at: optionalTimestamp,
       sales_closed_at: optionalTimestamp,
       won_at: optionalTimestamp,
       lost_at: optionalTimestamp,
@@ -192,13 +201,15 @@ export const dealSchema = z
     name: raw.attributes.name,
     isBudget: raw.attributes.budget === true,
     currency: raw.attributes.currency,
+    revenueCents: raw.attributes.revenue,
     dealValueCents: raw.attributes.deal_value,
     budgetTotalCents: raw.attributes.budget_total,
     probability: raw.attributes.probability,
     endDate: raw.attributes.end_date,
     lostComment: raw.attributes.lost_comment,
     createdAt: raw.attributes.created_at,
-    updatedAt: raw.attributes.updated_at,
+    updatedAt: raw.attributes.updated_at ?? raw.attributes.last_activity_at,
+    stageChangedAt: raw.attributes.sales_status_updated_at,
     salesClosedAt: raw.attributes.sales_closed_at,
     wonAt: raw.attributes.won_at,
     lostAt: raw.attributes.lost_at,
@@ -331,7 +342,7 @@ export const errorDocumentSchema = z.object({
       code: z.string().nullish(),
       title: z.string().nullish(),
       detail: z.string().nullish(),
-      source: z.object({ pointer: z.string().nullish() }).nullish(),
+      source: z.object({ pointer: z.string().nullish(), parameter: z.string().nullish() }).nullish(),
     }),
   ),
 });

@@ -20,7 +20,7 @@ const API = 'https://api.productive.io';
 const TOKEN = 'pk-9f8e7d6c-5b4a-3928-1706-f5e4d3c2b1a0';
 const ORG = '48213';
 const JSON_API = 'application/vnd.api+json';
-const INCLUDE = 'deal_status,pipeline,company,contact,responsible,lost_reason';
+const INCLUDE = 'deal_status,company,contact,responsible,lost_reason';
 const TODAY = '2026-03-18';
 
 /** Fixtures are edited freely in tests; their shape is checked by the adapter under test. */
@@ -326,10 +326,11 @@ describe('getDeal', () => {
       expectedCloseDate: '2026-04-30',
       probability: 50,
       lostReason: null,
-      stageChangedAt: null,
       closedAt: null,
       url: `https://app.productive.io/${ORG}/deals/182`,
     });
+    // `sales_status_updated_at`: "when the deal last moved between pipeline stages".
+    expect(deal.stageChangedAt?.toISO()).toBe('2026-03-14T04:04:00.000Z');
     expect(deal.createdAt.toISO()).toBe('2026-03-14T04:04:00.000Z');
     expect(deal.updatedAt?.zoneName).toBe('UTC');
     scope.done();
