@@ -182,7 +182,16 @@ export interface SearchResult {
 /** One entry of a deal's history, newest first when listed. */
 export type DealChange =
   | { kind: 'created'; at: DateTime; actor: string | null }
-  | { kind: 'stage'; at: DateTime; actor: string | null; fromStageId: string | null; toStageId: string }
+  | {
+      kind: 'stage';
+      at: DateTime;
+      actor: string | null;
+      fromStageId: string | null;
+      toStageId: string;
+      /** The CRM's own stage names, when it gives them: shown for a stage the stage list no longer has. */
+      fromLabel?: string | null;
+      toLabel?: string | null;
+    }
   | {
       kind: 'status';
       at: DateTime;
@@ -198,9 +207,26 @@ export type DealChange =
       field: DealField;
       from: string | null;
       to: string | null;
+      /**
+       * How the CRM itself names `from` and `to` when it says (Pipedrive's flow carries an owner's
+       * or stage's formatted name): shown when the renderer's own lists do not know the id.
+       */
+      fromLabel?: string | null;
+      toLabel?: string | null;
     }
   | { kind: 'note'; at: DateTime; actor: string | null; text: string }
-  | { kind: 'activity'; at: DateTime; actor: string | null; subject: string; done: boolean };
+  | {
+      kind: 'activity';
+      at: DateTime;
+      actor: string | null;
+      subject: string;
+      done: boolean;
+      /**
+       * Set for an all-day activity (no time of day): the calendar day it is on, the same day for
+       * every reader whatever their zone. `at` then only orders the entry.
+       */
+      allDayDate?: IsoDate | null;
+    };
 
 export interface CrmCapabilities {
   /** The CRM keeps a history of deal changes the bot can read. */

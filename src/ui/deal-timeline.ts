@@ -10,7 +10,7 @@ import type { ActionsBlock, Button, KnownBlock } from '@slack/types';
 import { DateTime } from 'luxon';
 import type { Deal, DealChange, DealField } from '../crm/port.js';
 import type { DealTimelineSummary, HistorySource } from '../services/deal-timeline.js';
-import { formatDay, formatMoney, formatRelativeTime } from './format.js';
+import { formatDay, formatExpectedClose, formatMoney, formatRelativeTime } from './format.js';
 import { ActionId, SlackLimits } from './ids.js';
 import { escapeMrkdwn, mrkdwnText, plainText, truncate } from './mrkdwn.js';
 
@@ -65,9 +65,10 @@ const untitled = (title: string): string => (title.trim() === '' ? 'Untitled dea
 const safe = (text: string, max: number): string => escapeMrkdwn(truncate(text.replace(/\s+/g, ' ').trim(), max));
 const plural = (n: number, unit: string): string => `${n} ${unit}${n === 1 ? '' : 's'}`;
 
-function stageName(id: string | null, names: Map<string, string>): string {
+/** `label` is the CRM's own name for the stage, for one the stage list no longer has. */
+function stageName(id: string | null, names: Map<string, string>, label?: string | null): string {
   if (id === null) return 'no stage';
-  const name = names.get(id);
+  const name = names.get(id) ?? (label?.trim() ? label : undefined);
   return name ? `*${safe(name, NAME_MAX)}*` : `stage #${safe(id, NAME_MAX)}`;
 }
 
@@ -94,14 +95,22 @@ const FIELD_ICONS: Partial<Record<DealField, string>> = {
   title: '✏️',
 };
 
-/** A field's old or new value as a person reads it: names for ids, money, dates, percents. */
-function fieldValue(field: DealField, raw: string, input: DealTimelineInput, now: DateTime): string {
+/**
+ * A field's old or new value as a person reads it: names for ids, money, dates, percents.
+ * `label` is the CRM's own name for the value (an owner since removed from the user list).
+ */
+function fieldValue(field: DealField, raw: string, input: DealTimelineInput, now: DateTime, label?: string | null): string {
   const value = raw.trim();
+  const crmLabel = label?.trim() ? safe(label, NAME_MAX) : null;
   switch (field) {
     case 'ownerId': {
       const name = input.userNames.get(value);
-      return name ? safe(name, NAME_MAX) : `user #${safe(value, NAME_MAX)}`;
+      return name ? safe(name, NAME_MAX) : (crmLabel ?? `user #${safe(value, NAME_MAX)}`);
     }
+    case 'organizationId':
+    case 'personId':
+    case 'pipelineId':
+      return crmLabel ?? `“${safe(value, VALUE_MAX)}”`;
     case 'stageId':
       return stageName(value, input.stageNames);
     case 'value': {
@@ -123,8 +132,8 @@ function fieldValue(field: DealField, raw: string, input: DealTimelineInput, now
 function fieldChange(change: Extract<DealChange, { kind: 'field' }>, input: DealTimelineInput, now: DateTime): string {
   const icon = FIELD_ICONS[change.field] ?? '✏️';
   const label = `${icon} *${FIELD_LABELS[change.field]}*`;
-  const from = change.from === null || change.from.trim() === '' ? null : fieldValue(change.field, change.from, input, now);
-  const to = change.to === null || change.to.trim() === '' ? null : fieldValue(change.field, change.to, input, now);
+  const from = change.from === null || change.from.trim() === '' ? null : fieldValue(change.field, change.from, input, now, change.fromLabel);
+  const to = change.to === null || change.to.trim() === '' ? null : fieldValue(change.field, change.to, input, now, change.toLabel);
   if (from === null && to === null) return `${label} changed`;
   if (from === null) return `${label} set to ${to}`;
   if (to === null) return `${label} cleared (was ${from})`;
@@ -138,8 +147,8 @@ function describe(change: DealChange, input: DealTimelineInput, now: DateTime): 
       return '🆕 *Deal created*';
     case 'stage':
       return change.fromStageId === null
-        ? `➡️ Entered ${stageName(change.toStageId, input.stageNames)}`
-        : `➡️ Moved from ${stageName(change.fromStageId, input.stageNames)} to ${stageName(change.toStageId, input.stageNames)}`;
+        ? `➡️ Entered ${stageName(change.toStageId, input.stageNames, change.toLabel)}`
+        : `➡️ Moved from ${stageName(change.fromStageId, input.stageNames, change.fromLabel)} to ${stageName(change.toStageId, input.stageNames, change.toLabel)}`;
     case 'status': {
       if (change.to === 'won') return '🏆 Marked *won*';
       if (change.to === 'lost') {
@@ -164,9 +173,18 @@ function describe(change: DealChange, input: DealTimelineInput, now: DateTime): 
 /** "by Ada Lovelace · 3 days ago · Tue, Mar 3, 2026 at 14:05 GMT+1". */
 function whoAndWhen(change: DealChange, input: DealTimelineInput, now: DateTime): string {
   const actor = change.actor?.trim() ? (input.userNames.get(change.actor) ?? change.actor) : null;
+  const by = actor ? `by ${safe(actor, NAME_MAX)}` : null;
+  // An all-day activity is on a calendar day, not at an instant: the same day for every
+  // reader, where its midnight-UTC stamp would read as the day before west of UTC.
+  const allDayDate = change.kind === 'activity' ? change.allDayDate : null;
+  const allDay = allDayDate ? DateTime.fromISO(allDayDate, { zone: now.zone }) : null;
+  if (allDayDate && allDay?.isValid) {
+    const { relative } = formatExpectedClose(allDayDate, now);
+    return [by, relative, `${allDay.setLocale('en-US').toFormat('ccc, LLL d, yyyy')} (all day)`].filter((p) => p !== null).join(' · ');
+  }
   const at = change.at.setZone(now.zone).setLocale('en-US');
   const exact = at.toFormat("ccc, LLL d, yyyy 'at' HH:mm ZZZZ");
-  return [actor ? `by ${safe(actor, NAME_MAX)}` : null, formatRelativeTime(change.at, now), exact].filter((p) => p !== null).join(' · ');
+  return [by, formatRelativeTime(change.at, now), exact].filter((p) => p !== null).join(' · ');
 }
 
 function daysText(days: number): string {

@@ -219,24 +219,40 @@ export function createPipedriveClient(options: PipedriveClientOptions): CrmClien
     return toOneDeal(response.data);
   }
 
+  /**
+   * Several statuses are filtered here (Pipedrive takes one), and deleted deals always are, so
+   * a page can come back with nothing left and a cursor. The port promises no cursor after an
+   * empty page, so the next pages are read until one has a deal or the list ends, at most
+   * `MAX_PAGES` pages (each costs tokens) and never a cursor seen before (a looping server).
+   */
   async function listDeals(query: DealQuery): Promise<Page<Deal>> {
     const status = dealStatusFilter(query.status);
-    const response = await v2.request({
-      method: 'GET',
-      path: '/deals',
-      query: {
-        pipeline_id: query.pipelineId === undefined ? undefined : pipedriveId(query.pipelineId, 'pipelineId', 'pipeline id'),
-        stage_id: query.stageId === undefined ? undefined : pipedriveId(query.stageId, 'stageId', 'stage id'),
-        owner_id: query.ownerId === undefined ? undefined : pipedriveId(query.ownerId, 'ownerId', 'user id'),
-        status: status.param,
-        updated_since: query.updatedSince?.toUTC().toISO({ suppressMilliseconds: true }) ?? undefined,
-        cursor: query.cursor ?? undefined,
-        limit: pageLimit(query.limit),
-      },
-      schema: dealListResponseSchema,
-    });
-    const raws = response.data.filter((raw) => !isDeletedDeal(raw) && status.keep(toDealStatus(raw.status)));
-    return { items: await toDeals(raws), nextCursor: response.additional_data.nextCursor };
+    const seen = new Set<string>();
+    let cursor = query.cursor ?? undefined;
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const response = await v2.request({
+        method: 'GET',
+        path: '/deals',
+        query: {
+          pipeline_id: query.pipelineId === undefined ? undefined : pipedriveId(query.pipelineId, 'pipelineId', 'pipeline id'),
+          stage_id: query.stageId === undefined ? undefined : pipedriveId(query.stageId, 'stageId', 'stage id'),
+          owner_id: query.ownerId === undefined ? undefined : pipedriveId(query.ownerId, 'ownerId', 'user id'),
+          status: status.param,
+          updated_since: query.updatedSince?.toUTC().toISO({ suppressMilliseconds: true }) ?? undefined,
+          cursor,
+          limit: pageLimit(query.limit),
+        },
+        schema: dealListResponseSchema,
+      });
+      const raws = response.data.filter((raw) => !isDeletedDeal(raw) && status.keep(toDealStatus(raw.status)));
+      const next = response.additional_data.nextCursor;
+      if (raws.length > 0) return { items: await toDeals(raws), nextCursor: next };
+      if (next === null || seen.has(next)) return { items: [], nextCursor: null };
+      seen.add(next);
+      cursor = next;
+    }
+    logger?.warn({ crm: PIPEDRIVE, pages: MAX_PAGES }, 'every deal of many pages was filtered out; ending the list there');
+    return { items: [], nextCursor: null };
   }
 
   async function searchDeals(term: string, searchOptions: SearchOptions = {}): Promise<SearchResult> {

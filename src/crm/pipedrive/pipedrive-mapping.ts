@@ -212,6 +212,21 @@ export function noteText(html: string): string {
 }
 
 /**
+ * The calendar day of an all-day activity: Pipedrive leaves `due_time` empty and stamps the
+ * flow entry at midnight UTC of `due_date`, which a reader west of UTC would see as the day
+ * before. Null for an activity with a time of day.
+ */
+export function allDayDate(dueDate: string | null, dueTime: string | null): string | null {
+  if (dueTime !== null && dueTime.trim() !== '') return null;
+  return dueDate !== null && /^\d{4}-\d{2}-\d{2}$/.test(dueDate.trim()) ? dueDate.trim() : null;
+}
+
+/** The CRM's names of a change's values, as optional keys: present only when Pipedrive gave one. */
+function labels(named: { from: string | null; to: string | null }): { fromLabel?: string; toLabel?: string } {
+  return { ...(named.from === null ? {} : { fromLabel: named.from }), ...(named.to === null ? {} : { toLabel: named.to }) };
+}
+
+/**
  * A flow page as the port's history, newest first as Pipedrive lists it. A status change
  * to lost and the lost_reason change logged with it become one entry.
  */
@@ -240,7 +255,9 @@ export function toDealChanges(entries: FlowEntry[], users: ReadonlyMap<string, s
         if (key === 'add_time') {
           changes.push({ kind: 'created', at, actor: who });
         } else if (key === 'stage_id') {
-          if (to !== null) changes.push({ kind: 'stage', at, actor: who, fromStageId: from, toStageId: to });
+          if (to !== null) {
+            changes.push({ kind: 'stage', at, actor: who, fromStageId: from, toStageId: to, ...labels(entry.data.additional_data) });
+          }
         } else if (key === 'status') {
           const toStatus = statusOrNull(to);
           if (toStatus === null) break; // deleted and restored deals are not status changes a person reads
@@ -250,7 +267,20 @@ export function toDealChanges(entries: FlowEntry[], users: ReadonlyMap<string, s
           break;
         } else {
           const field = FIELD_KEYS[key];
-          if (field) changes.push({ kind: 'field', at, actor: who, field, from, to });
+          if (!field) break;
+          // Pipedrive names the values it can (an owner's formatted name); the page's users
+          // name an owner it does not. Either beats "user #9392643" for an owner since gone.
+          const label = (value: string | null, formatted: string | null): string | null =>
+            formatted ?? (field === 'ownerId' && value !== null ? (users.get(value) ?? null) : null);
+          changes.push({
+            kind: 'field',
+            at,
+            actor: who,
+            field,
+            from,
+            to,
+            ...labels({ from: label(from, entry.data.additional_data.from), to: label(to, entry.data.additional_data.to) }),
+          });
         }
         break;
       }
@@ -262,15 +292,18 @@ export function toDealChanges(entries: FlowEntry[], users: ReadonlyMap<string, s
           text: noteText(entry.data.content ?? ''),
         });
         break;
-      case 'activity':
+      case 'activity': {
+        const day = allDayDate(entry.data.due_date, entry.data.due_time);
         changes.push({
           kind: 'activity',
           at,
           actor: actor(entry.data.user_id) ?? entry.data.owner_name,
           subject: entry.data.subject ?? entry.data.type ?? 'Activity',
           done: entry.data.done,
+          ...(day === null ? {} : { allDayDate: day }),
         });
         break;
+      }
       case 'other':
         break;
     }

@@ -55,7 +55,8 @@ export const dealSchema = z.object({
   value: optionalNumber,
   currency: optionalString,
   add_time: timestamp,
-  update_time: timestamp,
+  /** Null in a v2 webhook's deal (PipedreamHQ's recorded `create.deal` event). */
+  update_time: optionalTimestamp,
   stage_change_time: optionalTimestamp,
   is_deleted: z.boolean().nullish(),
   status: z.string().nullish(),
@@ -185,11 +186,30 @@ const changeValue = z
   .nullish()
   .transform((value) => (value === null || value === undefined || value === '' ? null : String(value)));
 
+/**
+ * A dealChange's `additional_data`: `{ old_value_formatted, new_value_formatted }` when
+ * Pipedrive names the values (an owner's or a stage's name), `[]` or absent otherwise. Read
+ * for display only, so a shape we cannot read is no label rather than an error.
+ */
+const formattedValues = z
+  .unknown()
+  .optional()
+  .transform((value) => {
+    const parsed = z
+      .object({ old_value_formatted: z.unknown().optional(), new_value_formatted: z.unknown().optional() })
+      .safeParse(value);
+    const label = (raw: unknown): string | null => (typeof raw === 'string' && raw.trim() !== '' ? raw : null);
+    return parsed.success
+      ? { from: label(parsed.data.old_value_formatted), to: label(parsed.data.new_value_formatted) }
+      : { from: null, to: null };
+  });
+
 const dealChangeDataSchema = z.object({
   field_key: z.string(),
   old_value: changeValue,
   new_value: changeValue,
   user_id: optionalId,
+  additional_data: formattedValues,
 });
 
 const noteDataSchema = z.object({
@@ -208,6 +228,10 @@ const activityDataSchema = z.object({
     .transform((value) => value === true || value === 1),
   user_id: optionalId,
   owner_name: optionalString,
+  /** `YYYY-MM-DD`; with an empty `due_time` the activity is all-day. */
+  due_date: optionalString,
+  /** `HH:MM` (UTC), or "" / absent for an all-day activity. */
+  due_time: optionalString,
 });
 
 export type FlowEntry =

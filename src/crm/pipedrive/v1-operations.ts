@@ -68,13 +68,16 @@ export interface PipedriveV1Deps {
   companyDomain: () => Promise<string | null>;
 }
 
+/** When the deal last changed; a deal without an update time has not changed since creation. */
+const changedAt = (deal: PipedriveDeal): DateTime => deal.update_time ?? deal.add_time;
+
 /**
  * Whether a page sorted newest first has reached deals changed before `since`, so later pages
  * hold none worth reading. A page that is not in that order (a server that ignored `sort`)
  * proves nothing, and paging goes on.
  */
 function reachedOlderThan(deals: PipedriveDeal[], since: DateTime): boolean {
-  const times = deals.map((deal) => deal.update_time.toMillis());
+  const times = deals.map((deal) => changedAt(deal).toMillis());
   const newestFirst = times.every((time, index) => index === 0 || time <= times[index - 1]!);
   const oldest = times[times.length - 1];
   return newestFirst && oldest !== undefined && oldest < since.toMillis();
@@ -137,7 +140,7 @@ export function createPipedriveV1Operations({ http, companyDomain }: PipedriveV1
       (query.pipelineId === undefined || deal.pipeline_id === query.pipelineId) &&
       (query.stageId === undefined || deal.stage_id === query.stageId) &&
       (query.ownerId === undefined || deal.owner_id === query.ownerId) &&
-      (sinceMs === undefined || deal.update_time.toMillis() >= sinceMs);
+      (sinceMs === undefined || changedAt(deal).toMillis() >= sinceMs);
     let next = nextStartOf(start, response.data.length, response.additional_data);
     if (since && next !== null && reachedOlderThan(response.data.map((raw) => raw.deal), since)) next = null;
     const domain = await companyDomain();

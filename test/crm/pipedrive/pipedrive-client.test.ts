@@ -270,6 +270,56 @@ describe('listDeals', () => {
     expect(result.nextCursor).toBeNull();
     scope.done();
   });
+
+  it('never hands out a cursor after an empty page: it reads on until a page keeps a deal', async () => {
+    // The port's promise (listDeals). Two statuses are filtered here, so a page of only won
+    // and deleted deals keeps nothing; Pipedrive still says more pages follow.
+    const base = dealData({ org_id: null, person_id: null });
+    const scope = api()
+      .get('/api/v2/deals')
+      .query({ limit: '500' })
+      .reply(200, { success: true, data: [{ ...base, id: 1, status: 'won' }], additional_data: { next_cursor: 'c2' } })
+      .get('/api/v2/deals')
+      .query({ limit: '500', cursor: 'c2' })
+      .reply(200, { success: true, data: [{ ...base, id: 2, status: 'open', is_deleted: true }], additional_data: { next_cursor: 'c3' } })
+      .get('/api/v2/deals')
+      .query({ limit: '500', cursor: 'c3' })
+      .reply(200, { success: true, data: [{ ...base, id: 3, status: 'lost' }], additional_data: { next_cursor: 'c4' } });
+
+    const page = await pipedrive().listDeals({ status: ['open', 'lost'] });
+
+    expect(page.items.map((d) => `${d.id}:${d.status}`)).toEqual(['3:lost']);
+    expect(page.nextCursor).toBe('c4');
+    scope.done();
+  });
+
+  it('ends the list, rather than return an empty page with a cursor, when the filtered pages run out', async () => {
+    const base = dealData({ org_id: null, person_id: null });
+    const scope = api()
+      .get('/api/v2/deals')
+      .query({ limit: '500', cursor: 'c1' })
+      .reply(200, { success: true, data: [{ ...base, id: 1, status: 'won' }], additional_data: { next_cursor: 'c2' } })
+      .get('/api/v2/deals')
+      .query({ limit: '500', cursor: 'c2' })
+      .reply(200, { success: true, data: [{ ...base, id: 2, status: 'won' }], additional_data: { next_cursor: null } });
+
+    await expect(pipedrive().listDeals({ status: ['open', 'lost'], cursor: 'c1' })).resolves.toEqual({ items: [], nextCursor: null });
+    scope.done();
+  });
+
+  it('stops at a cursor it has already followed (a server that loops), with no cursor after the empty page', async () => {
+    const base = dealData({ org_id: null, person_id: null });
+    const scope = api()
+      .get('/api/v2/deals')
+      .query({ limit: '500' })
+      .reply(200, { success: true, data: [{ ...base, id: 1, status: 'won' }], additional_data: { next_cursor: 'same' } })
+      .get('/api/v2/deals')
+      .query({ limit: '500', cursor: 'same' })
+      .reply(200, { success: true, data: [{ ...base, id: 1, status: 'won' }], additional_data: { next_cursor: 'same' } });
+
+    await expect(pipedrive().listDeals({ status: ['open', 'lost'] })).resolves.toEqual({ items: [], nextCursor: null });
+    scope.done();
+  });
 });
 
 describe('searchDeals', () => {
