@@ -18,6 +18,7 @@ import {
   dealResponseSchema,
   dealSearchResponseSchema,
   partyResponseSchema,
+  partySearchResponseSchema,
   pipelineListResponseSchema,
   stageListResponseSchema,
   userListResponseSchema,
@@ -36,7 +37,7 @@ const TOKEN = 'contract-test-token-0123456789';
 let v2: RunningPrism;
 let v1: RunningPrism;
 let crm: CrmClient;
-const { fetch: recordingFetch, conforming } = createExchangeRecorder();
+const { fetch: recordingFetch, conforming, exchanges } = createExchangeRecorder();
 
 /** An adapter pointed at both Prisms; a fresh one remembers no account facts (users/me). */
 function adapter(): CrmClient {
@@ -83,12 +84,23 @@ describe('Pipedrive adapter against the published specs (Prism)', () => {
         pipelineId: '1',
         stageId: '1',
         ownerId: '1',
-        status: ['won'],
+        status: ['open'],
         updatedSince: DateTime.utc(2025, 1, 1, 10, 20),
         cursor: 'eyJmaWVsZCI6ImlkIn0',
       }),
     );
+    expect(page.items.length).toBeGreaterThan(0);
     expect(page.nextCursor).not.toBeNull();
+  });
+
+  it('reads on past a page the filter empties, and ends rather than hand out a cursor after it', async () => {
+    // The spec's example page holds one open deal and a next cursor, and Prism answers every
+    // cursor with that same page: asked for won deals, the adapter filters the page empty,
+    // follows the cursor once, sees it again and ends the list.
+    const first = exchanges.length;
+    const page = await conforming(() => crm.listDeals({ status: ['won', 'lost'] }));
+    expect(page).toEqual({ items: [], nextCursor: null });
+    expect(exchanges.length - first).toBe(2);
   });
 
   it('lists deals of several statuses', async () => {
@@ -158,6 +170,18 @@ describe('Pipedrive adapter against the published specs (Prism)', () => {
     await conforming(() => crm.getDealHistory('1', page.nextCursor));
   });
 
+  it('attaches a note to a deal (POST /v1/notes)', async () => {
+    const note = await conforming(() => crm.addNote!('1', 'Call went well & they want a <b>demo</b>\nhttps://example.slack.com/p1'));
+    expect(note).toEqual({ id: expect.any(String) });
+  });
+
+  it('searches organizations and persons by name', async () => {
+    const organizations = await conforming(() => crm.searchOrganizations!('Organi', { limit: 20 }));
+    expect(organizations[0]).toMatchObject({ id: expect.any(String), name: expect.any(String) });
+    const persons = await conforming(() => crm.searchPersons!('Jane', { limit: 20 }));
+    expect(persons[0]).toMatchObject({ id: expect.any(String), name: expect.any(String) });
+  });
+
   it.each<[string, 'v1' | 'v2', string, ZodType]>([
     ['GET /deals', 'v2', '/deals', dealListResponseSchema],
     ['GET /deals/{id}', 'v2', '/deals/1', dealResponseSchema],
@@ -169,6 +193,8 @@ describe('Pipedrive adapter against the published specs (Prism)', () => {
     ['GET /v1/users', 'v1', '/users', userListResponseSchema],
     ['GET /v1/users/me', 'v1', '/users/me', currentUserResponseSchema],
     ['GET /v1/deals/{id}/flow', 'v1', '/deals/1/flow', dealFlowResponseSchema],
+    ['GET /organizations/search', 'v2', '/organizations/search?term=ab', partySearchResponseSchema],
+    ['GET /persons/search', 'v2', '/persons/search?term=ab', partySearchResponseSchema],
   ])("the spec's example for %s parses with our schema", async (_name, version, path, schema) => {
     const base = version === 'v2' ? v2.baseUrl : v1.baseUrl;
     const response = await fetch(`${base}${path}`, { headers: { 'x-api-token': TOKEN } });
