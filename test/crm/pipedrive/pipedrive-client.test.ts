@@ -189,6 +189,8 @@ describe('getDeal', () => {
   });
 
   it('throws CrmNotFoundError for an unknown deal', async () => {
+    // Assumed body: no public recording of a Pipedrive 404 was found (error-not-found.json is
+    // invented); the mapping goes by the status, so the words do not matter here.
     const scope = api().get('/api/v2/deals/99').reply(404, fixture('error-not-found'));
 
     const error = (await failure(pipedrive().getDeal('99'))) as CrmNotFoundError;
@@ -426,6 +428,8 @@ describe('createDeal', () => {
   });
 
   it("maps Pipedrive's 400 to a validation error on the field it names", async () => {
+    // Assumed body: invented (error-bad-request.json) in Pipedrive's error envelope; no public
+    // recording of a Pipedrive 400 naming a field was found.
     const scope = api().post('/api/v2/deals').reply(400, fixture('error-bad-request'));
 
     const error = (await failure(pipedrive().createDeal({ title: 'X', stageId: '2' }))) as CrmValidationError;
@@ -656,6 +660,7 @@ describe('pipelines, stages, users, currency', () => {
   });
 
   it('reports a rejected token as unauthorized, with the token nowhere in the error', async () => {
+    // The body Pipedrive's gateway answers a bad token with, as reported from live calls (README).
     const scope = api().get('/v1/users/me').reply(401, fixture('error-unauthorized'));
 
     const error = await failure(pipedrive().defaultCurrency());
