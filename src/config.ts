@@ -16,6 +16,8 @@ export interface Config {
   slackAppToken: string | null;
   slackApiUrl: string | null;
   port: number;
+  /** Where `/metrics`, `/healthz` and `/readyz` are served in Socket Mode; null: not served. */
+  metricsPort: number | null;
   crmProvider: CrmProvider;
   pipedrive: { apiToken: string; baseUrl: string; apiVersion: 'v1' | 'v2' } | null;
   productive: { apiToken: string; orgId: string; baseUrl: string } | null;
@@ -49,6 +51,11 @@ const envSchema = z.object({
   PORT: optionalString
     .refine((v) => v === undefined || (/^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 65535), {
       message: 'PORT must be a whole number from 1 to 65535',
+    })
+    .transform((v) => (v === undefined ? undefined : Number(v))),
+  METRICS_PORT: optionalString
+    .refine((v) => v === undefined || (/^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 65535), {
+      message: 'METRICS_PORT must be a whole number from 1 to 65535',
     })
     .transform((v) => (v === undefined ? undefined : Number(v))),
   CRM_PROVIDER: optionalString.pipe(
@@ -124,7 +131,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     crmProvider === 'pipelinedeals'
       ? {
           apiKey: need('PIPELINEDEALS_API_KEY', e.PIPELINEDEALS_API_KEY),
-          baseUrl: e.PIPELINEDEALS_BASE_URL ?? 'https://api.pipelinedeals.com',
+          baseUrl: e.PIPELINEDEALS_BASE_URL ?? 'https://api.pipelinecrm.com',
         }
       : null;
 
@@ -137,6 +144,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     slackAppToken: e.SLACK_APP_TOKEN ?? null,
     slackApiUrl: e.SLACK_API_URL ? `${e.SLACK_API_URL}/` : null,
     port: e.PORT ?? 3000,
+    metricsPort: e.METRICS_PORT ?? null,
     crmProvider,
     pipedrive,
     productive,

@@ -14,6 +14,7 @@ import { actorFor, type SlackPerson } from '../services/slack-people.js';
 import { createUndo, UNDO_TTL_MS, type SharedCard, type UndoableChange } from '../services/undo.js';
 import type { ResponseMessage } from '../slack/response-url.js';
 import { actionConfirmation, dealClosedAnnouncement } from '../ui/announcements.js';
+import { closingStageHint } from '../ui/closing-stage-hint.js';
 import { dealCard } from '../ui/deal-card.js';
 import { changeConfirmation, changeLine } from '../ui/deal-change.js';
 import { dealList, dealPicker, stagePicker, type PendingDealAction } from '../ui/deal-list.js';
@@ -220,6 +221,9 @@ export async function answerMove(ctx: DealbotContext, reply: Reply, outcome: Mov
           pipelineName: outcome.pipelineName,
         }),
       });
+      return;
+    case 'closing-stage':
+      await reply.respond({ response_type: 'ephemeral', replace_original: false, ...closingStageHint(outcome) });
   }
 }
 

@@ -14,6 +14,7 @@ import { dealFormModal } from '../ui/deal-form-modal.js';
 import { escapeMrkdwn, userMention } from '../ui/mrkdwn.js';
 import type { DealbotContext } from './context.js';
 import type { Reply } from './deal-flows.js';
+import { movableStages } from '../services/movable-stages.js';
 
 /** Private metadata of the create modal. */
 export interface CreateModalMetadata {
@@ -75,7 +76,8 @@ export async function dealFormView(
   ]);
   const selected =
     pipelines.find((p) => p.id === values.pipelineId) ?? pipelines.find((p) => p.isDefault) ?? pipelines[0] ?? null;
-  const pipelineStages = stages.filter((s) => s.pipelineId === selected?.id);
+  // Won and Lost stages are reached by marking a deal won or lost, never picked at creation.
+  const pipelineStages = movableStages(stages.filter((s) => s.pipelineId === selected?.id));
   const stageId = pipelineStages.some((s) => s.id === values.stageId) ? values.stageId : pipelineStages[0]?.id;
   return dealFormModal({
     pipelines,

@@ -13,6 +13,7 @@ import { DateTime } from 'luxon';
 import { CrmUnavailableError, CrmValidationError, DealStateConflictError } from '../errors.js';
 import type { Store } from '../store/store.js';
 import { runOnce } from './idempotency.js';
+import { closingStageNamed, movableStages } from './movable-stages.js';
 
 export type DealResolution =
   | { kind: 'one'; deal: Deal }
@@ -22,7 +23,9 @@ export type DealResolution =
 export type MoveOutcome =
   | { kind: 'moved'; deal: Deal; from: Stage | null; to: Stage }
   | { kind: 'unchanged'; deal: Deal; stage: Stage }
-  | { kind: 'pick-stage'; deal: Deal; candidates: Stage[]; reason: 'unknown' | 'ambiguous'; pipelineName: string | null };
+  | { kind: 'pick-stage'; deal: Deal; candidates: Stage[]; reason: 'unknown' | 'ambiguous'; pipelineName: string | null }
+  /** The person named a stage that closes the deal ("won", "Lost"): that is marking it won or lost, not a move. */
+  | { kind: 'closing-stage'; deal: Deal; stage: Stage; closes: 'won' | 'lost' };
 
 export type StatusOutcome = { kind: 'changed'; deal: Deal; previous: Deal } | { kind: 'unchanged'; deal: Deal };
 
@@ -139,7 +142,7 @@ export function createDealService(crm: CrmClient, store: Store): DealService {
       return {
         stage: stages.find((s) => s.id === deal.stageId) ?? null,
         pipeline: pipelines.find((p) => p.id === deal.pipelineId) ?? null,
-        pipelineStages: stages.filter((s) => s.pipelineId === deal.pipelineId),
+        pipelineStages: movableStages(stages.filter((s) => s.pipelineId === deal.pipelineId)),
         owner: users.find((u) => u.id === deal.ownerId) ?? null,
       };
     },
@@ -168,7 +171,12 @@ export function createDealService(crm: CrmClient, store: Store): DealService {
     async moveByName(deal, stageQuery, options) {
       const [stages, pipelines] = await Promise.all([crm.listStages(), crm.listPipelines()]);
       const pipeline = pipelines.find((p) => p.id === deal.pipelineId) ?? null;
-      const own = stages.filter((s) => s.pipelineId === deal.pipelineId);
+      const ownAll = stages.filter((s) => s.pipelineId === deal.pipelineId);
+      // "/deal move X to won" means marking it won: said exactly, checked before any
+      // forgiving match could turn "lost" into a stage one letter away ("Post").
+      const closing = closingStageNamed(stageQuery, ownAll);
+      if (closing) return { kind: 'closing-stage', deal, stage: closing, closes: closing.closes };
+      const own = movableStages(ownAll);
       const inOwn = matchByName(stageQuery, own, (s) => s.name);
       if (inOwn.kind === 'match') return applyMove(deal, inOwn.item, options);
       if (inOwn.kind === 'ambiguous') {
@@ -176,7 +184,14 @@ export function createDealService(crm: CrmClient, store: Store): DealService {
       }
       // Not in the deal's pipeline: a stage of another pipeline moves the deal across, but
       // only on an exact name; a fuzzy cross-pipeline hit would be a guess.
-      const elsewhere = stages.filter((s) => s.pipelineId !== deal.pipelineId && normalizeName(s.name) === normalizeName(stageQuery));
+      const elsewhere = movableStages(stages).filter(
+        (s) => s.pipelineId !== deal.pipelineId && normalizeName(s.name) === normalizeName(stageQuery),
+      );
+      // A slip on a closing stage's name ("wonn") still means won or lost, once nothing movable matched.
+      const closingTypo = matchByName(stageQuery, ownAll.filter((s) => s.closes), (s) => s.name);
+      if (elsewhere.length === 0 && closingTypo.kind === 'match' && closingTypo.item.closes) {
+        return { kind: 'closing-stage', deal, stage: closingTypo.item, closes: closingTypo.item.closes };
+      }
       if (elsewhere.length === 1 && elsewhere[0]) return applyMove(deal, elsewhere[0], options);
       return {
         kind: 'pick-stage',
@@ -193,6 +208,8 @@ export function createDealService(crm: CrmClient, store: Store): DealService {
       if (!to) {
         throw new CrmValidationError(`There is no stage with id ${stageId} any more.`, 'stageId', { crm: crm.displayName });
       }
+      // A stale menu or a hand-made button value: a closing stage is still not a move.
+      if (to.closes) return { kind: 'closing-stage', deal, stage: to, closes: to.closes };
       return applyMove(deal, to, options);
     },
 

@@ -1,5 +1,8 @@
-// The PipelineDeals adapter of the CRM port (`CRM_PROVIDER=pipelinedeals`), over API v3 at
-// `{baseUrl}/api/v3`. The key travels as the `api_key` query parameter on every request and
+// The PipelineDeals (now Pipeline CRM) adapter of the CRM port (`CRM_PROVIDER=pipelinedeals`),
+// over API v3 at `{baseUrl}/api/v3`, `https://api.pipelinecrm.com` unless
+// `PIPELINEDEALS_BASE_URL` says otherwise: PipelineDeals' own Ruby client
+// (github.com/PipelineDeals/pipeline_api, lib/pipeline.rb) and Nango's integration
+// (NangoHQ/integration-templates, integrations/pipelinecrm) call that host. The key travels as the `api_key` query parameter on every request and
 // is redacted from every URL, message, body and log line the HTTP client keeps; writes are
 // form-encoded Rails-style (`deal[name]=…`); lists page with `page`/`per_page`.
 //
@@ -21,19 +24,32 @@
 //   `GET /api/v3/admin/deal_loss_reasons.json` (`{id, name, position}`), `GET /api/v3/users.json`,
 //   `GET /api/v3/account.json` (`currency: {code}`), `pagination.pages`, and `closed_time`
 //   recorded as a datetime although documented as a date.
+// - Nango's recorded answers (NangoHQ/integration-templates, integrations/pipelinecrm/tests,
+//   2026): `GET /api/v3/admin/deal_pipelines` (several pipelines, each with its `won_stage`
+//   and `lost_stage`), stages carrying `deal_pipeline_id`, users at `GET /api/v3/admin/users`.
 // Readings the docs leave open are decided, and explained, in `pipelinedeals-mapping.ts`.
 //
 // Cost in requests (the cached-CRM decorator adds its TTL on pipelines, stages, users and
-// currency): listPipelines 0; listStages, listUsers 1 per 200 (1 for most accounts);
+// currency): listPipelines 1 (remembered `accountCacheMs`); listStages 1 per 200 + the
+// pipelines; listUsers 1 per 200 (+1 when `/admin/users` refuses a non-admin key and
+// `/users` is read instead);
 // defaultCurrency 1 (account.json, remembered `accountCacheMs`); getDeal 1; listDeals and
-// searchDeals 1 per page (+1 account.json per cache period when a deal names no currency);
+// searchDeals 1 per page (+1 account.json per cache period when a deal names no currency,
+// +1 pipelines per cache period when deals are answered or one pipeline is asked for);
 // createDeal, updateDeal, moveDeal, markWon 1 (+ account.json as above); markLost 1, +1 per
 // cache period for the loss reasons when a reason is given; reopenDeal 2 (read the deal's
 // stage, then write; 1 when it is open already); getDealHistory 0 (unsupported: PipelineDeals
 // keeps no change log).
 
 import type { ZodType } from 'zod';
-import { CrmBadResponseError, CrmError, CrmNotFoundError, CrmUnsupportedError } from '../../errors.js';
+import {
+  CrmBadResponseError,
+  CrmError,
+  CrmForbiddenError,
+  CrmNotFoundError,
+  CrmUnsupportedError,
+  type CrmEntity,
+} from '../../errors.js';
 import { createAccountMemo } from '../account-memo.js';
 import { createHttpClient, transportOptionsOf, type HttpRequest, type HttpTransportOptions } from '../http/http-client.js';
 import type {
@@ -54,17 +70,21 @@ import {
   DEFAULT_APP_URL,
   PIPELINE,
   PIPELINEDEALS,
+  SINGLE_PIPELINE,
   dealPatchForm,
   lostForm,
   needsAccountCurrency,
   newDealForm,
+  pipelineIdOf,
   pipelinedealsId,
   reopenProbability,
   toDeal,
   toDealHit,
   toDealStatus,
+  toPipelineCatalog,
   toStages,
   type DealForm,
+  type PipelineCatalog,
 } from './pipelinedeals-mapping.js';
 import {
   accountSchema,
@@ -72,6 +92,7 @@ import {
   dealSchema,
   lossReasonPageSchema,
   noteSchema,
+  pipelinePageSchema,
   stagePageSchema,
   userPageSchema,
   type PipelineDealsDeal,
@@ -79,15 +100,15 @@ import {
   type PipelineDealsPagination,
 } from './schemas.js';
 
-export const DEFAULT_PIPELINEDEALS_BASE_URL = 'https://api.pipelinedeals.com';
+export const DEFAULT_PIPELINEDEALS_BASE_URL = 'https://api.pipelinecrm.com';
 
 export interface PipelineDealsClientOptions extends HttpTransportOptions {
   apiKey: string;
-  /** Without `/api/v3`. Default `https://api.pipelinedeals.com`. */
+  /** Without `/api/v3`. Default `https://api.pipelinecrm.com`. */
   baseUrl?: string;
-  /** Where people open deals in the web app. Default `https://app.pipelinedeals.com`. */
+  /** Where people open deals in the web app. Default `https://app.pipelinecrm.com`. */
   appUrl?: string;
-  /** How long the account currency and loss reasons the adapter reads for itself are trusted. Default 10 min. */
+  /** How long the account currency, pipelines and loss reasons the adapter reads for itself are trusted. Default 10 min. */
   accountCacheMs?: number;
 }
 
@@ -101,6 +122,9 @@ export interface PipelineDealsClient extends CrmClient {
 const PAGE_SIZE = 200;
 /** A server that keeps reporting more pages is not followed forever. */
 const MAX_PAGES = 100;
+
+/** The filter of a pipeline the account does not have: no deal is read for it. */
+const NONE = (): boolean => false;
 
 const CAPABILITIES: CrmCapabilities = { dealHistory: false, search: true, lostReason: true, notes: true };
 const ALL_STATUSES: readonly DealStatus[] = ['open', 'won', 'lost'];
@@ -145,6 +169,16 @@ export function createPipelineDealsClient(options: PipelineDealsClientOptions): 
     return account.currency;
   });
 
+  /** A server without `/admin/deal_pipelines` (a 404) has one pipeline, `PIPELINE`. */
+  const pipelineCatalog = remembered(async (): Promise<PipelineCatalog> => {
+    try {
+      return toPipelineCatalog(await collect('/admin/deal_pipelines.json', pipelinePageSchema, (page) => page.entries, 'pipeline'));
+    } catch (error) {
+      if (error instanceof CrmNotFoundError) return SINGLE_PIPELINE;
+      throw error;
+    }
+  });
+
   const lossReasons = remembered(() =>
     collect('/admin/deal_loss_reasons.json', lossReasonPageSchema, (page) => page.entries),
   );
@@ -167,11 +201,13 @@ export function createPipelineDealsClient(options: PipelineDealsClientOptions): 
     path: string,
     schema: ZodType<P>,
     items: (page: P) => T[],
+    entity: CrmEntity = 'stage',
   ): Promise<T[]> {
     const all: T[] = [];
     let page: number | null = 1;
     for (let fetched = 0; page !== null && fetched < MAX_PAGES; fetched++) {
-      const body: P = await call({ method: 'GET', path, query: { page, per_page: PAGE_SIZE }, schema });
+      const notFound = { entity, id: path };
+      const body: P = await call({ method: 'GET', path, query: { page, per_page: PAGE_SIZE }, schema, notFound });
       all.push(...items(body));
       page = nextPage(body.pagination, page, PAGE_SIZE, body.entries.length);
     }
@@ -191,8 +227,10 @@ export function createPipelineDealsClient(options: PipelineDealsClientOptions): 
   }
 
   async function toDeals(raws: PipelineDealsDeal[]): Promise<Deal[]> {
-    const currency = await currencyFor(raws);
-    return raws.map((raw) => toDeal(raw, currency, appUrl));
+    if (raws.length === 0) return [];
+    // Which pipeline a deal is in depends on the account's pipelines (remembered, see above).
+    const [currency, catalog] = await Promise.all([currencyFor(raws), pipelineCatalog()]);
+    return raws.map((raw) => toDeal(raw, currency, appUrl, catalog));
   }
 
   async function readDeal(id: string): Promise<PipelineDealsDeal> {
@@ -228,10 +266,36 @@ export function createPipelineDealsClient(options: PipelineDealsClientOptions): 
     return only === 'won' ? { percentage: 100, keep } : only === 'lost' ? { percentage: 0, keep } : { keep };
   }
 
+  /**
+   * Which pipeline's deals to keep, when one is asked for: the condition that filters by
+   * pipeline is not documented, so deals are filtered here. Null keeps every deal.
+   */
+  async function pipelineFilter(pipelineId: string | undefined): Promise<((raw: PipelineDealsDeal) => boolean) | null> {
+    if (pipelineId === undefined) return null;
+    const catalog = await pipelineCatalog();
+    if (!catalog.pipelines.some((p) => p.id === pipelineId)) return NONE;
+    if (catalog.pipelines.length === 1) return null;
+    return (raw) => pipelineIdOf(raw, catalog) === pipelineId;
+  }
+
   async function listDeals(query: DealQuery): Promise<Page<Deal>> {
-    if (query.pipelineId !== undefined && query.pipelineId !== PIPELINE.id) return { items: [], nextCursor: null };
+    const inPipeline = await pipelineFilter(query.pipelineId);
+    if (inPipeline === NONE) return { items: [], nextCursor: null };
+    let page = query.cursor && /^[1-9]\d{0,8}$/.test(query.cursor) ? Number(query.cursor) : 1;
+    // A page the filters here empty entirely is not handed back with a cursor (the port
+    // promises that never happens): the next one is read, up to the paging limit.
+    for (let fetched = 1; ; fetched++) {
+      const { raws, next } = await listDealsPage(query, page);
+      const kept = inPipeline ? raws.filter(inPipeline) : raws;
+      if (kept.length > 0 || next === null || fetched >= MAX_PAGES) {
+        return { items: await toDeals(kept), nextCursor: next === null ? null : String(next) };
+      }
+      page = next;
+    }
+  }
+
+  async function listDealsPage(query: DealQuery, page: number): Promise<{ raws: PipelineDealsDeal[]; next: number | null }> {
     const status = statusFilter(query.status);
-    const page = query.cursor && /^[1-9]\d{0,8}$/.test(query.cursor) ? Number(query.cursor) : 1;
     const perPage = pageSize(query.limit);
     const since = query.updatedSince;
     const body = await call({
@@ -253,7 +317,7 @@ export function createPipelineDealsClient(options: PipelineDealsClientOptions): 
     const last = body.entries[body.entries.length - 1];
     if (since && last && last.updated_at < since) next = null;
     const raws = body.entries.filter((raw) => status.keep(raw) && (!since || raw.updated_at >= since));
-    return { items: await toDeals(raws), nextCursor: next === null ? null : String(next) };
+    return { raws, next };
   }
 
   async function searchDeals(term: string, searchOptions: SearchOptions = {}): Promise<SearchResult> {
@@ -288,16 +352,24 @@ export function createPipelineDealsClient(options: PipelineDealsClientOptions): 
 
     defaultCurrency: () => accountCurrency(),
 
-    // One pipeline, known without asking.
-    listPipelines: async () => [PIPELINE],
+    listPipelines: async () => (await pipelineCatalog()).pipelines,
 
     async listStages(pipelineId?: string): Promise<Stage[]> {
-      if (pipelineId !== undefined && pipelineId !== PIPELINE.id) return [];
-      return toStages(await collect('/admin/deal_stages.json', stagePageSchema, (page) => page.entries));
+      const catalog = await pipelineCatalog();
+      if (pipelineId !== undefined && !catalog.pipelines.some((p) => p.id === pipelineId)) return [];
+      const stages = toStages(await collect('/admin/deal_stages.json', stagePageSchema, (page) => page.entries), catalog);
+      return pipelineId === undefined ? stages : stages.filter((s) => s.pipelineId === pipelineId);
     },
 
     async listUsers(): Promise<User[]> {
-      return collect('/users.json', userPageSchema, (page) => page.entries);
+      // Where Nango's integration reads them (2026); a key without admin rights, or an older
+      // server, is refused there and reads `/users`, as PipelineDeals' own client does.
+      try {
+        return await collect('/admin/users.json', userPageSchema, (page) => page.entries, 'user');
+      } catch (error) {
+        if (!(error instanceof CrmForbiddenError || error instanceof CrmNotFoundError)) throw error;
+        return collect('/users.json', userPageSchema, (page) => page.entries, 'user');
+      }
     },
 
     getDeal,

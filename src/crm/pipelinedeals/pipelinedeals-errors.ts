@@ -3,8 +3,11 @@
 // field it names, with the humanized message a person can read: "Name can't be blank"),
 // a 422 with an empty body when a deal cannot be read (an unknown deal, however odd the
 // status), and a 404 with an empty body for an update or delete of an unknown deal.
+// A key PipelineDeals does not know can be answered with a 406 `{"error":"Unknown api key"}`
+// (reported in issue #11; PipelineDeals' own Ruby client names 406 `NotAcceptableError`):
+// that is a bad credential, told to the person as one, like a 401.
 
-import { CrmNotFoundError, CrmValidationError, type CrmError } from '../../errors.js';
+import { CrmNotFoundError, CrmUnauthorizedError, CrmValidationError, type CrmError } from '../../errors.js';
 import type { ErrorContext } from '../http/http-client.js';
 import type { DealField } from '../port.js';
 import { dealFieldOf } from './pipelinedeals-mapping.js';
@@ -47,8 +50,22 @@ export function readValidation(body: unknown, status: number): PipelineDealsVali
   return { message: `PipelineDeals refused the change (HTTP ${status})`, field: null };
 }
 
+/** `{"error":"Unknown api key"}` and the like: the body says the key is what was refused. */
+function refusesTheKey(body: unknown): boolean {
+  const text =
+    body && typeof body === 'object' && !Array.isArray(body)
+      ? Object.values(body as Record<string, unknown>).filter((v): v is string => typeof v === 'string').join(' ')
+      : typeof body === 'string'
+        ? body
+        : '';
+  return /\b(api|app)[ _]?key\b/i.test(text);
+}
+
 export function mapPipelineDealsError(ctx: ErrorContext): CrmError | undefined {
   switch (ctx.status) {
+    case 406:
+      // Any other 406 (a format PipelineDeals cannot serve) keeps the shared mapping.
+      return refusesTheKey(ctx.body) ? new CrmUnauthorizedError(ctx.init) : undefined;
     case 422: {
       // "Retrieve a single deal" documents its failure as a 422 with nothing in it.
       if (ctx.request.method === 'GET' && isEmpty(ctx.body)) {

@@ -7,12 +7,17 @@
 //   is won at probability 100 and lost at probability 0 ("0 or 100 will close the deal";
 //   which is which is assumed). A closed deal without a probability (assumed rare) is lost
 //   when it has a loss reason, else won. Everything else is open.
-// - Pipelines: the adapter exposes one pipeline, `PIPELINE`, as the brief asks; every
-//   stage and deal belongs to it. (Newer accounts list several `deal_pipelines` in
-//   account.json; they are not split here.)
+// - Pipelines: accounts list several at `/admin/deal_pipelines`, each with its own won and
+//   lost stage; stages and deals name theirs by `deal_pipeline_id` (recorded 2021, 2026).
+//   A stage or deal that names none (2012/2013 answers) belongs to the default pipeline; a
+//   server without `/admin/deal_pipelines` (404) has one pipeline, `PIPELINE`, which
+//   holds every stage and deal whatever pipeline id they carry.
+// - Closing stages: a stage closes the deal when its pipeline names it as its won or lost
+//   stage, or when its percent is 100 or 0 (moving there sets that probability, which
+//   closes the deal). Such stages are never offered as moves (`Stage.closes`).
 // - Stage order: stages have no position, only `percent`. They are ordered by percent,
 //   except that 0 % stages (a default account's "Lost") go last: at probability 0 a deal is
-//   closed, so such a stage is a closing stage, not the start of the board (assumed).
+//   closed, so such a stage is a closing stage, not the start of the board.
 // - A deal without a stage (`deal_stage_id: null`, seen in the update sample) has stageId "".
 // - Archived deals (`is_archived`) are left out of lists and searches; getDeal still reads one.
 // - Money: `value` is in the account currency unless the deal names its own
@@ -29,7 +34,7 @@
 //   sent as `deal_loss_reason_id`, anything else as `deal_loss_reason_notes`; the other of
 //   the two is cleared so the deal states one reason.
 // - Clearing a field sends it empty (`deal[expected_close_date]=`), which Rails reads as nil (assumed).
-// - Deal links: `{appUrl}/deals/{id}` on app.pipelinedeals.com (assumed from the web app's routes).
+// - Deal links: `{appUrl}/deals/{id}` on app.pipelinecrm.com (assumed from the web app's routes).
 
 import { DateTime } from 'luxon';
 import { CrmValidationError } from '../../errors.js';
@@ -39,14 +44,48 @@ import {
   parsePipelineDealsTime,
   type PipelineDealsDeal,
   type PipelineDealsLossReason,
+  type PipelineDealsPipeline,
   type PipelineDealsStage,
 } from './schemas.js';
 
 export const PIPELINEDEALS = 'PipelineDeals';
-export const DEFAULT_APP_URL = 'https://app.pipelinedeals.com';
+/** The web app PipelineDeals (now Pipeline CRM) serves deals from. */
+export const DEFAULT_APP_URL = 'https://app.pipelinecrm.com';
 
-/** PipelineDeals' single pipeline, as the port sees it. */
+/** The one pipeline of a server that has no `/admin/deal_pipelines` (older accounts). */
 export const PIPELINE: Pipeline = { id: 'default', name: 'Pipeline', order: 0, isDefault: true };
+
+/** The account's pipelines, which is the default, and which stage ids close a deal. */
+export interface PipelineCatalog {
+  pipelines: Pipeline[];
+  defaultId: string;
+  closing: ReadonlyMap<string, 'won' | 'lost'>;
+}
+
+/** The catalog of a server without pipelines: `PIPELINE` alone. */
+export const SINGLE_PIPELINE: PipelineCatalog = { pipelines: [PIPELINE], defaultId: PIPELINE.id, closing: new Map() };
+
+/** In the order PipelineDeals lists them; the one marked `default` (else the first) is the default. */
+export function toPipelineCatalog(raws: PipelineDealsPipeline[]): PipelineCatalog {
+  if (raws.length === 0) return SINGLE_PIPELINE;
+  const defaultId = (raws.find((p) => p.default === true) ?? raws[0]!).id;
+  const closing = new Map<string, 'won' | 'lost'>();
+  for (const raw of raws) {
+    if (raw.won_stage) closing.set(raw.won_stage, 'won');
+    if (raw.lost_stage) closing.set(raw.lost_stage, 'lost');
+  }
+  return {
+    pipelines: raws.map((p, order) => ({ id: p.id, name: p.name, order, isDefault: p.id === defaultId })),
+    defaultId,
+    closing,
+  };
+}
+
+/** The pipeline a deal or stage is in: its own, else the default (answers from before pipelines). */
+export function pipelineIdOf(raw: { deal_pipeline_id: string | null; deal_pipeline?: string | null }, catalog: PipelineCatalog): string {
+  if (catalog === SINGLE_PIPELINE) return PIPELINE.id;
+  return raw.deal_pipeline_id ?? raw.deal_pipeline ?? catalog.defaultId;
+}
 
 /** Reopening a deal whose stage has no open percent. */
 export const REOPEN_PROBABILITY = 50;
@@ -143,14 +182,14 @@ export function dealUrl(appUrl: string, id: string): string {
   return `${appUrl.replace(/\/+$/, '')}/deals/${encodeURIComponent(id)}`;
 }
 
-export function toDeal(raw: PipelineDealsDeal, accountCurrency: string | null, appUrl: string): Deal {
+export function toDeal(raw: PipelineDealsDeal, accountCurrency: string | null, appUrl: string, catalog: PipelineCatalog): Deal {
   const status = toDealStatus(raw);
   return {
     id: raw.id,
     title: raw.name,
     value: moneyOf(raw, accountCurrency),
     status,
-    pipelineId: PIPELINE.id,
+    pipelineId: pipelineIdOf(raw, catalog),
     stageId: raw.deal_stage_id ?? raw.deal_stage?.id ?? '',
     ownerId: raw.user_id,
     organization: partyRef(raw.company_id, raw.company),
@@ -180,12 +219,31 @@ export function toDealHit(raw: PipelineDealsDeal, accountCurrency: string | null
   };
 }
 
-/** Ordered by percent with 0 % (closing) stages last; ties by id. */
-export function toStages(raws: PipelineDealsStage[]): Stage[] {
+/** Which outcome entering this stage gives the deal, if any (see "Closing stages" above). */
+function closesOf(stage: PipelineDealsStage, catalog: PipelineCatalog): 'won' | 'lost' | null {
+  const named = catalog.closing.get(stage.id);
+  if (named) return named;
+  return stage.percent === 100 ? 'won' : stage.percent === 0 ? 'lost' : null;
+}
+
+/** Each pipeline's stages ordered by percent with 0 % (closing) stages last; ties by id. */
+export function toStages(raws: PipelineDealsStage[], catalog: PipelineCatalog = SINGLE_PIPELINE): Stage[] {
   const rank = (s: PipelineDealsStage): number => (s.percent === null ? 50 : s.percent === 0 ? 101 : s.percent);
-  return [...raws]
-    .sort((a, b) => rank(a) - rank(b) || Number(a.id) - Number(b.id))
-    .map((s, index) => ({ id: s.id, pipelineId: PIPELINE.id, name: s.name, order: index, probability: s.percent }));
+  const pipelineOf = (s: PipelineDealsStage): string => pipelineIdOf(s, catalog);
+  const byPipeline = new Map<string, PipelineDealsStage[]>();
+  for (const raw of raws) byPipeline.set(pipelineOf(raw), [...(byPipeline.get(pipelineOf(raw)) ?? []), raw]);
+  return [...byPipeline.entries()].flatMap(([pipelineId, stages]) =>
+    [...stages]
+      .sort((a, b) => rank(a) - rank(b) || Number(a.id) - Number(b.id))
+      .map((s, index) => ({
+        id: s.id,
+        pipelineId,
+        name: s.name,
+        order: index,
+        probability: s.percent,
+        closes: closesOf(s, catalog),
+      })),
+  );
 }
 
 /** The probability a reopened deal gets: its stage's percent when that keeps it open. */
@@ -232,10 +290,9 @@ function checkCurrency(currency: string, accountCurrency: string | null): void {
 /** The `POST /api/v3/deals.json` form. Without a stage, PipelineDeals puts the deal in its default stage. */
 export function newDealForm(input: NewDeal, accountCurrency: string | null): DealForm {
   const form: DealForm = { 'deal[name]': input.title };
+  // `PIPELINE` (a server without pipelines) is no id PipelineDeals knows: the deal goes to its only pipeline.
   if (input.pipelineId && input.pipelineId !== PIPELINE.id) {
-    throw new CrmValidationError(`PipelineDeals has one pipeline; there is no pipeline ${input.pipelineId}.`, 'pipelineId', {
-      crm: PIPELINEDEALS,
-    });
+    form['deal[deal_pipeline_id]'] = pipelinedealsId(input.pipelineId, 'pipelineId', 'pipeline id');
   }
   if (input.value) {
     checkCurrency(input.value.currency, accountCurrency);

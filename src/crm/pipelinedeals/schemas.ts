@@ -143,6 +143,12 @@ export const dealSchema = z.object({
     .transform((reason) => reason ?? null),
   deal_loss_reason_notes: optionalString,
   is_archived: z.boolean().nullish(),
+  /** Accounts with several pipelines (recorded 2021 onwards); absent in older answers. */
+  deal_pipeline_id: optionalId,
+  deal_pipeline: z
+    .object({ id })
+    .nullish()
+    .transform((pipeline) => pipeline?.id ?? null),
   /** `custom_label_<n>` values: kept on the raw deal (never on the port's `Deal`), never written back. */
   custom_fields: z
     .record(z.string(), z.unknown())
@@ -180,10 +186,30 @@ export const dealPageSchema = pageOf(dealSchema);
 
 // ---------------------------------------------------------------------------------- admin
 
-/** `GET /api/v3/admin/deal_stages.json` entries: `{id, name, percent, deal_pipeline_id?}`. */
-export const stageSchema = z.object({ id, name: z.string(), percent: optionalInt });
+/** `GET /api/v3/admin/deal_stages.json` entries: `{id, name, percent, deal_pipeline_id?}` (no pipeline in 2013 answers). */
+export const stageSchema = z.object({ id, name: z.string(), percent: optionalInt, deal_pipeline_id: optionalId });
 export type PipelineDealsStage = z.output<typeof stageSchema>;
 export const stagePageSchema = pageOf(stageSchema);
+
+/** A pipeline's own won or lost stage, as `/admin/deal_pipelines` names it. */
+const closingStageRef = z
+  .object({ id })
+  .nullish()
+  .transform((stage) => stage?.id ?? null);
+
+/**
+ * `GET /api/v3/admin/deal_pipelines.json` entries (recorded by Nango, 2026):
+ * `{id, name, default, pipeline_type, won_stage{id, percent, name}, lost_stage{…}}`.
+ */
+export const pipelineSchema = z.object({
+  id,
+  name: z.string(),
+  default: z.boolean().nullish(),
+  won_stage: closingStageRef,
+  lost_stage: closingStageRef,
+});
+export type PipelineDealsPipeline = z.output<typeof pipelineSchema>;
+export const pipelinePageSchema = pageOf(pipelineSchema);
 
 /** `GET /api/v3/admin/deal_loss_reasons.json` entries: `{id, name, position?}`. */
 export const lossReasonSchema = z.object({ id, name: z.string(), position: optionalInt });
@@ -192,7 +218,7 @@ export const lossReasonPageSchema = pageOf(lossReasonSchema);
 
 // ---------------------------------------------------------------------------------- users
 
-/** `GET /api/v3/users.json` entries. Deactivated users carry a `deleted_at`. */
+/** `GET /api/v3/admin/users.json` (and `/users.json`) entries. Deactivated users carry a `deleted_at`. */
 export const userSchema = z
   .object({
     id,

@@ -20,7 +20,7 @@ import { createLogger } from '../../../src/logger.js';
 import { failure } from '../../helpers/crm-failure.js';
 import { useNockBoundary } from '../../helpers/nock-boundary.js';
 
-const API = 'https://api.pipelinedeals.com';
+const API = 'https://api.pipelinecrm.com';
 const KEY = 'pld_9f8e7d6c5b4a39281706';
 
 /** Fixtures are edited freely in tests; their shape is checked by the adapter under test. */
@@ -53,12 +53,16 @@ const form = { 'content-type': 'application/x-www-form-urlencoded' };
 const everything = (error: unknown) =>
   `${(error as Error).message} ${JSON.stringify(error)} ${inspect(error, { depth: 10, showHidden: true })}`;
 
-beforeEach(() => {
-  waits = [];
-});
-
 // A request nobody expected is a request the account paid for.
 useNockBoundary();
+
+beforeEach(() => {
+  waits = [];
+  // The seed's deals (2012) come from a server before pipelines: it has no
+  // /admin/deal_pipelines (assumed to answer 404), so every deal is in the one `default`
+  // pipeline. Tests of several pipelines serve the recorded list instead.
+  api().get('/api/v3/admin/deal_pipelines.json').query(true).optionally().reply(404, '').persist();
+});
 
 describe('getDeal', () => {
   it("maps the seed's single deal, reading its datetimes with their offsets", async () => {
@@ -81,7 +85,7 @@ describe('getDeal', () => {
       lostReason: null,
       stageChangedAt: null,
       closedAt: null,
-      url: 'https://app.pipelinedeals.com/deals/3',
+      url: 'https://app.pipelinecrm.com/deals/3',
     });
     // Created in winter (-0500), updated in summer (-0400): same account, DST in between.
     expect(deal.createdAt.toUTC().toISO()).toBe('2012-02-07T20:26:10.000Z');
@@ -322,7 +326,7 @@ describe('listDeals', () => {
     scope.done();
   });
 
-  it('answers another pipeline with nothing, without a request', async () => {
+  it('answers a pipeline the account does not have with nothing, without reading deals', async () => {
     await expect(pipelinedeals().listDeals({ pipelineId: '2' })).resolves.toEqual({ items: [], nextCursor: null });
   });
 
@@ -440,7 +444,7 @@ describe('createDeal', () => {
     const client = pipelinedeals();
     const closing = (await failure(client.createDeal({ title: 'X', probability: 100 }))) as CrmValidationError;
     const badOwner = (await failure(client.createDeal({ title: 'X', ownerId: 'U0123SLACK' }))) as CrmValidationError;
-    const otherPipeline = (await failure(client.createDeal({ title: 'X', pipelineId: '2' }))) as CrmValidationError;
+    const otherPipeline = (await failure(client.createDeal({ title: 'X', pipelineId: 'sales' }))) as CrmValidationError;
 
     expect(closing.field).toBe('probability');
     expect(badOwner.field).toBe('ownerId');
@@ -456,7 +460,7 @@ describe('createDeal', () => {
     expect(error.field).toBe('title');
     expect(error.crmMessage).toBe("Name can't be blank");
     expect(error.status).toBe(422);
-    expect(error.request?.url).toBe('https://api.pipelinedeals.com/api/v3/deals.json?api_key=[redacted]');
+    expect(error.request?.url).toBe('https://api.pipelinecrm.com/api/v3/deals.json?api_key=[redacted]');
     scope.done();
   });
 
@@ -645,7 +649,7 @@ describe('updating deals', () => {
 });
 
 describe('pipelines, stages, users, currency, notes', () => {
-  it('has one default pipeline, known without a request', async () => {
+  it('has one default pipeline on a server without /admin/deal_pipelines (a 404)', async () => {
     await expect(pipelinedeals().listPipelines()).resolves.toEqual([
       { id: 'default', name: 'Pipeline', order: 0, isDefault: true },
     ]);
@@ -659,13 +663,13 @@ describe('pipelines, stages, users, currency, notes', () => {
 
     const stages = await pipelinedeals().listStages('default');
 
-    expect(stages.map((s) => [s.id, s.name, s.order, s.probability, s.pipelineId])).toEqual([
-      ['236', 'Qualified', 0, 10, 'default'],
-      ['237', 'Request for Info', 1, 25, 'default'],
-      ['238', 'Presentation', 2, 50, 'default'],
-      ['239', 'Negotiation', 3, 75, 'default'],
-      ['240', 'Won', 4, 100, 'default'],
-      ['235', 'Lost', 5, 0, 'default'],
+    expect(stages.map((s) => [s.id, s.name, s.order, s.probability, s.pipelineId, s.closes])).toEqual([
+      ['236', 'Qualified', 0, 10, 'default', null],
+      ['237', 'Request for Info', 1, 25, 'default', null],
+      ['238', 'Presentation', 2, 50, 'default', null],
+      ['239', 'Negotiation', 3, 75, 'default', null],
+      ['240', 'Won', 4, 100, 'default', 'won'],
+      ['235', 'Lost', 5, 0, 'default', 'lost'],
     ]);
     scope.done();
   });
@@ -686,8 +690,11 @@ describe('pipelines, stages, users, currency, notes', () => {
     scope.done();
   });
 
-  it('lists users with their names, emails and whether they are still active', async () => {
+  it('reads /users, as PipelineDeals’ own client does, when /admin/users refuses a key without admin rights', async () => {
     const scope = api()
+      .get('/api/v3/admin/users.json')
+      .query(withKey({ page: 1, per_page: 200 }))
+      .reply(403, '')
       .get('/api/v3/users.json')
       .query(withKey({ page: 1, per_page: 200 }))
       .reply(200, fixture('users'));

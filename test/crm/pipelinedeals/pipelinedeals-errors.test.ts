@@ -9,7 +9,7 @@ const seedError = JSON.parse(
 ) as unknown;
 
 function context(status: number, body: unknown, method = 'POST'): ErrorContext {
-  const request = { method, url: 'https://api.pipelinedeals.com/api/v3/deals/8.json?api_key=[redacted]' };
+  const request = { method, url: 'https://api.pipelinecrm.com/api/v3/deals/8.json?api_key=[redacted]' };
   return {
     status,
     body,

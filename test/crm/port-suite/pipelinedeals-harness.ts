@@ -1,9 +1,12 @@
 // The port suite's harness for PipelineDeals: a fake of the API v3 endpoints the adapter calls
-// (/api/v3/deals[/{id}].json, /api/v3/admin/deal_stages.json,
-// /api/v3/admin/deal_loss_reasons.json, /api/v3/account.json), served through nock in the
-// shapes of test/fixtures/pipelinedeals/ (deal.json, deal-stages.json, deal-loss-reasons.json,
-// account.json, error-name-blank.json, error-stage-invalid.json). The API key must come as
-// the `api_key` query parameter of every request.
+// (/api/v3/deals[/{id}].json, /api/v3/admin/deal_pipelines.json, /api/v3/admin/deal_stages.json,
+// /api/v3/admin/deal_loss_reasons.json, /api/v3/account.json) on api.pipelinecrm.com, served
+// through nock in the shapes of test/fixtures/pipelinedeals/ (deal.json, deal-stages.json,
+// real/nango-deal-pipelines.json, deal-loss-reasons.json, account.json, error-name-blank.json,
+// error-stage-invalid.json). The API key must come as the `api_key` query parameter of every
+// request. The suite speaks of "the open stages of the board", so the fake's one pipeline
+// names no won or lost stage (the recorded shape allows null); the Won and Lost stages of a
+// real account are tested on recorded answers in test/e2e/pipelinedeals-real-answers.test.ts.
 //
 // Behaviour as the seed documents it: probability 100 closes a deal won, 0 closes it lost,
 // 1–99 reopens it; reading an unknown deal is a 422 with an empty body, updating one a 404.
@@ -13,12 +16,13 @@
 import { readFileSync } from 'node:fs';
 import type { DateTime } from 'luxon';
 import { createPipelineDealsClient } from '../../../src/crm/pipelinedeals/pipelinedeals-client.js';
-import { PIPELINE } from '../../../src/crm/pipelinedeals/pipelinedeals-mapping.js';
 import type { DealStatus, Stage } from '../../../src/crm/port.js';
 import { createFakeClock, createNockCrm, type FakeReply, type FakeRequest, type NockCrm } from './nock-crm.js';
 import type { GivenDeal, PortHarness } from './port-behaviour.js';
 
-const ORIGIN = 'https://api.pipelinedeals.com';
+const ORIGIN = 'https://api.pipelinecrm.com';
+/** The recorded account's one pipeline (Nango, 2026). */
+const PIPELINE_ID = 339554;
 const API_KEY = 'pdk_0123456789abcdef';
 const OWNER = { id: 1, full_name: 'Ada Lovelace' };
 /** Stage percents in board order: PipelineDeals orders stages by them. */
@@ -109,6 +113,8 @@ export function createPipelineDealsHarness(): PortHarness {
       name: deal.name,
       user_id: OWNER.id,
       user: OWNER,
+      deal_pipeline_id: PIPELINE_ID,
+      deal_pipeline: { id: PIPELINE_ID, name: 'Sales Pipeline', default: true },
       deal_stage_id: deal.stageId,
       deal_stage: stage ? { id: stage.id, percent: stage.percent, name: stage.name } : null,
       probability: deal.probability,
@@ -182,7 +188,11 @@ export function createPipelineDealsHarness(): PortHarness {
     }));
     nock.route('GET', /^\/api\/v3\/admin\/deal_stages\.json$/, keyed(({ query }) => {
       const template = fixture('deal-stages').entries[0];
-      return [200, page(stages, query, (s) => ({ ...template, id: s.id, name: s.name, percent: s.percent }))];
+      return [200, page(stages, query, (s) => ({ ...template, id: s.id, name: s.name, percent: s.percent, deal_pipeline_id: PIPELINE_ID }))];
+    }));
+    nock.route('GET', /^\/api\/v3\/admin\/deal_pipelines\.json$/, keyed(() => {
+      const recorded = fixture('real/nango-deal-pipelines');
+      return [200, { ...recorded, entries: recorded.entries.map((p: Json) => ({ ...p, won_stage: null, lost_stage: null })) }];
     }));
     nock.route('GET', /^\/api\/v3\/admin\/deal_loss_reasons\.json$/, keyed(() => [200, fixture('deal-loss-reasons')]));
     nock.route('GET', /^\/api\/v3\/account\.json$/, keyed(() => [200, fixture('account')]));
@@ -209,7 +219,14 @@ export function createPipelineDealsHarness(): PortHarness {
 
     async givenStages(names): Promise<Stage[]> {
       stages = names.map((name, index) => ({ id: 301 + index, name, percent: PERCENTS[index] ?? 95 }));
-      return stages.map((s, index) => ({ id: String(s.id), pipelineId: PIPELINE.id, name: s.name, order: index, probability: s.percent }));
+      return stages.map((s, index) => ({
+        id: String(s.id),
+        pipelineId: String(PIPELINE_ID),
+        name: s.name,
+        order: index,
+        probability: s.percent,
+        closes: null,
+      }));
     },
 
     async givenDeal(given: GivenDeal = {}) {
