@@ -3,7 +3,7 @@
 // client for the workspace and the services on the context; listener errors flow to
 // one `app.error()` handler.
 
-import { App, LogLevel, type Receiver } from '@slack/bolt';
+import { type App, LogLevel, type Receiver } from '@slack/bolt';
 import type { Logger as BoltLogger } from '@slack/bolt';
 import { DateTime } from 'luxon';
 import type { CrmClient } from './crm/port.js';
@@ -12,6 +12,8 @@ import type { Logger } from './logger.js';
 import type { DealbotContext } from './listeners/context.js';
 import { createErrorHandler } from './listeners/error-handler.js';
 import { registerListeners } from './listeners/index.js';
+import { AckFirstApp } from './runtime/ack-first-app.js';
+import { createWorkQueue, type WorkQueue } from './runtime/work-queue.js';
 import { createDealService } from './services/deal-service.js';
 import { createSlackPeople } from './services/slack-people.js';
 import type { Store } from './store/store.js';
@@ -30,7 +32,15 @@ export interface AppDeps {
   now?: () => DateTime;
   /** The digest scheduler `/pipeline digest` talks to; absent, digests are unavailable. */
   digests?: Scheduler | null;
+  /**
+   * The queue every listener's work after its ack goes through (`runtime/ack-first-app.ts`),
+   * so acks stay ahead of work under load. Default: `AFTER_ACK_CONCURRENCY` at once.
+   */
+  afterAck?: WorkQueue;
 }
+
+/** Listener work running at once after acks; enough to keep CRM round trips overlapping. */
+export const AFTER_ACK_CONCURRENCY = 16;
 
 /** Bolt logs through our pino logger, so redaction and levels are the same everywhere. */
 export function boltLogger(logger: Logger): BoltLogger {
@@ -48,7 +58,8 @@ export function boltLogger(logger: Logger): BoltLogger {
 
 export function createApp(deps: AppDeps): App<DealbotContext> {
   const now = deps.now ?? (() => DateTime.utc());
-  const app = new App<DealbotContext>({
+  const app = new AckFirstApp<DealbotContext>({
+    afterAck: deps.afterAck ?? createWorkQueue({ concurrency: AFTER_ACK_CONCURRENCY }),
     token: deps.token,
     receiver: deps.receiver,
     logger: boltLogger(deps.logger),
