@@ -142,7 +142,9 @@ export function aggregateBoard(input: BoardInput): PipelineBoard {
       const totals = column?.tally.totals() ?? { count: 0, values: [], weighted: [] };
       const topDeals = topN === 0 ? [] : [...(column?.deals ?? [])].sort(byValueDescending).slice(0, topN);
       return { stage, ...totals, topDeals };
-    }),
+    })
+      // A Won or Lost stage holds closed deals, counted below; as a column it would stay empty.
+      .filter((column) => !column.stage.closes || column.count > 0),
     elsewhere: elsewhere.totals(),
     totals: total.totals(),
     period: { start, end, label: start.toFormat('LLLL yyyy') },
