@@ -12,6 +12,7 @@ import type { Logger } from './logger.js';
 import type { DealbotContext } from './listeners/context.js';
 import { createErrorHandler } from './listeners/error-handler.js';
 import { registerListeners } from './listeners/index.js';
+import { createReplayGuard } from './listeners/replay-guard.js';
 import { AckFirstApp } from './runtime/ack-first-app.js';
 import { createWorkQueue, type WorkQueue } from './runtime/work-queue.js';
 import { createDealService } from './services/deal-service.js';
@@ -80,6 +81,9 @@ export function createApp(deps: AppDeps): App<DealbotContext> {
     Object.assign(context, { crm, deals: createDealService(crm, deps.store), people, store: deps.store, now, digests: deps.digests ?? null });
     await next();
   });
+  // After the context middleware (its workspace's store), before any listener: a replayed
+  // delivery is acknowledged and dropped here, once for every surface.
+  app.use(createReplayGuard({ logger: deps.logger }));
   registerListeners(app);
   app.error(createErrorHandler({ logger: deps.logger, client: () => app.client }));
   return app;

@@ -30,6 +30,8 @@ export interface Harness {
   store: Store;
   /** The seeded embedded CRM (also what the app uses unless `crm` was given). */
   local: LocalCrm;
+  /** Bolt's events URL, for tests that sign their own requests (replays keep timestamp and signature). */
+  url: string;
   /** Posts a signed interactivity payload (`payload=<json>`). */
   interact(payload: Record<string, unknown>): Promise<Response>;
   /** Posts a signed slash command (form-encoded, as Slack sends it). */
@@ -69,6 +71,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     standin,
     store,
     local,
+    url,
     interact: (payload) => postSigned({ url, secret: SIGNING_SECRET, body: payloadBody(payload) }),
     command: (payload) =>
       postSigned({ url, secret: SIGNING_SECRET, body: formBody(Object.fromEntries(Object.entries(payload).map(([k, v]) => [k, String(v)]))) }),

@@ -1,0 +1,101 @@
+// At most once per delivery. Bolt checks a request's signature and that its timestamp is
+// within five minutes, but keeps no record of what it has seen: a captured `/deal won`, a Won
+// click or a lost-reason submission sent again inside that window would be applied and
+// announced again. This global middleware claims a key derived from the delivery itself in
+// the store (atomic across replicas, like creates) before any listener runs; a delivery whose
+// key is already taken is acknowledged with nothing and dropped.
+//
+// The keys only need to be equal for byte-identical replays and distinct for two real
+// gestures, so every field that tells gestures apart goes in:
+//   command           trigger_id
+//   block action      action_ts + user + action_id + container (+ trigger_id)
+//   view submission   view id + hash + the submitted values (a corrected resubmission of a
+//                     form Slack answered with field errors keeps its hash, not its values)
+//   shortcut          trigger_id
+// Options requests, view_closed and events change nothing and pass untouched.
+
+import { createHash } from 'node:crypto';
+import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt';
+import type { Logger } from '../logger.js';
+import type { Store } from '../store/store.js';
+
+/**
+ * Longer than Bolt's five-minute signature window on either side of our clock, so a replay
+ * signed at the edge of the window still finds the key.
+ */
+export const REPLAY_WINDOW_MS = 11 * 60_000;
+
+export interface ReplayGuardOptions {
+  /** Where keys are claimed; the context's `store` (put there by the context middleware) when absent. */
+  store?: Store;
+  logger: Logger;
+  windowMs?: number;
+}
+
+type Body = Record<string, unknown>;
+
+const str = (value: unknown): string | null => (typeof value === 'string' && value.length > 0 ? value : null);
+const rec = (value: unknown): Body => (value && typeof value === 'object' ? (value as Body) : {});
+const digest = (value: unknown): string => createHash('sha256').update(JSON.stringify(value ?? null)).digest('base64url').slice(0, 22);
+
+/** The delivery's own key, or null for requests that change nothing (or carry no id to key on). */
+export function deliveryKey(body: Body): string | null {
+  const type = str(body.type) ?? (str(body.command) ? 'command' : null);
+  switch (type) {
+    case 'command': {
+      const trigger = str(body.trigger_id);
+      return trigger && `command:${trigger}`;
+    }
+    case 'block_actions': {
+      const action = rec(Array.isArray(body.actions) ? body.actions[0] : undefined);
+      const ts = str(action.action_ts);
+      if (!ts) return null;
+      const who = str(rec(body.user).id) ?? '';
+      return `action:${digest([ts, who, str(action.action_id), body.container ?? null, str(body.trigger_id)])}`;
+    }
+    case 'view_submission': {
+      const view = rec(body.view);
+      const id = str(view.id);
+      const hash = str(view.hash);
+      return id && hash ? `view:${id}:${digest([hash, rec(view.state).values ?? null])}` : null;
+    }
+    case 'shortcut':
+    case 'message_action': {
+      const trigger = str(body.trigger_id);
+      return trigger && `shortcut:${trigger}`;
+    }
+    default:
+      return null;
+  }
+}
+
+/** Whose the key is: replays are told apart within one workspace (or org install). */
+function workspaceOf(body: Body, context: Body): string {
+  const enterprise = str(context.enterpriseId) ?? str(rec(body.enterprise).id) ?? str(body.enterprise_id);
+  const team = str(context.teamId) ?? str(rec(body.team).id) ?? str(body.team_id) ?? str(rec(body.user).team_id);
+  return `${enterprise ?? '-'}:${team ?? '-'}`;
+}
+
+export function createReplayGuard({ store, logger, windowMs = REPLAY_WINDOW_MS }: ReplayGuardOptions): Middleware<AnyMiddlewareArgs> {
+  return async (args) => {
+    const { body, context, next } = args;
+    const key = deliveryKey(rec(body));
+    if (key === null) return next();
+    const where = store ?? (context as { store?: Store }).store;
+    if (!where) return next();
+    let first: boolean;
+    try {
+      first = await where.claim(`delivery:${workspaceOf(rec(body), rec(context))}:${key}`, windowMs);
+    } catch (error) {
+      // The store is down: every listener will meet the same outage and say so to the
+      // person; refusing here would answer nothing at all. A replay inside this outage is
+      // the risk taken.
+      logger.warn({ err: error, key }, 'could not record the delivery; handling it unguarded');
+      return next();
+    }
+    if (first) return next();
+    logger.info({ key }, 'dropped a delivery already handled (a replay)');
+    const ack = (args as { ack?: (response?: unknown) => Promise<void> }).ack;
+    if (ack) await ack();
+  };
+}
