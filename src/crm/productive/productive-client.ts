@@ -484,12 +484,21 @@ export function createProductiveClient(options: ProductiveClientOptions): CrmCli
       schema: dealListDocument,
     });
     const since = query.updatedSince?.toMillis();
-    const deals = (await toDeals(doc.data.filter((raw) => !raw.isBudget), doc.included)).filter(
-      (deal) =>
-        status.keep(deal.status) &&
-        (stageId === undefined || deal.stageId === stageId) &&
-        (since === undefined || lastChangedAt(deal).toMillis() >= since),
-    );
+    // Productive filtered by pipeline: a deal whose stage could not be resolved is still in it.
+    const inPipeline = (deal: Deal): Deal => (query.pipelineId && !deal.pipelineId ? { ...deal, pipelineId: query.pipelineId } : deal);
+    const deals = (
+      await toDeals(
+        doc.data.filter((raw) => !raw.isBudget),
+        doc.included,
+      )
+    )
+      .map(inPipeline)
+      .filter(
+        (deal) =>
+          status.keep(deal.status) &&
+          (stageId === undefined || deal.stageId === stageId) &&
+          (since === undefined || lastChangedAt(deal).toMillis() >= since),
+      );
     return { items: deals, nextCursor: hasNextPage(doc.meta, page, doc.data.length, size) ? String(page + 1) : null };
   }
 
@@ -511,7 +520,10 @@ export function createProductiveClient(options: ProductiveClientOptions): CrmCli
       },
       schema: dealListDocument,
     });
-    const deals = await toDeals(doc.data.filter((raw) => !raw.isBudget), doc.included);
+    const deals = await toDeals(
+      doc.data.filter((raw) => !raw.isBudget),
+      doc.included,
+    );
     return {
       hits: deals.filter((deal) => status.keep(deal.status)).map(toDealHit),
       more: hasNextPage(doc.meta, 1, doc.data.length, size),

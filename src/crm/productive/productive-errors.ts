@@ -173,7 +173,8 @@ export function mapProductiveError(ctx: ErrorContext): CrmError | undefined {
     case 400:
     case 422: {
       // A refused read says nothing about a field the person typed; a refused write names it.
-      if (ctx.request.method.toUpperCase() === 'GET') return new CrmValidationError(refusedQueryMessage(ctx.body, ctx.status), null, ctx.init);
+      if (ctx.request.method.toUpperCase() === 'GET')
+        return new CrmValidationError(refusedQueryMessage(ctx.body, ctx.status), null, ctx.init);
       const { field, message } = readProductiveErrors(ctx.body, ctx.status);
       return new CrmValidationError(message, field, ctx.init);
     }

@@ -242,8 +242,7 @@ export function toDeal(raw: ProductiveDeal, context: DealContext): Deal {
   const { included } = context;
   const stage = stageOfDeal(raw, context);
   const status = statusOfDeal(raw, stage.statusId);
-  const closedAt: DateTime | null =
-    status === 'open' ? null : (raw.salesClosedAt ?? (status === 'won' ? raw.wonAt : raw.lostAt) ?? null);
+  const closedAt: DateTime | null = status === 'open' ? null : (raw.salesClosedAt ?? (status === 'won' ? raw.wonAt : raw.lostAt) ?? null);
   return {
     id: raw.id,
     title: raw.name,
@@ -378,11 +377,7 @@ export function dealPatchDocument(id: string, patch: DealPatch): DealDocument {
 }
 
 /** Moves a deal to a stage; a lost stage may carry a lost reason and/or a comment. */
-export function stageChangeDocument(
-  id: string,
-  stageId: string,
-  lost: { reasonId?: string; comment?: string } = {},
-): DealDocument {
+export function stageChangeDocument(id: string, stageId: string, lost: { reasonId?: string; comment?: string } = {}): DealDocument {
   const attributes: Record<string, unknown> = {};
   if (lost.comment !== undefined) attributes.lost_comment = lost.comment;
   const relationships: Relationships = { deal_status: ref('deal_statuses', stageId) };

@@ -121,7 +121,9 @@ describe('recorded deals parse', () => {
 
     const result = await productive().searchDeals('Dizajn', { limit: 10 });
 
-    expect(result.hits).toEqual([expect.objectContaining({ id: '784', title: 'Dizajn', status: 'lost', value: { amount: 2500, currency: 'HRK' } })]);
+    expect(result.hits).toEqual([
+      expect.objectContaining({ id: '784', title: 'Dizajn', status: 'lost', value: { amount: 2500, currency: 'HRK' } }),
+    ]);
     scope.done();
   });
 });
@@ -161,7 +163,17 @@ describe('recorded errors', () => {
     api()
       .get('/api/v2/deals')
       .query(true)
-      .reply(400, { errors: [{ status: '400', code: 'invalid_attribute', title: 'Invalid Attribute', detail: 'is not includable', source: { pointer: 'data/attributes/name', parameter: 'include' } }] });
+      .reply(400, {
+        errors: [
+          {
+            status: '400',
+            code: 'invalid_attribute',
+            title: 'Invalid Attribute',
+            detail: 'is not includable',
+            source: { pointer: 'data/attributes/name', parameter: 'include' },
+          },
+        ],
+      });
 
     const error = (await failure(productive().searchDeals('acme'))) as CrmValidationError;
 
@@ -194,7 +206,14 @@ describe('reopen state lives in the store', () => {
   it('a deal lost by one replica is reopened into the stage it left by another (a restart)', async () => {
     const reopenStore = { store, namespace: 'acct-1' };
     const inStage = (id: string, stageId: string) => ({
-      data: { ...fixture('recorded-deal-749').data, id, relationships: { ...fixture('recorded-deal-749').data.relationships, deal_status: { data: { type: 'deal_statuses', id: stageId } } } },
+      data: {
+        ...fixture('recorded-deal-749').data,
+        id,
+        relationships: {
+          ...fixture('recorded-deal-749').data.relationships,
+          deal_status: { data: { type: 'deal_statuses', id: stageId } },
+        },
+      },
     });
     // Stage list: the documented seed stages (no recording of /deal_statuses exists).
     const first = api()
@@ -244,7 +263,13 @@ describe('reopen state lives in the store', () => {
       .reply(200, documentedStages())
       .patch('/api/v2/deals/754', (body) => body.data.relationships.deal_status.data.id === '1733')
       .query({ include: INCLUDE })
-      .reply(200, { data: { ...recorded, attributes: { ...recorded.attributes, probability: 10, sales_closed_at: null }, relationships: { ...recorded.relationships, deal_status: { data: { type: 'deal_statuses', id: '1733' } } } } });
+      .reply(200, {
+        data: {
+          ...recorded,
+          attributes: { ...recorded.attributes, probability: 10, sales_closed_at: null },
+          relationships: { ...recorded.relationships, deal_status: { data: { type: 'deal_statuses', id: '1733' } } },
+        },
+      });
 
     const reopened = await productive({ reopenStore: { store, namespace: 'acct-2' } }).reopenDeal('754');
 
