@@ -9,6 +9,7 @@ import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
+import { blockKitProblems } from '../slack/block-kit-limits.js';
 
 export interface StandinUser {
   id: string;
@@ -112,6 +113,12 @@ export interface SlackApiStandin {
    * `replaceId`, `push` stacks a new one), as Slack would; returns it with id and hash.
    */
   acceptView(view: Record<string, unknown>, replaceId?: string): StandinView;
+  /**
+   * A modal the person already has open when a test begins (opened before it, as a hand-made
+   * submission payload assumes): kept as given, its id and hash included, so the app can
+   * update it. Any other unknown view id is `not_found`, as in Slack.
+   */
+  knownView(view: { id: string; hash?: string; callback_id?: string }): StandinView;
   /** Keeps the stand-in's copy of a view's state in step with what the person typed. */
   setViewState(viewId: string, values: Record<string, Record<string, unknown>>): void;
   on(event: 'call', listener: (call: StandinCall) => void): this;
@@ -178,10 +185,25 @@ const FREE_TEXT_ARGS = new Set([
 type Handler = (args: Record<string, unknown>, token: string) => Record<string, unknown>;
 
 class SlackApiFailure extends Error {
-  constructor(readonly slackError: string) {
+  constructor(
+    readonly slackError: string,
+    /** What Slack adds to some errors: `response_metadata.messages` (e.g. for `invalid_blocks`). */
+    readonly messages: string[] = [],
+  ) {
     super(`Slack stand-in answered ${slackError}`);
     this.name = 'SlackApiFailure';
   }
+}
+
+/** Slack refuses a message or view over a Block Kit limit with `invalid_blocks`, naming each problem. */
+function refuseInvalidBlocks(surface: unknown): void {
+  const problems = blockKitProblems(surface, { markup: false });
+  if (problems.length > 0) throw new SlackApiFailure('invalid_blocks', problems.map((p) => `[ERROR] ${p}`));
+}
+
+/** The message part of chat.* arguments, as the limit checker reads it. */
+function messageSurface(args: Record<string, unknown>): Record<string, unknown> {
+  return { ...(args.text !== undefined ? { text: args.text } : {}), blocks: Array.isArray(args.blocks) ? args.blocks : [] };
 }
 
 interface PendingFailure {
@@ -312,6 +334,7 @@ export async function startSlackApiStandin(options: StandinOptions = {}): Promis
     const hasBlocks = Array.isArray(args.blocks) && args.blocks.length > 0;
     const hasAttachments = Array.isArray(args.attachments) && args.attachments.length > 0;
     if (!asString(args.text) && !hasBlocks && !hasAttachments) throw new SlackApiFailure('no_text');
+    if (hasBlocks) refuseInvalidBlocks(messageSurface(args));
   };
 
   const userJson = (u: StandinUser): Record<string, unknown> => {
@@ -356,6 +379,7 @@ export async function startSlackApiStandin(options: StandinOptions = {}): Promis
     if (!sent || typeof sent !== 'object' || Array.isArray(sent)) throw new SlackApiFailure('invalid_arguments');
     const view = sent as Record<string, unknown>;
     if (view.type !== 'modal' && view.type !== 'home') throw new SlackApiFailure('invalid_arguments');
+    refuseInvalidBlocks(view);
     const id = base.id ?? nextId('V');
     const previous = views.get(id);
     const stored: StandinView = {
@@ -384,10 +408,8 @@ export async function startSlackApiStandin(options: StandinOptions = {}): Promis
     const externalId = asString(args.external_id);
     if (!viewId && !externalId) throw new SlackApiFailure('invalid_arguments');
     const current = viewId ? views.get(viewId) : [...views.values()].find((v) => v.external_id === externalId);
-    if (!current) {
-      // A view this stand-in never opened (a test's hand-made payload): treat it as open.
-      return storeView({ type: 'modal', ...(externalId ? { external_id: externalId } : {}) }, viewId ? { id: viewId } : {});
-    }
+    // As Slack: a view that was never opened here, or was closed, is not there to update.
+    if (!current) throw new SlackApiFailure('not_found');
     const hash = asString(args.hash);
     if (hash && hash !== current.hash) throw new SlackApiFailure('hash_conflict');
     return current;
@@ -442,8 +464,11 @@ export async function startSlackApiStandin(options: StandinOptions = {}): Promis
       const channel = resolveChannel(args.channel);
       const ts = asString(args.ts);
       if (!ts) throw new SlackApiFailure('message_not_found');
-      requireContent(args);
       const previous = messages.get(messageKey(channel, ts));
+      // As Slack: only a message that exists, and that the bot wrote, can be updated.
+      if (!previous) throw new SlackApiFailure('message_not_found');
+      if (!previous.botId) throw new SlackApiFailure('cant_update_message');
+      requireContent(args);
       const m: StandinMessage = {
         channel,
         ts,
@@ -581,7 +606,7 @@ export async function startSlackApiStandin(options: StandinOptions = {}): Promis
         result = { ok: true, ...handler(args, token) };
       } catch (error) {
         if (!(error instanceof SlackApiFailure)) throw error;
-        result = { ok: false, error: error.slackError };
+        result = { ok: false, error: error.slackError, ...(error.messages.length > 0 ? { response_metadata: { messages: error.messages } } : {}) };
       }
     }
     record({ method, args, at, result });
@@ -637,6 +662,8 @@ export async function startSlackApiStandin(options: StandinOptions = {}): Promis
     else if (used >= RESPONSE_URL_USES) [status, result] = [404, { ok: false, error: 'used_url' }];
     else if (!asString(args.text) && !Array.isArray(args.blocks) && !asBoolean(args.delete_original)) {
       [status, result] = [400, { ok: false, error: 'no_text' }];
+    } else if (Array.isArray(args.blocks) && blockKitProblems(messageSurface(args), { markup: false }).length > 0) {
+      [status, result] = [400, { ok: false, error: 'invalid_blocks' }];
     } else responseUses.set(responseId, used + 1);
     const message = result.ok === true ? applyResponse(responseId, args) : undefined;
     record({ method: 'response_url', args, at, responseId, result, ...(message ? { message } : {}) });
@@ -770,6 +797,14 @@ export async function startSlackApiStandin(options: StandinOptions = {}): Promis
     },
     acceptView(view, replaceId) {
       return storeView(view, replaceId ? { id: replaceId } : {});
+    },
+    knownView(view) {
+      const stored = storeView(
+        { type: 'modal', title: { type: 'plain_text', text: 'Open modal' }, blocks: [], callback_id: view.callback_id ?? '' },
+        { id: view.id },
+      );
+      if (view.hash) stored.hash = view.hash;
+      return stored;
     },
     setViewState(viewId, values) {
       const view = views.get(viewId);

@@ -22,6 +22,59 @@ afterEach(async () => {
   nock.enableNetConnect();
 });
 
+describe('the stand-in refuses what Slack refuses', () => {
+  const section = (i: number) => ({ type: 'section', text: { type: 'mrkdwn', text: `line ${i}` } });
+  const refusal = async (call: Promise<unknown>) => {
+    try {
+      await call;
+    } catch (error) {
+      return (error as { data?: { error?: string; response_metadata?: { messages?: string[] } } }).data;
+    }
+    throw new Error('Slack would have refused this call');
+  };
+
+  it('answers not_found for a view it never opened, and hash_conflict for a stale hash', async () => {
+    expect((await refusal(client.views.update({ view_id: 'VNEVER', view: { type: 'modal', title: { type: 'plain_text', text: 'x' }, blocks: [] } })))?.error).toBe(
+      'not_found',
+    );
+    const opened = await client.views.open({ trigger_id: '1.2.3', view: { type: 'modal', title: { type: 'plain_text', text: 'x' }, blocks: [] } });
+    const id = opened.view?.id ?? '';
+    const stale = refusal(client.views.update({ view_id: id, hash: 'stale', view: { type: 'modal', title: { type: 'plain_text', text: 'y' }, blocks: [] } }));
+    expect((await stale)?.error).toBe('hash_conflict');
+    const updated = await client.views.update({ view_id: id, hash: opened.view?.hash, view: { type: 'modal', title: { type: 'plain_text', text: 'y' }, blocks: [] } });
+    expect(updated.ok).toBe(true);
+  });
+
+  it('answers message_not_found when chat.update names a message that is not there', async () => {
+    expect((await refusal(client.chat.update({ channel: 'C0DIGEST', ts: '1700000000.000001', text: 'x' })))?.error).toBe('message_not_found');
+    const posted = await client.chat.postMessage({ channel: 'C0DIGEST', text: 'first' });
+    expect((await client.chat.update({ channel: 'C0DIGEST', ts: posted.ts ?? '', text: 'second' })).ok).toBe(true);
+  });
+
+  it('refuses a message over 50 blocks, a modal over 100 and a header over 150 characters with invalid_blocks, saying where', async () => {
+    const tooMany = Array.from({ length: 51 }, (_, i) => section(i));
+    const message = await refusal(client.chat.postMessage({ channel: 'C0DIGEST', text: 'x', blocks: tooMany }));
+    expect(message?.error).toBe('invalid_blocks');
+    expect(message?.response_metadata?.messages?.join(' ')).toMatch(/51/);
+    const modal = await refusal(
+      client.views.open({ trigger_id: '1.2.3', view: { type: 'modal', title: { type: 'plain_text', text: 'x' }, blocks: Array.from({ length: 101 }, (_, i) => section(i)) } }),
+    );
+    expect(modal?.error).toBe('invalid_blocks');
+    const header = await refusal(client.chat.postMessage({ channel: 'C0DIGEST', text: 'x', blocks: [{ type: 'header', text: { type: 'plain_text', text: 'h'.repeat(151) } }] }));
+    expect(header?.error).toBe('invalid_blocks');
+    expect(standin.calls.filter((c) => c.result.ok === true)).toHaveLength(0);
+  });
+
+  it('refuses a response_url post over the limits, and counts it as unused', async () => {
+    const url = standin.responseUrl({ channel: 'C0DIGEST' });
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: 'x', blocks: Array.from({ length: 51 }, (_, i) => section(i)) }) });
+    expect(res.status).toBe(400);
+    expect(await res.text()).toBe('invalid_blocks');
+    const ok = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: 'fine' }) });
+    expect(ok.status).toBe(200);
+  });
+});
+
 describe('Slack Web API stand-in', () => {
   it('posts a message the way Slack answers, and records the blocks web-api sent form-encoded', async () => {
     const blocks = [{ type: 'section', text: { type: 'mrkdwn', text: '*Acme*' } }];

@@ -145,6 +145,8 @@ export async function startDealbotOverHttp(options: DealbotOverHttpOptions): Pro
       return post(payloadBody(payload), responseUrl);
     },
     async submit(view, values, submitOptions = {}) {
+      // The person has the modal open: Slack knows it, so the app may update it.
+      if (view.id && !standin.view(view.id)) standin.knownView({ id: view.id, ...(view.hash ? { hash: view.hash } : {}) });
       const body = payloadBody(viewSubmissionPayload({ view, values }));
       return Promise.all(Array.from({ length: submitOptions.times ?? 1 }, () => post(body, null)));
     },
