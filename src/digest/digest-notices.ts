@@ -1,12 +1,14 @@
 // The small messages around digests: the channel told who subscribed it to what (and who
 // turned it off), the channel's list of digests, the "invite me" answer for a private
-// channel the bot is not in, and the direct message to a schedule's owner when the
-// scheduler had to pause or skip it. Pure.
+// channel the bot is not in, the direct message to a schedule's owner when the
+// scheduler had to pause or skip it, and the one to a person whose settings could not be
+// applied after their modal closed. Pure.
 
 import type { KnownBlock } from '@slack/types';
 import type { DateTime } from 'luxon';
 import { SlackLimits } from '../ui/ids.js';
 import { escapeMrkdwn, mrkdwnText, truncate, userMention } from '../ui/mrkdwn.js';
+import { CrmError, StoreError } from '../errors.js';
 import { describePauseReason, type DigestFailure } from './digest-failure.js';
 import { describeSchedule, describeWhen, nextRunAfter, type DigestSchedule, type DigestSection } from './schedule.js';
 
@@ -130,4 +132,48 @@ export function digestOwnerNotice(input: OwnerNoticeInput): Message {
   return message(
     `⚠️ The pipeline digest of ${pipelineLabel(schedule)} in ${where} due ${formatRun(input.slot.setZone(schedule.zone))} was not posted: ${why}. The next one runs as planned.`,
   );
+}
+
+export interface SettingsFailureInput {
+  channelId: string;
+  /** Why, in plain words (`describeSettingsFailure`). */
+  reason: string;
+  /**
+   * `not-saved`: nothing was changed; `saved-not-announced`: the settings are in place but the
+   * channel was not told.
+   */
+  outcome: 'not-saved' | 'saved-not-announced';
+  /** The digest that still runs when nothing was saved; null when there was none. */
+  previous: DigestSchedule | null;
+}
+
+/**
+ * The direct message to a person whose digest settings went wrong after their modal closed:
+ * what happened, what is in place now, and what to do.
+ */
+export function digestSettingsFailedNotice(input: SettingsFailureInput): Message {
+  const where = channelMention(input.channelId);
+  const why = escapeMrkdwn(truncate(input.reason, 300));
+  if (input.outcome === 'saved-not-announced') {
+    return message(
+      `✅ Your pipeline digest settings for ${where} are saved, but I could not tell the channel: ${why}. Nothing else to do; \`/pipeline digest list\` there shows them.`,
+    );
+  }
+  const still = input.previous
+    ? `Nothing was changed: the digest of ${pipelineLabel(input.previous)} still runs ${escapeMrkdwn(describeSchedule(input.previous))}.`
+    : 'No digest was set up.';
+  return message(
+    `⚠️ Your pipeline digest settings for ${where} were not saved: ${why}. ${still} Try again with \`/pipeline digest settings\` in that channel.`,
+  );
+}
+
+/** Why applying digest settings failed, in words a person can act on. */
+export function describeSettingsFailure(error: unknown): string {
+  if (error instanceof CrmError) {
+    return error.retryable ? `${error.crm} is not answering right now` : `${error.crm} refused to list the pipelines`;
+  }
+  if (error instanceof StoreError) return 'Dealbot could not store them (its storage is not answering)';
+  const slack = (error as { data?: { error?: unknown } } | null)?.data?.error;
+  if (typeof slack === 'string') return `Slack answered “${slack}”`;
+  return 'something unexpected went wrong (it is in Dealbot’s logs)';
 }

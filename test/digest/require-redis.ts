@@ -6,10 +6,13 @@ import { createClient } from '@keyv/redis';
 export const REDIS_URL = 'redis://127.0.0.1:6379';
 const CONNECT_TIMEOUT_MS = 3_000;
 
-export type RedisAdmin = ReturnType<typeof createClient>;
+const connect = () =>
+  createClient({ url: REDIS_URL, socket: { connectTimeout: CONNECT_TIMEOUT_MS, reconnectStrategy: false } });
+
+export type RedisAdmin = ReturnType<typeof connect>;
 
 export async function requireRedis(): Promise<RedisAdmin> {
-  const client = createClient({ url: REDIS_URL, socket: { connectTimeout: CONNECT_TIMEOUT_MS, reconnectStrategy: false } });
+  const client = connect();
   client.on('error', () => undefined);
   try {
     await client.connect();
