@@ -1,0 +1,112 @@
+// runOnce on a real (memory) store under fake timers: a claim is a short lease renewed while
+// the work runs, a crashed holder's claim frees within a minute, the completion record lasts
+// the dedupe window. No sleeps: time moves only when a test moves it.
+
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { DuplicateInProgressError } from '../../src/errors.js';
+import { DONE_TTL_MS, LEASE_MS, runOnce } from '../../src/services/idempotency.js';
+import { createStore } from '../../src/store/create-store.js';
+import type { Store } from '../../src/store/store.js';
+
+let store: Store;
+
+beforeEach(async () => {
+  vi.useFakeTimers({ now: new Date('2026-11-16T09:00:00Z') });
+  // Created after the clock is faked: the memory claims read it.
+  store = await createStore('memory://');
+});
+afterEach(async () => {
+  await store.close();
+  vi.useRealTimers();
+});
+
+function deferred<T>() {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+describe('runOnce', () => {
+  it('leases its claim for well under a minute', () => {
+    expect(LEASE_MS).toBeLessThanOrEqual(60_000);
+    expect(DONE_TTL_MS).toBe(24 * 60 * 60 * 1000);
+  });
+
+  it('frees the claim of a process that died mid-work within a minute, so the retry runs', async () => {
+    // Process A claims and starts creating, then dies: from then on it neither renews nor releases.
+    let dead = false;
+    const processA: Store = { ...store, claim: (key, ttlMs, owner) => (dead ? new Promise<boolean>(() => undefined) : store.claim(key, ttlMs, owner)) };
+    void runOnce(processA, 'create:T1', () => new Promise<string>(() => undefined));
+    await vi.advanceTimersByTimeAsync(1_000);
+    dead = true;
+    const work = vi.fn(async () => 'deal-7');
+
+    await expect(runOnce(store, 'create:T1', work, { waitMs: 0 })).rejects.toBeInstanceOf(DuplicateInProgressError);
+    expect(work).not.toHaveBeenCalled();
+
+    await vi.advanceTimersByTimeAsync(59_000);
+    await expect(runOnce(store, 'create:T1', work, { waitMs: 0 })).resolves.toEqual({ result: 'deal-7', duplicate: false });
+    expect(work).toHaveBeenCalledOnce();
+  });
+
+  it('renews the lease while slow work runs: five minutes in, a duplicate still does not run it', async () => {
+    const slow = deferred<string>();
+    const first = runOnce(store, 'create:T2', () => slow.promise);
+    await vi.advanceTimersByTimeAsync(5 * 60_000);
+
+    const work = vi.fn(async () => 'second');
+    await expect(runOnce(store, 'create:T2', work, { waitMs: 0 })).rejects.toBeInstanceOf(DuplicateInProgressError);
+
+    slow.resolve('deal-8');
+    await expect(first).resolves.toEqual({ result: 'deal-8', duplicate: false });
+    await expect(runOnce(store, 'create:T2', work, { waitMs: 0 })).resolves.toEqual({ result: 'deal-8', duplicate: true });
+    expect(work).not.toHaveBeenCalled();
+  });
+
+  it('hands a waiting duplicate the first result as soon as it is recorded', async () => {
+    const slow = deferred<string>();
+    const first = runOnce(store, 'create:T3', () => slow.promise);
+    const work = vi.fn(async () => 'second');
+    const waiting = runOnce(store, 'create:T3', work);
+
+    await vi.advanceTimersByTimeAsync(2_000);
+    slow.resolve('deal-9');
+    await vi.advanceTimersByTimeAsync(200);
+
+    await expect(first).resolves.toEqual({ result: 'deal-9', duplicate: false });
+    await expect(waiting).resolves.toEqual({ result: 'deal-9', duplicate: true });
+    expect(work).not.toHaveBeenCalled();
+  });
+
+  it('keeps the completion record for the dedupe window, not the claim', async () => {
+    await runOnce(store, 'create:T4', async () => 'deal-10', { encode: (id) => ({ id }), decode: async (kept) => (kept as { id: string }).id });
+    // The lease is gone at once; the record answers duplicates.
+    expect(await store.claim('idem:create:T4', 1_000, 'someone')).toBe(true);
+    await store.release('idem:create:T4', 'someone');
+
+    await vi.advanceTimersByTimeAsync(DONE_TTL_MS - 60_000);
+    const again = vi.fn(async () => 'deal-11');
+    await expect(runOnce(store, 'create:T4', again, { decode: async (kept) => (kept as { id: string }).id })).resolves.toEqual({
+      result: 'deal-10',
+      duplicate: true,
+    });
+
+    await vi.advanceTimersByTimeAsync(2 * 60_000);
+    await expect(runOnce(store, 'create:T4', again)).resolves.toEqual({ result: 'deal-11', duplicate: false });
+  });
+
+  it('gives the key back when the work fails, and no late renewal takes it again', async () => {
+    const failing = deferred<string>();
+    const first = runOnce(store, 'create:T5', () => failing.promise);
+    await vi.advanceTimersByTimeAsync(LEASE_MS);
+    failing.reject(new Error('CRM down'));
+    await expect(first).rejects.toThrow('CRM down');
+    await vi.advanceTimersByTimeAsync(LEASE_MS);
+
+    await expect(runOnce(store, 'create:T5', async () => 'deal-12', { waitMs: 0 })).resolves.toEqual({ result: 'deal-12', duplicate: false });
+  });
+});
