@@ -11,7 +11,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createCachedCrm } from '../../src/crm/cached-crm.js';
 import { createPipelineDealsClient } from '../../src/crm/pipelinedeals/pipelinedeals-client.js';
 import { ActionId } from '../../src/ui/ids.js';
-import { blockActionPayload, slashCommandPayload } from '../helpers/slack-payloads.js';
+import { slashCommandPayload } from '../helpers/slack-payloads.js';
 import { ADA, blocksOf, shown, startHarness, type Harness } from '../listeners/http-harness.js';
 
 const KEY = 'pld-e2e-key-0123456789';
@@ -67,7 +67,7 @@ afterEach(async () => {
 });
 
 const slash = (command: string, text: string) =>
-  h.command(slashCommandPayload({ command, text, responseUrl: h.standin.responseUrl(), userId: ADA.id }));
+  h.command(slashCommandPayload({ command, text, responseUrl: h.standin.responseUrl(), user: { id: ADA.id, name: ADA.name } }));
 
 const reply = () => h.standin.waitFor((c) => c.method === 'response_url' && c.args.replace_original !== true);
 

@@ -6,7 +6,7 @@
 // is redacted from every URL, message, body and log line the HTTP client keeps; writes are
 // form-encoded Rails-style (`deal[name]=…`); lists page with `page`/`per_page`.
 //
-// Sources, beyond the seed (`../shared/seeds/002_4323fdab1a5b098f.txt`, the deals page of
+// Sources, beyond the brief's seed 002 (a copy of the deals page of
 // https://app.pipelinedeals.com/api/docs/resources/deals):
 // - https://app.pipelinedeals.com/api/docs/request_response — `POST /api/v3/notes.json` with
 //   `note[content]`, `note[deal_id]`; https://app.pipelinedeals.com/api/docs/resources/notes
