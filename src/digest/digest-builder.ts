@@ -6,19 +6,21 @@
 //
 // CRM budget per digest: the cached pipeline and stage lists plus two paged deal lists,
 // the open deals of the pipeline and its won and lost deals changed since the earlier of
-// the last digest and the start of the month. The second list serves both "won and lost
-// since the last digest" and the month's forecast.
+// the last digest and the start of the month, in the CRM's largest pages. The second list
+// serves both "won and lost since the last digest" and the month's forecast.
 //
-// Lists keep only their first few deals (most urgent first) with totals for the rest, so
-// a digest of 10,000 deals is as small as one of 10.
+// Deals are aggregated as their pages arrive (`DigestTally`): lists keep only their first
+// few deals (most urgent first) with totals for the rest, and no deal is kept otherwise, so
+// every deal of the pipeline counts (no cap) and a digest of 100,000 deals needs the memory
+// of one page plus the compact snapshot.
 
 import { DateTime } from 'luxon';
 import type { CrmClient, Deal, Money, Pipeline, Stage } from '../crm/port.js';
 import { lastChangedAt } from '../crm/port.js';
 import { CrmNotFoundError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { collectDeals } from '../services/collect-deals.js';
-import { aggregateBoard, dealProbability, type PipelineBoard } from '../services/pipeline-board.js';
+import { forEachDeal } from '../services/collect-deals.js';
+import { BoardTally, dealProbability, MoneyTally, TopList, type PipelineBoard } from '../services/pipeline-board.js';
 import { sumByCurrency } from '../services/timeline-summary.js';
 import type { Store } from '../store/store.js';
 import { renderStageChart } from './chart.js';
@@ -113,9 +115,6 @@ export interface DigestInput {
   truncated?: boolean;
 }
 
-const dealValues = (deals: readonly Deal[]): Money[] => sumByCurrency(deals.flatMap((d) => (d.value ? [d.value] : [])));
-const listOf = (deals: Deal[]): DealList => ({ top: deals.slice(0, LIST_KEEP), total: deals.length, values: dealValues(deals) });
-
 /** Biggest amount first (amounts compared as numbers, no exchange rates), then by id for a stable order. */
 function byValue(a: Deal, b: Deal): number {
   const d = (b.value?.amount ?? -1) - (a.value?.amount ?? -1);
@@ -128,135 +127,204 @@ function byLastChange(a: Deal, b: Deal): number {
   return lastChangedAt(a).toMillis() - lastChangedAt(b).toMillis() || byValue(a, b);
 }
 
-/** The digest and the snapshot the next digest compares against. Pure. */
-export function composeDigest(input: DigestInput): { digest: PipelineDigest; snapshot: DigestSnapshot } {
-  const zoned = input.now.setZone(input.zone);
-  const now = zoned.isValid ? zoned : input.now;
-  const pipelineId = input.pipeline.id;
-  const open = input.openDeals.filter((d) => d.status === 'open' && d.pipelineId === pipelineId);
-  const closed = input.closedDeals.filter((d) => d.status !== 'open' && d.pipelineId === pipelineId);
-  const stages = input.stages.filter((s) => s.pipelineId === pipelineId);
-  const stageById = new Map(stages.map((s) => [s.id, s]));
+/** A `DealList` kept while deals are offered: the most urgent `LIST_KEEP`, a count and sums. */
+class DealListTally {
+  private readonly top: TopList<Deal>;
+  private readonly values = new MoneyTally();
+  private total = 0;
 
-  const board = aggregateBoard({ pipelineId, stages, openDeals: open, closedDeals: closed, zone: input.zone, now, topN: 0, truncated: input.truncated ?? false });
-
-  const today = now.toISODate() ?? '';
-  const horizon = now.plus({ days: CLOSING_SOON_DAYS }).toISODate() ?? '';
-  const staleBefore = now.minus({ days: input.staleDays });
-  const closingSoon: Deal[] = [];
-  const overdue: Deal[] = [];
-  const stale: Deal[] = [];
-  for (const deal of open) {
-    const close = deal.expectedCloseDate;
-    if (close !== null && close < today) overdue.push(deal);
-    else if (close !== null && close <= horizon) closingSoon.push(deal);
-    if (lastChangedAt(deal) < staleBefore) stale.push(deal);
+  constructor(order: (a: Deal, b: Deal) => number) {
+    this.top = new TopList(LIST_KEEP, order);
   }
 
-  const changes = input.previous ? diffSince(input.previous, open, closed, stageById, input.truncated ?? false) : null;
-  const forecast = forecastFor(board, open, stageById);
+  add(deal: Deal): void {
+    this.total += 1;
+    if (deal.value) this.values.add(deal.value.amount, deal.value.currency);
+    this.top.offer(deal);
+  }
 
-  const enabled = new Set(input.sections);
-  const changed =
-    changes !== null &&
-    changes.added.total + changes.moved.total + changes.won.total + changes.lost.total + changes.reopened.total + changes.left > 0;
-  // The first digest introduces the pipeline, so it is never the one-line quiet version.
-  const quiet =
-    !(enabled.has('changes') && (changed || changes === null)) &&
-    !(enabled.has('closingSoon') && closingSoon.length > 0) &&
-    !(enabled.has('overdue') && overdue.length > 0) &&
-    !(enabled.has('stale') && stale.length > 0);
-
-  const digest: PipelineDigest = {
-    pipeline: input.pipeline,
-    crmName: input.crmName,
-    zone: input.zone,
-    at: now,
-    run: input.run,
-    sections: [...input.sections],
-    staleDays: input.staleDays,
-    board,
-    changes,
-    closingSoon: listOf(closingSoon.sort(byCloseDate)),
-    overdue: listOf(overdue.sort(byCloseDate)),
-    stale: listOf(stale.sort(byLastChange)),
-    forecast,
-    quiet,
-    truncated: input.truncated ?? false,
-  };
-  return { digest, snapshot: snapshotOf([...open, ...closed], now.toUTC()) };
+  list(): DealList {
+    return { top: this.top.list(), total: this.total, values: this.values.totals() };
+  }
 }
 
-function diffSince(
-  previous: DigestSnapshot,
-  open: readonly Deal[],
-  closed: readonly Deal[],
-  stageById: ReadonlyMap<string, Stage>,
-  truncated: boolean,
-): DigestChanges {
-  const since = previous.at;
-  const added: Deal[] = [];
-  const moved: StageMove[] = [];
-  const won: Deal[] = [];
-  const lost: Deal[] = [];
-  const reopened: Deal[] = [];
+export type DigestOptions = Omit<DigestInput, 'openDeals' | 'closedDeals'>;
 
-  for (const deal of open) {
-    const before = previous.deals.get(deal.id);
+/**
+ * The digest, added to one deal at a time as the CRM's pages arrive: tallies, the few deals
+ * each list shows, and the compact snapshot for the next digest. Nothing else of a deal is
+ * kept, so a digest of 100,000 deals needs the memory of one page plus the snapshots.
+ */
+export class DigestTally {
+  private readonly now: DateTime;
+  private readonly board: BoardTally;
+  private readonly today: string;
+  private readonly horizon: string;
+  private readonly staleBefore: DateTime;
+  private readonly monthFirst: string;
+  private readonly monthEnd: string;
+  private readonly closingSoon = new DealListTally(byCloseDate);
+  private readonly overdue = new DealListTally(byCloseDate);
+  private readonly stale = new DealListTally(byLastChange);
+  private readonly expected = { count: 0, values: new MoneyTally(), weighted: new MoneyTally() };
+  private readonly changes = {
+    added: new DealListTally(byValue),
+    moved: new TopList<StageMove>(LIST_KEEP, (a, b) => byValue(a.deal, b.deal)),
+    movedTotal: 0,
+    won: new DealListTally(byValue),
+    lost: new DealListTally(byValue),
+    reopened: new DealListTally(byValue),
+  };
+  private readonly snapshot: DigestSnapshot;
+
+  constructor(private readonly options: DigestOptions) {
+    const zoned = options.now.setZone(options.zone);
+    this.now = zoned.isValid ? zoned : options.now;
+    this.board = new BoardTally({
+      pipelineId: options.pipeline.id,
+      stages: options.stages,
+      zone: options.zone,
+      now: this.now,
+      topN: 0,
+      truncated: options.truncated ?? false,
+    });
+    this.today = this.now.toISODate() ?? '';
+    this.horizon = this.now.plus({ days: CLOSING_SOON_DAYS }).toISODate() ?? '';
+    this.staleBefore = this.now.minus({ days: options.staleDays });
+    this.monthFirst = this.board.period.start.toISODate() ?? '';
+    this.monthEnd = this.board.period.end.toISODate() ?? '';
+    this.snapshot = snapshotOf([], this.now.toUTC());
+  }
+
+  /** An open deal of the pipeline; others are ignored. */
+  addOpen(deal: Deal): void {
+    if (deal.status !== 'open' || deal.pipelineId !== this.options.pipeline.id) return;
+    this.board.addOpen(deal);
+    addToSnapshot(this.snapshot, deal);
+
+    const close = deal.expectedCloseDate;
+    if (close !== null && close < this.today) this.overdue.add(deal);
+    else if (close !== null && close <= this.horizon) this.closingSoon.add(deal);
+    if (lastChangedAt(deal) < this.staleBefore) this.stale.add(deal);
+
+    if (close !== null && close >= this.monthFirst && close < this.monthEnd) {
+      this.expected.count += 1;
+      if (deal.value) {
+        this.expected.values.add(deal.value.amount, deal.value.currency);
+        this.expected.weighted.add((deal.value.amount * dealProbability(deal, this.board.stageOf(deal))) / 100, deal.value.currency);
+      }
+    }
+
+    const before = this.options.previous?.deals.get(deal.id);
+    if (!this.options.previous) return;
     if (!before) {
-      added.push(deal);
+      this.changes.added.add(deal);
     } else if (before[1] !== 'open') {
-      reopened.push(deal);
+      this.changes.reopened.add(deal);
     } else if (before[0] !== deal.stageId) {
-      const from = stageById.get(before[0]) ?? null;
-      const to = stageById.get(deal.stageId) ?? null;
-      moved.push({ deal, from, to, forward: (to?.order ?? 0) >= (from?.order ?? 0) });
+      const from = this.stageById(before[0]);
+      const to = this.board.stageOf(deal) ?? null;
+      this.changes.movedTotal += 1;
+      this.changes.moved.offer({ deal, from, to, forward: (to?.order ?? 0) >= (from?.order ?? 0) });
     }
   }
-  for (const deal of closed) {
+
+  /** A won or lost deal of the pipeline, changed since the earlier of the last digest and the month's start. */
+  addClosed(deal: Deal): void {
+    if (deal.status === 'open' || deal.pipelineId !== this.options.pipeline.id) return;
+    this.board.addClosed(deal);
+    addToSnapshot(this.snapshot, deal);
+    const previous = this.options.previous;
+    if (!previous) return;
     const before = previous.deals.get(deal.id);
     // A deal closed long ago and edited since (a note, a field) is not news; one closed
     // since the last digest is, whether or not that digest saw it open.
     const closedAt = deal.closedAt ?? lastChangedAt(deal);
-    const news = before ? before[1] !== deal.status : closedAt >= since;
-    if (!news) continue;
-    (deal.status === 'won' ? won : lost).push(deal);
+    const news = before ? before[1] !== deal.status : closedAt >= previous.at;
+    if (news) (deal.status === 'won' ? this.changes.won : this.changes.lost).add(deal);
   }
 
-  // With a truncated list, a deal missing from it proves nothing.
-  let left = 0;
-  if (!truncated) {
-    const present = new Set([...open, ...closed].map((d) => d.id));
-    for (const [id, before] of previous.deals) if (before[1] === 'open' && !present.has(id)) left += 1;
+  private stageById(id: string): Stage | null {
+    return this.options.stages.find((s) => s.id === id && s.pipelineId === this.options.pipeline.id) ?? null;
   }
 
-  const byMove = (a: StageMove, b: StageMove): number => byValue(a.deal, b.deal);
-  return {
-    since,
-    added: listOf(added.sort(byValue)),
-    moved: { top: moved.sort(byMove).slice(0, LIST_KEEP), total: moved.length },
-    won: listOf(won.sort(byValue)),
-    lost: listOf(lost.sort(byValue)),
-    reopened: listOf(reopened.sort(byValue)),
-    left,
-  };
+  /** The digest and the snapshot the next digest compares against. */
+  finish(): { digest: PipelineDigest; snapshot: DigestSnapshot } {
+    const { options } = this;
+    const truncated = options.truncated ?? false;
+    const board = this.board.board();
+    const changes = options.previous ? this.changesSince(options.previous, truncated) : null;
+    const expectedWeighted = this.expected.weighted.totals();
+    const forecast: DigestForecast = {
+      period: board.period,
+      won: { count: board.won.count, values: board.won.values },
+      expected: { count: this.expected.count, values: this.expected.values.totals(), weighted: expectedWeighted },
+      total: sumByCurrency([...board.won.values, ...expectedWeighted]),
+    };
+    const closingSoon = this.closingSoon.list();
+    const overdue = this.overdue.list();
+    const stale = this.stale.list();
+
+    const enabled = new Set(options.sections);
+    const changed =
+      changes !== null &&
+      changes.added.total + changes.moved.total + changes.won.total + changes.lost.total + changes.reopened.total + changes.left > 0;
+    // The first digest introduces the pipeline, so it is never the one-line quiet version.
+    const quiet =
+      !(enabled.has('changes') && (changed || changes === null)) &&
+      !(enabled.has('closingSoon') && closingSoon.total > 0) &&
+      !(enabled.has('overdue') && overdue.total > 0) &&
+      !(enabled.has('stale') && stale.total > 0);
+
+    const digest: PipelineDigest = {
+      pipeline: options.pipeline,
+      crmName: options.crmName,
+      zone: options.zone,
+      at: this.now,
+      run: options.run,
+      sections: [...options.sections],
+      staleDays: options.staleDays,
+      board,
+      changes,
+      closingSoon,
+      overdue,
+      stale,
+      forecast,
+      quiet,
+      truncated,
+    };
+    return { digest, snapshot: this.snapshot };
+  }
+
+  private changesSince(previous: DigestSnapshot, truncated: boolean): DigestChanges {
+    // With a truncated list, a deal missing from it proves nothing.
+    let left = 0;
+    if (!truncated) {
+      for (const [id, before] of previous.deals) if (before[1] === 'open' && !this.snapshot.deals.has(id)) left += 1;
+    }
+    return {
+      since: previous.at,
+      added: this.changes.added.list(),
+      moved: { top: this.changes.moved.list(), total: this.changes.movedTotal },
+      won: this.changes.won.list(),
+      lost: this.changes.lost.list(),
+      reopened: this.changes.reopened.list(),
+      left,
+    };
+  }
 }
 
-function forecastFor(board: PipelineBoard, open: readonly Deal[], stageById: ReadonlyMap<string, Stage>): DigestForecast {
-  const { start, end } = board.period;
-  const first = start.toISODate() ?? '';
-  const last = end.toISODate() ?? '';
-  const expected = open.filter((d) => d.expectedCloseDate !== null && d.expectedCloseDate >= first && d.expectedCloseDate < last);
-  const values = dealValues(expected);
-  const weighted = sumByCurrency(
-    expected.flatMap((d) => (d.value ? [{ amount: (d.value.amount * dealProbability(d, stageById.get(d.stageId))) / 100, currency: d.value.currency }] : [])),
-  );
-  return {
-    period: board.period,
-    won: { count: board.won.count, values: board.won.values },
-    expected: { count: expected.length, values, weighted },
-    total: sumByCurrency([...board.won.values, ...weighted]),
-  };
+/** The digest and the snapshot the next digest compares against, from deals in hand. Pure. */
+function addToSnapshot(snapshot: DigestSnapshot, deal: Deal): void {
+  snapshot.deals.set(deal.id, [deal.stageId, deal.status, deal.value?.amount ?? null, deal.value?.currency ?? null]);
+}
+
+export function composeDigest(input: DigestInput): { digest: PipelineDigest; snapshot: DigestSnapshot } {
+  const { openDeals, closedDeals, ...options } = input;
+  const tally = new DigestTally(options);
+  for (const deal of openDeals) tally.addOpen(deal);
+  for (const deal of closedDeals) tally.addClosed(deal);
+  return tally.finish();
 }
 
 export interface DigestBuilderDeps {
@@ -267,8 +335,6 @@ export interface DigestBuilderDeps {
   logger?: Logger;
   /** Defaults to `renderStageChart`; a failing chart leaves the digest without a picture. */
   renderChart?: (board: PipelineBoard, options: { title: string }) => Promise<Buffer>;
-  /** Per deal list; beyond it the digest says its numbers cover the first deals. */
-  maxDeals?: number;
 }
 
 export interface DigestBuilder {
@@ -281,7 +347,6 @@ export interface DigestBuilder {
 export function createDigestBuilder(deps: DigestBuilderDeps): DigestBuilder {
   const { crm, store } = deps;
   const renderChart = deps.renderChart ?? renderStageChart;
-  const cap = deps.maxDeals === undefined ? {} : { maxDeals: deps.maxDeals };
 
   async function resolvePipeline(pipelineId: string | null): Promise<Pipeline> {
     const pipelines = await crm.listPipelines();
@@ -299,16 +364,10 @@ export function createDigestBuilder(deps: DigestBuilderDeps): DigestBuilder {
     const previous = await loadDigestSnapshot(store, schedule.channelId, pipeline.id);
     const monthStart = now.startOf('month');
     const closedSince = previous && previous.at < monthStart ? previous.at : monthStart;
-    const [stages, open, closed] = await Promise.all([
-      crm.listStages(pipeline.id),
-      collectDeals(crm, { pipelineId: pipeline.id, status: ['open'] }, cap),
-      collectDeals(crm, { pipelineId: pipeline.id, status: ['won', 'lost'], updatedSince: closedSince }, cap),
-    ]);
-    return composeDigest({
+    const stages = await crm.listStages(pipeline.id);
+    const tally = new DigestTally({
       pipeline,
       stages,
-      openDeals: open.deals,
-      closedDeals: closed.deals,
       previous,
       crmName: crm.displayName,
       zone: schedule.zone,
@@ -316,8 +375,14 @@ export function createDigestBuilder(deps: DigestBuilderDeps): DigestBuilder {
       run,
       sections: schedule.sections,
       staleDays: schedule.staleDays,
-      truncated: open.truncated || closed.truncated,
     });
+    // Both lists page at once into the one tally; a deal closed while we page is counted once.
+    const seen = new Set<string>();
+    await Promise.all([
+      forEachDeal(crm, { pipelineId: pipeline.id, status: ['open'] }, (deal) => tally.addOpen(deal), { seen }),
+      forEachDeal(crm, { pipelineId: pipeline.id, status: ['won', 'lost'], updatedSince: closedSince }, (deal) => tally.addClosed(deal), { seen }),
+    ]);
+    return tally.finish();
   }
 
   async function chartFor(digest: PipelineDigest): Promise<DigestChart | null> {

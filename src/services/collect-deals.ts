@@ -1,7 +1,11 @@
-// Reads every deal a query matches by following the CRM's cursor pages, for the views that
-// aggregate a whole pipeline (the board, the timeline summary). Pages are as large as the
-// adapter allows (no `limit` is passed), and a cap keeps one command from reading an
-// account without end; the caller says "the first N deals" when it was reached.
+// Reads every deal a query matches by following the CRM's cursor pages. Pages are as large as
+// the adapter allows (no `limit` is passed), so the CRM cost is the floor for the answer.
+//
+// `forEachDeal` hands each deal over as its page arrives and keeps none: the digest and the
+// board aggregate while paging, so a 100,000-deal pipeline costs one page of memory, not
+// 100,000 deals. `collectDeals` keeps them (with a cap) for the views that show deals one by
+// one (the Home tab, the timeline summary); the caller says "the first N deals" when the cap
+// was reached.
 
 import type { CrmClient, Deal, DealQuery } from '../crm/port.js';
 import { CrmBadResponseError } from '../errors.js';
@@ -15,25 +19,31 @@ export interface CollectedDeals {
   truncated: boolean;
 }
 
-export async function collectDeals(
+/**
+ * Calls `visit` once per deal the query matches, page by page. Returning `false` from `visit`
+ * stops the paging (resolves `false`: the CRM had more). A deal edited while we page can
+ * reappear on a later page; it is visited once, as first seen. The ids seen are kept (a
+ * string each) for that; pass `seen` to share them across lists that must not overlap.
+ * `beforeNextPage` returning false also stops, without reading the next page.
+ */
+export async function forEachDeal(
   crm: CrmClient,
   query: Omit<DealQuery, 'cursor'>,
-  options: { maxDeals?: number } = {},
-): Promise<CollectedDeals> {
-  const maxDeals = Math.max(1, Math.floor(options.maxDeals ?? DEFAULT_MAX_DEALS));
-  // A deal edited while we page can reappear on a later page; it is counted once.
-  const byId = new Map<string, Deal>();
+  visit: (deal: Deal) => boolean | void,
+  options: { seen?: Set<string>; beforeNextPage?: () => boolean } = {},
+): Promise<boolean> {
+  const seen = options.seen ?? new Set<string>();
   const seenCursors = new Set<string>();
   let cursor: string | null = null;
-
   for (;;) {
     const page = await crm.listDeals({ ...query, cursor });
     for (const deal of page.items) {
-      if (byId.size >= maxDeals) return { deals: [...byId.values()], truncated: true };
-      byId.set(deal.id, deal);
+      if (seen.has(deal.id)) continue;
+      seen.add(deal.id);
+      if (visit(deal) === false) return false;
     }
-    if (page.nextCursor === null) return { deals: [...byId.values()], truncated: false };
-    if (byId.size >= maxDeals) return { deals: [...byId.values()], truncated: true };
+    if (page.nextCursor === null) return true;
+    if (options.beforeNextPage?.() === false) return false;
     // A CRM handing back a cursor it already gave would keep us paging forever.
     if (seenCursors.has(page.nextCursor)) {
       throw new CrmBadResponseError(`the deal list repeated the page cursor ${page.nextCursor.slice(0, 40)}`, {
@@ -43,4 +53,24 @@ export async function collectDeals(
     seenCursors.add(page.nextCursor);
     cursor = page.nextCursor;
   }
+}
+
+export async function collectDeals(
+  crm: CrmClient,
+  query: Omit<DealQuery, 'cursor'>,
+  options: { maxDeals?: number } = {},
+): Promise<CollectedDeals> {
+  const maxDeals = Math.max(1, Math.floor(options.maxDeals ?? DEFAULT_MAX_DEALS));
+  const deals: Deal[] = [];
+  const complete = await forEachDeal(
+    crm,
+    query,
+    (deal) => {
+      if (deals.length >= maxDeals) return false;
+      deals.push(deal);
+      return true;
+    },
+    { beforeNextPage: () => deals.length < maxDeals },
+  );
+  return { deals, truncated: !complete };
 }

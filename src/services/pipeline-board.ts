@@ -3,8 +3,9 @@
 // for the pipeline; and what was won and lost this month in the viewer's zone.
 //
 // Budget: two paged deal lists (open deals of the pipeline; won and lost deals changed since
-// the month began) plus the cached stage list. Nothing is read twice, and the aggregation is
-// a pure function (`aggregateBoard`) so it is tested without a CRM.
+// the month began) plus the cached stage list. Nothing is read twice, and nothing is kept but
+// the tallies: deals are added to a `BoardTally` page by page, with no cap on their number.
+// `aggregateBoard` is the same tally over deals in hand, so it is tested without a CRM.
 //
 // Weighted value = value × the deal's own probability if set, else its stage's default,
 // else 100%. A stage without a probability is read as "no discount" (Pipedrive's own
@@ -13,7 +14,7 @@
 import type { DateTime } from 'luxon';
 import type { CrmClient, Deal, Money, Stage } from '../crm/port.js';
 import { lastChangedAt } from '../crm/port.js';
-import { collectDeals } from './collect-deals.js';
+import { forEachDeal } from './collect-deals.js';
 import { sumByCurrency } from './timeline-summary.js';
 
 export interface ValueTotals {
@@ -63,20 +64,74 @@ function byValueDescending(a: Deal, b: Deal): number {
   return a.id.localeCompare(b.id, 'en', { numeric: true });
 }
 
+/** Sums of money per currency, added to one amount at a time. */
+export class MoneyTally {
+  private readonly sums = new Map<string, number>();
+
+  add(amount: number, currency: string): void {
+    this.sums.set(currency, (this.sums.get(currency) ?? 0) + amount);
+  }
+
+  /** One sum per currency, ordered by currency code, as `sumByCurrency` gives them. */
+  totals(): Money[] {
+    return sumByCurrency([...this.sums].map(([currency, amount]) => ({ currency, amount })));
+  }
+}
+
+/**
+ * The first `size` items in `order` of all those offered, kept while offering (a sorted array
+ * of at most `size`): the biggest deals of a stage among 100,000 without holding them all.
+ */
+export class TopList<T> {
+  private readonly items: T[] = [];
+  constructor(
+    private readonly size: number,
+    private readonly order: (a: T, b: T) => number,
+  ) {}
+
+  offer(item: T): void {
+    if (this.size <= 0) return;
+    const last = this.items.at(-1);
+    if (this.items.length >= this.size && last !== undefined && this.order(item, last) >= 0) return;
+    let at = this.items.length;
+    while (at > 0 && this.order(item, this.items[at - 1] as T) < 0) at -= 1;
+    this.items.splice(at, 0, item);
+    if (this.items.length > this.size) this.items.pop();
+  }
+
+  list(): T[] {
+    return [...this.items];
+  }
+}
+
 class OpenTally {
   count = 0;
-  private readonly values: Money[] = [];
-  private readonly weighted: Money[] = [];
+  private readonly values = new MoneyTally();
+  private readonly weighted = new MoneyTally();
 
   add(deal: Deal, stage: Stage | undefined): void {
     this.count += 1;
     if (!deal.value) return;
-    this.values.push(deal.value);
-    this.weighted.push({ amount: (deal.value.amount * dealProbability(deal, stage)) / 100, currency: deal.value.currency });
+    this.values.add(deal.value.amount, deal.value.currency);
+    this.weighted.add((deal.value.amount * dealProbability(deal, stage)) / 100, deal.value.currency);
   }
 
   totals(): OpenTotals {
-    return { count: this.count, values: sumByCurrency(this.values), weighted: sumByCurrency(this.weighted) };
+    return { count: this.count, values: this.values.totals(), weighted: this.weighted.totals() };
+  }
+}
+
+class ClosedTally {
+  count = 0;
+  private readonly values = new MoneyTally();
+
+  add(deal: Deal): void {
+    this.count += 1;
+    if (deal.value) this.values.add(deal.value.amount, deal.value.currency);
+  }
+
+  totals(): ValueTotals {
+    return { count: this.count, values: this.values.totals() };
   }
 }
 
@@ -84,10 +139,6 @@ class OpenTally {
 function monthStart(now: DateTime, zone: string): DateTime {
   const zoned = now.setZone(zone);
   return (zoned.isValid ? zoned : now).setLocale('en-US').startOf('month');
-}
-
-function closedTotals(deals: Deal[]): ValueTotals {
-  return { count: deals.length, values: sumByCurrency(deals.flatMap((d) => (d.value ? [d.value] : []))) };
 }
 
 export interface BoardInput {
@@ -104,54 +155,90 @@ export interface BoardInput {
   truncated?: boolean;
 }
 
-/** The board from deals already read. Pure. */
-export function aggregateBoard(input: BoardInput): PipelineBoard {
-  const topN = Math.max(0, Math.floor(input.topN ?? 3));
-  const stages = input.stages.filter((s) => s.pipelineId === input.pipelineId).sort((a, b) => a.order - b.order);
-  const stageById = new Map(stages.map((s) => [s.id, s]));
-  const perStage = new Map(stages.map((s) => [s.id, { tally: new OpenTally(), deals: [] as Deal[] }]));
-  const elsewhere = new OpenTally();
-  const total = new OpenTally();
+export type BoardOptions = Omit<BoardInput, 'openDeals' | 'closedDeals'>;
 
-  for (const deal of input.openDeals) {
-    if (deal.status !== 'open' || deal.pipelineId !== input.pipelineId) continue;
-    const stage = stageById.get(deal.stageId);
-    total.add(deal, stage);
-    const column = perStage.get(deal.stageId);
-    if (!column) {
-      elsewhere.add(deal, undefined);
-      continue;
-    }
-    column.tally.add(deal, stage);
-    column.deals.push(deal);
+/**
+ * The board, added to one deal at a time as pages arrive, so no list of every deal is kept:
+ * per stage a count, sums per currency and the `topN` biggest deals.
+ */
+export class BoardTally {
+  private readonly pipelineId: string;
+  private readonly stages: Stage[];
+  private readonly stageById: Map<string, Stage>;
+  private readonly perStage: Map<string, { tally: OpenTally; top: TopList<Deal> }>;
+  private readonly elsewhere = new OpenTally();
+  private readonly total = new OpenTally();
+  private readonly won = new ClosedTally();
+  private readonly lost = new ClosedTally();
+  readonly period: { start: DateTime; end: DateTime; label: string };
+
+  constructor(private readonly options: BoardOptions) {
+    const topN = Math.max(0, Math.floor(options.topN ?? 3));
+    this.pipelineId = options.pipelineId;
+    this.stages = options.stages.filter((s) => s.pipelineId === options.pipelineId).sort((a, b) => a.order - b.order);
+    this.stageById = new Map(this.stages.map((s) => [s.id, s]));
+    this.perStage = new Map(this.stages.map((s) => [s.id, { tally: new OpenTally(), top: new TopList<Deal>(topN, byValueDescending) }]));
+    const start = monthStart(options.now, options.zone);
+    const end = start.plus({ months: 1 });
+    this.period = { start, end, label: start.toFormat('LLLL yyyy') };
   }
 
-  const start = monthStart(input.now, input.zone);
-  const end = start.plus({ months: 1 });
-  // A CRM that does not say when a deal closed still says when it last changed.
-  const closedInMonth = (deal: Deal): boolean => {
-    const at = deal.closedAt ?? lastChangedAt(deal);
-    return deal.pipelineId === input.pipelineId && at >= start && at < end;
-  };
-  const closed = input.closedDeals.filter(closedInMonth);
+  /** The pipeline's stage a deal is in, if the stage list has it. */
+  stageOf(deal: Deal): Stage | undefined {
+    return this.stageById.get(deal.stageId);
+  }
 
-  return {
-    pipelineId: input.pipelineId,
-    stages: stages.map((stage) => {
-      const column = perStage.get(stage.id);
-      const totals = column?.tally.totals() ?? { count: 0, values: [], weighted: [] };
-      const topDeals = topN === 0 ? [] : [...(column?.deals ?? [])].sort(byValueDescending).slice(0, topN);
-      return { stage, ...totals, topDeals };
-    })
-      // A Won or Lost stage holds closed deals, counted below; as a column it would stay empty.
-      .filter((column) => !column.stage.closes || column.count > 0),
-    elsewhere: elsewhere.totals(),
-    totals: total.totals(),
-    period: { start, end, label: start.toFormat('LLLL yyyy') },
-    won: closedTotals(closed.filter((d) => d.status === 'won')),
-    lost: closedTotals(closed.filter((d) => d.status === 'lost')),
-    truncated: input.truncated ?? false,
-  };
+  /** An open deal; closed deals and those of other pipelines are ignored. */
+  addOpen(deal: Deal): void {
+    if (deal.status !== 'open' || deal.pipelineId !== this.pipelineId) return;
+    const stage = this.stageById.get(deal.stageId);
+    this.total.add(deal, stage);
+    const column = this.perStage.get(deal.stageId);
+    if (!column) {
+      this.elsewhere.add(deal, undefined);
+      return;
+    }
+    column.tally.add(deal, stage);
+    column.top.offer(deal);
+  }
+
+  /** A won or lost deal; it counts when it closed within the month. */
+  addClosed(deal: Deal): void {
+    if (deal.status === 'open' || deal.pipelineId !== this.pipelineId) return;
+    // A CRM that does not say when a deal closed still says when it last changed.
+    const at = deal.closedAt ?? lastChangedAt(deal);
+    if (at < this.period.start || at >= this.period.end) return;
+    (deal.status === 'won' ? this.won : this.lost).add(deal);
+  }
+
+  board(): PipelineBoard {
+    return {
+      pipelineId: this.pipelineId,
+      stages: this.stages
+        .map((stage) => {
+          const column = this.perStage.get(stage.id);
+          const totals = column?.tally.totals() ?? { count: 0, values: [], weighted: [] };
+          return { stage, ...totals, topDeals: column?.top.list() ?? [] };
+        })
+        // A Won or Lost stage holds closed deals, counted below; as a column it would stay empty.
+        .filter((column) => !column.stage.closes || column.count > 0),
+      elsewhere: this.elsewhere.totals(),
+      totals: this.total.totals(),
+      period: this.period,
+      won: this.won.totals(),
+      lost: this.lost.totals(),
+      truncated: this.options.truncated ?? false,
+    };
+  }
+}
+
+/** The board from deals already read. Pure. */
+export function aggregateBoard(input: BoardInput): PipelineBoard {
+  const { openDeals, closedDeals, ...options } = input;
+  const tally = new BoardTally(options);
+  for (const deal of openDeals) tally.addOpen(deal);
+  for (const deal of closedDeals) tally.addClosed(deal);
+  return tally.board();
 }
 
 export interface PipelineBoardRequest {
@@ -159,26 +246,18 @@ export interface PipelineBoardRequest {
   zone: string;
   now: DateTime;
   topN?: number;
-  maxDeals?: number;
 }
 
 export async function buildPipelineBoard(crm: CrmClient, request: PipelineBoardRequest): Promise<PipelineBoard> {
-  const { pipelineId, zone, now, topN = 3, maxDeals } = request;
-  const cap = maxDeals === undefined ? {} : { maxDeals };
-  const [stages, open, closed] = await Promise.all([
-    crm.listStages(pipelineId),
-    collectDeals(crm, { pipelineId, status: ['open'] }, cap),
+  const { pipelineId, zone, now, topN = 3 } = request;
+  const stages = await crm.listStages(pipelineId);
+  const tally = new BoardTally({ pipelineId, stages, zone, now, topN });
+  // One set of ids for both lists: a deal won while we page is counted once.
+  const seen = new Set<string>();
+  await Promise.all([
+    forEachDeal(crm, { pipelineId, status: ['open'] }, (deal) => tally.addOpen(deal), { seen }),
     // Winning or losing a deal changes it, so every deal closed this month is among these.
-    collectDeals(crm, { pipelineId, status: ['won', 'lost'], updatedSince: monthStart(now, zone) }, cap),
+    forEachDeal(crm, { pipelineId, status: ['won', 'lost'], updatedSince: tally.period.start }, (deal) => tally.addClosed(deal), { seen }),
   ]);
-  return aggregateBoard({
-    pipelineId,
-    stages,
-    openDeals: open.deals,
-    closedDeals: closed.deals,
-    zone,
-    now,
-    topN,
-    truncated: open.truncated || closed.truncated,
-  });
+  return tally.board();
 }

@@ -78,7 +78,7 @@ describe('AckFirstApp', () => {
     const app = new AckFirstApp({ receiver, afterAck: queue, token: 'xoxb-test', tokenVerificationEnabled: false, botId: 'B1', botUserId: 'UB1', extendedErrorHandler: true });
     const errors: unknown[] = [];
     app.error(async ({ error }) => {
-      errors.push(error.original ?? error);
+      errors.push((error as { original?: unknown }).original ?? error);
     });
     app.command('/deal', async ({ ack }) => {
       await ack();

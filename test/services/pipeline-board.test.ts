@@ -187,11 +187,13 @@ describe('buildPipelineBoard', () => {
     expect(lists).toHaveLength(open.length + closed.length);
   });
 
-  it('says when a deal cap cut a list short', async () => {
-    const { crm } = fakeCrm(Array.from({ length: 6 }, () => deal()), 2);
-    const result = await buildPipelineBoard(crm, { pipelineId: '1', zone: 'UTC', now: NOW, maxDeals: 4 });
-    expect(result.truncated).toBe(true);
-    expect(result.totals.count).toBe(4);
+  it('counts every deal however many pages they take, with no cap', async () => {
+    const { crm, calls } = fakeCrm(Array.from({ length: 2_501 }, () => deal()), 100);
+    const result = await buildPipelineBoard(crm, { pipelineId: '1', zone: 'UTC', now: NOW });
+    expect(result.truncated).toBe(false);
+    expect(result.totals.count).toBe(2_501);
+    // 26 pages of open deals, one of closed ones: each page read once.
+    expect(calls.filter((c) => c.op === 'listDeals')).toHaveLength(27);
   });
 });
 
