@@ -79,7 +79,10 @@ export interface Harness {
   timers: Array<{ fn: () => void; ms: number; cleared: boolean }>;
   /** Runs the timers armed and not cleared, as if their time had come. */
   fireTimers(): void;
-  /** What the next calls of `method` do instead of succeeding, one answer per call: an error to throw, or `hang`. */
+  /**
+   * What the next calls of `method` do instead of succeeding at once, one answer per call: an
+   * error to throw, `hang`, or a promise (the call is answered when it settles).
+   */
   failNext(method: DigestMethod, ...answers: Array<unknown>): void;
   /** Answers still queued for `method`. */
   pending(method: DigestMethod): number;
@@ -121,6 +124,16 @@ export function createHarness(
     if (next === 'hang') {
       calls.push({ method, ok: false });
       return new Promise<void>(() => undefined);
+    }
+    if (next instanceof Promise) {
+      // Answered when the test says: resolved, Slack took the call; rejected, with that error.
+      return next.then(
+        () => void calls.push({ method, ok: true }),
+        (error: unknown) => {
+          calls.push({ method, ok: false });
+          throw error;
+        },
+      );
     }
     if (next !== undefined) {
       calls.push({ method, ok: false });

@@ -5,7 +5,7 @@ import { CrmNotFoundError, CrmUnauthorizedError, CrmUnavailableError } from '../
 import { createScheduleStore } from '../../src/digest/schedule-store.js';
 import { createStore } from '../../src/store/create-store.js';
 import type { Store } from '../../src/store/store.js';
-import { createScheduler } from '../../src/digest/scheduler.js';
+import { createScheduler, slotClaimKey } from '../../src/digest/scheduler.js';
 import { createClock, createHarness, schedule, silentLogger, type Posted } from './scheduler-harness.js';
 
 const ZONE = 'Europe/Berlin';
@@ -268,5 +268,43 @@ describe('scheduler: /pipeline digest now', () => {
     expect(result).toMatchObject({ ok: false, failure: { kind: 'pause', code: 'not_in_channel' } });
     expect(await schedules.get(saved.id)).toMatchObject({ paused: false });
     expect(notices).toHaveLength(0);
+  });
+});
+
+describe('scheduler: a digest is steps, each done once', () => {
+  it('after a chart upload refused with Retry-After, uploads the chart under the one message and posts nothing twice', async () => {
+    const { clock, scheduler, posted, charts, calls, commits, failNext } = await setUp();
+    failNext('files.uploadV2', new WebAPIRateLimitedError(20));
+    clock.set(nineOn(9));
+    expect((await scheduler.tick()).outcomes).toEqual([expect.objectContaining({ result: 'retry', code: 'ratelimited' })]);
+    expect(posted).toHaveLength(1);
+    expect(charts).toHaveLength(0);
+    // Nothing is remembered as shown until the digest is whole.
+    expect(commits).toHaveLength(0);
+
+    clock.advance({ seconds: 21 });
+    expect((await scheduler.tick()).outcomes).toEqual([expect.objectContaining({ result: 'posted' })]);
+    expect(posted).toHaveLength(1);
+    expect(charts).toEqual([expect.objectContaining({ threadTs: posted[0]?.ts, channelId: 'C0SALES' })]);
+    expect(commits).toHaveLength(1);
+    expect(calls.map((c) => `${c.method}:${c.ok}`)).toEqual(['chat.postMessage:true', 'files.uploadV2:false', 'files.uploadV2:true']);
+  });
+
+  it('stops before the next step when its lease lapsed and another replica holds it', async () => {
+    const { clock, scheduler, posted, charts, failNext, pending, store, saved } = await setUp({ leaseMs: 50 });
+    let answer: () => void = () => undefined;
+    failNext('chat.postMessage', new Promise<void>((resolve) => (answer = resolve)));
+    clock.set(nineOn(9));
+    const ticking = scheduler.tick();
+    await vi.waitFor(() => expect(pending('chat.postMessage')).toBe(0));
+    // While Slack takes its time, the lease lapses (nobody renews it in this harness) and
+    // another replica takes the slot.
+    const key = slotClaimKey(saved.id, iso(nineOn(9)));
+    await vi.waitFor(async () => expect(await store.claim(key, 60_000, 'replica-b')).toBe(true), { timeout: 10_000, interval: 20 });
+    answer();
+    expect((await ticking).outcomes).toEqual([expect.objectContaining({ result: 'elsewhere' })]);
+    // The message Slack took is recorded for whoever resumes; the chart is left to them.
+    expect(posted).toHaveLength(1);
+    expect(charts).toHaveLength(0);
   });
 });
