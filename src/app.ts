@@ -30,6 +30,11 @@ export interface AppDeps {
   slackApiUrl?: string | null;
   /** Call `auth.test` at start (off for the console, whose token is not real). */
   tokenVerification?: boolean;
+  /**
+   * Who the token is, when already asked of Slack (`runtime/slack-identity.ts`): Bolt then
+   * never calls `auth.test` itself (it would cache a failed answer for the process's life).
+   */
+  identity?: { botId: string; botUserId: string };
   now?: () => DateTime;
   /** The digest scheduler `/pipeline digest` talks to; absent, digests are unavailable. */
   digests?: Scheduler | null;
@@ -71,7 +76,8 @@ export function createApp(deps: AppDeps): App<DealbotContext> {
       rejectRateLimitedCalls: true,
       retryConfig: { retries: 2, factor: 2, minTimeout: 100, maxTimeout: 1000 },
     },
-    tokenVerificationEnabled: deps.tokenVerification ?? true,
+    ...(deps.identity ? { botId: deps.identity.botId, botUserId: deps.identity.botUserId } : {}),
+    tokenVerificationEnabled: deps.identity ? false : (deps.tokenVerification ?? true),
     extendedErrorHandler: true,
   });
   const people = createSlackPeople(deps.store);

@@ -22,6 +22,8 @@ export const ErrorCode = {
   DuplicateInProgress: 'dealbot_duplicate_in_progress',
   DealStateConflict: 'dealbot_deal_state_conflict',
   AnnouncementFailed: 'dealbot_announcement_failed',
+  SlackTokenRejected: 'dealbot_slack_token_rejected',
+  Timeout: 'dealbot_timeout',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -257,5 +259,27 @@ export class AnnouncementFailedError extends DealbotError {
     options: { cause: unknown },
   ) {
     super(`Deal ${deal.id} is ${deal.status}, but the announcement could not be posted`, options);
+  }
+}
+
+/** Slack refused the bot token at start (`invalid_auth`, `token_revoked`…): no retry can help. */
+export class SlackTokenRejectedError extends DealbotError {
+  readonly code = ErrorCode.SlackTokenRejected;
+  constructor(
+    readonly slackError: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`Slack refused SLACK_BOT_TOKEN (${slackError})`, options);
+  }
+}
+
+/** Something Dealbot waited on did not answer within its deadline. */
+export class DeadlineError extends DealbotError {
+  readonly code = ErrorCode.Timeout;
+  constructor(
+    readonly what: string,
+    readonly afterMs: number,
+  ) {
+    super(`${what} did not answer within ${afterMs} ms`);
   }
 }

@@ -1,7 +1,10 @@
 // One pino logger for the process. Anything that could hold a credential is redacted by
 // path, and HTTP errors carry pre-redacted requests, so tokens never reach a log line.
+// A line written while a Slack request is handled names it: request id, team and user
+// come from the request context (see `runtime/request-context.ts`), not from each caller.
 
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
+import { currentRequest } from './runtime/request-context.js';
 
 export type { Logger };
 
@@ -20,9 +23,26 @@ export const REDACTED_PATHS = [
   'config.pipelinedealsApiKey',
 ];
 
-export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info', destination?: NodeJS.WritableStream): Logger {
+function requestFields(): Record<string, unknown> {
+  const request = currentRequest();
+  return request ? { requestId: request.requestId, team: request.team, user: request.user } : {};
+}
+
+export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info', destination?: DestinationStream): Logger {
   return pino(
-    { level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' }, base: { app: 'dealbot' } },
+    { level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' }, base: { app: 'dealbot' }, mixin: requestFields },
     destination ?? pino.destination({ dest: 2, sync: false }),
   );
+}
+
+/**
+ * Where the console's log goes: a file (created with its folder), never the terminal the
+ * person is typing in. Null when the file cannot be opened — then logs go nowhere.
+ */
+export function fileLogDestination(file: string): DestinationStream | null {
+  try {
+    return pino.destination({ dest: file, mkdir: true, sync: true });
+  } catch {
+    return null;
+  }
 }

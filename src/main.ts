@@ -2,51 +2,67 @@
 // app in the mode the credentials call for — Socket Mode, HTTP, or the terminal console
 // when no Slack credentials are set. A bad environment ends here with one line per
 // problem and exit code 1, never a stack trace.
+//
+// As a service (HTTP or Socket Mode) the process is built to be run by a supervisor:
+// health, readiness and metrics are served from the first moment; the store and Slack are
+// waited for with backoff (not ready meanwhile, one log line saying why) rather than
+// failing the start; SIGTERM/SIGINT stop taking requests, let in-flight work finish
+// (bounded), release what this process holds, close the store and exit 0.
 
-import type { App, Receiver } from '@slack/bolt';
+import path from 'node:path';
+import type { App } from '@slack/bolt';
 import { createApp, boltLogger } from './app.js';
 import { loadConfig, type Config } from './config.js';
 import { startConsole } from './console/console.js';
 import { createCrm } from './crm/create-crm.js';
+import type { CrmClient } from './crm/port.js';
 import { createDigestRuntime } from './digest/digest-runtime.js';
 import type { Scheduler } from './digest/scheduler.js';
-import { ConfigError, StoreError } from './errors.js';
-import { createLogger, type Logger } from './logger.js';
+import { ConfigError, SlackTokenRejectedError, StoreError } from './errors.js';
+import { createLogger, fileLogDestination, type Logger } from './logger.js';
 import type { DealbotContext } from './listeners/context.js';
 import { SHORTCUTS } from './listeners/shortcuts/catalog.js';
+import { retryWithBackoff } from './runtime/backoff.js';
+import { createInFlight, type InFlight } from './runtime/in-flight.js';
+import { instrumentReceiver } from './runtime/instrumented-receiver.js';
+import { createMetrics, type Metrics } from './runtime/metrics.js';
+import { createOpsServer, type OpsServer } from './runtime/ops-server.js';
+import { installProcessGuard } from './runtime/process-guard.js';
+import { createReadiness, withDeadline, type Readiness } from './runtime/readiness.js';
+import { DRAIN_TIMEOUT_MS, onShutdownSignals } from './runtime/shutdown.js';
+import { askSlackIdentity, createSlackAuthClient, slackFailureReason, waitForSlackIdentity, type SlackIdentity } from './runtime/slack-identity.js';
 import { SlashCommand } from './ui/ids.js';
 import { createStore } from './store/create-store.js';
-import { createHttpReceiver, createSocketReceiver, EVENTS_PATH, HEALTH_PATH } from './slack/receivers.js';
+import { CONSOLE_NAMESPACE, workspaceNamespace } from './store/workspace-namespace.js';
+import { createHttpReceiver, createSocketReceiver, EVENTS_PATH } from './slack/receivers.js';
 import type { Store } from './store/store.js';
 
-async function runSlack(
-  config: Config,
-  store: Store,
-  logger: Logger,
-  app: (receiver: Receiver) => App<DealbotContext>,
-): Promise<App<DealbotContext>> {
-  if (config.mode === 'socket') {
-    const bolt = app(
-      createSocketReceiver({ appToken: config.slackAppToken ?? '', logger: boltLogger(logger), slackApiUrl: config.slackApiUrl }),
-    );
-    await bolt.start();
-    logger.info('Dealbot is connected to Slack through Socket Mode');
-    return bolt;
-  }
-  const receiver = createHttpReceiver({
-    signingSecret: config.slackSigningSecret ?? '',
-    logger: boltLogger(logger),
-    health: () => ({ store: store.kind, crm: config.crmProvider }),
-  });
-  const bolt = app(receiver);
-  await bolt.start(config.port);
-  logger.info({ port: config.port }, `Dealbot is listening for Slack on POST ${EVENTS_PATH} (health: GET ${HEALTH_PATH})`);
-  return bolt;
-}
+/** Opening the store at start may take this long before it counts as a failed attempt. */
+const STORE_OPEN_DEADLINE_MS = 5_000;
 
 /** The store URL without a password, fit for a message. */
 function redactStoreUrl(url: string): string {
   return url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:[redacted]@');
+}
+
+function cannotStart(problems: string[]): number {
+  process.stderr.write(`Dealbot cannot start:\n${problems.map((p) => `  - ${p}`).join('\n')}\n`);
+  return 1;
+}
+
+function storeProblem(config: Config, error: StoreError): string {
+  // The most common first-run mistake after a typo: say which setting and what to check.
+  return (
+    `${error.message}. Check STORE_URL (now ${redactStoreUrl(config.storeUrl)}): ` +
+    `${config.storeUrl.startsWith('redis') ? 'is the Redis server running and reachable?' : 'can Dealbot write to that folder?'}`
+  );
+}
+
+/** The console's log file: beside its SQLite store (./data/dealbot.log by default). */
+function consoleLogFile(config: Config): string {
+  const sqlite = /^sqlite:\/\/(.+)$/.exec(config.storeUrl)?.[1];
+  const folder = sqlite && sqlite !== ':memory:' ? path.dirname(path.resolve(sqlite)) : path.resolve('data');
+  return path.join(folder, 'dealbot.log');
 }
 
 export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number> {
@@ -54,88 +70,224 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
   try {
     config = loadConfig(env);
   } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`Dealbot cannot start:\n${error.problems.map((p) => `  - ${p}`).join('\n')}\n`);
-      return 1;
-    }
+    if (error instanceof ConfigError) return cannotStart(error.problems);
     throw error;
   }
-  // The console shares the terminal with its user: only warnings unless asked otherwise.
-  const logger = createLogger(config.mode === 'console' && !env.LOG_LEVEL ? 'warn' : config.logLevel);
+  return config.mode === 'console' ? runConsole(config, env) : runService(config);
+}
+
+/**
+ * The console shares the terminal with its user: log lines go to a file, never between the
+ * answers (or nowhere, when the file cannot be opened).
+ */
+async function runConsole(config: Config, env: NodeJS.ProcessEnv): Promise<number> {
+  const destination = fileLogDestination(consoleLogFile(config));
+  const logger = createLogger(destination ? config.logLevel : 'silent', destination ?? undefined);
   let store: Store;
   try {
     store = await createStore(config.storeUrl);
   } catch (error) {
-    if (!(error instanceof StoreError)) throw error;
-    // The most common first-run mistake after a typo: say which setting and what to check.
-    process.stderr.write(
-      `Dealbot cannot start:\n  - ${error.message}. Check STORE_URL (now ${redactStoreUrl(config.storeUrl)}): ` +
-        `${config.storeUrl.startsWith('redis') ? 'is the Redis server running and reachable?' : 'can Dealbot write to that folder?'}\n`,
-    );
-    return 1;
+    if (error instanceof StoreError) return cannotStart([storeProblem(config, error)]);
+    throw error;
   }
-  let crm;
+  let crm: CrmClient;
   try {
     crm = await createCrm(config, store, logger);
   } catch (error) {
     await store.close();
-    if (error instanceof ConfigError) {
-      process.stderr.write(`Dealbot cannot start:\n${error.problems.map((p) => `  - ${p}`).join('\n')}\n`);
-      return 1;
-    }
+    if (error instanceof ConfigError) return cannotStart(error.problems);
     throw error;
   }
-  const deps = { store, logger, crmForTeam: () => crm };
-  // Digests run beside the app in every mode, the console included, posting through the
-  // same Web API the app talks to.
-  const running: { digests: Scheduler | null } = { digests: null };
-  const withDigests = (token: string, slackApiUrl: string | null): Scheduler => {
-    running.digests = createDigestRuntime({ store, crm, logger, token, slackApiUrl });
-    return running.digests;
-  };
-  const startDigests = (): void => {
-    running.digests?.start().catch((error: unknown) => logger.error({ err: error }, 'the digest scheduler could not start'));
-  };
-
-  if (config.mode === 'console') {
-    const consoleSession = await startConsole({
-      buildApp: ({ receiver, slackApiUrl, token }) =>
-        createApp({ ...deps, receiver, token, slackApiUrl, tokenVerification: false, digests: withDigests(token, slackApiUrl) }),
-      input: process.stdin,
-      output: process.stdout,
-      interactive: Boolean(process.stdin.isTTY),
-      color: Boolean(process.stdout.isTTY) && !env.NO_COLOR,
-      shortcuts: SHORTCUTS.map(({ callbackId, name, type }) => ({ callbackId, name, type })),
-      commands: Object.values(SlashCommand),
-    });
-    startDigests();
-    await consoleSession.done;
-    running.digests?.stop();
-    await consoleSession.close();
-    await store.close();
-    return 0;
-  }
-
-  const bolt = await runSlack(config, store, logger, (receiver) =>
-    createApp({
-      ...deps,
-      receiver,
-      token: config.slackBotToken ?? '',
-      slackApiUrl: config.slackApiUrl,
-      digests: withDigests(config.slackBotToken ?? '', config.slackApiUrl),
-    }),
-  );
-  startDigests();
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+  let digests: Scheduler | null = null;
+  const consoleSession = await startConsole({
+    buildApp: ({ receiver, slackApiUrl, token }) => {
+      digests = createDigestRuntime({ store, crm, logger, token, slackApiUrl, workspace: CONSOLE_NAMESPACE, adoptLegacyState: false });
+      return createApp({
+        store,
+        logger,
+        crmForTeam: () => crm,
+        receiver: instrumentReceiver(receiver, { inFlight: createInFlight(), logger }),
+        token,
+        slackApiUrl,
+        tokenVerification: false,
+        workspace: CONSOLE_NAMESPACE,
+        digests,
+      });
+    },
+    input: process.stdin,
+    output: process.stdout,
+    interactive: Boolean(process.stdin.isTTY),
+    color: Boolean(process.stdout.isTTY) && !env.NO_COLOR,
+    shortcuts: SHORTCUTS.map(({ callbackId, name, type }) => ({ callbackId, name, type })),
+    commands: Object.values(SlashCommand),
   });
-  logger.info('Dealbot is stopping');
-  running.digests?.stop();
-  await bolt.stop();
+  const started = digests as Scheduler | null;
+  started?.start().catch((error: unknown) => logger.error({ err: error }, 'the digest scheduler could not start'));
+  await consoleSession.done;
+  started?.stop();
+  await consoleSession.close();
   await store.close();
   return 0;
+}
+
+/** A probe of the CRM's host: any HTTP answer means reachable. Costs no API budget (not an API path). */
+function crmProbe(config: Config): (() => Promise<void>) | null {
+  const base = config.pipedrive?.baseUrl ?? config.productive?.baseUrl ?? config.pipelinedeals?.baseUrl;
+  if (!base) return null;
+  return async () => {
+    const response = await fetch(base, { method: 'HEAD', redirect: 'manual', signal: AbortSignal.timeout(2000) });
+    await response.body?.cancel();
+  };
+}
+
+interface Service {
+  config: Config;
+  logger: Logger;
+  metrics: Metrics;
+  readiness: Readiness;
+  inFlight: InFlight;
+  ops: OpsServer | null;
+  /** Aborted when a stop is asked for during start-up. */
+  stopping: AbortController;
+}
+
+/** Opens the store, retrying with backoff while it is unreachable; a store that can never work ends the start. */
+async function openStore(service: Service): Promise<Store> {
+  const { config, logger, readiness } = service;
+  readiness.setStarting('waiting for the store');
+  let said = false;
+  const store = await retryWithBackoff(() => withDeadline('the store', createStore(config.storeUrl), STORE_OPEN_DEADLINE_MS), {
+    // A SQLite file that cannot be opened is a setting to fix; a Redis that is not there yet may come.
+    isFatal: (error) => error instanceof StoreError && !config.storeUrl.startsWith('redis'),
+    signal: service.stopping.signal,
+    onRetry: (error) => {
+      if (said) return;
+      said = true;
+      logger.warn(
+        { store: redactStoreUrl(config.storeUrl), reason: error instanceof Error ? error.message : String(error) },
+        'not ready: waiting for the store; retrying with backoff',
+      );
+    },
+  });
+  if (said) logger.info('the store answers; carrying on');
+  readiness.addCheck('store', async () => {
+    await store.get('readyz:probe');
+  });
+  return store;
+}
+
+/** Asks Slack who the token is, retrying with backoff while Slack does not answer. */
+async function identifySlackBot(service: Service, token: string): Promise<SlackIdentity> {
+  const { config, logger, readiness } = service;
+  readiness.setStarting('waiting for Slack');
+  const client = createSlackAuthClient(token, config.slackApiUrl);
+  let said = false;
+  const identity = await waitForSlackIdentity(client, {
+    signal: service.stopping.signal,
+    onRetry: (error) => {
+      if (said) return;
+      said = true;
+      logger.warn({ reason: slackFailureReason(error) }, 'not ready: Slack did not answer auth.test; retrying with backoff');
+    },
+  });
+  if (said) logger.info('Slack answers; carrying on');
+  // Later checks keep telling a revoked or rotated-away token from a healthy one.
+  readiness.addCheck('slack', () => askSlackIdentity(client).then(() => undefined), { cacheMs: 60_000 });
+  return identity;
+}
+
+async function runService(config: Config): Promise<number> {
+  const logger = createLogger(config.logLevel);
+  const metrics = createMetrics();
+  const readiness = createReadiness({ metrics });
+  readiness.setPending('store', 'not opened yet');
+  readiness.setPending('slack', 'not asked yet');
+  const service: Service = { config, logger, metrics, readiness, inFlight: createInFlight(), ops: null, stopping: new AbortController() };
+  const shutdown = onShutdownSignals({ logger });
+  installProcessGuard({ logger, fatal: () => shutdown.request('uncaught exception') });
+  let exitCode = 0;
+  void shutdown.requested.then((reason) => {
+    if (reason === 'uncaught exception') exitCode = 1;
+    service.stopping.abort();
+  });
+
+  const opsPort = config.mode === 'http' ? config.port : config.metricsPort;
+  if (opsPort !== null) {
+    service.ops = createOpsServer({
+      readiness,
+      metrics,
+      logger,
+      health: () => ({ store: config.storeUrl.split(':')[0], crm: config.crmProvider }),
+      slackPaths: config.mode === 'http' ? [EVENTS_PATH] : [],
+    });
+    try {
+      await service.ops.listen(opsPort);
+    } catch (error) {
+      return cannotStart([`cannot listen on port ${opsPort}: ${(error as Error).message}`]);
+    }
+  }
+
+  let store: Store | null = null;
+  let digests: Scheduler | null = null;
+  let bolt: App<DealbotContext> | null = null;
+  try {
+    store = await openStore(service);
+    const crm = await createCrm(config, store, logger);
+    const probe = crmProbe(config);
+    readiness.addCheck('crm', probe ?? (() => store!.get('readyz:probe').then(() => undefined)), { cacheMs: probe ? 30_000 : 2_000 });
+    const token = config.slackBotToken ?? '';
+    const identity = await identifySlackBot(service, token);
+    // The token's workspace names where its Slack-side state lives (`workspace-namespace.ts`).
+    const workspace = workspaceNamespace({
+      teamId: identity.teamId,
+      enterpriseId: identity.enterpriseId,
+      isEnterpriseInstall: identity.isEnterpriseInstall,
+    });
+    digests = createDigestRuntime({ store, crm, logger, token, slackApiUrl: config.slackApiUrl, workspace, adoptLegacyState: true });
+    const instruments = { inFlight: service.inFlight, logger, metrics };
+    if (config.mode === 'socket') {
+      const receiver = instrumentReceiver(
+        createSocketReceiver({ appToken: config.slackAppToken ?? '', logger: boltLogger(logger), slackApiUrl: config.slackApiUrl }),
+        instruments,
+      );
+      bolt = createApp({ store, logger, crmForTeam: () => crm, receiver, token, slackApiUrl: config.slackApiUrl, identity, workspace, digests });
+      await bolt.start();
+      logger.info('Dealbot is connected to Slack through Socket Mode');
+    } else {
+      const receiver = instrumentReceiver(createHttpReceiver({ signingSecret: config.slackSigningSecret ?? '', logger: boltLogger(logger) }), instruments);
+      bolt = createApp({ store, logger, crmForTeam: () => crm, receiver, token, slackApiUrl: config.slackApiUrl, identity, workspace, digests });
+      service.ops?.attachSlack(receiver.requestListener);
+      logger.info({ port: config.port }, `Dealbot is listening for Slack on POST ${EVENTS_PATH}`);
+    }
+    readiness.setStarting(null);
+    const scheduler = digests;
+    scheduler.start().catch((error: unknown) => logger.error({ err: error }, 'the digest scheduler could not start'));
+  } catch (error) {
+    if (!service.stopping.signal.aborted) {
+      await service.ops?.close();
+      await store?.close().catch(() => undefined);
+      if (error instanceof SlackTokenRejectedError) {
+        return cannotStart([`${error.message}: check SLACK_BOT_TOKEN (reinstall the app or copy the current token).`]);
+      }
+      if (error instanceof StoreError) return cannotStart([storeProblem(config, error)]);
+      if (error instanceof ConfigError) return cannotStart(error.problems);
+      throw error;
+    }
+    // Asked to stop while start-up was still waiting: nothing started, nothing to drain.
+  }
+
+  const reason = await shutdown.requested;
+  logger.info({ reason }, 'Dealbot is stopping: no new requests; letting work in flight finish');
+  service.ops?.beginDrain();
+  digests?.stop();
+  if (bolt && config.mode === 'socket') await bolt.stop().catch((error: unknown) => logger.warn({ err: error }, 'Socket Mode did not close cleanly'));
+  const { left } = await service.inFlight.drain(DRAIN_TIMEOUT_MS);
+  if (left > 0) logger.warn({ left }, 'stopping with work still running; its claims lapse on their own');
+  await service.ops?.close();
+  await store?.close().catch((error: unknown) => logger.warn({ err: error }, 'the store did not close cleanly'));
+  logger.info('Dealbot stopped');
+  logger.flush();
+  return exitCode;
 }
 
 main().then(

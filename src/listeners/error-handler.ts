@@ -3,10 +3,11 @@
 // already explained the problem inside the modal, so they are only logged.
 
 import type { WebClient } from '@slack/web-api';
-import { isDealbotError } from '../errors.js';
+import { ErrorCode, isDealbotError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { postToResponseUrl } from '../slack/response-url.js';
 import { errorMessage } from '../ui/error-message.js';
+import { deliverReply } from './replies.js';
 
 /** Bolt wraps listener errors; find ours inside. */
 export function originalError(error: unknown): unknown {
@@ -27,14 +28,51 @@ interface ErrorBody {
   channel_id?: string;
 }
 
+/** A person's mistake or a missing thing: part of using Dealbot, told to the person, no stack. */
+const EXPECTED: ReadonlySet<string> = new Set([
+  ErrorCode.CrmNotFound,
+  ErrorCode.CrmValidation,
+  ErrorCode.CrmConflict,
+  ErrorCode.CrmUnsupported,
+  ErrorCode.DealStateConflict,
+  ErrorCode.DuplicateInProgress,
+]);
+/** Something outside Dealbot is down or refusing: worth a warning, still no stack (the cause says why). */
+const OPERATIONAL: ReadonlySet<string> = new Set([
+  ErrorCode.CrmUnavailable,
+  ErrorCode.CrmRateLimited,
+  ErrorCode.CrmUnauthorized,
+  ErrorCode.CrmForbidden,
+  ErrorCode.LockTimeout,
+  ErrorCode.AnnouncementFailed,
+]);
+
+/**
+ * Expected errors at `info` and outages at `warn`, both without a stack; anything else is a
+ * bug or an unknown failure and is logged at `error` with its stack and cause.
+ */
+export function logListenerError(logger: Logger, error: unknown, requestType?: string): void {
+  const code = isDealbotError(error) ? error.code : undefined;
+  if (code && (EXPECTED.has(code) || OPERATIONAL.has(code))) {
+    const cause = (error as Error).cause;
+    logger[EXPECTED.has(code) ? 'info' : 'warn'](
+      {
+        code,
+        requestType,
+        reason: (error as Error).message,
+        ...(cause instanceof Error ? { cause: cause.message } : {}),
+      },
+      'listener failed',
+    );
+    return;
+  }
+  logger.error({ err: error, code, requestType }, 'listener failed');
+}
+
 export function createErrorHandler(deps: { logger: Logger; client: () => WebClient }) {
   return async ({ error, body, context }: { error: Error; body: unknown; context: object }): Promise<void> => {
     const original = originalError(error);
-    const expected = isDealbotError(original) && !['dealbot_crm_bad_response', 'dealbot_store_error'].includes(original.code);
-    deps.logger[expected ? 'warn' : 'error'](
-      { err: original, code: (original as { code?: string }).code, requestType: (body as ErrorBody | undefined)?.type },
-      'listener failed',
-    );
+    logListenerError(deps.logger, original, (body as ErrorBody | undefined)?.type);
 
     const b = (body ?? {}) as ErrorBody;
     if (b.type === 'view_submission') return;
@@ -42,14 +80,13 @@ export function createErrorHandler(deps: { logger: Logger; client: () => WebClie
     const { text, blocks } = errorMessage(original, crmName);
     const message = { text, blocks };
     try {
-      if (b.response_url) {
-        await postToResponseUrl(b.response_url, { response_type: 'ephemeral', replace_original: false, ...message });
-        return;
-      }
+      const reply = { response_type: 'ephemeral' as const, replace_original: false, ...message };
       const user = b.user?.id ?? b.user_id;
-      const channel = b.channel?.id ?? b.channel_id;
-      if (user && channel) await deps.client().chat.postEphemeral({ channel, user, ...message });
-      else if (user) await deps.client().chat.postMessage({ channel: user, ...message });
+      const channelId = b.channel?.id ?? b.channel_id ?? null;
+      const responseUrl = b.response_url ?? null;
+      // The reply path's own fallbacks hold here too: a refused response_url → ephemeral → DM.
+      if (user) await deliverReply({ client: deps.client(), userId: user, channelId, responseUrl }, reply);
+      else if (responseUrl) await postToResponseUrl(responseUrl, reply);
     } catch (replyError) {
       deps.logger.error({ err: replyError }, 'could not tell the user about an error');
     }
