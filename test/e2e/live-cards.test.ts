@@ -4,6 +4,8 @@
 // be undone for ten minutes. Against the seeded embedded CRM (deal 4 "Tailspin Toys
 // webshop" is open in Qualified, 9 is won, 11 is lost; Sales stages are 1–4).
 
+import { scopeStore } from '../../src/store/scoped-store.js';
+import { workspaceNamespace } from '../../src/store/workspace-namespace.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { StandinCall, StandinMessage } from '../../src/console/slack-api-standin.js';
 import { ActionId, CallbackId, LostFormField, encodeDealStage } from '../../src/ui/ids.js';
@@ -164,8 +166,8 @@ describe('Undo', () => {
     expect(shown(replaced.args.blocks)).toContain('Moved from *Qualified* to *Needs defined*');
     const undoId = undoButtonIn(replaced);
 
-    // Ten minutes later the store has forgotten the undo.
-    await h.store.delete(`undo:${undoId}`);
+    // Ten minutes later the store has forgotten the undo (kept under the workspace's namespace).
+    await scopeStore(h.store, workspaceNamespace({ teamId: h.standin.bot.teamId })).delete(`undo:${undoId}`);
     await press({ ts: '1700000000.000010', ephemeral: true }, button(ActionId.undoChange, undoId));
     await h.standin.waitFor((c) => c.method === 'response_url' && String(c.args.text).includes('This undo has expired'));
     expect((await h.local.getDeal('4')).stageId).toBe('2');
