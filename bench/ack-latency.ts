@@ -14,7 +14,7 @@ import {
   textValue,
   viewSubmissionPayload,
 } from '../test/helpers/slack-payloads.js';
-import { formBody, payloadBody, postSigned } from '../test/helpers/slack-signing.js';
+import { formBody, payloadBody, postSigned } from './signed-requests.js';
 import { forkBenchProcess, type BenchProcess } from './bench-process.js';
 import { latencyStats, type LatencyStats } from './latency-stats.js';
 

@@ -1,6 +1,7 @@
 // The app whose acks the benchmark times, in a process of its own so the load generator and
 // the fakes do not share its event loop. `BENCH_APP=dealbot` runs the real app (Bolt's HTTP
 // receiver, the cached Pipedrive adapter pointed at the fake, the Slack stand-in);
+// `BENCH_APP=dealbot-local` runs it on the embedded CRM in a SQLite file (`BENCH_STORE_URL`);
 // `BENCH_APP=bare` runs the floor: the same receiver and a Bolt app whose listeners only ack.
 // Forked by bench/run.ts, which it tells its port over IPC.
 
@@ -9,6 +10,8 @@ import type { AddressInfo } from 'node:net';
 import { App } from '@slack/bolt';
 import { boltLogger, createApp } from '../src/app.js';
 import { createCachedCrm } from '../src/crm/cached-crm.js';
+import { createLocalCrm } from '../src/crm/local/local-crm.js';
+import { ensureSeeded } from '../src/crm/local/seed.js';
 import { createPipedriveClient } from '../src/crm/pipedrive/pipedrive-client.js';
 import { createLogger } from '../src/logger.js';
 import { createHttpReceiver } from '../src/slack/receivers.js';
@@ -37,6 +40,15 @@ async function startApp(): Promise<Server> {
     bare.action(/.*/, async ({ ack }) => ack());
     bare.view(/.*/, async ({ ack }) => ack());
     return (await bare.start(0)) as Server;
+  }
+
+  if (process.env.BENCH_APP === 'dealbot-local') {
+    // The embedded CRM on a SQLite file, as `npm start` runs it by default.
+    const store = await createStore(need('BENCH_STORE_URL'));
+    const local = createLocalCrm({ store });
+    await ensureSeeded(local, store);
+    const app = createApp({ store, logger, crmForTeam: () => local, receiver, token: 'xoxb-bench', slackApiUrl, tokenVerification: false });
+    return (await app.start(0)) as Server;
   }
 
   const store = await createStore('memory://');

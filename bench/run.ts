@@ -7,17 +7,20 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { startSlackApiStandin } from '../src/console/slack-api-standin.js';
+import { startSlackApiStandin, type StandinUser } from '../src/console/slack-api-standin.js';
 import { loadPipedriveTokenCosts, startFakePipedrive } from '../test/helpers/fake-pipedrive-server.js';
-import { ADA } from '../test/faults/dealbot-over-http.js';
 import { measureAckLatency, type AckLatencyResult } from './ack-latency.js';
 import { measureCrmBudget, type BudgetRow } from './crm-budget.js';
 import { measureDigestReading, type DigestRow } from './digest-reading.js';
+import { measureLoad, type LoadResult } from './load-rounds.js';
 import { measureStartUp, type StartUpResult } from './start-up.js';
 import { textTable } from './text-table.js';
 
-const SECTIONS = ['ack', 'budget', 'digest', 'startup'] as const;
+const SECTIONS = ['ack', 'load', 'budget', 'digest', 'startup'] as const;
 type Section = (typeof SECTIONS)[number];
+
+/** The person sending every request: linked by email to the CRM user Ada Lovelace. */
+const ADA: StandinUser = { id: 'U0CONSOLE', name: 'ada', realName: 'Ada Lovelace', email: 'ada@example.com', tz: 'Europe/Berlin' };
 
 const asked = process.argv.slice(2).filter((a): a is Section => (SECTIONS as readonly string[]).includes(a));
 const wanted = new Set<Section>(asked.length > 0 ? asked : SECTIONS);
@@ -32,6 +35,7 @@ const results: {
   at: string;
   machine: { node: string; cpus: number; loadAverageAtStart: number[] };
   ack?: AckLatencyResult;
+  load?: LoadResult;
   budget?: BudgetRow[];
   digest?: DigestRow[];
   startUp?: StartUpResult[];
@@ -54,6 +58,16 @@ if (wanted.has('ack')) {
   } finally {
     await standin.close();
     await pipedrive.close();
+  }
+}
+
+if (wanted.has('load')) {
+  log('Load: 5 rounds × 2,000 mixed requests, 50 in flight, embedded CRM on SQLite; then a burst of 2,000 creates…');
+  const standin = await startSlackApiStandin({ users: [ADA] });
+  try {
+    results.load = await measureLoad({ standin, signingSecret: 'bench-signing-secret', log });
+  } finally {
+    await standin.close();
   }
 }
 
@@ -115,6 +129,27 @@ if (results.ack) {
     ),
     `The reply itself (/deal <id>, one at a time, Pipedrive at ${results.ack.crmLatencyMs} ms): ` +
       `p50 ${results.ack.commandReply.p50} ms, max ${results.ack.commandReply.max} ms.`,
+  );
+}
+if (results.load) {
+  const load = results.load;
+  out.push(
+    `\nLOAD (one process, embedded CRM on SQLite, ${load.concurrency} in flight; mix: /deal <id>, /deal new, card Move, /pipeline)`,
+    textTable(
+      load.rounds.map((r, i) => ({
+        round: i + 1,
+        requests: r.requests,
+        'ack p50': r.ack.p50,
+        'ack p99': r.ack.p99,
+        'ack max': r.ack.max,
+        'acks > 3 s': r.over3s,
+        failed: r.failed,
+        replies: r.replied,
+        'last reply ms': r.lastReplyMs,
+      })),
+    ),
+    `Burst of ${load.burst.creates} /deal new: ack p99 ${load.burst.ack.p99} ms, max ${load.burst.ack.max} ms, ` +
+      `${load.burst.over3s} acks over 3 s, ${load.burst.stored} deals stored, last reply after ${load.burst.lastReplyMs} ms.`,
   );
 }
 if (results.budget) {
