@@ -37,6 +37,12 @@ export interface DealContext {
   owner: User | null;
 }
 
+/**
+ * How far the CRM's add time may sit outside our request's window: its clock against ours,
+ * and add times kept to the whole second (Pipedrive's `add_time`).
+ */
+const LOST_CREATE_CLOCK_TOLERANCE = { seconds: 2 };
+
 /** How many search hits a list shows; one search request fetches a few more to count the rest. */
 export const LIST_SIZE = 10;
 const SEARCH_LIMIT = 50;
@@ -72,33 +78,46 @@ export function createDealService(crm: CrmClient, store: Store): DealService {
     return new Map((await crm.listStages()).map((s) => [s.id, s]));
   }
 
-  /** Only the id is kept for duplicates (a Deal holds DateTimes); they read the deal again. */
   /**
    * A create whose answer was lost (a timeout, a connection reset after sending) may
-   * have been applied. Before the person is told to try again, look for it: a deal with
-   * exactly this title created since the request left. Found, it is the answer.
+   * have been applied. Before the person is told to try again, look for it, and take it
+   * only on evidence that it is this request's deal (see `findOurLostCreate`).
    */
   async function createRecovering(input: NewDeal, options?: WriteOptions): Promise<Deal> {
-    const sentAt = DateTime.utc().minus({ seconds: 5 });
+    const sentAt = DateTime.utc();
     try {
       return await crm.createDeal(input, options);
     } catch (error) {
       // A 5xx is the CRM's own answer; only a lost answer leaves the outcome unknown.
       if (!(error instanceof CrmUnavailableError) || error.reason === 'server_error') throw error;
-      const found = await findJustCreated(input.title, sentAt).catch(() => null);
+      const found = await findOurLostCreate(input, { from: sentAt, to: DateTime.utc() }).catch(() => null);
       if (found) return found;
       throw error;
     }
   }
 
-  async function findJustCreated(title: string, since: DateTime): Promise<Deal | null> {
-    const wanted = normalizeName(title);
+  /**
+   * The deal a lost create made, found only by evidence that it is ours: the exact title, the
+   * owner the request named (the person creating it), and the CRM's own add time inside the
+   * request's window. A colleague's deal of the same title made the same second, or ours from
+   * a minute earlier, is never taken for it; with no owner to check, nothing is, and the
+   * person hears the outcome is unknown. (No CRM we speak has a field for our request key.)
+   */
+  async function findOurLostCreate(input: NewDeal, window: { from: DateTime; to: DateTime }): Promise<Deal | null> {
+    const owner = input.ownerId;
+    if (!owner) return null;
+    const title = input.title.trim();
     const { hits } = await crm.searchDeals(title, { limit: 10 });
-    const candidates = hits.filter((h) => normalizeName(h.title) === wanted).slice(0, 3);
+    const candidates = hits.filter((h) => h.title.trim() === title && h.ownerId === owner).slice(0, 3);
+    const from = window.from.minus(LOST_CREATE_CLOCK_TOLERANCE);
+    const to = window.to.plus(LOST_CREATE_CLOCK_TOLERANCE);
     const deals = await Promise.all(candidates.map((h) => crm.getDeal(h.id)));
-    return deals.filter((d) => d.createdAt >= since).sort((a, b) => b.createdAt.toMillis() - a.createdAt.toMillis())[0] ?? null;
+    const ours = deals.filter((d) => d.ownerId === owner && d.title.trim() === title && d.createdAt >= from && d.createdAt <= to);
+    // Two would mean two such creates at once: neither is known to be this one.
+    return ours.length === 1 ? ours[0]! : null;
   }
 
+  /** Only the id is kept for duplicates (a Deal holds DateTimes); they read the deal again. */
   async function once(key: string, create: () => Promise<Deal>): Promise<{ deal: Deal; duplicate: boolean }> {
     const { result, duplicate } = await runOnce(store, `create:${key}`, create, {
       encode: (deal) => deal.id,
@@ -166,7 +185,10 @@ export function createDealService(crm: CrmClient, store: Store): DealService {
       );
     },
 
-    create: (input, onceKey, options) => once(onceKey, () => createRecovering(input, options)),
+    // A form left without an owner is the creating person's, when they have a CRM user (the
+    // modal offers them first); naming the owner also lets a lost answer be recognised as ours.
+    create: (input, onceKey, options) =>
+      once(onceKey, () => createRecovering(input.ownerId ? input : { ...input, ownerId: options?.actor?.crmUserId ?? null }, options)),
 
     async moveByName(deal, stageQuery, options) {
       const [stages, pipelines] = await Promise.all([crm.listStages(), crm.listPipelines()]);

@@ -2,6 +2,7 @@
 // the deal a person meant, forgiving stage names that never guess, refusing to overwrite a
 // decision made elsewhere, and a create whose answer was lost.
 
+import { DateTime } from 'luxon';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createLocalCrm } from '../../src/crm/local/local-crm.js';
 import { ensureSeeded } from '../../src/crm/local/seed.js';
@@ -83,11 +84,42 @@ describe('a create whose answer was lost', () => {
     } as CrmClient;
   }
 
+  const ada = { actor: { crmUserId: '1', name: 'Ada Lovelace' } };
+
   it('finds the deal the CRM did create instead of telling the person to create it again', async () => {
     const service = createDealService(losingAnswers(true), store);
-    const { deal } = await service.quickCreate('Lost answer Ltd 9k EUR', 'trigger-1');
-    expect(deal).toMatchObject({ title: 'Lost answer Ltd', value: { amount: 9000, currency: 'EUR' } });
+    const { deal } = await service.quickCreate('Lost answer Ltd 9k EUR', 'trigger-1', ada);
+    expect(deal).toMatchObject({ title: 'Lost answer Ltd', value: { amount: 9000, currency: 'EUR' }, ownerId: '1' });
     expect((await crm.searchDeals('Lost answer Ltd')).hits).toHaveLength(1);
+  });
+
+  it("never takes a colleague's deal of the same title, made the same moment, for the lost one", async () => {
+    await crm.createDeal({ title: 'Shared title', value: null, ownerId: '2' });
+    const service = createDealService(losingAnswers(false), store);
+
+    await expect(service.quickCreate('Shared title', 'trigger-3', ada)).rejects.toBeInstanceOf(CrmUnavailableError);
+  });
+
+  it("picks ours out of a colleague's and ours of the same title", async () => {
+    const colleagues = await crm.createDeal({ title: 'Both made it', value: null, ownerId: '2' });
+    const service = createDealService(losingAnswers(true), store);
+
+    const { deal } = await service.quickCreate('Both made it', 'trigger-4', ada);
+    expect(deal.id).not.toBe(colleagues.id);
+    expect(deal.ownerId).toBe('1');
+  });
+
+  it('never takes our own deal of the same title from before the request', async () => {
+    const aMinuteAgo = createLocalCrm({ store, now: () => DateTime.utc().minus({ minutes: 1 }) });
+    await aMinuteAgo.createDeal({ title: 'Made earlier', value: null, ownerId: '1' });
+    const service = createDealService(losingAnswers(false), store);
+
+    await expect(service.quickCreate('Made earlier', 'trigger-5', ada)).rejects.toBeInstanceOf(CrmUnavailableError);
+  });
+
+  it('takes nothing without an owner to check it against, and says the outcome is unknown', async () => {
+    const service = createDealService(losingAnswers(true), store);
+    await expect(service.quickCreate('Nobody owns this', 'trigger-6')).rejects.toBeInstanceOf(CrmUnavailableError);
   });
 
   it('still fails when nothing was created, and a second try is allowed', async () => {
