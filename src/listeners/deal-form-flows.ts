@@ -6,7 +6,7 @@
 
 import type { ModalView } from '@slack/types';
 import type { PartyRef } from '../crm/port.js';
-import type { DealFormErrors, DealFormValues } from '../services/deal-form.js';
+import type { DealFormValues } from '../services/deal-form.js';
 import type { MessageSource } from '../services/message-note.js';
 import { canSearchParties } from '../services/picker-search.js';
 import { crmUserFor } from '../services/slack-people.js';
@@ -14,6 +14,7 @@ import { dealFormModal } from '../ui/deal-form-modal.js';
 import { escapeMrkdwn, userMention } from '../ui/mrkdwn.js';
 import type { DealbotContext } from './context.js';
 import type { Reply } from './deal-flows.js';
+import type { DealFormBlockErrors } from './modal-state.js';
 import { movableStages } from '../services/movable-stages.js';
 
 /** Private metadata of the create modal. */
@@ -67,7 +68,7 @@ export async function dealFormView(
   ctx: DealbotContext,
   metadata: CreateModalMetadata,
   values: Partial<DealFormValues> & DealFormExtrasValues,
-  extras: { banner?: string; fieldErrors?: DealFormErrors } = {},
+  extras: { banner?: string; fieldErrors?: DealFormBlockErrors } = {},
 ): Promise<ModalView> {
   const [pipelines, stages, defaultCurrency] = await Promise.all([
     ctx.crm.listPipelines(),

@@ -4,8 +4,12 @@
 // the digest feature) and help. Pure and total; `problem` is ready for mrkdwn (user text
 // echoed in it is escaped, commands are in backticks).
 
-import type { PeriodBasis, PeriodUnit } from '../services/timeline-summary.js';
 import { collapse, echo as echoInCode, fromSlackText, unquote } from './slack-text.js';
+
+/** The periods a timeline summary groups by; the grammar names them, the use case buckets by them. */
+export type PeriodUnit = 'week' | 'month' | 'quarter';
+/** What places a deal in a period: its expected close date, when it was won, when it was created. */
+export type PeriodBasis = 'close' | 'won' | 'created';
 
 export type PipelineCommand =
   | { kind: 'board'; pipeline: string | null }

@@ -7,8 +7,6 @@ import type { CrmClient, DealHit, PartyRef } from '../crm/port.js';
 import { normalizeName } from '../parse/match-name.js';
 import type { Store } from '../store/store.js';
 
-/** Slack's `min_query_length` we ask for, and what is refused below it without a request. */
-export const PICKER_MIN_QUERY = 2;
 /** How long one term's results are reused. */
 export const PICKER_CACHE_MS = 60_000;
 /** Slack shows at most 100 options. */
@@ -27,16 +25,18 @@ export interface PickerSearchDeps {
   store: Store;
   /** Tells accounts apart in the cache, e.g. the workspace and CRM provider. */
   namespace: string;
+  /** The shortest term worth a search (the pickers' `min_query_length`); shorter ones are refused without a request. */
+  minQuery: number;
 }
 
 /** Whether a CRM offers the organization and person searches the create modal's pickers need. */
 export const canSearchParties = (crm: CrmClient): boolean => Boolean(crm.searchOrganizations && crm.searchPersons);
 
-export function createPickerSearch({ crm, store, namespace }: PickerSearchDeps): PickerSearch {
+export function createPickerSearch({ crm, store, namespace, minQuery }: PickerSearchDeps): PickerSearch {
   /** The cached answer for this term, or one search; a failing store only costs a request. */
   async function cached<T>(kind: string, term: string, search: (term: string) => Promise<T[]>): Promise<T[]> {
     const trimmed = term.trim();
-    if (trimmed.length < PICKER_MIN_QUERY) return [];
+    if (trimmed.length < minQuery) return [];
     const key = `picker:${namespace}:${kind}:${normalizeName(trimmed) || trimmed.toLowerCase()}`;
     const hit = await store.get<T[]>(key).catch(() => undefined);
     if (hit !== undefined) return hit;

@@ -9,11 +9,10 @@
 
 import { DateTime, type Zone } from 'luxon';
 import type { CrmClient, Deal, DealQuery, Money } from '../crm/port.js';
+import type { PeriodBasis, PeriodUnit } from '../parse/pipeline-command.js';
 import { collectDeals } from './collect-deals.js';
 
-export type PeriodUnit = 'week' | 'month' | 'quarter';
-/** What places a deal in a period: its expected close date, when it was won, when it was created. */
-export type PeriodBasis = 'close' | 'won' | 'created';
+export type { PeriodBasis, PeriodUnit };
 
 export interface PeriodTotals {
   count: number;

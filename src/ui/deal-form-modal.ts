@@ -5,8 +5,7 @@
 
 import type { ExternalSelect, InputBlock, KnownBlock, ModalView, PlainTextOption, StaticSelect } from '@slack/types';
 import type { Deal, IsoDate, PartyRef, Pipeline, Stage } from '../crm/port.js';
-import { PICKER_MIN_QUERY } from '../services/picker-search.js';
-import { ActionId, CallbackId, DealFormExtraField, DealFormField, LostFormField, SlackLimits } from './ids.js';
+import { ActionId, CallbackId, DealFormExtraField, DealFormField, LostFormField, PICKER_MIN_QUERY, SlackLimits } from './ids.js';
 import { escapeMrkdwn, mrkdwnText, plainText, truncate } from './mrkdwn.js';
 
 /**

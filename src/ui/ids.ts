@@ -126,6 +126,12 @@ export const SlackLimits = {
 } as const;
 
 /**
+ * The `min_query_length` of the search-as-you-type selects (organization, person, deal).
+ * The picker search is built with it and asks the CRM nothing for a shorter term.
+ */
+export const PICKER_MIN_QUERY = 2;
+
+/**
  * The value carried by a "move to this stage" control (the card's stage select and the
  * stage picker's buttons). Ids are short, so it stays far below Slack's 150-character
  * option value limit.

@@ -5,8 +5,7 @@
 
 import type { KnownBlock, ModalView } from '@slack/types';
 import type { PartyRef } from '../crm/port.js';
-import { PICKER_MIN_QUERY } from '../services/picker-search.js';
-import { AttachFormField, CallbackId, SlackLimits } from './ids.js';
+import { AttachFormField, CallbackId, PICKER_MIN_QUERY, SlackLimits } from './ids.js';
 import { escapeMrkdwn, mrkdwnText, plainText, truncate } from './mrkdwn.js';
 
 const BANNER_MAX = 1000;

@@ -2,11 +2,10 @@
 // the person typed so far is read from the view's state and drawn again unchanged.
 
 import type { App, BlockAction, StaticSelectAction } from '@slack/bolt';
-import { readDealForm } from '../../services/deal-form.js';
-import { readDealFormExtras } from '../../services/deal-form-extras.js';
 import { ActionId } from '../../ui/ids.js';
 import type { DealbotContext } from '../context.js';
 import { dealFormView, parseMetadata, type CreateModalMetadata } from '../deal-form-flows.js';
+import { readDealForm, readDealFormExtras } from '../modal-state.js';
 
 export function registerFormPipelineAction(app: App<DealbotContext>): void {
   app.action<BlockAction<StaticSelectAction>>(ActionId.formPipeline, async ({ ack, body, action, client, context }) => {

@@ -6,7 +6,7 @@
 import type { AllMiddlewareArgs, App, BlockSuggestion, SlackOptionsMiddlewareArgs } from '@slack/bolt';
 import type { PlainTextOption } from '@slack/types';
 import { createPickerSearch, type PartyKind } from '../../services/picker-search.js';
-import { AttachFormField, DealFormExtraField } from '../../ui/ids.js';
+import { AttachFormField, DealFormExtraField, PICKER_MIN_QUERY } from '../../ui/ids.js';
 import { dealOptions, partyOptions } from '../../ui/picker-options.js';
 import type { DealbotContext } from '../context.js';
 
@@ -14,7 +14,7 @@ type OptionsArgs = SlackOptionsMiddlewareArgs<'block_suggestion'> & AllMiddlewar
 
 function pickerSearch(context: DealbotContext) {
   const team = typeof context.teamId === 'string' ? context.teamId : 'team';
-  return createPickerSearch({ crm: context.crm, store: context.store, namespace: `${team}:${context.crm.provider}` });
+  return createPickerSearch({ crm: context.crm, store: context.store, namespace: `${team}:${context.crm.provider}`, minQuery: PICKER_MIN_QUERY });
 }
 
 async function answer(args: OptionsArgs, load: (term: string) => Promise<PlainTextOption[]>): Promise<void> {

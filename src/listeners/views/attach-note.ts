@@ -3,16 +3,15 @@
 // the form back with the deal and the note as they were and the reason on top.
 
 import type { App } from '@slack/bolt';
-import { readAttachForm } from '../../services/deal-form-extras.js';
-import { PICKER_MIN_QUERY } from '../../services/picker-search.js';
 import { errorMessage } from '../../ui/error-message.js';
-import { AttachFormField, CallbackId } from '../../ui/ids.js';
+import { AttachFormField, CallbackId, PICKER_MIN_QUERY } from '../../ui/ids.js';
 import { escapeMrkdwn } from '../../ui/mrkdwn.js';
 import { attachNoteModal } from '../../ui/note-modal.js';
 import { noticeModal } from '../../ui/notice-modal.js';
 import type { DealbotContext } from '../context.js';
 import { messageSourceLine, parseMetadata } from '../deal-form-flows.js';
 import { attachMessageNote, type AttachModalMetadata } from '../message-flows.js';
+import { readAttachForm } from '../modal-state.js';
 import { replyFromModal } from '../replies.js';
 
 const TITLE = 'Attach to deal';

@@ -7,8 +7,7 @@
 import type { App } from '@slack/bolt';
 import type { Deal } from '../../crm/port.js';
 import { CrmValidationError } from '../../errors.js';
-import { checkDealForm, readDealForm, type DealFormValues } from '../../services/deal-form.js';
-import { readDealFormExtras, type DealFormExtras } from '../../services/deal-form-extras.js';
+import { checkDealForm, type DealFormValues } from '../../services/deal-form.js';
 import { crmUserFor } from '../../services/slack-people.js';
 import { CallbackId, DealFormField, FORM_BLOCK_FOR_FIELD } from '../../ui/ids.js';
 import { escapeMrkdwn } from '../../ui/mrkdwn.js';
@@ -18,6 +17,7 @@ import type { DealbotContext } from '../context.js';
 import { dealFormView, parseMetadata, type CreateModalMetadata } from '../deal-form-flows.js';
 import { replyWithCard, writeOptions } from '../deal-flows.js';
 import { finishDealFromMessage } from '../message-flows.js';
+import { dealFormBlockErrors, readDealForm, readDealFormExtras, type DealFormExtras } from '../modal-state.js';
 import { replyFromModal } from '../replies.js';
 
 export function registerCreateDealView(app: App<DealbotContext>): void {
@@ -29,7 +29,7 @@ export function registerCreateDealView(app: App<DealbotContext>): void {
     });
     const form: DealFormValues & DealFormExtras = { ...readDealForm(view.state.values), ...readDealFormExtras(view.state.values) };
     const check = checkDealForm(form, metadata.defaultCurrency ?? 'EUR');
-    if (!check.ok) return ack({ response_action: 'errors', errors: check.errors });
+    if (!check.ok) return ack({ response_action: 'errors', errors: dealFormBlockErrors(check.errors) });
 
     await ack({
       response_action: 'update',

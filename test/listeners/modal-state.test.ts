@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { checkDealForm, readDealForm } from '../../src/services/deal-form.js';
+import { dealFormBlockErrors, readDealForm } from '../../src/listeners/modal-state.js';
+import { checkDealForm } from '../../src/services/deal-form.js';
+import { LOADING_OPTION_VALUE } from '../../src/ui/deal-form-modal.js';
 import { DealFormField } from '../../src/ui/ids.js';
 
 /** `view.state.values` as Slack sends it for the create modal. */
@@ -30,7 +32,7 @@ function state(values: {
   };
 }
 
-describe('the create modal form', () => {
+describe('the create modal form, read from Slack and checked', () => {
   it('turns a complete form into a deal', () => {
     const form = readDealForm(
       state({ title: '  Acme   renewal ', value: '12k', currency: 'EUR', pipeline: '1', stage: '2', date: '2026-12-01', probability: '40%', owner: 'U1' }),
@@ -62,23 +64,25 @@ describe('the create modal form', () => {
 
   it('answers each mistake next to its field', () => {
     const check = checkDealForm(readDealForm(state({ title: ' ', value: 'lots', probability: '120' })), 'EUR');
-    expect(check).toEqual({
-      ok: false,
-      errors: {
-        [DealFormField.title]: 'Give the deal a title.',
-        [DealFormField.value]: 'Type an amount like 12000, 12k, 1.5m or €12,000.',
-        [DealFormField.probability]: 'Use a whole number from 0 to 100.',
-        [DealFormField.stage]: 'Pick a stage.',
-      },
+    expect(check.ok).toBe(false);
+    expect(!check.ok && dealFormBlockErrors(check.errors)).toEqual({
+      [DealFormField.title]: 'Give the deal a title.',
+      [DealFormField.value]: 'Type an amount like 12000, 12k, 1.5m or €12,000.',
+      [DealFormField.probability]: 'Use a whole number from 0 to 100.',
+      [DealFormField.stage]: 'Pick a stage.',
     });
   });
 
   it('refuses an amount whose currency contradicts the select', () => {
     const check = checkDealForm(readDealForm(state({ title: 'A', value: '$5k', currency: 'EUR', stage: '1' })), 'EUR');
-    expect(check).toEqual({
-      ok: false,
-      errors: { [DealFormField.value]: 'The amount says USD but the currency is EUR; pick one.' },
-    });
+    expect(check).toEqual({ ok: false, errors: { value: 'The amount says USD but the currency is EUR; pick one.' } });
+    expect(!check.ok && dealFormBlockErrors(check.errors)).toEqual({ [DealFormField.value]: 'The amount says USD but the currency is EUR; pick one.' });
+  });
+
+  it('ignores the placeholder a select holds while the modal is loading', () => {
+    const form = readDealForm(state({ title: 'A', pipeline: LOADING_OPTION_VALUE, stage: LOADING_OPTION_VALUE }));
+    expect(form).toMatchObject({ pipelineId: null, stageId: null });
+    expect(checkDealForm(form, 'EUR')).toEqual({ ok: false, errors: { stageId: 'Pick a stage.' } });
   });
 
   it('refuses a title longer than the CRM takes', () => {
