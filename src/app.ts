@@ -17,7 +17,9 @@ import { AckFirstApp } from './runtime/ack-first-app.js';
 import { createWorkQueue, type WorkQueue } from './runtime/work-queue.js';
 import { createDealService } from './services/deal-service.js';
 import { createSlackPeople } from './services/slack-people.js';
+import { scopeStore } from './store/scoped-store.js';
 import type { Store } from './store/store.js';
+import { workspaceNamespace } from './store/workspace-namespace.js';
 
 export interface AppDeps {
   store: Store;
@@ -38,6 +40,12 @@ export interface AppDeps {
   now?: () => DateTime;
   /** The digest scheduler `/pipeline digest` talks to; absent, digests are unavailable. */
   digests?: Scheduler | null;
+  /**
+   * Whose Slack-side state the listeners read and write (`workspace-namespace.ts`): the bot
+   * token's workspace, as the digest scheduler's, or the console's. Absent: the team (or
+   * enterprise, for an org install) of each request.
+   */
+  workspace?: string;
   /**
    * The queue every listener's work after its ack goes through (`runtime/ack-first-app.ts`),
    * so acks stay ahead of work under load. Default: `AFTER_ACK_CONCURRENCY` at once.
@@ -80,11 +88,23 @@ export function createApp(deps: AppDeps): App<DealbotContext> {
     tokenVerificationEnabled: deps.identity ? false : (deps.tokenVerification ?? true),
     extendedErrorHandler: true,
   });
-  const people = createSlackPeople(deps.store);
+  // Slack-side state (people, idempotency keys, undo records, picker caches) belongs to a
+  // workspace; the CRM was given the unscoped store, its deals being the CRM account's.
+  const workspaces = new Map<string, { store: Store; people: ReturnType<typeof createSlackPeople> }>();
+  const workspaceState = (namespace: string) => {
+    let state = workspaces.get(namespace);
+    if (!state) {
+      const store = scopeStore(deps.store, namespace);
+      state = { store, people: createSlackPeople(store) };
+      workspaces.set(namespace, state);
+    }
+    return state;
+  };
 
   app.use(async ({ context, next }) => {
     const crm = deps.crmForTeam(context.teamId ?? null);
-    Object.assign(context, { crm, deals: createDealService(crm, deps.store), people, store: deps.store, now, digests: deps.digests ?? null });
+    const { store, people } = workspaceState(deps.workspace ?? workspaceNamespace(context));
+    Object.assign(context, { crm, deals: createDealService(crm, store), people, store, now, digests: deps.digests ?? null });
     await next();
   });
   // After the context middleware (its workspace's store), before any listener: a replayed
