@@ -11,13 +11,21 @@ import KeyvSqlite from '@keyv/sqlite';
 import { StoreError } from '../errors.js';
 import { createKeyvStore } from './keyv-store.js';
 import { createMemoryClaims } from './memory-claims.js';
+import { probeStore } from './probe-store.js';
+import { isReadOnlyError } from './read-only.js';
 import { createRedisClaims } from './redis-claims.js';
 import { createSqliteClaims, type SqliteQuery } from './sqlite-claims.js';
+import { guardSqliteFile } from './sqlite-file-guard.js';
 import type { Store } from './store.js';
 
 export interface CreateStoreOptions {
   /** Prefix of every key, so several apps (or test runs) can share one backend. Default `dealbot`. */
   namespace?: string;
+  /**
+   * Tests only: opens SQLite with `PRAGMA query_only`, which refuses writes exactly as a
+   * read-only file, folder or mount does (tests run as root, where chmod stops nothing).
+   */
+  simulateReadOnly?: boolean;
 }
 
 /** How long a second process waits for SQLite's write lock before failing with SQLITE_BUSY. */
@@ -26,7 +34,7 @@ const REDIS_CONNECT_TIMEOUT_MS = 5_000;
 
 export async function createStore(url: string, options: CreateStoreOptions = {}): Promise<Store> {
   const namespace = options.namespace ?? 'dealbot';
-  if (url.startsWith('sqlite://')) return openSqlite(url.slice('sqlite://'.length), namespace);
+  if (url.startsWith('sqlite://')) return openSqlite(url.slice('sqlite://'.length), namespace, options.simulateReadOnly === true);
   if (url.startsWith('redis://') || url.startsWith('rediss://')) return openRedis(url, namespace);
   if (url === 'memory://' || url === 'memory:') return openMemory(namespace);
   throw new StoreError(`Unsupported store URL "${redactUrl(url)}": use sqlite://<path>, redis://<host>:<port> or memory://`);
@@ -44,7 +52,7 @@ function openMemory(namespace: string): Store {
   });
 }
 
-async function openSqlite(location: string, namespace: string): Promise<Store> {
+async function openSqlite(location: string, namespace: string, simulateReadOnly: boolean): Promise<Store> {
   if (location === '') throw new StoreError('The sqlite store URL has no path (e.g. sqlite://./data/dealbot.sqlite)');
   const inMemory = location === ':memory:';
   const file = inMemory ? location : path.resolve(process.cwd(), location);
@@ -59,10 +67,23 @@ async function openSqlite(location: string, namespace: string): Promise<Store> {
     await query('PRAGMA journal_mode = WAL');
     await query('PRAGMA synchronous = NORMAL');
     const claims = await createSqliteClaims(query, `${namespace}:`);
+    if (simulateReadOnly) await query('PRAGMA query_only = ON');
+    const guard = inMemory ? undefined : await guardSqliteFile(file);
     const keyv = new Keyv({ store: opened, namespace, throwOnErrors: true });
-    return createKeyvStore({ kind: 'sqlite', keyv, claims, close: () => opened.disconnect() });
+    const store = createKeyvStore({ kind: 'sqlite', keyv, claims, close: () => opened.disconnect(), beforeWrite: guard?.check });
+    // A file that opens but refuses writes would report itself healthy and then lose
+    // everything it is told: find out now.
+    await probeStore(store);
+    return store;
   } catch (error) {
     await adapter?.disconnect().catch(() => undefined);
+    if (isReadOnlyError(error)) {
+      throw new StoreError(
+        `The SQLite store at ${file} is read-only: Dealbot could not write to it, so everything it was told would be lost. ` +
+          'Give the file and its folder write access',
+        { cause: error },
+      );
+    }
     throw new StoreError(`Could not open the SQLite store at ${file}`, { cause: error });
   }
 }
@@ -92,7 +113,7 @@ async function openRedis(url: string, namespace: string): Promise<Store> {
   const keyv = new Keyv({ store: adapter, namespace, useKeyPrefix: false, throwOnErrors: true });
   // keyv's own keys are `<namespace>::<key>`; claims use a single colon so they never collide.
   const claims = createRedisClaims(client, `${namespace}:claim:`);
-  return createKeyvStore({
+  const store = createKeyvStore({
     kind: 'redis',
     keyv,
     claims,
@@ -100,6 +121,14 @@ async function openRedis(url: string, namespace: string): Promise<Store> {
       if (client.isOpen) await client.close();
     },
   });
+  try {
+    // A read-only replica answers reads and refuses every write: find out now.
+    await probeStore(store);
+  } catch (error) {
+    await store.close().catch(() => undefined);
+    throw new StoreError(`The Redis at ${redactUrl(url)} cannot be written to: ${(error as Error).message}`, { cause: error });
+  }
+  return store;
 }
 
 /** Drops a password from a URL before it reaches an error message. */

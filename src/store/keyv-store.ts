@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type Keyv from 'keyv';
 import { LockTimeoutError, StoreError } from '../errors.js';
 import type { ClaimBackend } from './claim-backend.js';
+import { isReadOnlyError } from './read-only.js';
 import type { Store, StoreKind } from './store.js';
 
 export interface KeyvStoreParts {
@@ -15,6 +16,12 @@ export interface KeyvStoreParts {
   claims: ClaimBackend;
   /** Closes the backend's connections; called once. */
   close: () => Promise<void>;
+  /**
+   * Runs before every write and throws `StoreError` when the backend can no longer keep
+   * what it is given (the SQLite file was deleted under the process), so no write that
+   * would be lost is ever reported as done.
+   */
+  beforeWrite?: () => Promise<void>;
 }
 
 export const DEFAULT_LOCK_TTL_MS = 30_000;
@@ -31,8 +38,14 @@ export function createKeyvStore(parts: KeyvStoreParts): Store {
     try {
       return await operation();
     } catch (error) {
+      if (isReadOnlyError(error)) throw new StoreError(`The ${kind} store is read-only and refused to ${what}`, { cause: error });
       throw new StoreError(`The ${kind} store failed to ${what}`, { cause: error });
     }
+  }
+
+  async function write<T>(what: string, operation: () => Promise<T>): Promise<T> {
+    if (!closing) await parts.beforeWrite?.();
+    return attempt(what, operation);
   }
 
   const store: Store = {
@@ -47,12 +60,12 @@ export function createKeyvStore(parts: KeyvStoreParts): Store {
             return values.map((value) => value ?? undefined);
           }),
     set: <T>(key: string, value: T, ttlMs?: number) =>
-      attempt(`set ${key}`, async () => {
+      write(`set ${key}`, async () => {
         await keyv.set(key, value, ttlMs && ttlMs > 0 ? ttlMs : undefined);
       }),
-    delete: (key) => attempt(`delete ${key}`, () => keyv.delete(key)),
-    claim: (key, ttlMs, owner = randomUUID()) => attempt(`claim ${key}`, () => claims.claim(key, ttlMs, owner)),
-    release: (key, owner) => attempt(`release ${key}`, () => claims.release(key, owner)),
+    delete: (key) => write(`delete ${key}`, () => keyv.delete(key)),
+    claim: (key, ttlMs, owner = randomUUID()) => write(`claim ${key}`, () => claims.claim(key, ttlMs, owner)),
+    release: (key, owner) => write(`release ${key}`, () => claims.release(key, owner)),
 
     async withLock(name, fn, options = {}) {
       const ttlMs = options.ttlMs ?? DEFAULT_LOCK_TTL_MS;

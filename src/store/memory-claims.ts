@@ -3,7 +3,8 @@
 
 import type { ClaimBackend } from './claim-backend.js';
 
-export function createMemoryClaims(clock: () => number = Date.now): ClaimBackend {
+// The clock is read at each call (not captured once), so a test that fakes `Date` moves claims too.
+export function createMemoryClaims(clock: () => number = () => Date.now()): ClaimBackend {
   const claims = new Map<string, { owner: string; expiresAt: number }>();
   return {
     async claim(key, ttlMs, owner) {

@@ -15,7 +15,7 @@ const SWEEP_EVERY_CLAIMS = 200;
 export async function createSqliteClaims(
   query: SqliteQuery,
   keyPrefix: string,
-  clock: () => number = Date.now,
+  clock: () => number = () => Date.now(),
 ): Promise<ClaimBackend> {
   await query(`CREATE TABLE IF NOT EXISTS ${TABLE} (key TEXT PRIMARY KEY, owner TEXT NOT NULL, expires_at INTEGER NOT NULL)`);
   let claimsSinceSweep = 0;

@@ -1,18 +1,27 @@
+// The three backends behind one contract, two "processes" per backend (two stores on one
+// file or one Redis). Expiry is tested without waiting: `Date` is faked (only `Date`, so
+// SQLite and Redis I/O run as usual) and moved past the ttl; Redis keeps its own clock, so
+// there "time passes" by setting the expiry of the keys whose ttl has run out to the past.
+// The Redis tests need a real Redis and say so at once when there is none.
+
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, rename, rm, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createClient } from '@keyv/redis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createLocalCrm } from '../../src/crm/local/local-crm.js';
 import { LockTimeoutError, StoreError } from '../../src/errors.js';
 import { createStore } from '../../src/store/create-store.js';
+import { createReadiness } from '../../src/runtime/readiness.js';
+import { probeStore } from '../../src/store/probe-store.js';
 import type { Store } from '../../src/store/store.js';
+import { REDIS_URL, requireRedis, type RedisAdmin } from '../digest/require-redis.js';
 
-const REDIS_URL = 'redis://127.0.0.1:6379';
 const runId = randomUUID().slice(0, 8);
 let dir: string;
+let redis: RedisAdmin | undefined;
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'dealbot-store-'));
@@ -20,20 +29,27 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
+  if (!redis) return;
   // Every Redis key this run wrote starts with its namespace.
-  const client = createClient({ url: REDIS_URL });
-  await client.connect();
-  for await (const keys of client.scanIterator({ MATCH: `dealbot-test-${runId}*`, COUNT: 500 })) {
-    if (keys.length > 0) await client.del(keys);
+  for await (const keys of redis.scanIterator({ MATCH: `dealbot-test-${runId}*`, COUNT: 500 })) {
+    if (keys.length > 0) await redis.del(keys);
   }
-  await client.close();
+  await redis.close();
 });
 
 interface Backend {
   name: string;
   /** Two stores on the same data, as two processes would open them. */
   open(): Promise<[Store, Store]>;
+  /** Lets `ms` pass for the stored data (the faked `Date` must be on). */
+  passTime(ms: number): Promise<void>;
 }
+
+const moveDate = async (ms: number): Promise<void> => {
+  vi.setSystemTime(Date.now() + ms);
+};
+
+let redisNamespace = '';
 
 const backends: Backend[] = [
   {
@@ -42,6 +58,7 @@ const backends: Backend[] = [
       const store = await createStore('memory://');
       return [store, store];
     },
+    passTime: moveDate,
   },
   {
     name: 'sqlite',
@@ -49,12 +66,29 @@ const backends: Backend[] = [
       const url = `sqlite://${path.join(dir, `${randomUUID()}.sqlite`)}`;
       return [await createStore(url), await createStore(url)];
     },
+    passTime: moveDate,
   },
   {
     name: 'redis',
     async open() {
-      const namespace = `dealbot-test-${runId}-${randomUUID().slice(0, 8)}`;
+      // Fails here, in a sentence, when there is no Redis: "Redis is not running on 127.0.0.1:6379 …".
+      redis ??= await requireRedis();
+      redisNamespace = `dealbot-test-${runId}-${randomUUID().slice(0, 8)}`;
+      const namespace = redisNamespace;
       return [await createStore(REDIS_URL, { namespace }), await createStore(REDIS_URL, { namespace })];
+    },
+    async passTime(ms) {
+      await moveDate(ms);
+      // keyv checks a value's expiry against `Date`; claims are expired by Redis on its own
+      // clock, so every expiry in this namespace is brought `ms` closer instead.
+      for await (const keys of redis!.scanIterator({ MATCH: `${redisNamespace}*`, COUNT: 500 })) {
+        for (const key of keys) {
+          const left = await redis!.pTTL(key);
+          if (left < 0) continue;
+          if (left <= ms) await redis!.pExpireAt(key, 1);
+          else await redis!.pExpire(key, left - ms);
+        }
+      }
     },
   },
 ];
@@ -67,8 +101,11 @@ describe.each(backends)('$name store', (backend) => {
     [a, b] = await backend.open();
   });
   afterAll(async () => {
-    await a.close();
-    await b.close();
+    await a?.close();
+    await b?.close();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
   });
 
   it('reports its kind', () => {
@@ -96,11 +133,14 @@ describe.each(backends)('$name store', (backend) => {
     expect(read).toEqual({ currency: 'EUR' });
   });
 
-  it('forgets a value after its ttl', async () => {
-    await a.set('cache:users', ['ada'], 40);
-    expect(await a.get('cache:users')).toEqual(['ada']);
-    await sleep(80);
+  it('forgets a value after its ttl, not before', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    await a.set('cache:users', ['ada'], 60_000);
+    await backend.passTime(59_000);
+    expect(await b.get('cache:users')).toEqual(['ada']);
+    await backend.passTime(1_001);
     expect(await b.get('cache:users')).toBeUndefined();
+    expect(await a.get('cache:users')).toBeUndefined();
   });
 
   it('lets exactly one of two concurrent claimers take a key', async () => {
@@ -110,12 +150,26 @@ describe.each(backends)('$name store', (backend) => {
     expect(await a.claim(key, 5_000, 'replica-3')).toBe(false);
   });
 
-  it('hands an expired claim to the next claimer', async () => {
+  it('hands an expired claim to the next claimer, and not before it expires', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
     const key = `idem:${randomUUID()}`;
-    expect(await a.claim(key, 40, 'first')).toBe(true);
-    expect(await b.claim(key, 40, 'second')).toBe(false);
-    await sleep(80);
-    expect(await b.claim(key, 5_000, 'second')).toBe(true);
+    expect(await a.claim(key, 30_000, 'first')).toBe(true);
+    expect(await b.claim(key, 30_000, 'second')).toBe(false);
+    await backend.passTime(29_000);
+    expect(await b.claim(key, 30_000, 'second')).toBe(false);
+    await backend.passTime(1_001);
+    expect(await b.claim(key, 30_000, 'second')).toBe(true);
+    expect(await a.claim(key, 30_000, 'first')).toBe(false);
+  });
+
+  it('renews a lease for its holder: it outlives its first ttl', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const key = `lease:${randomUUID()}`;
+    expect(await a.claim(key, 30_000, 'worker')).toBe(true);
+    await backend.passTime(20_000);
+    expect(await a.claim(key, 30_000, 'worker')).toBe(true);
+    await backend.passTime(20_000);
+    expect(await b.claim(key, 30_000, 'other')).toBe(false);
   });
 
   it('releases a claim only for its owner', async () => {
@@ -154,8 +208,13 @@ describe.each(backends)('$name store', (backend) => {
   it('gives up with LockTimeoutError while another process holds the lock', async () => {
     const name = `lock-${randomUUID()}`;
     let releaseHolder!: () => void;
-    const holding = a.withLock(name, () => new Promise<void>((resolve) => (releaseHolder = resolve)));
-    await sleep(20);
+    let holderIn!: () => void;
+    const held = new Promise<void>((resolve) => (holderIn = resolve));
+    const holding = a.withLock(name, () => {
+      holderIn();
+      return new Promise<void>((resolve) => (releaseHolder = resolve));
+    });
+    await held;
     const waiting = b.withLock(name, async () => 'never', { waitMs: 100 });
     await expect(waiting).rejects.toBeInstanceOf(LockTimeoutError);
     await expect(waiting).rejects.toMatchObject({ key: name, waitedMs: 100 });
@@ -164,10 +223,24 @@ describe.each(backends)('$name store', (backend) => {
   });
 
   it('lets a waiter in once the holder dies and its lock expires', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
     const name = `lock-${randomUUID()}`;
     // A holder that never releases: the claim behind the lock, taken and abandoned.
-    expect(await a.claim(`lock:${name}`, 60, 'crashed-process')).toBe(true);
-    await expect(b.withLock(name, async () => 'recovered', { waitMs: 2_000 })).resolves.toBe('recovered');
+    expect(await a.claim(`lock:${name}`, 30_000, 'crashed-process')).toBe(true);
+    let ran = false;
+    const waiting = b.withLock(
+      name,
+      async () => {
+        ran = true;
+        return 'recovered';
+      },
+      { waitMs: 120_000 },
+    );
+    // Whatever the waiter tried meanwhile, the lock is not free yet.
+    await a.get('anything');
+    expect(ran).toBe(false);
+    await backend.passTime(30_001);
+    await expect(waiting).resolves.toBe('recovered');
   });
 });
 
@@ -227,5 +300,91 @@ describe('createStore', () => {
     const store = await createStore('memory://');
     await store.close();
     await expect(store.get('k')).rejects.toBeInstanceOf(StoreError);
+  });
+});
+
+describe('a store that can no longer keep what it is told', () => {
+  const opened: Store[] = [];
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((store) => store.close().catch(() => undefined)));
+  });
+
+  async function openSqlite(
+    name: string,
+    options: { simulateReadOnly?: boolean } = {},
+  ): Promise<{ store: Store; file: string; url: string }> {
+    const file = path.join(dir, `${name}-${randomUUID()}.sqlite`);
+    const url = `sqlite://${file}`;
+    const store = await createStore(url, options);
+    opened.push(store);
+    return { store, file, url };
+  }
+
+  it('passes the probe while the SQLite file is the one it opened', async () => {
+    const { store } = await openSqlite('healthy');
+    await expect(probeStore(store)).resolves.toBeUndefined();
+  });
+
+  it('refuses the next write once the SQLite file is deleted, and the probe says why', async () => {
+    const { store, file, url } = await openSqlite('deleted');
+    await store.set('deal:1', { title: 'Kept' });
+    await unlink(file);
+    // SQLite would carry on writing into the unlinked file, and lose it all at the next restart.
+    const refused = await store.set('deal:2', { title: 'Would be lost' }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(StoreError);
+    expect((refused as StoreError).message).toMatch(/SQLite file .* was deleted while Dealbot was running/);
+    await expect(store.claim('idem:x', 30_000)).rejects.toBeInstanceOf(StoreError);
+    await expect(probeStore(store)).rejects.toThrow(/was deleted/);
+    // `/readyz` runs this probe as its store check (see `main.ts`): not ready, and why.
+    const readiness = createReadiness();
+    readiness.setStarting(null);
+    readiness.addCheck('store', () => probeStore(store));
+    const report = await readiness.report();
+    expect(report.ready).toBe(false);
+    expect(report.checks.store).toEqual({ ok: false, reason: expect.stringMatching(/SQLite file .* was deleted/) });
+    // A fresh file at the same path (another process starting) is another store: still refused.
+    opened.push(await createStore(url));
+    await expect(store.set('deal:3', 'x')).rejects.toThrow(/was deleted/);
+  });
+
+  it('refuses writes once the SQLite file is replaced by another', async () => {
+    const { store, file } = await openSqlite('replaced');
+    const other = `${file}.other`;
+    await copyFile(file, other);
+    await rename(other, file);
+    await expect(store.set('k', 'v')).rejects.toThrow(/SQLite file .* was replaced/);
+    await expect(probeStore(store)).rejects.toBeInstanceOf(StoreError);
+  });
+
+  it('confirms no deal to a person once its file is gone: the embedded CRM refuses the create', async () => {
+    const { store, file } = await openSqlite('crm');
+    const crm = createLocalCrm({ store });
+    const pipeline = await crm.createPipeline({ name: 'Sales' });
+    await crm.createStage({ pipelineId: pipeline.id, name: 'Qualified' });
+    await expect(crm.createDeal({ title: 'Before' })).resolves.toMatchObject({ title: 'Before' });
+    await unlink(file);
+    await expect(crm.createDeal({ title: 'After the file vanished' })).rejects.toBeInstanceOf(StoreError);
+  });
+
+  // Tests run as root, where chmod stops no write; `simulateReadOnly` opens the file with
+  // `PRAGMA query_only`, which SQLite refuses writes under exactly as for a read-only file.
+  it('will not start on a read-only SQLite file, and says it is read-only', async () => {
+    const { file, url } = await openSqlite('read-only-later');
+    const error = await createStore(url, { simulateReadOnly: true }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StoreError);
+    expect((error as StoreError).message).toContain(`The SQLite store at ${file} is read-only`);
+    expect((error as StoreError).cause).toBeDefined();
+  });
+
+  it('names a read-only backend in the probe and in each refused write', async () => {
+    const memory = await createStore('memory://');
+    opened.push(memory);
+    const readOnly = Object.assign(new Error('SQLITE_READONLY: attempt to write a readonly database'), { code: 'SQLITE_READONLY' });
+    const refusing: Store = {
+      ...memory,
+      kind: 'sqlite',
+      set: () => Promise.reject(new StoreError('The sqlite store failed to set', { cause: readOnly })),
+    };
+    await expect(probeStore(refusing)).rejects.toThrow('The sqlite store is read-only: it answers reads but refuses every write');
   });
 });
