@@ -2,12 +2,71 @@
 // `respond()` for commands and message buttons; for modal submissions, the response_url
 // the modal was opened from, else an ephemeral message in its channel, else a DM. A modal
 // opened from a card's button keeps that card, so its answer redraws the card.
+//
+// Every answer goes through `deliverReply`, the one place that knows what to do when the
+// response_url refuses it (expired, used up, unknown, invalid): the person still hears the
+// outcome, ephemerally where they are, else by DM. In-channel news goes to the channel
+// instead, and if the channel refuses too, the caller learns it (an announcement that
+// failed is explained, not lost).
 
 import type { RespondFn, SlashCommand } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { SharedCard } from '../services/undo.js';
 import { postToResponseUrl, type ResponseMessage } from '../slack/response-url.js';
 import type { Reply } from './deal-flows.js';
+
+/**
+ * Whether Slack refused a response_url post for good: a 4xx other than a rate limit
+ * (`expired_url` and `used_url` come as 404, a malformed answer as 400). A rate limit or an
+ * outage is not a refusal: trying elsewhere at once would meet the same trouble.
+ */
+export function responseUrlRefused(error: unknown): boolean {
+  const e = error as { status?: unknown; statusCode?: unknown } | null;
+  const status = typeof e?.status === 'number' ? e.status : typeof e?.statusCode === 'number' ? e.statusCode : null;
+  return status !== null && status >= 400 && status < 500 && status !== 429;
+}
+
+export interface ReplyTarget {
+  client: WebClient;
+  userId: string;
+  channelId: string | null;
+  responseUrl: string | null;
+}
+
+/**
+ * Sends `message` to the person: through the response_url when there is one (`post`, Bolt's
+ * `respond()` or a plain POST); without one, or when Slack refused it, through the Web API.
+ */
+export async function deliverReply(
+  target: ReplyTarget,
+  message: ResponseMessage,
+  post: (message: ResponseMessage) => Promise<unknown> = (m) => postToResponseUrl(target.responseUrl ?? '', m),
+): Promise<unknown> {
+  const { client, userId, channelId, responseUrl } = target;
+  let refused = false;
+  if (responseUrl) {
+    try {
+      return await post(message);
+    } catch (error) {
+      if (!responseUrlRefused(error)) throw error;
+      refused = true;
+    }
+    // Only the response_url can delete the message it belongs to; nothing to tell instead.
+    if (message.delete_original) return undefined;
+  }
+  const { text, blocks } = message;
+  const content = { text, ...(blocks ? { blocks } : {}) };
+  if (channelId && message.response_type === 'in_channel') return client.chat.postMessage({ channel: channelId, ...content });
+  if (channelId) {
+    try {
+      return await client.chat.postEphemeral({ channel: channelId, user: userId, ...content });
+    } catch (error) {
+      // Without a response_url the caller explains a channel Dealbot cannot post in.
+      if (!refused) throw error;
+    }
+  }
+  return client.chat.postMessage({ channel: userId, ...content });
+}
 
 export function replyViaRespond(args: {
   client: WebClient;
@@ -19,7 +78,7 @@ export function replyViaRespond(args: {
   card?: SharedCard | null;
 }): Reply {
   const { respond, ...rest } = args;
-  return { ...rest, respond: (message) => respond(message) };
+  return { ...rest, respond: (message) => deliverReply(rest, message, (m) => respond(m)) };
 }
 
 /** A slash command's reply: through its `respond()`, in the channel it was typed in, from no card. */
@@ -45,14 +104,8 @@ export function replyFromModal(args: {
   card?: SharedCard | null;
 }): Reply {
   const { client, userId, channelId, responseUrl } = args;
-  const respond = async (message: ResponseMessage): Promise<unknown> => {
-    if (responseUrl) return postToResponseUrl(responseUrl, message);
-    const { text, blocks } = message;
-    if (channelId && message.response_type === 'in_channel') return client.chat.postMessage({ channel: channelId, text, blocks });
-    if (channelId) return client.chat.postEphemeral({ channel: channelId, user: userId, text, blocks });
-    return client.chat.postMessage({ channel: userId, text, blocks });
-  };
+  const target: ReplyTarget = { client, userId, channelId, responseUrl };
   // Without a response_url there is no way to redraw an ephemeral card; a new message it is.
   const fromCard = Boolean(args.fromCard && (responseUrl || args.card));
-  return { client, userId, channelId, responseUrl, respond, fromCard, card: args.card ?? null };
+  return { ...target, respond: (message) => deliverReply(target, message), fromCard, card: args.card ?? null };
 }
