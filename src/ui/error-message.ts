@@ -149,11 +149,16 @@ function sentence(error: unknown, fallbackCrm: string): Part[] {
   }
   if (error instanceof AnnouncementFailedError) {
     const title = truncate(error.deal.title.trim() || `Deal #${error.deal.id}`, 150);
-    return [
-      `“${title}” is marked ${error.deal.status} in ${crm}, but Dealbot couldn't announce it in this channel. Invite it with `,
-      { command: '/invite @Dealbot' },
-      ' to have wins and losses announced here.',
-    ];
+    const done = `“${title}” is marked ${error.deal.status} in ${crm}`;
+    const show: Part = { command: `/deal ${truncate(error.deal.id, ID_MAX)}` };
+    if (slackRateLimited(error.cause)) {
+      return [`${done}. Slack is busy right now, so Dealbot couldn't announce it here; nothing is lost. Show it again in a minute with `, show, '.'];
+    }
+    const refusal = slackPlatformError(error.cause);
+    if (refusal === 'channel_not_found' || refusal === 'not_in_channel') {
+      return [`${done}, but Dealbot couldn't announce it in this channel. Invite it with `, { command: '/invite @Dealbot' }, ' to have wins and losses announced here.'];
+    }
+    return [`${done}, but Slack did not take the announcement; nothing is lost. Show the deal with `, show, '.'];
   }
   if (error instanceof DuplicateInProgressError) {
     return ['Dealbot is still working on that same request; the answer will follow in a moment.'];
@@ -166,8 +171,8 @@ function sentence(error: unknown, fallbackCrm: string): Part[] {
   }
   const slack = slackPlatformError(error);
   if (slack === 'expired_trigger_id') return ['Slack took too long to open that window. Run the command again.'];
-  if (slack === 'ratelimited' || (error as { code?: string } | null)?.code === 'slack_webapi_rate_limited_error') {
-    return ['Slack is asking Dealbot to slow down. Try again in a minute.'];
+  if (slackRateLimited(error)) {
+    return ['Slack is busy right now, so Dealbot could not answer. Nothing is lost; try again in a minute.'];
   }
   if (slack === 'channel_not_found' || slack === 'not_in_channel') {
     return ["Dealbot can't post in this channel. Invite it with ", { command: '/invite @Dealbot' }, ', then try again.'];
@@ -180,6 +185,18 @@ function sentence(error: unknown, fallbackCrm: string): Part[] {
 function slackPlatformError(error: unknown): string | null {
   const e = error as { code?: string; data?: { error?: unknown } } | null;
   return e?.code === 'slack_webapi_platform_error' && typeof e.data?.error === 'string' ? e.data.error : null;
+}
+
+/**
+ * Whether Slack asked Dealbot to slow down: the Web API's rate-limit error (or a
+ * `ratelimited` refusal), or a response_url answering HTTP 429.
+ */
+function slackRateLimited(error: unknown): boolean {
+  const e = error as { code?: string; name?: string; status?: unknown; statusCode?: unknown } | null;
+  if (!e || typeof e !== 'object') return false;
+  if (e.code === 'slack_webapi_rate_limited_error' || slackPlatformError(error) === 'ratelimited') return true;
+  const replyRefused = e.code === 'slack_bolt_respond_error' || e.name === 'ResponseUrlError';
+  return replyRefused && (e.status === 429 || e.statusCode === 429);
 }
 
 const asPlain = (parts: Part[]): string => parts.map((p) => (typeof p === 'string' ? p : p.command)).join('');

@@ -11,6 +11,7 @@ import {
   CrmUnsupportedError,
   CrmValidationError,
   DealStateConflictError,
+  AnnouncementFailedError,
 } from '../../src/errors.js';
 import { errorMessage } from '../../src/ui/error-message.js';
 import { assertWithinBlockKitLimits, displayedText, hasLiveFormatting, mrkdwnTexts } from '../helpers/block-kit-limits.js';
@@ -80,9 +81,34 @@ describe('errorMessage', () => {
     });
     expect(errorMessage(platform('expired_trigger_id'), 'Pipedrive').summary).toBe('Slack took too long to open that window. Run the command again.');
     expect(errorMessage(platform('channel_not_found'), 'Pipedrive').summary).toContain('/invite @Dealbot');
-    expect(errorMessage(Object.assign(new Error('rate limited'), { code: 'slack_webapi_rate_limited_error' }), 'Pipedrive').summary).toContain(
-      'slow down',
+    expect(errorMessage(Object.assign(new Error('rate limited'), { code: 'slack_webapi_rate_limited_error' }), 'Pipedrive').summary).toBe(
+      'Slack is busy right now, so Dealbot could not answer. Nothing is lost; try again in a minute.',
     );
+    expect(errorMessage(platform('ratelimited'), 'Pipedrive').summary).not.toContain('/invite');
+  });
+
+  it('an announcement Slack did not take: the deal stands, and the advice fits why', () => {
+    const platform = (error: string) => Object.assign(new Error(`An API error occurred: ${error}`), {
+      code: 'slack_webapi_platform_error',
+      data: { ok: false, error },
+    });
+    const won = makeDeal({ id: '42', title: 'Acme renewal', status: 'won' });
+    const said = (cause: unknown) => errorMessage(new AnnouncementFailedError(won, { cause }), 'Pipedrive').summary;
+    // Rate limits: Bolt's respond() on a 429, the Web API's rate-limit error, a `ratelimited` refusal.
+    for (const cause of [
+      Object.assign(new Error('Failed to respond to the response_url: 429'), { code: 'slack_bolt_respond_error', statusCode: 429 }),
+      Object.assign(new Error('rate limited'), { code: 'slack_webapi_rate_limited_error' }),
+      platform('ratelimited'),
+    ]) {
+      expect(said(cause)).toBe(
+        '“Acme renewal” is marked won in Pipedrive. Slack is busy right now, so Dealbot couldn\'t announce it here; nothing is lost. Show it again in a minute with /deal 42.',
+      );
+    }
+    expect(said(platform('not_in_channel'))).toContain('/invite @Dealbot');
+    expect(said(platform('channel_not_found'))).toContain('/invite @Dealbot');
+    const other = said(Object.assign(new Error('Failed to respond to the response_url: 500'), { code: 'slack_bolt_respond_error', statusCode: 500 }));
+    expect(other).toContain('is marked won in Pipedrive');
+    expect(other).not.toMatch(/invite|Nothing was changed/i);
   });
 
   it('bad response and unsupported', () => {
