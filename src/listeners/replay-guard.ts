@@ -9,8 +9,10 @@
 // gestures, so every field that tells gestures apart goes in:
 //   command           trigger_id
 //   block action      action_ts + user + action_id + container (+ trigger_id)
-//   view submission   view id + hash + the submitted values (a corrected resubmission of a
-//                     form Slack answered with field errors keeps its hash, not its values)
+//   view submission   view id + hash + trigger_id + the submitted values: each press of
+//                     Submit brings a new trigger_id, and a form answered with field errors
+//                     keeps its hash, so pressing Submit again is a new delivery (a double
+//                     click is still one create: `runOnce` keys on view id and hash)
 //   shortcut          trigger_id
 // Options requests, view_closed and events change nothing and pass untouched.
 
@@ -57,7 +59,7 @@ export function deliveryKey(body: Body): string | null {
       const view = rec(body.view);
       const id = str(view.id);
       const hash = str(view.hash);
-      return id && hash ? `view:${id}:${digest([hash, rec(view.state).values ?? null])}` : null;
+      return id && hash ? `view:${id}:${digest([hash, str(body.trigger_id), rec(view.state).values ?? null])}` : null;
     }
     case 'shortcut':
     case 'message_action': {

@@ -30,14 +30,16 @@ describe('deliveryKey', () => {
     expect(deliveryKey(second)).not.toBe(deliveryKey(click));
   });
 
-  it('keys a submission by view id, hash and values: a corrected resubmission of the same hash is new', () => {
+  it('keys a submission by view id, hash, trigger_id and values: pressing Submit again after field errors is new', () => {
     const view = { id: 'V1', hash: '1.abc', callback_id: 'lost' };
-    const first = viewSubmissionPayload({ view, values: { reason: { reason: textValue('') } } });
-    const corrected = viewSubmissionPayload({ view, values: { reason: { reason: textValue('Budget cut') } } });
+    const first = viewSubmissionPayload({ view, values: { reason: { reason: textValue('') } }, triggerId: '1.1.a' });
+    const corrected = viewSubmissionPayload({ view, values: { reason: { reason: textValue('Budget cut') } }, triggerId: '1.1.a' });
+    const pressedAgain = viewSubmissionPayload({ view, values: { reason: { reason: textValue('') } }, triggerId: '1.2.b' });
 
     expect(deliveryKey(first)).toMatch(/^view:V1:/);
     expect(deliveryKey(structuredClone(first))).toBe(deliveryKey(first));
     expect(deliveryKey(corrected)).not.toBe(deliveryKey(first));
+    expect(deliveryKey(pressedAgain)).not.toBe(deliveryKey(first));
   });
 
   it('leaves requests that change nothing unkeyed', () => {
