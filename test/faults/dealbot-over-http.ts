@@ -146,7 +146,7 @@ export async function startDealbotOverHttp(options: DealbotOverHttpOptions): Pro
     },
     async submit(view, values, submitOptions = {}) {
       // The person has the modal open: Slack knows it, so the app may update it.
-      if (view.id && !standin.view(view.id)) standin.knownView({ id: view.id, ...(view.hash ? { hash: view.hash } : {}) });
+      if (view.id && !standin.view(view.id)) standin.knownView({ id: view.id, ...(typeof view.hash === 'string' ? { hash: view.hash } : {}) });
       const body = payloadBody(viewSubmissionPayload({ view, values }));
       return Promise.all(Array.from({ length: submitOptions.times ?? 1 }, () => post(body, null)));
     },
@@ -164,8 +164,33 @@ export async function startDealbotOverHttp(options: DealbotOverHttpOptions): Pro
   };
 }
 
-/** What a person reads in a reply: its text, else the text of its blocks. */
-export function replyText(call: StandinCall): string {
-  const text = typeof call.args.text === 'string' ? call.args.text : '';
-  return text || JSON.stringify(call.args.blocks ?? '');
+type Texty = { text?: unknown } | string | undefined;
+const words = (t: Texty): string => (typeof t === 'string' ? t : typeof t?.text === 'string' ? t.text : '');
+
+/** The words a block shows, in reading order (headers, sections and their fields, context, buttons, input labels and values). */
+function blockWords(block: Record<string, unknown>): string[] {
+  const out: string[] = [words(block.text as Texty)];
+  if (block.type === 'input') out.push(words(block.label as Texty));
+  for (const field of (block.fields as Texty[] | undefined) ?? []) out.push(words(field));
+  for (const element of (block.elements as Array<Record<string, unknown>> | undefined) ?? []) out.push(words(element as Texty), words(element.text as Texty));
+  const element = block.element as Record<string, unknown> | undefined;
+  if (element && typeof element.initial_value === 'string') out.push(element.initial_value);
+  const accessory = block.accessory as Record<string, unknown> | undefined;
+  if (accessory) out.push(words(accessory.text as Texty));
+  return out.filter(Boolean);
 }
+
+/**
+ * What the person read in a recorded Slack call: a message's blocks (its `text` when it has
+ * none) or, for views.open/update/push, the modal's. Zero-width spaces that defuse mentions
+ * are dropped. Always read from the call Slack received, never typed by a test.
+ */
+export function visibleText(call: StandinCall): string {
+  const view = call.args.view as Record<string, unknown> | undefined;
+  const blocks = (view?.blocks ?? call.args.blocks) as Array<Record<string, unknown>> | undefined;
+  const shown = Array.isArray(blocks) && blocks.length > 0 ? blocks.flatMap(blockWords).join(' ') : words(call.args as Texty);
+  return shown.replaceAll('\u200b', '').replace(/\s+/g, ' ').trim();
+}
+
+/** What a person reads in a reply. */
+export const replyText = visibleText;

@@ -275,6 +275,11 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       const request: RedactedRequest = { method: req.method, url: redactor.text(url.toString()) };
       const init = buildInit(req);
       const retries = IDEMPOTENT.has(req.method) ? maxRetries : 0;
+      // A write whose answer was lost may have been applied: if a retry then fails, the
+      // outcome is still unknown, and the error must say so rather than "not applied".
+      let lostAnswer: CrmUnavailableError | null = null;
+      const outcome = (error: unknown): unknown =>
+        lostAnswer && isRetryable(error) ? new CrmUnavailableError(lostAnswer.reason, { crm, request, cause: error }) : error;
 
       for (let attemptNo = 0; ; attemptNo++) {
         const started = now();
@@ -285,10 +290,11 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         } catch (error) {
           const status = error instanceof CrmError ? error.status : undefined;
           logger?.debug({ crm, ...request, status, attempt: attemptNo + 1, ms: now() - started }, 'crm request failed');
-          if (!isRetryable(error) || attemptNo >= retries) throw error;
+          if (!isRetryable(error) || attemptNo >= retries) throw outcome(error);
+          if (req.method !== 'GET' && error instanceof CrmUnavailableError && error.reason !== 'server_error') lostAnswer ??= error;
           const asked = error instanceof CrmRateLimitedError ? error.retryAfterMs : null;
           // A CRM asking for a longer pause than we can hold a Slack user for: give up now.
-          if (asked !== null && asked > maxRetryWaitMs) throw error;
+          if (asked !== null && asked > maxRetryWaitMs) throw outcome(error);
           const waitMs = asked ?? Math.floor(random() * Math.min(maxRetryWaitMs, retryBaseMs * 2 ** attemptNo));
           logger?.warn(
             { crm, ...request, status, attempt: attemptNo + 1, waitMs, reason: (error as CrmError).code },
