@@ -24,6 +24,9 @@ export const ErrorCode = {
   AnnouncementFailed: 'dealbot_announcement_failed',
   SlackTokenRejected: 'dealbot_slack_token_rejected',
   Timeout: 'dealbot_timeout',
+  InvalidInput: 'dealbot_invalid_input',
+  BadActionValue: 'dealbot_bad_action_value',
+  ResponseUrlRefused: 'dealbot_response_url_refused',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -281,5 +284,45 @@ export class DeadlineError extends DealbotError {
     readonly afterMs: number,
   ) {
     super(`${what} did not answer within ${afterMs} ms`);
+  }
+}
+
+/**
+ * What a person typed or picked cannot be used, found by Dealbot before any CRM was asked
+ * (a quick create with no title, a stage menu older than the stage). Not a CRM refusal:
+ * nothing was sent. `problem` says what is wrong; `ui/error-message.ts` has the words.
+ */
+export class InvalidInputError extends DealbotError {
+  readonly code = ErrorCode.InvalidInput;
+  constructor(
+    readonly field: DealField | null,
+    readonly problem: 'missing' | 'unknown',
+    /** The value that was not found, for `unknown`. */
+    readonly value: string | null = null,
+    options?: { cause?: unknown },
+  ) {
+    super(`${field ?? 'input'} ${problem === 'missing' ? 'is missing' : `"${value ?? ''}" is unknown`}`, options);
+  }
+}
+
+/** A button or select sent back a value Dealbot did not write (tampered with, or from an old version). */
+export class BadActionValueError extends DealbotError {
+  readonly code = ErrorCode.BadActionValue;
+  constructor(
+    readonly actionId: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`The ${actionId} control sent a value Dealbot did not write`, options);
+  }
+}
+
+/** Slack refused a reply posted to a `response_url` (expired, used up, or rate limited). */
+export class ResponseUrlError extends DealbotError {
+  readonly code = ErrorCode.ResponseUrlRefused;
+  constructor(
+    readonly status: number,
+    options?: { cause?: unknown },
+  ) {
+    super(`Slack refused the reply to the response_url (HTTP ${status})`, options);
   }
 }

@@ -3,18 +3,10 @@
 // of being trusted.
 
 import { z } from 'zod';
+import { BadActionValueError } from '../errors.js';
 import type { PendingDealAction } from '../ui/deal-list.js';
 import type { DealStageValue } from '../ui/ids.js';
 
-export class BadActionValueError extends Error {
-  constructor(
-    readonly actionId: string,
-    options?: { cause?: unknown },
-  ) {
-    super(`The ${actionId} control sent a value Dealbot did not write`, options);
-    this.name = 'BadActionValueError';
-  }
-}
 
 const id = z.string().min(1).max(64);
 const dealStage = z.object({ dealId: id, stageId: id });

@@ -10,7 +10,7 @@ import { matchByName, normalizeName } from '../parse/match-name.js';
 import type { DealRef } from '../parse/deal-command.js';
 import { parseQuickCreate } from '../parse/quick-create.js';
 import { DateTime } from 'luxon';
-import { CrmUnavailableError, CrmValidationError, DealStateConflictError } from '../errors.js';
+import { CrmUnavailableError, DealStateConflictError, InvalidInputError } from '../errors.js';
 import type { Store } from '../store/store.js';
 import { runOnce } from './idempotency.js';
 import { closingStageNamed, movableStages } from './movable-stages.js';
@@ -172,11 +172,8 @@ export function createDealService(crm: CrmClient, store: Store): DealService {
 
     async quickCreate(line, onceKey, options) {
       const { title, value } = parseQuickCreate(line);
-      if (!title) {
-        throw new CrmValidationError('A deal needs a title, e.g. `/deal new Acme renewal 12k EUR`.', 'title', {
-          crm: crm.displayName,
-        });
-      }
+      // Nothing to send: the person typed no title. Not a CRM refusal, so not a CRM error.
+      if (!title) throw new InvalidInputError('title', 'missing');
       const currency = value?.currency ?? (value ? await crm.defaultCurrency() : null);
       // The person creating the deal owns it, when they have a CRM user.
       const ownerId = options?.actor?.crmUserId ?? null;
@@ -228,7 +225,7 @@ export function createDealService(crm: CrmClient, store: Store): DealService {
       const [deal, stages] = await Promise.all([current(target), stagesById()]);
       const to = stages.get(stageId);
       if (!to) {
-        throw new CrmValidationError(`There is no stage with id ${stageId} any more.`, 'stageId', { crm: crm.displayName });
+        throw new InvalidInputError('stageId', 'unknown', stageId);
       }
       // A stale menu or a hand-made button value: a closing stage is still not a move.
       if (to.closes) return { kind: 'closing-stage', deal, stage: to, closes: to.closes };

@@ -4,6 +4,7 @@
 // where the person is even if the bot is not a member.
 
 import type { KnownBlock } from '@slack/types';
+import { ResponseUrlError } from '../errors.js';
 
 export interface ResponseMessage {
   text: string;
@@ -11,16 +12,6 @@ export interface ResponseMessage {
   response_type?: 'ephemeral' | 'in_channel';
   replace_original?: boolean;
   delete_original?: boolean;
-}
-
-export class ResponseUrlError extends Error {
-  constructor(
-    readonly status: number,
-    options?: { cause?: unknown },
-  ) {
-    super(`Slack refused the reply to the response_url (HTTP ${status})`, options);
-    this.name = 'ResponseUrlError';
-  }
 }
 
 export async function postToResponseUrl(responseUrl: string, message: ResponseMessage, fetchFn: typeof fetch = fetch): Promise<void> {

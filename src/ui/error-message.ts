@@ -21,6 +21,8 @@ import {
   DuplicateInProgressError,
   LockTimeoutError,
   AnnouncementFailedError,
+  BadActionValueError,
+  InvalidInputError,
 } from '../errors.js';
 import { SlackLimits } from './ids.js';
 import { codeSpan, escapeMrkdwn, mrkdwnText, truncate } from './mrkdwn.js';
@@ -88,6 +90,18 @@ function waitWords(ms: number | null): string {
 function sentence(error: unknown, fallbackCrm: string): Part[] {
   const crm = error instanceof CrmError && error.crm ? error.crm : fallbackCrm;
 
+  if (error instanceof InvalidInputError) {
+    if (error.field === 'title' && error.problem === 'missing') {
+      return ['A deal needs a title, e.g. ', { command: '/deal new Acme renewal 12k EUR' }, '.'];
+    }
+    if (error.field === 'stageId' && error.problem === 'unknown') {
+      return [`${crm} has no stage with id ${truncate(error.value ?? '', ID_MAX)} any more; the menu may be out of date. Nothing was changed.`];
+    }
+    return [`Dealbot could not use ${error.field ? `the ${FIELD_WORDS[error.field]}` : 'what was typed'}. Nothing was changed.`];
+  }
+  if (error instanceof BadActionValueError) {
+    return ['That button or menu is out of date. Nothing was changed; run the command again for a fresh one.'];
+  }
   if (error instanceof CrmNotFoundError) {
     const id = truncate(error.id, ID_MAX);
     if (error.entity === 'deal') {

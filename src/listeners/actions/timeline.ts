@@ -3,7 +3,8 @@
 import type { App, BlockAction, ButtonAction, StaticSelectAction } from '@slack/bolt';
 import { z } from 'zod';
 import { ActionId } from '../../ui/ids.js';
-import { BadActionValueError, readId } from '../action-values.js';
+import { BadActionValueError } from '../../errors.js';
+import { readId } from '../action-values.js';
 import type { DealbotContext } from '../context.js';
 import { replyWithBoard, replyWithTimeline } from '../timeline-flows.js';
 import { replyForAction } from './reply-for-action.js';
