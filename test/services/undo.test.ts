@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createLocalCrm, type LocalCrm } from '../../src/crm/local/local-crm.js';
 import { createUndo, type UndoRecord } from '../../src/services/undo.js';
 import { createStore } from '../../src/store/create-store.js';
@@ -18,6 +18,7 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
+  vi.useRealTimers();
   await store.close();
 });
 
@@ -53,9 +54,11 @@ describe('undo', () => {
   });
 
   it('has expired after its time, and an unknown id is expired too', async () => {
-    const undo = createUndo({ crm, store, ttlMs: 1 });
+    // Only `Date` is faked: the store's expiry reads it, and its I/O runs as usual.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const undo = createUndo({ crm, store, ttlMs: 60_000 });
     const id = await undo.remember(record({ kind: 'stage', dealId, fromStageId: '1', toStageId: '1' }));
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    vi.setSystemTime(Date.now() + 60_001);
     expect(await createUndo({ crm, store }).undo(id)).toEqual({ kind: 'expired' });
     expect(await createUndo({ crm, store }).undo('never-issued')).toEqual({ kind: 'expired' });
   });

@@ -297,13 +297,15 @@ describe('createHttpClient: retries', () => {
   });
 
   it('times out an attempt that takes too long, and retries a GET', async () => {
+    // The retry must answer within the same per-attempt timeout: 30 ms flaked on a busy
+    // machine, so the timeout is roomy and the first answer far beyond it.
     const scope = nock(BASE)
       .get('/api/things/1')
-      .delay(1_000)
+      .delay(10_000)
       .reply(200, { id: 1, name: 'late' })
       .get('/api/things/1')
       .reply(200, { id: 1, name: 'One' });
-    const { client, waits } = setup({ timeoutMs: 30 });
+    const { client, waits } = setup({ timeoutMs: 500 });
 
     await expect(client.request({ method: 'GET', path: '/things/1', schema: itemSchema })).resolves.toEqual({ id: 1, name: 'One' });
 
