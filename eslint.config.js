@@ -8,7 +8,7 @@
 //   listeners (Slack adapters) → services, parse, ui, slack, store, digest, crm/port
 //   services (use cases)       → parse, store, crm/port
 //   crm adapters               → crm/port, crm/http, store          (the port's other side)
-//   ui (pure renderers)        → ui, crm/port types, services' outcome types
+//   ui (pure renderers)        → ui; types only from crm/port, parse (the grammar's kinds) and services (outcomes)
 //   parse (pure grammar)       → parse, crm/port types
 //   crm/port (domain)          → nothing but errors
 //   runtime, slack, store      → infrastructure: each other and the kernel
@@ -100,7 +100,7 @@ export default tseslint.config(
             { from: element('crm-http'), allow: { to: to('crm-http', 'crm-port', ...KERNEL) } },
             { from: element('crm-port'), allow: { to: to('crm-port', 'errors') } },
             { from: element('ui'), allow: { to: to('ui', 'errors') } },
-            { from: element('ui'), allow: typesOnly('crm-port', 'services') },
+            { from: element('ui'), allow: typesOnly('crm-port', 'services', 'parse') },
             { from: element('parse'), allow: { to: to('parse', 'errors') } },
             { from: element('parse'), allow: typesOnly('crm-port') },
             { from: element('store'), allow: { to: to('store', ...KERNEL) } },

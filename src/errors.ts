@@ -42,6 +42,14 @@ export function isDealbotError(error: unknown): error is DealbotError {
   return error instanceof DealbotError;
 }
 
+/**
+ * The `default` of a switch that must handle every kind of a union: the call type-checks only
+ * when nothing is left for `value` to be, so a new kind without a case fails the build.
+ */
+export function assertNever(value: never, what = 'value'): never {
+  throw new TypeError(`Unhandled ${what}: ${JSON.stringify(value)}`);
+}
+
 /** The environment cannot start the bot. `problems` holds one line per bad variable. */
 export class ConfigError extends DealbotError {
   readonly code = ErrorCode.ConfigError;

@@ -20,6 +20,9 @@ export type DealCommand =
   | { kind: 'timeline'; ref: DealRef }
   | { kind: 'invalid'; subcommand: string | null; problem: string; suggestion: string | null };
 
+/** The subcommands that act on one deal; a "which deal?" picker finishes one of these. */
+export type DealCommandOnDeal = Extract<DealCommand, { ref: DealRef }>;
+
 type Subcommand = Exclude<DealCommand['kind'], 'invalid'>;
 
 /** Every word that names a subcommand, the canonical name first. */

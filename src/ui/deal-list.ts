@@ -6,13 +6,15 @@
 
 import type { Button, KnownBlock, SectionBlock } from '@slack/types';
 import type { Deal, DealHit, Stage } from '../crm/port.js';
+import type { DealCommandOnDeal } from '../parse/deal-command.js';
 import { formatMoney, statusLabel } from './format.js';
 import { ActionId, SlackLimits, encodeDealStage } from './ids.js';
 import { codeSpan, escapeMrkdwn, mrkdwnText, plainText, truncate } from './mrkdwn.js';
 
 /** What a "which deal?" picker finishes once a deal is chosen; its button carries it with the deal id. */
 export type PendingDealAction = {
-  op: 'show' | 'move' | 'won' | 'lost' | 'reopen' | 'timeline';
+  /** The `/deal` subcommand being finished; a new one that acts on a deal is offered here by the compiler. */
+  op: DealCommandOnDeal['kind'];
   stage?: string;
   reason?: string | null;
 };

@@ -21,11 +21,15 @@ import {
 import { replyToCommand } from '../replies.js';
 import { replyWithTimeline } from '../timeline-flows.js';
 import { SlashCommand } from '../../ui/ids.js';
+import { dispatch, type HandlerMap } from './handler-map.js';
 
-type Subcommand<K extends DealCommand['kind']> = (
+/** The subcommands answered after the ack; help and usage are the ack itself. */
+export type DealSubcommand = Exclude<DealCommand, { kind: 'help' | 'invalid' }>;
+
+type Subcommand<K extends DealSubcommand['kind']> = (
   ctx: DealbotContext,
   reply: Reply,
-  command: Extract<DealCommand, { kind: K }>,
+  command: Extract<DealSubcommand, { kind: K }>,
   triggerId: string,
 ) => Promise<void>;
 
@@ -68,6 +72,18 @@ const timeline: Subcommand<'timeline'> = (ctx, reply, { ref }) =>
     ? replyWithTimeline(ctx, reply, ref.id)
     : withResolvedDeal(ctx, reply, ref, { op: 'timeline' }, (deal) => replyWithTimeline(ctx, reply, deal));
 
+/** One handler per subcommand: a kind added to the grammar without one here fails the type check. */
+export const dealSubcommands: HandlerMap<DealSubcommand, [ctx: DealbotContext, reply: Reply, triggerId: string], Promise<void>> = {
+  show: (command, ctx, reply, trigger) => show(ctx, reply, command, trigger),
+  find: (command, ctx, reply, trigger) => find(ctx, reply, command, trigger),
+  new: (command, ctx, reply, trigger) => create(ctx, reply, command, trigger),
+  move: (command, ctx, reply, trigger) => move(ctx, reply, command, trigger),
+  won: (command, ctx, reply, trigger) => won(ctx, reply, command, trigger),
+  lost: (command, ctx, reply, trigger) => lost(ctx, reply, command, trigger),
+  reopen: (command, ctx, reply, trigger) => reopen(ctx, reply, command, trigger),
+  timeline: (command, ctx, reply, trigger) => timeline(ctx, reply, command, trigger),
+};
+
 export function registerDealCommand(app: App<DealbotContext>): void {
   app.command(SlashCommand.deal, async ({ command, ack, respond, client, context }) => {
     const parsed = parseDealCommand(command.text);
@@ -77,25 +93,6 @@ export function registerDealCommand(app: App<DealbotContext>): void {
     }
     await ack();
     const reply = replyToCommand({ client, respond, command });
-    const ctx = context as DealbotContext;
-    const trigger = command.trigger_id;
-    switch (parsed.kind) {
-      case 'show':
-        return show(ctx, reply, parsed, trigger);
-      case 'find':
-        return find(ctx, reply, parsed, trigger);
-      case 'new':
-        return create(ctx, reply, parsed, trigger);
-      case 'move':
-        return move(ctx, reply, parsed, trigger);
-      case 'won':
-        return won(ctx, reply, parsed, trigger);
-      case 'lost':
-        return lost(ctx, reply, parsed, trigger);
-      case 'reopen':
-        return reopen(ctx, reply, parsed, trigger);
-      case 'timeline':
-        return timeline(ctx, reply, parsed, trigger);
-    }
+    return dispatch(dealSubcommands, parsed, context as DealbotContext, reply, command.trigger_id);
   });
 }

@@ -3,13 +3,25 @@
 // subscriptions (`/pipeline digest …`).
 
 import type { App } from '@slack/bolt';
-import { parsePipelineCommand } from '../../parse/pipeline-command.js';
+import { parsePipelineCommand, type PipelineCommand } from '../../parse/pipeline-command.js';
 import { helpMessage, usageMessage } from '../../ui/help.js';
 import type { DealbotContext } from '../context.js';
 import { runDigestCommand } from '../digest-flows.js';
 import { replyToCommand } from '../replies.js';
 import { replyWithBoard, replyWithPeriodSummary } from '../timeline-flows.js';
 import { SlashCommand } from '../../ui/ids.js';
+import type { Reply } from '../deal-flows.js';
+import { dispatch, type HandlerMap } from './handler-map.js';
+
+/** The subcommands answered after the ack; help and usage are the ack itself. */
+export type PipelineSubcommand = Exclude<PipelineCommand, { kind: 'help' | 'invalid' }>;
+
+/** One handler per subcommand: a kind added to the grammar without one here fails the type check. */
+export const pipelineSubcommands: HandlerMap<PipelineSubcommand, [ctx: DealbotContext, reply: Reply, triggerId: string], Promise<void>> = {
+  board: (command, ctx, reply) => replyWithBoard(ctx, reply, command.pipeline),
+  timeline: (command, ctx, reply) => replyWithPeriodSummary(ctx, reply, command),
+  digest: (command, ctx, reply, triggerId) => runDigestCommand(ctx, reply, command.args, triggerId),
+};
 
 export function registerPipelineCommand(app: App<DealbotContext>): void {
   app.command(SlashCommand.pipeline, async ({ command, ack, respond, client, context }) => {
@@ -18,8 +30,6 @@ export function registerPipelineCommand(app: App<DealbotContext>): void {
     if (parsed.kind === 'invalid') return ack({ response_type: 'ephemeral', ...usageMessage(parsed.problem, null) });
     await ack();
     const reply = replyToCommand({ client, respond, command });
-    if (parsed.kind === 'board') return replyWithBoard(context, reply, parsed.pipeline);
-    if (parsed.kind === 'digest') return runDigestCommand(context, reply, parsed.args, command.trigger_id);
-    return replyWithPeriodSummary(context, reply, parsed);
+    return dispatch(pipelineSubcommands, parsed, context as DealbotContext, reply, command.trigger_id);
   });
 }
