@@ -8,6 +8,7 @@ import type { Deal, Pipeline, Stage, User } from '../crm/port.js';
 import { formatExpectedClose, formatMoney, formatRelativeTime, statusLabel } from './format.js';
 import { ActionId, SlackLimits, encodeDealStage } from './ids.js';
 import { escapeMrkdwn, mrkdwnText, plainText, truncate } from './mrkdwn.js';
+import { selectOptions } from './select-options.js';
 
 export interface DealCardInput {
   deal: Deal;
@@ -98,14 +99,14 @@ function moveSelect(deal: Deal, pipelineStages: Stage[]): StaticSelect | null {
     .filter((s) => s.id !== deal.stageId)
     .sort((a, b) => a.order - b.order)
     .map((s) => ({ text: plainText(s.name, SlackLimits.optionText), value: encodeDealStage({ dealId: deal.id, stageId: s.id }) }))
-    .filter((o) => o.value.length <= OPTION_VALUE_MAX)
-    .slice(0, SlackLimits.selectOptions);
+    .filter((o) => o.value.length <= OPTION_VALUE_MAX);
   if (options.length === 0) return null;
   return {
     type: 'static_select',
     action_id: ActionId.cardMove,
     placeholder: plainText('Move to…', SlackLimits.optionText),
-    options,
+    // A long pipeline's stages in groups of 100, so every stage can be picked.
+    ...selectOptions(options),
   };
 }
 

@@ -7,6 +7,7 @@ import type { ExternalSelect, InputBlock, KnownBlock, ModalView, PlainTextOption
 import type { Deal, IsoDate, PartyRef, Pipeline, Stage } from '../crm/port.js';
 import { ActionId, CallbackId, DealFormExtraField, DealFormField, LostFormField, PICKER_MIN_QUERY, SlackLimits } from './ids.js';
 import { escapeMrkdwn, mrkdwnText, plainText, truncate } from './mrkdwn.js';
+import { allOptions, selectOptions } from './select-options.js';
 
 /**
  * The value of the only option a select has while its real options are loading (Slack
@@ -59,31 +60,22 @@ export interface DealFormModalInput {
 
 const option = (text: string, value: string): PlainTextOption => ({ text: plainText(text, SlackLimits.optionText), value });
 
-/**
- * A static select that holds any number of options: up to 100 as a flat list, beyond that
- * in groups of 100 (Slack allows 100 groups), so a pipeline with 300 stages stays usable.
- */
+/** A static select that holds any number of options (grouped beyond 100, see select-options.ts). */
 function staticSelect(
   actionId: string,
   options: PlainTextOption[],
   initialValue: string | undefined,
   placeholder: string,
 ): StaticSelect {
-  const fitting = options.slice(0, SlackLimits.selectOptions * SlackLimits.selectOptions);
-  const initial = fitting.find((o) => o.value === initialValue);
-  const select: StaticSelect = {
+  const shown = selectOptions(options);
+  const initial = allOptions(shown).find((o) => o.value === initialValue);
+  return {
     type: 'static_select',
     action_id: actionId,
     placeholder: plainText(placeholder, 150),
     ...(initial ? { initial_option: initial } : {}),
+    ...shown,
   };
-  if (fitting.length <= SlackLimits.selectOptions) return { ...select, options: fitting };
-  const groups: NonNullable<StaticSelect['option_groups']> = [];
-  for (let start = 0; start < fitting.length; start += SlackLimits.selectOptions) {
-    const end = Math.min(start + SlackLimits.selectOptions, fitting.length);
-    groups.push({ label: plainText(`${start + 1}–${end}`, SlackLimits.optionText), options: fitting.slice(start, end) });
-  }
-  return { ...select, option_groups: groups };
 }
 
 /** A select that asks the app for options as the person types (`block_suggestion`). */

@@ -11,6 +11,7 @@ import type { PipelineBoard, StageColumn } from '../services/pipeline-board.js';
 import { formatExpectedClose, formatMoney, formatMoneyTotals } from './format.js';
 import { ActionId, SlackLimits } from './ids.js';
 import { escapeMrkdwn, mrkdwnText, plainText, truncate } from './mrkdwn.js';
+import { allOptions, selectOptions } from './select-options.js';
 
 type Message = { text: string; blocks: KnownBlock[] };
 
@@ -71,10 +72,11 @@ function pipelineSelect(pipelines: Pipeline[], current: string): ActionsBlock | 
   const options: PlainTextOption[] = [...pipelines]
     .sort((a, b) => a.order - b.order)
     .filter((p) => p.id.length <= OPTION_VALUE_MAX)
-    .slice(0, SlackLimits.selectOptions)
     .map((p) => ({ text: plainText(p.name, SlackLimits.optionText), value: p.id }));
   if (options.length < 2) return null;
-  const initial = options.find((o) => o.value === current);
+  // Beyond 100 pipelines the options come in groups of 100, so every one can be picked.
+  const shown = selectOptions(options);
+  const initial = allOptions(shown).find((o) => o.value === current);
   return {
     type: 'actions',
     elements: [
@@ -82,7 +84,7 @@ function pipelineSelect(pipelines: Pipeline[], current: string): ActionsBlock | 
         type: 'static_select',
         action_id: ActionId.pipelinePick,
         placeholder: plainText('Another pipeline…', SlackLimits.optionText),
-        options,
+        ...shown,
         ...(initial ? { initial_option: initial } : {}),
       },
     ],

@@ -2,6 +2,7 @@ import type { ActionsBlock, Button, HeaderBlock, KnownBlock, SectionBlock, Stati
 import { describe, expect, it } from 'vitest';
 import { dealCard, type DealCardInput } from '../../src/ui/deal-card.js';
 import { ActionId } from '../../src/ui/ids.js';
+import { allOptions } from '../../src/ui/select-options.js';
 import { assertWithinBlockKitLimits, displayedText, hasLiveFormatting, mrkdwnTexts } from '../helpers/block-kit-limits.js';
 import { HOSTILE, LONG_TITLE, NOW, bareDeal, makeDeal, makeStages, owner, pipeline } from './fixtures.js';
 
@@ -139,7 +140,21 @@ describe('dealCard', () => {
     assertWithinBlockKitLimits(card);
     expect(header(card.blocks)?.text.text.length).toBeLessThanOrEqual(150);
     expect(header(card.blocks)?.text.text.endsWith('…')).toBe(true);
-    expect(moveSelect(card.blocks)?.options).toHaveLength(100);
+    // Every other stage stays pickable: 299 in groups of at most 100.
+    const select = moveSelect(card.blocks);
+    expect(select?.options).toBeUndefined();
+    expect(select?.option_groups?.map((g) => g.options.length)).toEqual([100, 100, 99]);
+  });
+
+  it('lets the person pick stage #250 of 300 from the Move menu', () => {
+    const stages = makeStages(300);
+    const card = dealCard(input({ deal: makeDeal({ stageId: '1' }), pipelineStages: stages }));
+    assertWithinBlockKitLimits(card);
+    const options = allOptions(moveSelect(card.blocks)!);
+    expect(options).toHaveLength(299);
+    const picked = options.find((o) => o.text.text === stages[249]!.name && (JSON.parse(o.value!) as { stageId: string }).stageId === '250');
+    expect(picked).toBeDefined();
+    expect(JSON.parse(picked!.value!)).toEqual({ dealId: '42', stageId: '250' });
   });
 
   it('gives an untitled deal a header Slack accepts', () => {

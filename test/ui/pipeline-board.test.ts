@@ -1,9 +1,10 @@
-import type { KnownBlock, SectionBlock } from '@slack/types';
+import type { ActionsBlock, KnownBlock, SectionBlock, StaticSelect } from '@slack/types';
 import { describe, expect, it } from 'vitest';
 import type { Deal, Pipeline } from '../../src/crm/port.js';
 import { aggregateBoard, type BoardInput } from '../../src/services/pipeline-board.js';
 import { ActionId } from '../../src/ui/ids.js';
 import { countBar, pipelineBoardMessage } from '../../src/ui/pipeline-board.js';
+import { allOptions } from '../../src/ui/select-options.js';
 import { assertWithinBlockKitLimits, displayedText, hasLiveFormatting, mrkdwnTexts } from '../helpers/block-kit-limits.js';
 import { HOSTILE, LONG_TITLE, NOW, makeDeal, makeStages, pipeline } from './fixtures.js';
 
@@ -152,6 +153,19 @@ describe('pipelineBoardMessage', () => {
       elements: [{ type: 'static_select', action_id: ActionId.pipelinePick, initial_option: { value: '1' }, options: [{ value: '1' }, { value: '2' }] }],
     });
     expect(pipelineBoardMessage(board(), { ...OPTIONS, pipelines: [pipeline] }).blocks.some((b) => b.type === 'actions')).toBe(false);
+  });
+
+  it('keeps all of 300 pipelines pickable, #250 included, in groups of at most 100', () => {
+    const pipelines: Pipeline[] = Array.from({ length: 300 }, (_, i) => ({ id: String(i + 1), name: `Region ${i + 1}`, order: i + 1, isDefault: i === 0 }));
+    const message = pipelineBoardMessage(board(), { ...OPTIONS, pipelines });
+    assertWithinBlockKitLimits(message);
+    const actions = message.blocks.find((b): b is ActionsBlock => b.type === 'actions');
+    const select = actions?.elements[0] as StaticSelect;
+    expect(select.options).toBeUndefined();
+    expect(select.option_groups).toHaveLength(3);
+    expect(allOptions(select)).toHaveLength(300);
+    expect(allOptions(select).find((o) => o.value === '250')?.text.text).toBe('Region 250');
+    expect(select.initial_option?.value).toBe('1');
   });
 
   it('renders hostile stage names, deal titles and pipeline names literally', () => {
