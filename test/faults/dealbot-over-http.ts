@@ -6,12 +6,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { boltLogger, createApp } from '../../src/app.js';
-import {
-  startSlackApiStandin,
-  type SlackApiStandin,
-  type StandinCall,
-  type StandinUser,
-} from '../../src/console/slack-api-standin.js';
+import { startSlackApiStandin, type SlackApiStandin, type StandinCall, type StandinUser } from '../../src/console/slack-api-standin.js';
 import { createCachedCrm } from '../../src/crm/cached-crm.js';
 import { createPipedriveClient } from '../../src/crm/pipedrive/pipedrive-client.js';
 import type { CrmClient } from '../../src/crm/port.js';
@@ -146,7 +141,8 @@ export async function startDealbotOverHttp(options: DealbotOverHttpOptions): Pro
     },
     async submit(view, values, submitOptions = {}) {
       // The person has the modal open: Slack knows it, so the app may update it.
-      if (view.id && !standin.view(view.id)) standin.knownView({ id: view.id, ...(typeof view.hash === 'string' ? { hash: view.hash } : {}) });
+      if (view.id && !standin.view(view.id))
+        standin.knownView({ id: view.id, ...(typeof view.hash === 'string' ? { hash: view.hash } : {}) });
       const body = payloadBody(viewSubmissionPayload({ view, values }));
       return Promise.all(Array.from({ length: submitOptions.times ?? 1 }, () => post(body, null)));
     },
@@ -172,7 +168,8 @@ function blockWords(block: Record<string, unknown>): string[] {
   const out: string[] = [words(block.text as Texty)];
   if (block.type === 'input') out.push(words(block.label as Texty));
   for (const field of (block.fields as Texty[] | undefined) ?? []) out.push(words(field));
-  for (const element of (block.elements as Array<Record<string, unknown>> | undefined) ?? []) out.push(words(element as Texty), words(element.text as Texty));
+  for (const element of (block.elements as Array<Record<string, unknown>> | undefined) ?? [])
+    out.push(words(element as Texty), words(element.text as Texty));
   const element = block.element as Record<string, unknown> | undefined;
   if (element && typeof element.initial_value === 'string') out.push(element.initial_value);
   const accessory = block.accessory as Record<string, unknown> | undefined;

@@ -149,7 +149,12 @@ describe('a response_url that refuses the answer for good: the person still hear
     expect(ephemeral.args).toMatchObject({ channel: 'C0CONSOLE', user: ADA.id });
     expect(replyText(ephemeral)).toContain(deal.title);
     expect(calls('chat.postMessage', sent.fromIndex)).toBe(0);
-    await bench.reportRecovered({ fault: 'response_url expired_url', where: '/deal <id>', saw: ephemeral, note: 'answered by chat.postEphemeral' });
+    await bench.reportRecovered({
+      fault: 'response_url expired_url',
+      where: '/deal <id>',
+      saw: ephemeral,
+      note: 'answered by chat.postEphemeral',
+    });
   });
 
   it('used_url, and the channel refuses an ephemeral too: the card comes by DM', async () => {
@@ -162,7 +167,12 @@ describe('a response_url that refuses the answer for good: the person still hear
     expect(dm.args.channel).toBe(ADA.id);
     expect(replyText(dm)).toContain(deal.title);
     expect(calls('chat.postEphemeral', sent.fromIndex)).toBe(1);
-    await bench.reportRecovered({ fault: 'response_url used_url + postEphemeral channel_not_found', where: '/deal <id>', saw: dm, note: 'answered by DM' });
+    await bench.reportRecovered({
+      fault: 'response_url used_url + postEphemeral channel_not_found',
+      where: '/deal <id>',
+      saw: dm,
+      note: 'answered by DM',
+    });
   });
 
   it('expired_url on /deal won: won once, announced in the channel by the bot, confirmed to the person', async () => {
