@@ -7,6 +7,7 @@ import type { CrmClient } from '../crm/port.js';
 import type { Scheduler } from '../digest/scheduler.js';
 import type { DealService } from '../services/deal-service.js';
 import type { SlackPeople } from '../services/slack-people.js';
+import type { Logger } from '../logger.js';
 import type { Store } from '../store/store.js';
 
 export interface DealbotContext {
@@ -18,4 +19,6 @@ export interface DealbotContext {
   now: () => DateTime;
   /** The digest scheduler; null where digests are not running (some tests). */
   digests: Scheduler | null;
+  /** For what a flow handles itself and goes on (a fallback, a step that may fail): never swallowed without a line. */
+  logger: Logger;
 }

@@ -103,6 +103,7 @@ export async function updateSharedCard(ctx: DealbotContext, reply: Reply, card: 
     await reply.client.chat.update({ channel: card.channel, ts: card.ts, ...message });
   } catch (error) {
     if (!reply.fromCard || reply.card?.ts !== card.ts) throw error;
+    ctx.logger.info({ err: error }, 'chat.update refused the shared card; replacing it through the response_url');
     await reply.respond({ replace_original: true, ...message });
   }
 }
@@ -123,7 +124,10 @@ async function rememberUndo(ctx: DealbotContext, reply: Reply, change: UndoableC
   const card = reply.fromCard && reply.card ? reply.card : null;
   return createUndo({ crm: ctx.crm, store: ctx.store })
     .remember({ change, actorUserId: reply.userId, card, announced })
-    .catch(() => null);
+    .catch((error: unknown) => {
+      ctx.logger.warn({ err: error, dealId: change.dealId }, 'could not keep an undo; the change stands without one');
+      return null;
+    });
 }
 
 export const UNDO_MINUTES = Math.round(UNDO_TTL_MS / 60_000);
@@ -284,7 +288,9 @@ async function refreshOnConflict<T>(ctx: DealbotContext, reply: Reply, work: () 
     return await work();
   } catch (error) {
     if (error instanceof DealStateConflictError && reply.fromCard) {
-      await replyWithCard(ctx, reply, error.deal, `Already *${error.deal.status}* — nothing changed.`).catch(() => undefined);
+      await replyWithCard(ctx, reply, error.deal, `Already *${error.deal.status}* — nothing changed.`).catch((cause: unknown) => {
+        ctx.logger.warn({ err: cause, dealId: error.deal.id }, 'could not redraw the card of a deal closed elsewhere');
+      });
     }
     throw error;
   }

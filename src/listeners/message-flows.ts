@@ -107,7 +107,12 @@ async function composeNote(ctx: DealbotContext, reply: Reply, source: MessageSou
 }
 
 /** Posts in the message's thread; false when Slack refuses (the bot is not in the channel). */
-async function postInThread(reply: Reply, source: MessageSource, message: { text: string; blocks: KnownBlock[] }): Promise<boolean> {
+async function postInThread(
+  ctx: DealbotContext,
+  reply: Reply,
+  source: MessageSource,
+  message: { text: string; blocks: KnownBlock[] },
+): Promise<boolean> {
   try {
     await reply.client.chat.postMessage({
       channel: source.channelId,
@@ -117,7 +122,8 @@ async function postInThread(reply: Reply, source: MessageSource, message: { text
       unfurl_links: false,
     });
     return true;
-  } catch {
+  } catch (error) {
+    ctx.logger.info({ err: error, channel: source.channelId }, 'could not post in the thread; answering the person instead');
     return false;
   }
 }
@@ -139,13 +145,14 @@ export async function finishDealFromMessage(
       const [note, options] = await Promise.all([composeNote(ctx, reply, source, input.note), writeOptions(ctx, reply)]);
       await addDealNote(ctx.crm, deal.id, note, options);
     } catch (error) {
+      ctx.logger.warn({ err: error, dealId: deal.id }, 'the deal was created but its note was not added');
       noteProblem = errorMessage(error, ctx.crm.displayName).summary;
     }
   }
   if (input.duplicate) return noteProblem;
   const line = changeLine('Created from this message', reply.userId, ctx.now());
   const card = await renderCard(ctx, reply, deal, { ephemeral: false, note: line });
-  if (!(await postInThread(reply, source, card))) {
+  if (!(await postInThread(ctx, reply, source, card))) {
     await replyWithCard(ctx, reply, deal, `${line}. ${CANNOT_POST_IN_THREAD}`);
   }
   return noteProblem;
@@ -169,7 +176,7 @@ export async function attachMessageNote(
   });
   if (duplicate) return deal;
   const confirmation = noteAttachedMessage({ deal, actorUserId: reply.userId, crmName: ctx.crm.displayName });
-  if (!(await postInThread(reply, input.source, confirmation))) {
+  if (!(await postInThread(ctx, reply, input.source, confirmation))) {
     await reply.respond({
       response_type: 'ephemeral',
       replace_original: false,

@@ -36,7 +36,11 @@ export async function undoChange(ctx: DealbotContext, reply: Reply, undoId: stri
       // The confirmation (or ephemeral card) the Undo was on becomes the deal's card.
       await replyWithCard(ctx, { ...reply, card: null }, deal, line);
       // The undo stands even if that card can no longer be edited (deleted, channel archived).
-      if (record.card) await updateSharedCard(ctx, { ...reply, fromCard: false }, record.card, deal, line).catch(() => undefined);
+      if (record.card) {
+        await updateSharedCard(ctx, { ...reply, fromCard: false }, record.card, deal, line).catch((error: unknown) => {
+          ctx.logger.info({ err: error, dealId: deal.id }, 'the undone change stands; its shared card could not be redrawn');
+        });
+      }
       if (record.announced) {
         const announcement = await closedAnnouncement(ctx, reply, deal);
         await reply.respond({ response_type: 'in_channel', replace_original: false, ...announcement });
