@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { FakeDeal, FakePipedrive } from '../helpers/fake-pipedrive-server.js';
 import { selectValue, textValue } from '../helpers/slack-payloads.js';
-import { CallbackId, DealFormField } from '../../src/ui/ids.js';
+import { CallbackId, DealFormField, LostFormField } from '../../src/ui/ids.js';
 import { ADA, replyText, type DealbotOverHttp } from './dealbot-over-http.js';
 import { startFaultBench, type FaultBench } from './fault-bench.js';
 import { createFaultReport } from './fault-report.js';
@@ -214,6 +214,41 @@ describe('a response_url that refuses the answer for good: the person still hear
     expect(text).not.toMatch(/Nothing was changed/i);
     expect(pd.deal(deal.id)?.status).toBe('won');
     await bench.reportRecovered({ fault: 'response_url expired_url + postMessage not_in_channel', where: '/deal won <id>', saw: told });
+  });
+
+  it('a modal submitted after its response_url expired: the loss is announced by the bot and confirmed ephemerally', async () => {
+    const deal = freshOpenDeal();
+    const reason = 'Chose a competitor';
+    app.standin.failNext('response_url', 'expired_url');
+    app.standin.failNext('response_url', 'expired_url');
+    const [sent] = await app.submit(
+      {
+        id: 'VLOSTEXPIRED',
+        hash: `${Date.now()}.expired`,
+        callback_id: CallbackId.lostReasonModal,
+        private_metadata: JSON.stringify({
+          dealId: String(deal.id),
+          channelId: 'C0CONSOLE',
+          responseUrl: app.standin.responseUrl({ channel: 'C0CONSOLE', ephemeral: true }),
+        }),
+      },
+      { [LostFormField.reason]: { [LostFormField.reason]: textValue(reason) } },
+    );
+    const announced = await app.callAfter(sent!, 'chat.postMessage');
+    expect(announced.result.ok).toBe(true);
+    expect(announced.args.channel).toBe('C0CONSOLE');
+    expect(replyText(announced)).toContain(reason);
+    const confirmed = await app.callAfter(sent!, 'chat.postEphemeral');
+    expect(confirmed.result.ok).toBe(true);
+    expect(confirmed.args).toMatchObject({ channel: 'C0CONSOLE', user: ADA.id });
+    expect(pd.deal(deal.id)?.status).toBe('lost');
+    expect(pd.ledger.count('PATCH /api/v2/deals/{id}')).toBe(1);
+    await bench.reportRecovered({
+      fault: 'response_url expired_url ×2 after a modal',
+      where: 'lost-reason modal',
+      saw: confirmed,
+      note: 'announced by chat.postMessage, confirmed by chat.postEphemeral',
+    });
   });
 
   it('an error reply whose response_url is refused: the error comes ephemerally instead', async () => {
