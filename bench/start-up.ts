@@ -95,3 +95,83 @@ export async function measureStartUp(
   }
   return results;
 }
+
+export interface ServiceStartUpRun {
+  /** From spawning `npm start` to the first 200 from GET /healthz. */
+  healthMs: number | null;
+  /** Resident memory of the whole process tree (npm and node), a second after /healthz. */
+  treeRssMb: number | null;
+  /** From SIGTERM to npm's exit, and its exit code. */
+  stopMs: number | null;
+  exitCode: number | null;
+}
+
+/** The resident sets of `pid` and all its descendants, summed. */
+function treeRssMb(pid: number): number | null {
+  let total = 0;
+  const visit = (p: number) => {
+    const mb = rssMb(p);
+    if (mb !== null) total += mb;
+    let children: string[] = [];
+    try {
+      children = readFileSync(`/proc/${p}/task/${p}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+    } catch {
+      // gone already
+    }
+    for (const child of children) visit(Number(child));
+  };
+  visit(pid);
+  return total > 0 ? Math.round(total * 10) / 10 : null;
+}
+
+/**
+ * The README's start command as a supervisor runs it: `npm start` in HTTP mode with the
+ * embedded CRM (dist/ already built), timed to the first healthy answer; then idle memory
+ * of the process tree; then SIGTERM and the time to a clean exit.
+ */
+export function measureServiceStartUp(port: number, slackApiUrl: string): Promise<ServiceStartUpRun> {
+  return new Promise((resolve) => {
+    const started = performance.now();
+    const child = spawn('npm', ['start', '--silent'], {
+      cwd: REPO,
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '',
+        SLACK_BOT_TOKEN: 'xoxb-bench',
+        SLACK_SIGNING_SECRET: 'bench-secret',
+        SLACK_API_URL: slackApiUrl,
+        PORT: String(port),
+        STORE_URL: 'memory://',
+        LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'ignore', 'ignore'],
+    });
+    const run: ServiceStartUpRun = { healthMs: null, treeRssMb: null, stopMs: null, exitCode: null };
+    let stoppedAt = 0;
+    const killer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('exit', (code) => {
+      clearTimeout(killer);
+      run.exitCode = code;
+      run.stopMs = stoppedAt ? Math.round(performance.now() - stoppedAt) : null;
+      resolve(run);
+    });
+    const poll = async () => {
+      try {
+        const res = await fetch(`http://127.0.0.1:${port}/healthz`);
+        if (res.status === 200) {
+          run.healthMs = Math.round(performance.now() - started);
+          setTimeout(() => {
+            run.treeRssMb = child.pid ? treeRssMb(child.pid) : null;
+            stoppedAt = performance.now();
+            child.kill('SIGTERM');
+          }, 1000);
+          return;
+        }
+      } catch {
+        // not listening yet
+      }
+      if (child.exitCode === null) setTimeout(() => void poll(), 20);
+    };
+    void poll();
+  });
+}
