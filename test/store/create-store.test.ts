@@ -333,7 +333,7 @@ describe('a store that can no longer keep what it is told', () => {
     const refused = await store.set('deal:2', { title: 'Would be lost' }).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(StoreError);
     expect((refused as StoreError).message).toMatch(/SQLite file .* was deleted while Dealbot was running/);
-    await expect(store.claim('idem:x', 30_000)).rejects.toBeInstanceOf(StoreError);
+    await expect(store.delete('deal:1')).rejects.toBeInstanceOf(StoreError);
     await expect(probeStore(store)).rejects.toThrow(/was deleted/);
     // `/readyz` runs this probe as its store check (see `main.ts`): not ready, and why.
     const readiness = createReadiness();
