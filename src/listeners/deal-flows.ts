@@ -5,42 +5,21 @@
 // when (`chat.update` for a card everyone sees, the response_url for an ephemeral one),
 // and a move, win or loss comes with an Undo for ten minutes (`services/undo.ts`).
 
-import type { WebClient } from '@slack/web-api';
 import type { Deal } from '../crm/port.js';
 import { AnnouncementFailedError, DealStateConflictError } from '../errors.js';
 import type { DealRef } from '../parse/deal-command.js';
 import type { DealResolution, MoveOutcome, StatusOutcome } from '../services/deal-service.js';
-import { actorFor, type SlackPerson } from '../services/slack-people.js';
 import { createUndo, UNDO_TTL_MS, type SharedCard, type UndoableChange } from '../services/undo.js';
-import type { ResponseMessage } from '../slack/response-url.js';
-import { actionConfirmation, dealClosedAnnouncement } from '../ui/announcements.js';
+import { actionConfirmation } from '../ui/announcements.js';
 import { closingStageHint } from '../ui/closing-stage-hint.js';
-import { dealCard } from '../ui/deal-card.js';
 import { changeConfirmation, changeLine } from '../ui/deal-change.js';
 import { dealList, dealPicker, stagePicker, type PendingDealAction } from '../ui/deal-list.js';
 import { escapeMrkdwn, truncate } from '../ui/mrkdwn.js';
 import { noticeModal } from '../ui/notice-modal.js';
 import { lostReasonModal } from '../ui/deal-form-modal.js';
+import { closedAnnouncement, replyWithCard, updateSharedCard, writeOptions } from './card-replies.js';
 import type { DealbotContext } from './context.js';
-import type { WriteOptions } from '../crm/port.js';
-
-/** Who asked, and how to answer them. */
-export interface Reply {
-  client: WebClient;
-  userId: string;
-  channelId: string | null;
-  /** Bolt's `respond()` (or a response_url poster): ephemeral unless told otherwise. */
-  respond: (message: ResponseMessage) => Promise<unknown>;
-  responseUrl: string | null;
-  /** True when answering a button on a card: the card itself is replaced. */
-  fromCard: boolean;
-  /**
-   * The card in a channel (or DM) everyone sees, when the button was pressed on one: it is
-   * updated in place with `chat.update`. Null for ephemeral cards, replaced through the
-   * response_url instead.
-   */
-  card?: SharedCard | null;
-}
+import type { Reply } from './replies.js';
 
 /** Private metadata of the lost-reason modal: where to answer, and the card it was opened from. */
 export interface LostModalMetadata {
@@ -49,74 +28,6 @@ export interface LostModalMetadata {
   responseUrl: string | null;
   fromCard?: boolean;
   card?: SharedCard | null;
-}
-
-async function viewer(ctx: DealbotContext, reply: Reply): Promise<SlackPerson> {
-  return ctx.people.get(reply.client, reply.userId);
-}
-
-export async function writeOptions(ctx: DealbotContext, reply: Reply): Promise<WriteOptions> {
-  const [person, users] = await Promise.all([viewer(ctx, reply), ctx.crm.listUsers()]);
-  return { actor: actorFor(person, users) };
-}
-
-export async function renderCard(
-  ctx: DealbotContext,
-  reply: Reply,
-  deal: Deal,
-  options: { ephemeral: boolean; note?: string; undoId?: string },
-): Promise<{ text: string; blocks: NonNullable<ResponseMessage['blocks']> }> {
-  const [person, dealContext] = await Promise.all([viewer(ctx, reply), ctx.deals.contextFor(deal)]);
-  return dealCard({
-    deal,
-    ...dealContext,
-    crmName: ctx.deals.crmName,
-    viewerZone: person.tz,
-    now: ctx.now().setZone(person.tz),
-    ephemeral: options.ephemeral,
-    ...(options.note ? { context: options.note } : {}),
-    ...(options.note && options.undoId ? { undoId: options.undoId } : {}),
-  });
-}
-
-/** What the channel is told of a deal won, lost or reopened by `reply`'s person, in their zone. */
-export async function closedAnnouncement(ctx: DealbotContext, reply: Reply, deal: Deal): Promise<ReturnType<typeof dealClosedAnnouncement>> {
-  const [person, dealContext] = await Promise.all([viewer(ctx, reply), ctx.deals.contextFor(deal)]);
-  return dealClosedAnnouncement({
-    deal,
-    ...dealContext,
-    crmName: ctx.deals.crmName,
-    viewerZone: person.tz,
-    now: ctx.now().setZone(person.tz),
-    actorUserId: reply.userId,
-  });
-}
-
-/**
- * Redraws a card everyone sees with the deal as it is now. `chat.update` first; a message
- * the bot may not edit (posted through a response_url elsewhere) is replaced through the
- * response_url of the click, when the click was on that card.
- */
-export async function updateSharedCard(ctx: DealbotContext, reply: Reply, card: SharedCard, deal: Deal, note?: string): Promise<void> {
-  const message = await renderCard(ctx, reply, deal, { ephemeral: false, ...(note ? { note } : {}) });
-  try {
-    await reply.client.chat.update({ channel: card.channel, ts: card.ts, ...message });
-  } catch (error) {
-    if (!reply.fromCard || reply.card?.ts !== card.ts) throw error;
-    ctx.logger.info({ err: error }, 'chat.update refused the shared card; replacing it through the response_url');
-    await reply.respond({ replace_original: true, ...message });
-  }
-}
-
-/**
- * Answers with the deal's card: the card a button was pressed on is redrawn in place (for
- * everyone when it is in a channel), else a new ephemeral card. `undoId` puts an Undo
- * button beside the note of an ephemeral card.
- */
-export async function replyWithCard(ctx: DealbotContext, reply: Reply, deal: Deal, note?: string, undoId?: string): Promise<void> {
-  if (reply.fromCard && reply.card) return updateSharedCard(ctx, reply, reply.card, deal, note);
-  const card = await renderCard(ctx, reply, deal, { ephemeral: true, ...(note ? { note } : {}), ...(undoId ? { undoId } : {}) });
-  await reply.respond({ response_type: 'ephemeral', replace_original: reply.fromCard, ...card });
 }
 
 /** Keeps an undo for the change; null when the store cannot (the change itself stands). */

@@ -13,7 +13,7 @@ import { crmUserFor } from '../services/slack-people.js';
 import { dealFormModal } from '../ui/deal-form-modal.js';
 import { escapeMrkdwn, userMention } from '../ui/mrkdwn.js';
 import type { DealbotContext } from './context.js';
-import type { Reply } from './deal-flows.js';
+import type { Reply } from './replies.js';
 import type { DealFormBlockErrors } from './modal-state.js';
 import { movableStages } from '../services/movable-stages.js';
 

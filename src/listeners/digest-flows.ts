@@ -15,7 +15,7 @@ import { usageMessage } from '../ui/help.js';
 import { escapeMrkdwn } from '../ui/mrkdwn.js';
 import { noticeModal } from '../ui/notice-modal.js';
 import type { DealbotContext } from './context.js';
-import type { Reply } from './deal-flows.js';
+import type { Reply } from './replies.js';
 
 const UNAVAILABLE = 'Scheduled digests are not running in this Dealbot. Ask your admin to check its logs.';
 

@@ -9,7 +9,8 @@ import { crmUserFor } from '../services/slack-people.js';
 import { changeLine } from '../ui/deal-change.js';
 import { homeView } from '../ui/home-view.js';
 import type { DealbotContext } from './context.js';
-import { renderCard, type Reply } from './deal-flows.js';
+import { renderCard } from './card-replies.js';
+import type { Reply } from './replies.js';
 import { replyFromModal } from './replies.js';
 
 /** Replies for Home: there is no channel and no response_url; answers are DMs. */

@@ -28,7 +28,8 @@ import { attachNoteModal } from '../ui/note-modal.js';
 import { parseQuickCreate } from '../parse/quick-create.js';
 import type { DealbotContext } from './context.js';
 import { messageSourceLine, openCreateModal } from './deal-form-flows.js';
-import { renderCard, replyWithCard, writeOptions, type Reply } from './deal-flows.js';
+import { renderCard, replyWithCard, writeOptions } from './card-replies.js';
+import type { Reply } from './replies.js';
 
 /** Private metadata of the "Attach to deal" modal. */
 export interface AttachModalMetadata {

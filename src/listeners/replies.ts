@@ -13,7 +13,25 @@ import type { RespondFn, SlashCommand } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { SharedCard } from '../services/undo.js';
 import { postToResponseUrl, type ResponseMessage } from '../slack/response-url.js';
-import type { Reply } from './deal-flows.js';
+
+
+/** Who asked, and how to answer them. */
+export interface Reply {
+  client: WebClient;
+  userId: string;
+  channelId: string | null;
+  /** Bolt's `respond()` (or a response_url poster): ephemeral unless told otherwise. */
+  respond: (message: ResponseMessage) => Promise<unknown>;
+  responseUrl: string | null;
+  /** True when answering a button on a card: the card itself is replaced. */
+  fromCard: boolean;
+  /**
+   * The card in a channel (or DM) everyone sees, when the button was pressed on one: it is
+   * updated in place with `chat.update`. Null for ephemeral cards, replaced through the
+   * response_url instead.
+   */
+  card?: SharedCard | null;
+}
 
 /**
  * Whether Slack refused a response_url post for good: a 4xx other than a rate limit

@@ -13,7 +13,7 @@ import { escapeMrkdwn } from '../ui/mrkdwn.js';
 import { noPipelineMessage, pipelineBoardMessage } from '../ui/pipeline-board.js';
 import { timelineSummaryMessage } from '../ui/timeline-summary.js';
 import type { DealbotContext } from './context.js';
-import type { Reply } from './deal-flows.js';
+import type { Reply } from './replies.js';
 
 export async function replyWithTimeline(
   ctx: DealbotContext,

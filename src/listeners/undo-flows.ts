@@ -8,7 +8,9 @@ import { actionConfirmation } from '../ui/announcements.js';
 import { changeLine } from '../ui/deal-change.js';
 import { escapeMrkdwn } from '../ui/mrkdwn.js';
 import type { DealbotContext } from './context.js';
-import { closedAnnouncement, replyWithCard, UNDO_MINUTES, updateSharedCard, writeOptions, type Reply } from './deal-flows.js';
+import { UNDO_MINUTES } from './deal-flows.js';
+import { closedAnnouncement, replyWithCard, updateSharedCard, writeOptions } from './card-replies.js';
+import type { Reply } from './replies.js';
 
 function currentState(outcome: Extract<UndoOutcome, { kind: 'changed-since' }>, stageName: string | undefined): string {
   const { deal } = outcome;

@@ -77,8 +77,9 @@ describe('AckFirstApp', () => {
     const queue = createWorkQueue({ concurrency: 1 });
     const app = new AckFirstApp({ receiver, afterAck: queue, token: 'xoxb-test', tokenVerificationEnabled: false, botId: 'B1', botUserId: 'UB1', extendedErrorHandler: true });
     const errors: unknown[] = [];
-    app.error(async ({ error }) => {
-      errors.push((error as { original?: unknown }).original ?? error);
+    app.error(async (args) => {
+      const { error } = args as unknown as { error: { original?: unknown } };
+      errors.push(error.original ?? error);
     });
     app.command('/deal', async ({ ack }) => {
       await ack();

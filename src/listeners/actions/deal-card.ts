@@ -4,7 +4,8 @@
 
 import type { App, BlockAction, ButtonAction, StaticSelectAction } from '@slack/bolt';
 import type { DealbotContext } from '../context.js';
-import { markStatus, moveFromCard, openLostModal, renderCard } from '../deal-flows.js';
+import { markStatus, moveFromCard, openLostModal } from '../deal-flows.js';
+import { renderCard } from '../card-replies.js';
 import { replyWithTimeline } from '../timeline-flows.js';
 import { ActionId } from '../../ui/ids.js';
 import { readId, readDealStage } from '../action-values.js';

@@ -3,7 +3,8 @@
 
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import type { DealbotContext } from '../context.js';
-import { answerMove, markLost, markStatus, moveByName, openLostModal, replyWithCard, writeOptions } from '../deal-flows.js';
+import { answerMove, markLost, markStatus, moveByName, openLostModal } from '../deal-flows.js';
+import { replyWithCard, writeOptions } from '../card-replies.js';
 import { ActionId } from '../../ui/ids.js';
 import { readId, readDealStage, readPendingAction } from '../action-values.js';
 import { replyForAction } from './reply-for-action.js';

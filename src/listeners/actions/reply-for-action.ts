@@ -4,7 +4,7 @@
 
 import type { BlockAction, RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import type { Reply } from '../deal-flows.js';
+import type { Reply } from '../replies.js';
 import { replyViaRespond } from '../replies.js';
 
 export function replyForAction(body: BlockAction, client: WebClient, respond: RespondFn): Reply {

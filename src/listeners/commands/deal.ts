@@ -8,16 +8,9 @@ import { dealList } from '../../ui/deal-list.js';
 import { helpMessage, usageMessage } from '../../ui/help.js';
 import type { DealbotContext } from '../context.js';
 import { openCreateModal } from '../deal-form-flows.js';
-import {
-  markStatus,
-  moveByName,
-  openLostModal,
-  markLost,
-  replyWithCard,
-  withResolvedDeal,
-  writeOptions,
-  type Reply,
-} from '../deal-flows.js';
+import { markStatus, moveByName, openLostModal, markLost, withResolvedDeal } from '../deal-flows.js';
+import { replyWithCard, writeOptions } from '../card-replies.js';
+import type { Reply } from '../replies.js';
 import { replyToCommand } from '../replies.js';
 import { replyWithTimeline } from '../timeline-flows.js';
 import { SlashCommand } from '../../ui/ids.js';

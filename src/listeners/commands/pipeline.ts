@@ -10,7 +10,7 @@ import { runDigestCommand } from '../digest-flows.js';
 import { replyToCommand } from '../replies.js';
 import { replyWithBoard, replyWithPeriodSummary } from '../timeline-flows.js';
 import { SlashCommand } from '../../ui/ids.js';
-import type { Reply } from '../deal-flows.js';
+import type { Reply } from '../replies.js';
 import { dispatch, type HandlerMap } from './handler-map.js';
 
 /** The subcommands answered after the ack; help and usage are the ack itself. */

@@ -15,7 +15,7 @@ import { noticeModal } from '../../ui/notice-modal.js';
 import { errorMessage } from '../../ui/error-message.js';
 import type { DealbotContext } from '../context.js';
 import { dealFormView, parseMetadata, type CreateModalMetadata } from '../deal-form-flows.js';
-import { replyWithCard, writeOptions } from '../deal-flows.js';
+import { replyWithCard, writeOptions } from '../card-replies.js';
 import { finishDealFromMessage } from '../message-flows.js';
 import { dealFormBlockErrors, readDealForm, readDealFormExtras, type DealFormExtras } from '../modal-state.js';
 import { replyFromModal } from '../replies.js';

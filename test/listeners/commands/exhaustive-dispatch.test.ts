@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from 'vitest';
 import type { DealbotContext } from '../../../src/listeners/context.js';
-import type { Reply } from '../../../src/listeners/deal-flows.js';
+import type { Reply } from '../../../src/listeners/replies.js';
 import { dealSubcommands, type DealSubcommand } from '../../../src/listeners/commands/deal.js';
 import { dispatch, type HandlerMap } from '../../../src/listeners/commands/handler-map.js';
 import { pipelineSubcommands, type PipelineSubcommand } from '../../../src/listeners/commands/pipeline.js';
