@@ -4,19 +4,22 @@
 // side in the same run, for a bare Bolt app on the same receiver whose listeners only ack.
 // Pipedrive (the fake) answers after 200 ms on purpose: acks must not wait for it.
 
-import type { FakePipedrive } from '../test/helpers/fake-pipedrive-server.js';
+import type { FakePipedrive } from './support/fake-pipedrive-server.js';
 import type { SlackApiStandin } from '../src/console/slack-api-standin.js';
 import { ActionId, CallbackId, DealFormField, encodeDealStage } from '../src/ui/ids.js';
-import {
-  blockActionPayload,
-  selectValue,
-  slashCommandPayload,
-  textValue,
-  viewSubmissionPayload,
-} from '../test/helpers/slack-payloads.js';
+import type { StateValue } from '../src/console/form-state.js';
+import { blockActionPayload, slashCommandPayload, viewSubmissionPayload } from '../src/console/slack-payloads.js';
 import { formBody, payloadBody, postSigned } from './signed-requests.js';
 import { forkBenchProcess, type BenchProcess } from './bench-process.js';
 import { latencyStats, type LatencyStats } from './latency-stats.js';
+
+/** A plain-text input's state, as Slack sends it. */
+const textValue = (value: string): StateValue => ({ type: 'plain_text_input', value });
+/** A static select's state. */
+const selectValue = (value: string, text: string = value): StateValue => ({
+  type: 'static_select',
+  selected_option: { text: { type: 'plain_text', text, emoji: true }, value },
+});
 
 export type RequestKind = 'command' | 'action' | 'view';
 export type AppKind = 'dealbot' | 'bare';

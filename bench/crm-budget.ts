@@ -7,8 +7,8 @@
 // could give the same answer with a warm cache.
 
 import { DateTime } from 'luxon';
-import type { FakeDeal, FakePipedrive } from '../test/helpers/fake-pipedrive-server.js';
-import { startDealbotOverHttp, type DealbotOverHttp } from '../test/faults/dealbot-over-http.js';
+import type { FakeDeal, FakePipedrive } from './support/fake-pipedrive-server.js';
+import { startDealbotOverHttp, type DealbotOverHttp } from './support/dealbot-over-http.js';
 import { listFloors } from './list-floors.js';
 
 export interface Spend {

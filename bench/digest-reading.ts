@@ -4,7 +4,7 @@
 // the `/pipeline` board, each cold.
 
 import { DateTime } from 'luxon';
-import { startFakePipedrive } from '../test/helpers/fake-pipedrive-server.js';
+import { startFakePipedrive } from './support/fake-pipedrive-server.js';
 import { forkBenchProcess } from './bench-process.js';
 import { listFloors } from './list-floors.js';
 import type { DigestReading, DigestStep } from './digest-reader.js';

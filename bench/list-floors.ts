@@ -2,7 +2,7 @@
 // fake account's own deals. Pipedrive's deal list takes one status per request (or none), so
 // for each answer the floor is the cheaper of one unfiltered list and one list per status.
 
-import type { FakePipedrive } from '../test/helpers/fake-pipedrive-server.js';
+import type { FakePipedrive } from './support/fake-pipedrive-server.js';
 
 export interface ListFloor {
   /** Deal-list requests (10 tokens each). */

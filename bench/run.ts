@@ -1,6 +1,6 @@
 // `npm run bench`: how fast Dealbot acks, what it spends of a Pipedrive account, how heavy a
 // digest's reading is, and how quickly it starts. Everything runs on loopback against the
-// fake Pipedrive (test/helpers/fake-pipedrive-server.ts) and the Slack Web API stand-in.
+// fake Pipedrive (bench/support/fake-pipedrive-server.ts) and the Slack Web API stand-in.
 // Prints tables and writes bench/results/latest.json (git-ignored). Not part of `npm test`:
 // timings depend on the machine. Sections can be picked: `npm run bench -- ack budget`.
 
@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { startSlackApiStandin, type StandinUser } from '../src/console/slack-api-standin.js';
-import { loadPipedriveTokenCosts, startFakePipedrive } from '../test/helpers/fake-pipedrive-server.js';
+import { loadPipedriveTokenCosts, startFakePipedrive } from './support/fake-pipedrive-server.js';
 import { measureAckLatency, type AckLatencyResult } from './ack-latency.js';
 import { measureCrmBudget, type BudgetRow } from './crm-budget.js';
 import { measureDigestReading, type DigestRow } from './digest-reading.js';

@@ -5,8 +5,8 @@
 // over the app still answers the next request, and the fault is reported with that.
 
 import { expect } from 'vitest';
-import { startFakePipedrive, type FakeDeal, type FakePipedrive } from '../helpers/fake-pipedrive-server.js';
-import { replyText, startDealbotOverHttp, type DealbotOverHttp, type DealbotOverHttpOptions } from './dealbot-over-http.js';
+import { startFakePipedrive, type FakeDeal, type FakePipedrive } from '../../bench/support/fake-pipedrive-server.js';
+import { replyText, startDealbotOverHttp, type DealbotOverHttp, type DealbotOverHttpOptions } from '../../bench/support/dealbot-over-http.js';
 import type { FaultOutcome, FaultReport } from './fault-report.js';
 
 export interface FaultBenchOptions extends Omit<DealbotOverHttpOptions, 'pipedrive'> {

@@ -7,7 +7,7 @@
 // nobody, so it cannot stand for what the person saw.
 
 import type { StandinCall } from '../../src/console/slack-api-standin.js';
-import { visibleText } from './dealbot-over-http.js';
+import { visibleText } from '../../bench/support/dealbot-over-http.js';
 
 export interface FaultOutcome {
   fault: string;

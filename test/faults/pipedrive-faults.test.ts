@@ -7,11 +7,11 @@
 // created twice or lost, and that the app still answers the next request.
 
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { FakeDeal, FakePipedrive } from '../helpers/fake-pipedrive-server.js';
+import type { FakeDeal, FakePipedrive } from '../../bench/support/fake-pipedrive-server.js';
 import { textValue, selectValue, type StateValues } from '../helpers/slack-payloads.js';
 import { CallbackId, DealFormField, LostFormField } from '../../src/ui/ids.js';
 import type { StandinCall } from '../../src/console/slack-api-standin.js';
-import { replyText, type DealbotOverHttp, type SentRequest } from './dealbot-over-http.js';
+import { replyText, type DealbotOverHttp, type SentRequest } from '../../bench/support/dealbot-over-http.js';
 import { startFaultBench, type FaultBench } from './fault-bench.js';
 import { createFaultReport } from './fault-report.js';
 

@@ -6,10 +6,10 @@
 // nothing was done twice, and that the app still answers.
 
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { FakeDeal, FakePipedrive } from '../helpers/fake-pipedrive-server.js';
+import type { FakeDeal, FakePipedrive } from '../../bench/support/fake-pipedrive-server.js';
 import { selectValue, textValue } from '../helpers/slack-payloads.js';
 import { CallbackId, DealFormField, LostFormField } from '../../src/ui/ids.js';
-import { ADA, replyText, type DealbotOverHttp } from './dealbot-over-http.js';
+import { ADA, replyText, type DealbotOverHttp } from '../../bench/support/dealbot-over-http.js';
 import { startFaultBench, type FaultBench } from './fault-bench.js';
 import { createFaultReport } from './fault-report.js';
 

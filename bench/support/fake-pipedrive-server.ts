@@ -225,7 +225,7 @@ const DEAL_EXTRAS = {
 
 // ------------------------------------------------------------------------- token costs
 
-const DEFAULT_SPEC_DIR = fileURLToPath(new URL('../contract/specs/pipedrive/', import.meta.url));
+const DEFAULT_SPEC_DIR = fileURLToPath(new URL('../../test/contract/specs/pipedrive/', import.meta.url));
 const costCache = new Map<string, Promise<Map<string, number>>>();
 
 /**

@@ -14,16 +14,16 @@ import { createLogger } from '../../src/logger.js';
 import { createHttpReceiver, EVENTS_PATH } from '../../src/slack/receivers.js';
 import { createStore } from '../../src/store/create-store.js';
 import type { Store } from '../../src/store/store.js';
-import type { FakePipedrive } from '../helpers/fake-pipedrive-server.js';
+import type { FakePipedrive } from './fake-pipedrive-server.js';
+import type { StateValues } from '../../src/console/form-state.js';
 import {
   blockActionPayload,
   slashCommandPayload,
   viewSubmissionPayload,
   type PayloadAction,
   type PayloadView,
-  type StateValues,
-} from '../helpers/slack-payloads.js';
-import { formBody, payloadBody, postSigned } from '../helpers/slack-signing.js';
+} from '../../src/console/slack-payloads.js';
+import { formBody, payloadBody, postSigned } from '../signed-requests.js';
 
 export const SIGNING_SECRET = 'faults-signing-secret';
 
