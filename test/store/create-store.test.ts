@@ -4,11 +4,14 @@
 // there "time passes" by setting the expiry of the keys whose ttl has run out to the past.
 // The Redis tests need a real Redis and say so at once when there is none.
 
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { copyFile, mkdtemp, rename, rm, unlink } from 'node:fs/promises';
+import { chmod, copyFile, mkdtemp, rename, rm, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createLocalCrm } from '../../src/crm/local/local-crm.js';
@@ -374,6 +377,31 @@ describe('a store that can no longer keep what it is told', () => {
     expect(error).toBeInstanceOf(StoreError);
     expect((error as StoreError).message).toContain(`The SQLite store at ${file} is read-only`);
     expect((error as StoreError).cause).toBeDefined();
+  });
+
+  it('will not start on a SQLite file its user may not write to (chmod, as a user it applies to)', async (context) => {
+    const { store, file, url } = await openSqlite('chmod');
+    await store.set('deal:1', 'kept');
+    await store.close();
+    await chmod(file, 0o444);
+    await chmod(dir, 0o755);
+    // As root, chmod stops nothing: open it as `nobody` instead, if `nobody` can read this checkout.
+    const asRoot = process.getuid?.() === 0;
+    const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+    const run = promisify(execFile);
+    const opened = await run(process.execPath, ['--import', 'tsx', 'test/store/open-store.ts', url], {
+      cwd: repoRoot,
+      ...(asRoot ? { uid: 65534, gid: 65534 } : {}),
+    }).catch((error: unknown) => error as Error);
+    if (opened instanceof Error && asRoot) {
+      context.skip(`nobody cannot run this checkout (${opened.message.split('\n')[0]}); the simulated read-only test covers it`);
+    }
+    if (opened instanceof Error) throw opened;
+    expect(JSON.parse(opened.stdout)).toEqual({
+      opened: false,
+      error: 'StoreError',
+      message: expect.stringContaining(`The SQLite store at ${file} is read-only`),
+    });
   });
 
   it('names a read-only backend in the probe and in each refused write', async () => {
