@@ -8,8 +8,8 @@ import path from 'node:path';
 import Keyv from 'keyv';
 import KeyvRedis, { createClient, defaultReconnectStrategy } from '@keyv/redis';
 import KeyvSqlite from '@keyv/sqlite';
-import { StoreError } from '../errors.js';
-import { createKeyvStore } from './keyv-store.js';
+import { DeadlineError, StoreError } from '../errors.js';
+import { createKeyvStore, DEFAULT_STORE_DEADLINE_MS } from './keyv-store.js';
 import { createMemoryClaims } from './memory-claims.js';
 import { probeStore } from './probe-store.js';
 import { isReadOnlyError } from './read-only.js';
@@ -26,33 +26,44 @@ export interface CreateStoreOptions {
    * read-only file, folder or mount does (tests run as root, where chmod stops nothing).
    */
   simulateReadOnly?: boolean;
+  /** Longest one store operation may take (see `keyv-store.ts`); tests shorten it. */
+  deadlineMs?: number;
 }
 
 /** How long a second process waits for SQLite's write lock before failing with SQLITE_BUSY. */
 const SQLITE_BUSY_TIMEOUT_MS = 10_000;
 const REDIS_CONNECT_TIMEOUT_MS = 5_000;
+/**
+ * SQLite's operations are already bounded by its busy timeout; the deadline only backs that up,
+ * so a write waiting its turn behind another process is not cut short (and then land anyway).
+ */
+const SQLITE_DEADLINE_MS = SQLITE_BUSY_TIMEOUT_MS + 2_000;
 
 export async function createStore(url: string, options: CreateStoreOptions = {}): Promise<Store> {
   const namespace = options.namespace ?? 'dealbot';
-  if (url.startsWith('sqlite://')) return openSqlite(url.slice('sqlite://'.length), namespace, options.simulateReadOnly === true);
-  if (url.startsWith('redis://') || url.startsWith('rediss://')) return openRedis(url, namespace);
-  if (url === 'memory://' || url === 'memory:') return openMemory(namespace);
+  const { deadlineMs } = options;
+  if (url.startsWith('sqlite://')) {
+    return openSqlite(url.slice('sqlite://'.length), namespace, options.simulateReadOnly === true, deadlineMs ?? SQLITE_DEADLINE_MS);
+  }
+  if (url.startsWith('redis://') || url.startsWith('rediss://')) return openRedis(url, namespace, deadlineMs);
+  if (url === 'memory://' || url === 'memory:') return openMemory(namespace, deadlineMs);
   throw new StoreError(`Unsupported store URL "${redactUrl(url)}": use sqlite://<path>, redis://<host>:<port> or memory://`);
 }
 
-function openMemory(namespace: string): Store {
+function openMemory(namespace: string, deadlineMs: number | undefined): Store {
   const keyv = new Keyv({ namespace, throwOnErrors: true });
   return createKeyvStore({
     kind: 'memory',
     keyv,
     claims: createMemoryClaims(),
+    deadlineMs,
     close: async () => {
       await keyv.clear();
     },
   });
 }
 
-async function openSqlite(location: string, namespace: string, simulateReadOnly: boolean): Promise<Store> {
+async function openSqlite(location: string, namespace: string, simulateReadOnly: boolean, deadlineMs: number): Promise<Store> {
   if (location === '') throw new StoreError('The sqlite store URL has no path (e.g. sqlite://./data/dealbot.sqlite)');
   const inMemory = location === ':memory:';
   const file = inMemory ? location : path.resolve(process.cwd(), location);
@@ -70,7 +81,7 @@ async function openSqlite(location: string, namespace: string, simulateReadOnly:
     if (simulateReadOnly) await query('PRAGMA query_only = ON');
     const guard = inMemory ? undefined : await guardSqliteFile(file);
     const keyv = new Keyv({ store: opened, namespace, throwOnErrors: true });
-    const store = createKeyvStore({ kind: 'sqlite', keyv, claims, close: () => opened.disconnect(), beforeWrite: guard?.check });
+    const store = createKeyvStore({ kind: 'sqlite', keyv, claims, deadlineMs, close: () => opened.disconnect(), beforeWrite: guard?.check });
     // A file that opens but refuses writes would report itself healthy and then lose
     // everything it is told: find out now.
     await probeStore(store);
@@ -88,7 +99,7 @@ async function openSqlite(location: string, namespace: string, simulateReadOnly:
   }
 }
 
-async function openRedis(url: string, namespace: string): Promise<Store> {
+async function openRedis(url: string, namespace: string, deadlineMs: number | undefined): Promise<Store> {
   let connected = false;
   const client = createClient({
     url,
@@ -104,7 +115,8 @@ async function openRedis(url: string, namespace: string): Promise<Store> {
   });
   const adapter = new KeyvRedis(client, { namespace, throwOnErrors: true, throwOnConnectError: true });
   try {
-    await client.connect();
+    // The socket may connect to a server that then never answers the handshake: bound it all.
+    await within(client.connect(), deadlineMs ?? REDIS_CONNECT_TIMEOUT_MS, `Redis at ${redactUrl(url)} (connect)`);
     connected = true;
   } catch (error) {
     if (client.isOpen) client.destroy();
@@ -117,8 +129,12 @@ async function openRedis(url: string, namespace: string): Promise<Store> {
     kind: 'redis',
     keyv,
     claims,
+    deadlineMs,
     close: async () => {
-      if (client.isOpen) await client.close();
+      if (!client.isOpen) return;
+      // A clean close waits for the replies still owed; a frozen Redis never sends them. Past
+      // the deadline the socket is let go of, so it cannot keep a stopping process alive.
+      await within(client.close(), deadlineMs ?? DEFAULT_STORE_DEADLINE_MS, 'Redis (close)').catch(() => client.unref());
     },
   });
   try {
@@ -129,6 +145,16 @@ async function openRedis(url: string, namespace: string): Promise<Store> {
     throw new StoreError(`The Redis at ${redactUrl(url)} cannot be written to: ${(error as Error).message}`, { cause: error });
   }
   return store;
+}
+
+/** `work`, or a `DeadlineError` after `ms` (the work is left to settle on its own). */
+function within(work: Promise<unknown>, ms: number, what: string): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new DeadlineError(what, ms)), ms);
+  });
+  work.catch(() => undefined);
+  return Promise.race([work.then(() => undefined), late]).finally(() => clearTimeout(timer));
 }
 
 /** Drops a password from a URL before it reaches an error message. */

@@ -31,10 +31,11 @@ export interface KeyvStoreParts {
 export const DEFAULT_LOCK_TTL_MS = 30_000;
 export const DEFAULT_LOCK_WAIT_MS = 10_000;
 /**
- * A healthy store answers in milliseconds, a busy SQLite within its busy timeout's share;
- * past this the person is told to try again, well inside Slack's patience and readiness's 5 s.
+ * A healthy Redis or memory store answers in a millisecond or two. Some requests touch the
+ * store before their ack (the replay guard's claim), so a store that stopped answering must
+ * fail fast enough to leave the ack inside Slack's 3 s; the person is then told to try again.
  */
-export const DEFAULT_STORE_DEADLINE_MS = 3_000;
+export const DEFAULT_STORE_DEADLINE_MS = 1_500;
 /** Lock retries start fast (a CRM write holds the lock for milliseconds) and back off to this. */
 const MAX_LOCK_RETRY_MS = 100;
 
