@@ -5,6 +5,7 @@
 import type { DateTime } from 'luxon';
 import type { CrmClient, Deal } from '../crm/port.js';
 import { collectDeals } from './collect-deals.js';
+import { crmUserFor, type SlackPerson } from './slack-people.js';
 
 /** A person's open deals fit easily; a cap keeps one Home tab from reading an account without end. */
 export const HOME_MAX_DEALS = 1000;
@@ -37,4 +38,35 @@ export async function loadHomeDeals(crm: CrmClient, query: { ownerId: string; no
     else home.later.push(deal);
   }
   return home;
+}
+
+/** Why the Home tab has no deals to list: the person's Slack email names no CRM user. */
+export interface MissingCrmUser {
+  missingUser: { email: string | null };
+}
+
+/** What the Home tab shows a person: their deals (or why there are none), read in their zone. */
+export interface HomeTab {
+  /** `now` in the person's zone (UTC when their zone is unknown). */
+  now: DateTime;
+  stageNames: Map<string, string>;
+  deals: HomeDeals | MissingCrmUser;
+}
+
+/**
+ * The Home tab of a Slack person: their Slack email maps to a CRM user (the deals' owner);
+ * no such user gets `missingUser`, and no deal is read.
+ */
+export async function homeTabFor(
+  crm: CrmClient,
+  person: Pick<SlackPerson, 'email' | 'tz'>,
+  at: DateTime,
+): Promise<HomeTab> {
+  const [users, stages] = await Promise.all([crm.listUsers(), crm.listStages()]);
+  const zoned = at.setZone(person.tz);
+  const now = zoned.isValid ? zoned : at.setZone('UTC');
+  const stageNames = new Map(stages.map((s) => [s.id, s.name]));
+  const owner = crmUserFor(person, users);
+  const deals = owner ? await loadHomeDeals(crm, { ownerId: owner.id, now }) : { missingUser: { email: person.email } };
+  return { now, stageNames, deals };
 }

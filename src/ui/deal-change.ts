@@ -34,3 +34,8 @@ export function changeConfirmation(input: { text: string; undoId: string; minute
     ],
   };
 }
+
+/** The note on a card sent from the Home tab as a DM. */
+export function openedFromHomeLine(actorUserId: string, at: DateTime): string {
+  return changeLine('Opened from Home', actorUserId, at);
+}

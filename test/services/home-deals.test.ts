@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLocalCrm, type LocalCrm } from '../../src/crm/local/local-crm.js';
-import { loadHomeDeals } from '../../src/services/home-deals.js';
+import { homeTabFor, loadHomeDeals } from '../../src/services/home-deals.js';
 import { createStore } from '../../src/store/create-store.js';
 import type { Store } from '../../src/store/store.js';
 
@@ -42,5 +42,27 @@ describe('loadHomeDeals', () => {
     expect(titles(home.closingThisWeek)).toEqual(['Today', 'Sunday']);
     expect(titles(home.later)).toEqual(['Next Monday', 'Undated']);
     expect(home.truncated).toBe(false);
+  });
+});
+
+describe('homeTabFor', () => {
+  const at = DateTime.fromISO('2026-11-15T12:30:00Z', { zone: 'UTC' });
+
+  it("lists the deals of the CRM user with the person's email (any case), read in the person's zone", async () => {
+    await crm.createDeal({ title: 'Mine', expectedCloseDate: '2026-11-16', ownerId: '1' });
+    await crm.createDeal({ title: "Grace's", expectedCloseDate: '2026-11-16', ownerId: '2' });
+    const tab = await homeTabFor(crm, { email: ' ADA@example.com', tz: 'Pacific/Auckland' }, at);
+    expect(tab.now.zoneName).toBe('Pacific/Auckland');
+    expect([...tab.stageNames.values()]).toEqual(['Qualified']);
+    if ('missingUser' in tab.deals) throw new Error('expected deals');
+    // Monday in Auckland: the 16th is today there, so it closes this week, not later.
+    expect(tab.deals.closingThisWeek.map((d) => d.title)).toEqual(['Mine']);
+    expect(tab.deals.later).toEqual([]);
+  });
+
+  it('names the email that matched no CRM user, reads no deal, and falls back to UTC for an unknown zone', async () => {
+    const tab = await homeTabFor(crm, { email: 'nobody@example.com', tz: 'Not/AZone' }, at);
+    expect(tab.deals).toEqual({ missingUser: { email: 'nobody@example.com' } });
+    expect(tab.now.zoneName).toBe('UTC');
   });
 });

@@ -3,7 +3,7 @@
 
 import type { App } from '@slack/bolt';
 import type { DealbotContext } from '../context.js';
-import { publishHome } from '../home-flows.js';
+import { publishHome } from '../home-tab.js';
 
 export function registerAppHomeEvent(app: App<DealbotContext>): void {
   app.event('app_home_opened', async ({ event, client, context }) => {
