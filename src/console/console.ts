@@ -173,7 +173,7 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleSess
   let busy = false;
   let lastActivity = Date.now();
   let idleTimer: NodeJS.Timeout | undefined;
-  let rl: Interface | undefined;
+  let rl: Interface | undefined; // eslint-disable-line prefer-const -- assigned once the prompt starts, read by earlier closures
   let closing: Promise<void> | undefined;
 
   const write = (text: string): void => {

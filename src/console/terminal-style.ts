@@ -2,6 +2,8 @@
 // terminal and a script's log file. Escape codes are written by hand because they are
 // few and `util.styleText` needs Node 20.12+ while we promise 20.11.
 
+import stringWidth from 'string-width';
+
 export type StyleName = 'bold' | 'italic' | 'dim' | 'strike' | 'code' | 'link' | 'mention' | 'red' | 'green' | 'yellow';
 
 export type Painter = Record<StyleName, (text: string) => string> & { readonly color: boolean };
@@ -35,19 +37,11 @@ export function stripAnsi(text: string): string {
   return text.replace(ANSI, '');
 }
 
-const WIDE = /[\u1100-\u115F\u2E80-\uA4CF\uAC00-\uD7A3\uF900-\uFAFF\uFE30-\uFE4F\uFF00-\uFF60\uFFE0-\uFFE6\u{20000}-\u{3FFFD}]/u;
-const ZERO_WIDTH = /[\p{M}\u200B-\u200D\uFE0E\uFE0F]/u;
-
-/** Columns on screen, ignoring escape codes: emoji and CJK take two, joiners none. */
+/**
+ * Columns on screen, ignoring escape codes: emoji and East Asian wide characters take two,
+ * joiners and combining marks none. `string-width` keeps Unicode's width tables, which a
+ * hand-kept list of ranges would not.
+ */
 export function visibleLength(text: string): number {
-  const chars = [...stripAnsi(text)];
-  let width = 0;
-  chars.forEach((char, i) => {
-    if (ZERO_WIDTH.test(char)) return;
-    // The parts of a joined emoji (👩‍💻) share the first part's two columns.
-    if (chars[i - 1] === '\u200D') return;
-    const emoji = /\p{Emoji_Presentation}/u.test(char) || (/\p{Extended_Pictographic}/u.test(char) && chars[i + 1] === '\uFE0F');
-    width += emoji || WIDE.test(char) ? 2 : 1;
-  });
-  return width;
+  return stringWidth(stripAnsi(text));
 }

@@ -13,6 +13,7 @@ const ELLIPSIS = '…';
  * (tab and newline stay), and the bidirectional overrides and isolates, which can make a
  * title read backwards or hide what follows it (`U+202E`).
  */
+// eslint-disable-next-line no-control-regex -- matching control characters is this pattern's job
 const UNSAFE_CONTROLS = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/g;
 
 /** Untrusted text without control characters or direction overrides; everything else unchanged. */

@@ -15,6 +15,7 @@ const MIN_FRAGMENT_LENGTH = 3;
 
 export function normalizeText(text: string): string {
   // Most titles are plain ASCII; skip the (slow) Unicode decomposition for them.
+  // eslint-disable-next-line no-control-regex -- the whole ASCII range, controls included, is the point
   if (/^[\x00-\x7f]*$/.test(text)) return text.toLowerCase();
   return text.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
 }

@@ -68,7 +68,6 @@ import type {
 import { mapPipelineDealsError } from './pipelinedeals-errors.js';
 import {
   DEFAULT_APP_URL,
-  PIPELINE,
   PIPELINEDEALS,
   SINGLE_PIPELINE,
   dealPatchForm,
@@ -169,7 +168,7 @@ export function createPipelineDealsClient(options: PipelineDealsClientOptions): 
     return account.currency;
   });
 
-  /** A server without `/admin/deal_pipelines` (a 404) has one pipeline, `PIPELINE`. */
+  /** A server without `/admin/deal_pipelines` (a 404) has one pipeline, `SINGLE_PIPELINE`. */
   const pipelineCatalog = remembered(async (): Promise<PipelineCatalog> => {
     try {
       return toPipelineCatalog(await collect('/admin/deal_pipelines.json', pipelinePageSchema, (page) => page.entries, 'pipeline'));
