@@ -1,5 +1,6 @@
 // The one HTTP wrapper every remote CRM adapter goes through (in the spirit of
-// octokit/request.js): JSON in and out, a timeout per attempt, retries with exponential
+// octokit/request.js): JSON in and out, a timeout per attempt and a deadline for the whole
+// call (retries included, so a person hears back in seconds), retries with exponential
 // backoff and full jitter for idempotent methods only, and every failure turned into a
 // typed `CrmError` carrying the status, a redacted request, the parsed body and the cause.
 // Redirects are followed only within the CRM's origin: the credential never leaves it.
@@ -65,6 +66,13 @@ export interface HttpClientOptions {
   fetchFn?: typeof fetch;
   /** Per attempt. Default 10 s. */
   timeoutMs?: number;
+  /**
+   * The whole call, retries and their waits included: past it the call fails as a timeout
+   * (`CrmUnavailableError`). Default `DEFAULT_CRM_DEADLINE_MS`.
+   */
+  deadlineMs?: number;
+  /** Told of every HTTP attempt and its answer (metrics); must not throw. */
+  onExchange?: (exchange: CrmExchange) => void;
   /** Retries after the first attempt, idempotent methods only. Default 3. */
   maxRetries?: number;
   /** A Retry-After longer than this fails at once instead of waiting. Default 30 s. */
@@ -88,13 +96,35 @@ export interface HttpClientOptions {
  * The transport settings an adapter's own options accept and hand to its HTTP client as they
  * are (tests inject `fetchFn` and `sleep`; deployments tune timeouts and retries).
  */
-export type HttpTransportOptions = Pick<HttpClientOptions, 'fetchFn' | 'logger' | 'timeoutMs' | 'maxRetries' | 'sleep'>;
+export type HttpTransportOptions = Pick<
+  HttpClientOptions,
+  'fetchFn' | 'logger' | 'timeoutMs' | 'deadlineMs' | 'maxRetries' | 'sleep' | 'onExchange'
+>;
 
 /** Only the transport settings of an adapter's options; unset ones keep `createHttpClient`'s defaults. */
 export function transportOptionsOf(options: HttpTransportOptions): HttpTransportOptions {
-  const { fetchFn, logger, timeoutMs, maxRetries, sleep } = options;
-  return { fetchFn, logger, timeoutMs, maxRetries, sleep };
+  const { fetchFn, logger, timeoutMs, deadlineMs, maxRetries, sleep, onExchange } = options;
+  return { fetchFn, logger, timeoutMs, deadlineMs, maxRetries, sleep, onExchange };
 }
+
+/** One HTTP attempt as `onExchange` sees it. */
+export interface CrmExchange {
+  crm: string;
+  method: HttpMethod;
+  /** The request's path with ids replaced by `:id` (`/api/v2/deals/:id`), so a metric label stays bounded. */
+  endpoint: string;
+  /** The HTTP status, or null when no answer came (timeout, connection failure). */
+  status: number | null;
+  ms: number;
+  /** The answer's headers (rate-limit and budget headers), null when no answer came. */
+  headers: Headers | null;
+}
+
+/**
+ * A person waits for the answer: with the listener's own work around it, 8 s per CRM call
+ * keeps "the CRM did not answer" inside the 10 s a person is promised.
+ */
+export const DEFAULT_CRM_DEADLINE_MS = 8_000;
 
 export interface HttpClient {
   request<T>(req: HttpRequest<T>): Promise<T>;
@@ -104,6 +134,8 @@ const IDEMPOTENT: ReadonlySet<HttpMethod> = new Set(['GET', 'PUT', 'PATCH', 'DEL
 const REDIRECTS: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
 /** Same-origin redirects followed per attempt (fetch's own limit is 20; a CRM needs one or two). */
 const MAX_REDIRECTS = 5;
+/** A retry with less time than this left is not worth sending. */
+const MIN_ATTEMPT_MS = 250;
 /** Bodies kept on errors are cut here so an HTML error page does not bloat logs. */
 const MAX_STORED_TEXT = 2000;
 
@@ -112,6 +144,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     crm,
     fetchFn = globalThis.fetch,
     timeoutMs = 10_000,
+    deadlineMs = DEFAULT_CRM_DEADLINE_MS,
     maxRetries = 3,
     maxRetryWaitMs = 30_000,
     retryBaseMs = 500,
@@ -120,6 +153,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     now = Date.now,
     mapError,
     logger,
+    onExchange,
   } = options;
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
   const redactor = createRedactor([...(options.secretValues ?? []), ...Object.values(options.query ?? {})]);
@@ -146,8 +180,18 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     return { method: req.method, headers, ...(body === undefined ? {} : { body }) };
   }
 
-  async function attempt<T>(req: HttpRequest<T>, url: URL, init: RequestInit, request: RedactedRequest): Promise<T> {
-    const signal = AbortSignal.timeout(timeoutMs);
+  function report(req: HttpRequest<unknown>, status: number | null, started: number, headers: Headers | null): void {
+    if (!onExchange) return;
+    try {
+      onExchange({ crm, method: req.method, endpoint: endpointOf(req.path), status, ms: now() - started, headers });
+    } catch {
+      // Metrics must never fail a CRM call.
+    }
+  }
+
+  async function attempt<T>(req: HttpRequest<T>, url: URL, init: RequestInit, request: RedactedRequest, attemptMs: number): Promise<T> {
+    const signal = AbortSignal.timeout(attemptMs);
+    const started = now();
     let status: number | undefined;
     let text: string;
     let retryAfter: string | null;
@@ -156,7 +200,9 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       status = response.status;
       retryAfter = response.headers.get('retry-after');
       text = await response.text();
+      report(req, status, started, response.headers);
     } catch (error) {
+      report(req, null, started, null);
       if (error instanceof CrmRedirectRefusedError) throw error;
       const timedOut = signal.aborted || (error instanceof Error && error.name === 'TimeoutError');
       throw new CrmUnavailableError(timedOut ? 'timeout' : 'network', {
@@ -281,10 +327,12 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       const outcome = (error: unknown): unknown =>
         lostAnswer && isRetryable(error) ? new CrmUnavailableError(lostAnswer.reason, { crm, request, cause: error }) : error;
 
+      const callStarted = now();
+      const left = () => deadlineMs - (now() - callStarted);
       for (let attemptNo = 0; ; attemptNo++) {
         const started = now();
         try {
-          const result = await attempt(req, url, init, request);
+          const result = await attempt(req, url, init, request, Math.max(1, Math.min(timeoutMs, left())));
           logger?.debug({ crm, ...request, attempt: attemptNo + 1, ms: now() - started }, 'crm request');
           return result;
         } catch (error) {
@@ -296,6 +344,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
           // A CRM asking for a longer pause than we can hold a Slack user for: give up now.
           if (asked !== null && asked > maxRetryWaitMs) throw outcome(error);
           const waitMs = asked ?? Math.floor(random() * Math.min(maxRetryWaitMs, retryBaseMs * 2 ** attemptNo));
+          // No time left for the wait and another try: the person hears now rather than later.
+          if (left() - waitMs < MIN_ATTEMPT_MS) throw outcome(error);
           logger?.warn(
             { crm, ...request, status, attempt: attemptNo + 1, waitMs, reason: (error as CrmError).code },
             'crm request failed; retrying',
@@ -314,6 +364,17 @@ function parseRetryAfter(header: string | null, nowMs: number): number | null {
   if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
   const at = Date.parse(trimmed);
   return Number.isNaN(at) ? null : Math.max(0, at - nowMs);
+}
+
+/** A path segment that names one record: a number, a UUID, or a long hex or base-62 id. */
+const ID_SEGMENT = /^(\d+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{16,}|[A-Za-z0-9_-]*\d[A-Za-z0-9_-]{11,})$/i;
+
+/** The route template of a request path: query dropped, ids replaced by `:id`. */
+export function endpointOf(path: string): string {
+  const bare = path.split('?')[0]!;
+  const segments = bare.split('/').map((segment) => (ID_SEGMENT.test(segment) ? ':id' : segment));
+  const joined = segments.join('/');
+  return joined.startsWith('/') ? joined : `/${joined}`;
 }
 
 function lastSegment(path: string): string {

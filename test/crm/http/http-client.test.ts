@@ -256,7 +256,7 @@ describe('createHttpClient: retries', () => {
 
   it('caps the backoff at maxRetryWaitMs', async () => {
     const scope = nock(BASE).get('/api/things/1').times(3).reply(500, {});
-    const { client, waits } = setup({ retryBaseMs: 10_000, maxRetryWaitMs: 12_000, maxRetries: 2, random: () => 0.99 });
+    const { client, waits } = setup({ retryBaseMs: 10_000, maxRetryWaitMs: 12_000, maxRetries: 2, random: () => 0.99, deadlineMs: 60_000 });
 
     await failure(client.request({ method: 'GET', path: '/things/1', schema: itemSchema }));
 
