@@ -5,7 +5,7 @@
 // The layers, outermost first (an arrow is "may import"):
 //
 //   app (main, app, config, create-crm: the composition root) → anything in src/
-//   listeners (Slack adapters) → services, parse, ui, slack, store, digest, crm/port
+//   listeners (Slack adapters) → services, parse, ui, slack, store, crm/port
 //   services (use cases)       → parse, store, crm/port
 //   crm adapters               → crm/port, crm/http, store          (the port's other side)
 //   ui (pure renderers)        → ui; types only from crm/port, parse (the grammar's kinds) and services (outcomes)
@@ -34,7 +34,7 @@ const typesOnly = (...types) => ({ to: types.map(element), dependency: { kind: '
 const KERNEL = ['errors', 'logger'];
 
 /** Every layer of src/: what the composition root may wire together (never test/ or bench/). */
-const SRC_LAYERS = ['app', 'errors', 'logger', 'crm-port', 'crm-http', 'crm-adapter', 'listeners', 'services', 'ui', 'parse', 'store', 'digest', 'slack', 'runtime', 'console'];
+const SRC_LAYERS = ['app', 'errors', 'logger', 'crm-port', 'crm-http', 'crm-adapter', 'listeners', 'services', 'ui', 'parse', 'store', 'slack', 'runtime', 'console'];
 
 export default tseslint.config(
   {
@@ -79,7 +79,6 @@ export default tseslint.config(
         { type: 'ui', pattern: 'src/ui/**', mode: 'full' },
         { type: 'parse', pattern: 'src/parse/**', mode: 'full' },
         { type: 'store', pattern: 'src/store/**', mode: 'full' },
-        { type: 'digest', pattern: 'src/digest/**', mode: 'full' },
         { type: 'slack', pattern: 'src/slack/**', mode: 'full' },
         { type: 'runtime', pattern: 'src/runtime/**', mode: 'full' },
         { type: 'console', pattern: 'src/console/**', mode: 'full' },
@@ -97,7 +96,7 @@ export default tseslint.config(
             { from: element('app'), allow: { to: to(...SRC_LAYERS) } },
             {
               from: element('listeners'),
-              allow: { to: to('listeners', 'services', 'parse', 'ui', 'slack', 'store', 'digest', 'crm-port', ...KERNEL) },
+              allow: { to: to('listeners', 'services', 'parse', 'ui', 'slack', 'store', 'crm-port', ...KERNEL) },
             },
             { from: element('services'), allow: { to: to('services', 'parse', 'store', 'crm-port', ...KERNEL) } },
             { from: element('crm-adapter'), allow: { to: to('crm-adapter', 'crm-http', 'crm-port', 'store', ...KERNEL) } },
@@ -109,8 +108,6 @@ export default tseslint.config(
             { from: element('parse'), allow: typesOnly('crm-port') },
             { from: element('store'), allow: { to: to('store', ...KERNEL) } },
             { from: element('errors'), allow: { to: to('crm-port') } },
-            // Being reshaped into parse/services/ui/store (issue #12); held to "no Slack listeners, no test code" meanwhile.
-            { from: element('digest'), allow: { to: to('digest', 'services', 'parse', 'ui', 'store', 'slack', 'crm-port', ...KERNEL) } },
             { from: element('slack'), allow: { to: to('slack', ...KERNEL) } },
             // Process infrastructure (ops server, metrics, shutdown); the logger reads its request context.
             { from: element('runtime'), allow: { to: to('runtime', 'slack', 'store', ...KERNEL) } },

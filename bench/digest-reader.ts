@@ -9,8 +9,8 @@ import { DateTime } from 'luxon';
 import { createCachedCrm } from '../src/crm/cached-crm.js';
 import { createPipedriveClient } from '../src/crm/pipedrive/pipedrive-client.js';
 import type { CrmClient } from '../src/crm/port.js';
-import { createDigestBuilder } from '../src/digest/digest-builder.js';
-import { createDigestSchedule } from '../src/digest/schedule.js';
+import { createDigestBuilder } from '../src/services/pipeline-digest.js';
+import { createDigestSchedule } from '../src/services/digest-schedule.js';
 import { buildPipelineBoard } from '../src/services/pipeline-board.js';
 import { createStore } from '../src/store/create-store.js';
 

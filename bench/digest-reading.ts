@@ -1,6 +1,6 @@
 // A digest's reading at 100, 10,000 and 100,000 deals: the Pipedrive budget it spends (from
 // the fake's ledger) and, per build, time and peak memory (measured in bench/digest-reader.ts,
-// a process of its own): the scheduled digest (src/digest/digest-builder.ts) and, beside it,
+// a process of its own): the scheduled digest (src/services/pipeline-digest.ts) and, beside it,
 // the `/pipeline` board, each cold.
 
 import { DateTime } from 'luxon';

@@ -7,7 +7,7 @@ import { type App, LogLevel, type Receiver } from '@slack/bolt';
 import type { Logger as BoltLogger } from '@slack/bolt';
 import { DateTime } from 'luxon';
 import type { CrmClient } from './crm/port.js';
-import type { Scheduler } from './digest/scheduler.js';
+import type { Scheduler } from './runtime/scheduler.js';
 import type { Logger } from './logger.js';
 import type { DealbotContext } from './listeners/context.js';
 import { createErrorHandler } from './listeners/error-handler.js';

@@ -4,7 +4,7 @@
 
 import type { DateTime } from 'luxon';
 import type { CrmClient } from '../crm/port.js';
-import type { Scheduler } from '../digest/scheduler.js';
+import type { Scheduler } from '../runtime/scheduler.js';
 import type { DealService } from '../services/deal-service.js';
 import type { SlackPeople } from '../services/slack-people.js';
 import type { Logger } from '../logger.js';

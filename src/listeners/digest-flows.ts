@@ -4,12 +4,12 @@
 
 import type { WebClient } from '@slack/web-api';
 import type { Pipeline } from '../crm/port.js';
-import { digestSettingsModal } from '../digest/digest-settings-modal.js';
-import { digestListMessage, digestOffMessage, digestSubscribedMessage, inviteMeMessage } from '../digest/digest-notices.js';
-import { isNotInChannel } from '../digest/digest-failure.js';
-import { parseDigestCommand, DIGEST_USAGE } from '../digest/parse-digest-command.js';
-import { createDigestSchedule, digestScheduleId, type DigestSchedule } from '../digest/schedule.js';
-import type { Scheduler } from '../digest/scheduler.js';
+import { digestSettingsModal } from '../ui/digest-settings-modal.js';
+import { digestListMessage, digestOffMessage, digestSubscribedMessage, inviteMeMessage } from '../ui/digest-notices.js';
+import { isNotInChannel } from '../runtime/digest-failure.js';
+import { parseDigestCommand, DIGEST_USAGE } from '../parse/digest-command.js';
+import { createDigestSchedule, digestScheduleId, type DigestSchedule } from '../services/digest-schedule.js';
+import type { Scheduler } from '../runtime/scheduler.js';
 import { matchByName } from '../parse/match-name.js';
 import { usageMessage } from '../ui/help.js';
 import { escapeMrkdwn } from '../ui/mrkdwn.js';

@@ -14,9 +14,9 @@ import {
   digestSettingsFailedNotice,
   digestSubscribedMessage,
   inviteMeMessage,
-} from '../../digest/digest-notices.js';
-import { readDigestSettings, readDigestSettingsMetadata, type ViewStateValues } from '../../digest/digest-settings-modal.js';
-import { createDigestSchedule, digestScheduleId, type DigestSchedule } from '../../digest/schedule.js';
+} from '../../ui/digest-notices.js';
+import { readDigestSettings, readDigestSettingsMetadata, type ViewStateValues } from '../../ui/digest-settings-modal.js';
+import { createDigestSchedule, digestScheduleId, type DigestSchedule } from '../../services/digest-schedule.js';
 import { CallbackId } from '../../ui/ids.js';
 import type { DealbotContext } from '../context.js';
 import { canPostIn } from '../digest-flows.js';

@@ -12,7 +12,7 @@
 // mrkdwn (user text echoed in a code span).
 
 import { codeSpan } from '../ui/mrkdwn.js';
-import { DEFAULT_DIGEST_TIME, MAX_STALE_DAYS, type DigestFrequency, type Weekday } from './schedule.js';
+import { DEFAULT_DIGEST_TIME, MAX_STALE_DAYS, type DigestFrequency, type Weekday } from '../services/digest-schedule.js';
 import { canonicalTimeZone, supportedTimeZones } from './time-zones.js';
 
 export type DigestCommand =

@@ -6,11 +6,11 @@
 
 import type { KnownBlock } from '@slack/types';
 import type { DateTime } from 'luxon';
-import { SlackLimits } from '../ui/ids.js';
-import { escapeMrkdwn, mrkdwnText, truncate, userMention } from '../ui/mrkdwn.js';
+import { SlackLimits } from './ids.js';
+import { escapeMrkdwn, mrkdwnText, truncate, userMention } from './mrkdwn.js';
 import { CrmError, StoreError } from '../errors.js';
-import { describePauseReason, type DigestFailure } from './digest-failure.js';
-import { describeSchedule, describeWhen, nextRunAfter, type DigestSchedule, type DigestSection } from './schedule.js';
+import { describePauseReason, type DigestFailure } from '../runtime/digest-failure.js';
+import { describeSchedule, describeWhen, nextRunAfter, type DigestSchedule, type DigestSection } from '../services/digest-schedule.js';
 
 type Message = { text: string; blocks: KnownBlock[] };
 

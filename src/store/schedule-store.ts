@@ -9,8 +9,8 @@
 // recording a post never overwrite each other.
 
 import { z } from 'zod';
-import type { Store } from '../store/store.js';
-import { DIGEST_SECTIONS, WEEKDAYS, type DigestSchedule } from './schedule.js';
+import type { Store } from './store.js';
+import { DIGEST_SECTIONS, WEEKDAYS, type DigestSchedule } from '../services/digest-schedule.js';
 
 const INDEX_KEY = 'digest:schedules';
 const LOCK_NAME = 'digest:schedules';

@@ -5,7 +5,7 @@
 
 import { DateTime } from 'luxon';
 import { createLocalCrm } from '../../src/crm/local/local-crm.js';
-import { createDigestRuntime } from '../../src/digest/digest-runtime.js';
+import { createDigestRuntime } from '../../src/runtime/digest-runtime.js';
 import { createLogger } from '../../src/logger.js';
 import { createStore } from '../../src/store/create-store.js';
 

@@ -12,8 +12,8 @@ import path from 'node:path';
 import { renderAsync } from '@resvg/resvg-js';
 import type { Money } from '../crm/port.js';
 import type { PipelineBoard } from '../services/pipeline-board.js';
-import { formatMoney } from '../ui/format.js';
-import { truncate } from '../ui/mrkdwn.js';
+import { formatMoney } from './format.js';
+import { truncate } from './mrkdwn.js';
 
 export interface StageChartOptions {
   /** Drawn at the top; the pipeline's name is a good one. */

@@ -30,15 +30,15 @@ import type { Store } from '../store/store.js';
 import { classifyDigestFailure, type DigestFailure } from './digest-failure.js';
 import { randomUUID } from 'node:crypto';
 import type { DigestChart, DigestJob, DigestRun } from './digest-job.js';
-import { digestOwnerNotice } from './digest-notices.js';
-import { dueSlot, nextRunAfter, type DigestSchedule, type DueSlot } from './schedule.js';
+import { digestOwnerNotice } from '../ui/digest-notices.js';
+import { dueSlot, nextRunAfter, type DigestSchedule, type DueSlot } from '../services/digest-schedule.js';
 import {
   createScheduleStore,
   EMPTY_RUN_STATE,
   type DigestProgress,
   type DigestRunState,
   type ScheduleStore,
-} from './schedule-store.js';
+} from '../store/schedule-store.js';
 
 export interface OwnerNotice {
   /** The Slack user to message directly (the schedule's `createdBy`). */

@@ -1,6 +1,6 @@
 import { WebAPIHTTPError, WebAPIPlatformError, WebAPIRateLimitedError, WebAPIRequestError } from '@slack/web-api';
 import { describe, expect, it } from 'vitest';
-import { classifyDigestFailure, describePauseReason, isNotInChannel } from '../../src/digest/digest-failure.js';
+import { classifyDigestFailure, describePauseReason, isNotInChannel } from '../../src/runtime/digest-failure.js';
 import { CrmNotFoundError, CrmRateLimitedError, CrmUnauthorizedError, CrmUnavailableError, StoreError } from '../../src/errors.js';
 
 const platform = (error: string) => new WebAPIPlatformError({ ok: false, error });

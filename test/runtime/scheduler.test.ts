@@ -2,10 +2,10 @@ import { WebAPIHTTPError, WebAPIPlatformError, WebAPIRateLimitedError, WebAPIReq
 import { DateTime } from 'luxon';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CrmNotFoundError, CrmUnauthorizedError, CrmUnavailableError } from '../../src/errors.js';
-import { createScheduleStore } from '../../src/digest/schedule-store.js';
+import { createScheduleStore } from '../../src/store/schedule-store.js';
 import { createStore } from '../../src/store/create-store.js';
 import type { Store } from '../../src/store/store.js';
-import { createScheduler, slotClaimKey } from '../../src/digest/scheduler.js';
+import { createScheduler, slotClaimKey } from '../../src/runtime/scheduler.js';
 import { createClock, createHarness, schedule, silentLogger, type Posted } from './scheduler-harness.js';
 
 const ZONE = 'Europe/Berlin';

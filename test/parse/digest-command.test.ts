@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseDigestCommand, readTimeOfDay } from '../../src/digest/parse-digest-command.js';
+import { parseDigestCommand, readTimeOfDay } from '../../src/parse/digest-command.js';
 import { displayedText } from '../helpers/block-kit-limits.js';
 
 const ZONE = 'America/Chicago';

@@ -8,7 +8,7 @@ import {
   dueSlot,
   nextRunAfter,
   type DigestFrequency,
-} from '../../src/digest/schedule.js';
+} from '../../src/services/digest-schedule.js';
 
 const at = (iso: string, zone: string): DateTime => DateTime.fromISO(iso, { zone, setZone: true });
 const daily = (time: string, zone: string) => ({ frequency: { kind: 'daily' } as DigestFrequency, time, zone });

@@ -12,9 +12,9 @@ import { DateTime } from 'luxon';
 import type { CrmClient } from '../crm/port.js';
 import type { Logger } from '../logger.js';
 import type { Store } from '../store/store.js';
-import { createDigestBuilder } from './digest-builder.js';
+import { createDigestBuilder } from '../services/pipeline-digest.js';
 import type { DigestChart, DigestJob } from './digest-job.js';
-import { adoptLegacyDigestState } from './schedule-store.js';
+import { adoptLegacyDigestState } from '../store/schedule-store.js';
 import { createScheduler, type DigestPoster, type OwnerNotice, type Scheduler, type SchedulerOptions } from './scheduler.js';
 import { scopeStore } from '../store/scoped-store.js';
 

@@ -17,12 +17,12 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { startSlackApiStandin, type SlackApiStandin } from '../../src/console/slack-api-standin.js';
 import { createLocalCrm } from '../../src/crm/local/local-crm.js';
 import { ensureSeeded } from '../../src/crm/local/seed.js';
-import { createScheduleStore } from '../../src/digest/schedule-store.js';
+import { createScheduleStore } from '../../src/store/schedule-store.js';
 import { createStore } from '../../src/store/create-store.js';
 import { scopeStore } from '../../src/store/scoped-store.js';
 import type { Store } from '../../src/store/store.js';
 import { workspaceNamespace } from '../../src/store/workspace-namespace.js';
-import { REDIS_URL, requireRedis, type RedisAdmin } from './require-redis.js';
+import { REDIS_URL, requireRedis, type RedisAdmin } from '../digest/require-redis.js';
 import { schedule } from './scheduler-harness.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));

@@ -6,7 +6,7 @@ import { DateTime } from 'luxon';
 import type { CrmClient, Deal, DealQuery, Page, Pipeline, Stage } from '../../src/crm/port.js';
 import { lastChangedAt } from '../../src/crm/port.js';
 import { CrmUnsupportedError } from '../../src/errors.js';
-import { buildDeal } from '../helpers/deal-builder.js';
+import { buildDeal } from './deal-builder.js';
 
 export const T0 = DateTime.fromISO('2026-03-02T09:00:00', { zone: 'Europe/Berlin' });
 

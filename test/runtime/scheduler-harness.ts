@@ -8,16 +8,16 @@
 import { DateTime } from 'luxon';
 import { pino } from 'pino';
 import { vi } from 'vitest';
-import type { DigestJob, DigestRun } from '../../src/digest/digest-job.js';
-import { createDigestSchedule, type NewDigestSchedule } from '../../src/digest/schedule.js';
+import type { DigestJob, DigestRun } from '../../src/runtime/digest-job.js';
+import { createDigestSchedule, type NewDigestSchedule } from '../../src/services/digest-schedule.js';
 import {
   createScheduler,
   type DigestPoster,
   type OwnerNotice,
   type Scheduler,
   type SchedulerOptions,
-} from '../../src/digest/scheduler.js';
-import type { DigestSchedule } from '../../src/digest/schedule.js';
+} from '../../src/runtime/scheduler.js';
+import type { DigestSchedule } from '../../src/services/digest-schedule.js';
 import type { Store } from '../../src/store/store.js';
 
 export const silentLogger = pino({ level: 'silent' });

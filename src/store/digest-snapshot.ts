@@ -7,7 +7,7 @@
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import type { Deal, DealStatus } from '../crm/port.js';
-import type { Store } from '../store/store.js';
+import type { Store } from './store.js';
 
 /** `[stageId, status, amount, currency]`. */
 export type SnapshotDeal = [string, DealStatus, number | null, string | null];

@@ -1,15 +1,15 @@
 import { DateTime } from 'luxon';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { composeDigest, createDigestBuilder, type DigestInput } from '../../src/digest/digest-builder.js';
-import type { DigestRun } from '../../src/digest/digest-job.js';
-import { snapshotOf } from '../../src/digest/digest-snapshot.js';
-import { DIGEST_SECTIONS } from '../../src/digest/schedule.js';
+import { composeDigest, createDigestBuilder, type DigestInput } from '../../src/services/pipeline-digest.js';
+import type { DigestRun } from '../../src/runtime/digest-job.js';
+import { snapshotOf } from '../../src/store/digest-snapshot.js';
+import { DIGEST_SECTIONS } from '../../src/services/digest-schedule.js';
 import { CrmNotFoundError } from '../../src/errors.js';
 import { createStore } from '../../src/store/create-store.js';
 import type { Store } from '../../src/store/store.js';
 import { assertWithinBlockKitLimits, mrkdwnTexts } from '../helpers/block-kit-limits.js';
-import { createFakeCrm, deal, salesPipeline, salesStages } from './fake-crm.js';
-import { createClock, schedule } from './scheduler-harness.js';
+import { createFakeCrm, deal, salesPipeline, salesStages } from '../helpers/digest-fake-crm.js';
+import { createClock, schedule } from '../runtime/scheduler-harness.js';
 
 const ZONE = 'Europe/Berlin';
 /** Tuesday 2026-03-10, 09:00 in Berlin; the previous digest read the CRM a day earlier. */

@@ -2,9 +2,9 @@ import { inflateSync } from 'node:zlib';
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import type { Deal, Stage } from '../../src/crm/port.js';
-import { chartCurrency, MAX_CHART_ROWS, renderStageChart, stageChartSvg } from '../../src/digest/chart.js';
+import { chartCurrency, MAX_CHART_ROWS, renderStageChart, stageChartSvg } from '../../src/ui/chart.js';
 import { aggregateBoard } from '../../src/services/pipeline-board.js';
-import { deal, salesStages } from './fake-crm.js';
+import { deal, salesStages } from '../helpers/digest-fake-crm.js';
 
 const NOW = DateTime.fromISO('2026-03-10T09:00:00', { zone: 'Europe/Berlin' });
 const board = (deals: Deal[], stages: Stage[] = salesStages) =>

@@ -9,11 +9,11 @@
 import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createScheduleStore } from '../../src/digest/schedule-store.js';
+import { createScheduleStore } from '../../src/store/schedule-store.js';
 import { createStore } from '../../src/store/create-store.js';
 import type { Store } from '../../src/store/store.js';
 import { createClock, createHarness, schedule, type Clock, type Harness, type Posted, type UploadedChart } from './scheduler-harness.js';
-import { REDIS_URL, requireRedis, type RedisAdmin } from './require-redis.js';
+import { REDIS_URL, requireRedis, type RedisAdmin } from '../digest/require-redis.js';
 
 const ZONE = 'Europe/Berlin';
 const SET_AT = DateTime.fromISO('2026-03-09T08:00:00', { zone: ZONE });

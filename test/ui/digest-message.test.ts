@@ -1,12 +1,12 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import type { Deal, Stage } from '../../src/crm/port.js';
-import { composeDigest, type DigestInput } from '../../src/digest/digest-builder.js';
-import { digestMessage } from '../../src/digest/digest-message.js';
-import { snapshotOf } from '../../src/digest/digest-snapshot.js';
-import { DIGEST_SECTIONS } from '../../src/digest/schedule.js';
+import { composeDigest, type DigestInput } from '../../src/services/pipeline-digest.js';
+import { digestMessage } from '../../src/ui/digest-message.js';
+import { snapshotOf } from '../../src/store/digest-snapshot.js';
+import { DIGEST_SECTIONS } from '../../src/services/digest-schedule.js';
 import { assertWithinBlockKitLimits, displayedText, hasLiveFormatting, mrkdwnTexts, plainTexts } from '../helpers/block-kit-limits.js';
-import { deal, salesPipeline, salesStages } from './fake-crm.js';
+import { deal, salesPipeline, salesStages } from '../helpers/digest-fake-crm.js';
 
 const ZONE = 'Europe/Berlin';
 const NOW = DateTime.fromISO('2026-03-10T09:00:00', { zone: ZONE });

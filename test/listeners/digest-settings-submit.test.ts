@@ -12,10 +12,10 @@ import { startSlackApiStandin, type SlackApiStandin } from '../../src/console/sl
 import { createLocalCrm } from '../../src/crm/local/local-crm.js';
 import { ensureSeeded } from '../../src/crm/local/seed.js';
 import type { CrmClient, Pipeline } from '../../src/crm/port.js';
-import { digestSettingsModal } from '../../src/digest/digest-settings-modal.js';
-import { createDigestRuntime } from '../../src/digest/digest-runtime.js';
-import { createDigestSchedule, digestScheduleId, type DigestSchedule } from '../../src/digest/schedule.js';
-import type { Scheduler } from '../../src/digest/scheduler.js';
+import { digestSettingsModal } from '../../src/ui/digest-settings-modal.js';
+import { createDigestRuntime } from '../../src/runtime/digest-runtime.js';
+import { createDigestSchedule, digestScheduleId, type DigestSchedule } from '../../src/services/digest-schedule.js';
+import type { Scheduler } from '../../src/runtime/scheduler.js';
 import { CrmUnavailableError, StoreError } from '../../src/errors.js';
 import { createLogger } from '../../src/logger.js';
 import { createHttpReceiver, EVENTS_PATH } from '../../src/slack/receivers.js';

@@ -9,11 +9,11 @@ import type { KnownBlock } from '@slack/types';
 import type { DateTime } from 'luxon';
 import type { Deal, Money, Stage } from '../crm/port.js';
 import { lastChangedAt } from '../crm/port.js';
-import { formatDay, formatExpectedClose, formatMoneyTotals, formatMoney, formatRelativeTime } from '../ui/format.js';
-import { SlackLimits } from '../ui/ids.js';
-import { escapeMrkdwn, mrkdwnText, plainText, truncate, truncateMrkdwn } from '../ui/mrkdwn.js';
-import { countBar } from '../ui/pipeline-board.js';
-import type { DealList, DigestChanges, PipelineDigest, StageMove } from './digest-builder.js';
+import { formatDay, formatExpectedClose, formatMoneyTotals, formatMoney, formatRelativeTime } from './format.js';
+import { SlackLimits } from './ids.js';
+import { escapeMrkdwn, mrkdwnText, plainText, truncate, truncateMrkdwn } from './mrkdwn.js';
+import { countBar } from './pipeline-board.js';
+import type { DealList, DigestChanges, PipelineDigest, StageMove } from '../services/pipeline-digest.js';
 
 type Message = { text: string; blocks: KnownBlock[] };
 

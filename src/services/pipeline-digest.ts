@@ -19,15 +19,15 @@ import type { CrmClient, Deal, Money, Pipeline, Stage } from '../crm/port.js';
 import { lastChangedAt } from '../crm/port.js';
 import { CrmNotFoundError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { forEachDeal } from '../services/collect-deals.js';
-import { BoardTally, dealProbability, MoneyTally, TopList, type PipelineBoard } from '../services/pipeline-board.js';
-import { sumByCurrency } from '../services/timeline-summary.js';
+import { forEachDeal } from './collect-deals.js';
+import { BoardTally, dealProbability, MoneyTally, TopList, type PipelineBoard } from './pipeline-board.js';
+import { sumByCurrency } from './timeline-summary.js';
 import type { Store } from '../store/store.js';
-import { renderStageChart } from './chart.js';
-import { digestMessage } from './digest-message.js';
-import type { DigestChart, DigestJob, DigestRun } from './digest-job.js';
-import { loadDigestSnapshot, saveDigestSnapshot, snapshotOf, type DigestSnapshot } from './digest-snapshot.js';
-import type { DigestSchedule, DigestSection } from './schedule.js';
+import { renderStageChart } from '../ui/chart.js';
+import { digestMessage } from '../ui/digest-message.js';
+import type { DigestChart, DigestJob, DigestRun } from '../runtime/digest-job.js';
+import { loadDigestSnapshot, saveDigestSnapshot, snapshotOf, type DigestSnapshot } from '../store/digest-snapshot.js';
+import type { DigestSchedule, DigestSection } from './digest-schedule.js';
 
 /** How many deals each list keeps; the renderer shows at most this many and counts the rest. */
 export const LIST_KEEP = 10;

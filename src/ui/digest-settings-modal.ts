@@ -6,10 +6,10 @@
 
 import type { InputBlock, KnownBlock, ModalView, PlainTextOption, StaticSelect } from '@slack/types';
 import type { Pipeline } from '../crm/port.js';
-import { ActionId, CallbackId, SlackLimits } from '../ui/ids.js';
-import { escapeMrkdwn, mrkdwnText, plainText, truncate } from '../ui/mrkdwn.js';
-import { describePauseReason } from './digest-failure.js';
-import { readTimeOfDay } from './parse-digest-command.js';
+import { ActionId, CallbackId, SlackLimits } from './ids.js';
+import { escapeMrkdwn, mrkdwnText, plainText, truncate } from './mrkdwn.js';
+import { describePauseReason } from '../runtime/digest-failure.js';
+import { readTimeOfDay } from '../parse/digest-command.js';
 import {
   DEFAULT_DIGEST_TIME,
   DEFAULT_STALE_DAYS,
@@ -20,8 +20,8 @@ import {
   type DigestFrequency,
   type DigestSchedule,
   type DigestSection,
-} from './schedule.js';
-import { canonicalTimeZone, supportedTimeZones } from './time-zones.js';
+} from '../services/digest-schedule.js';
+import { canonicalTimeZone, supportedTimeZones } from '../parse/time-zones.js';
 
 /** What the modal carries through Slack and back (as JSON in `private_metadata`). */
 export interface DigestSettingsMetadata {

@@ -7,11 +7,11 @@ import {
   readDigestSettings,
   readDigestSettingsMetadata,
   type ViewStateValues,
-} from '../../src/digest/digest-settings-modal.js';
-import { createDigestSchedule } from '../../src/digest/schedule.js';
+} from '../../src/ui/digest-settings-modal.js';
+import { createDigestSchedule } from '../../src/services/digest-schedule.js';
 import { ActionId, CallbackId } from '../../src/ui/ids.js';
 import { assertWithinBlockKitLimits, plainTexts } from '../helpers/block-kit-limits.js';
-import { partnerPipeline, salesPipeline } from './fake-crm.js';
+import { partnerPipeline, salesPipeline } from '../helpers/digest-fake-crm.js';
 
 const NOW = DateTime.fromISO('2026-03-10T10:00:00', { zone: 'Europe/Berlin' });
 
