@@ -16,6 +16,7 @@ import { escapeMrkdwn } from '../ui/mrkdwn.js';
 import { noticeModal } from '../ui/notice-modal.js';
 import type { DealbotContext } from './context.js';
 import type { Reply } from './replies.js';
+import { fillOpenedModal } from './opened-modal.js';
 
 const UNAVAILABLE = 'Scheduled digests are not running in this Dealbot. Ask your admin to check its logs.';
 
@@ -162,14 +163,16 @@ async function openDigestSettings(
   });
   const viewId = opened.view?.id;
   if (!viewId) return;
-  const [person, pipelines, schedules] = await Promise.all([
-    ctx.people.get(reply.client, reply.userId),
-    ctx.crm.listPipelines(),
-    digests.schedules.listByChannel(channelId),
-  ]);
-  const current: DigestSchedule | null = schedules[0] ?? null;
-  await reply.client.views.update({
-    view_id: viewId,
-    view: digestSettingsModal({ channelId, pipelines, current, defaultZone: person.tz }),
+  await fillOpenedModal({ client: reply.client, viewId, title: 'Pipeline digest', crmName: ctx.crm.displayName }, async () => {
+    const [person, pipelines, schedules] = await Promise.all([
+      ctx.people.get(reply.client, reply.userId),
+      ctx.crm.listPipelines(),
+      digests.schedules.listByChannel(channelId),
+    ]);
+    const current: DigestSchedule | null = schedules[0] ?? null;
+    await reply.client.views.update({
+      view_id: viewId,
+      view: digestSettingsModal({ channelId, pipelines, current, defaultZone: person.tz }),
+    });
   });
 }
