@@ -170,3 +170,52 @@ export function summarizeTimeline(
     closed: deal.status === 'open' ? null : { status: deal.status, at: deal.closedAt },
   };
 }
+
+/** A page of a deal's timeline as a person reads it: names resolved, summary on the first page. */
+export interface DealTimelinePage {
+  deal: Deal;
+  changes: DealChange[];
+  stageNames: Map<string, string>;
+  userNames: Map<string, string>;
+  summary: DealTimelineSummary | null;
+  historySource: HistorySource;
+  journalSince: DateTime | null;
+  viewerZone: string;
+  now: DateTime;
+  nextCursor: string | null;
+  supported: boolean;
+  olderPage: boolean;
+}
+
+/**
+ * The use case behind `/deal timeline`, the card's Timeline button and "Show older". The
+ * viewer's zone is asked for while the CRM is read (a Slack profile lookup need not wait
+ * for it); `now` is then read in that zone.
+ */
+export async function readDealTimelinePage(
+  crm: CrmClient,
+  request: { deal: Deal | string; cursor: string | null; viewerZone: Promise<string>; now: () => DateTime },
+): Promise<DealTimelinePage> {
+  const [zone, timeline, stages, users] = await Promise.all([
+    request.viewerZone,
+    loadDealTimeline(crm, request.deal, request.cursor),
+    crm.listStages(),
+    crm.listUsers(),
+  ]);
+  const now = request.now().setZone(zone);
+  const hasOlder = timeline.nextCursor !== null;
+  return {
+    deal: timeline.deal,
+    changes: timeline.changes,
+    stageNames: new Map(stages.map((s) => [s.id, s.name])),
+    userNames: new Map(users.map((u) => [u.id, u.name])),
+    summary: timeline.isFirstPage ? summarizeTimeline(timeline.deal, timeline.changes, now, hasOlder, timeline) : null,
+    historySource: timeline.historySource,
+    journalSince: timeline.journalSince,
+    viewerZone: zone,
+    now,
+    nextCursor: timeline.nextCursor,
+    supported: timeline.supported,
+    olderPage: !timeline.isFirstPage,
+  };
+}

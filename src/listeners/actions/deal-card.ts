@@ -6,7 +6,7 @@ import type { App, BlockAction, ButtonAction, StaticSelectAction } from '@slack/
 import type { DealbotContext } from '../context.js';
 import { markStatus, moveFromCard, openLostModal } from '../deal-flows.js';
 import { renderCard } from '../card-replies.js';
-import { replyWithTimeline } from '../timeline-flows.js';
+import { replyWithTimeline } from '../timeline-replies.js';
 import { ActionId } from '../../ui/ids.js';
 import { readId, readDealStage } from '../action-values.js';
 import { replyForAction } from './reply-for-action.js';

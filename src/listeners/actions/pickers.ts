@@ -8,7 +8,7 @@ import { replyWithCard, writeOptions } from '../card-replies.js';
 import { ActionId } from '../../ui/ids.js';
 import { readId, readDealStage, readPendingAction } from '../action-values.js';
 import { replyForAction } from './reply-for-action.js';
-import { replyWithTimeline } from '../timeline-flows.js';
+import { replyWithTimeline } from '../timeline-replies.js';
 
 export function registerPickerActions(app: App<DealbotContext>): void {
   app.action<BlockAction<ButtonAction>>(ActionId.openDeal, async ({ ack, body, action, client, respond, context }) => {

@@ -6,7 +6,7 @@ import { ActionId } from '../../ui/ids.js';
 import { BadActionValueError } from '../../errors.js';
 import { readId } from '../action-values.js';
 import type { DealbotContext } from '../context.js';
-import { replyWithBoard, replyWithTimeline } from '../timeline-flows.js';
+import { replyWithBoard, replyWithTimeline } from '../timeline-replies.js';
 import { replyForAction } from './reply-for-action.js';
 
 const olderValue = z.object({ dealId: z.string().min(1).max(64), cursor: z.string().max(1500) });

@@ -12,7 +12,7 @@ import { markStatus, moveByName, openLostModal, markLost, withResolvedDeal } fro
 import { replyWithCard, writeOptions } from '../card-replies.js';
 import type { Reply } from '../replies.js';
 import { replyToCommand } from '../replies.js';
-import { replyWithTimeline } from '../timeline-flows.js';
+import { replyWithTimeline } from '../timeline-replies.js';
 import { SlashCommand } from '../../ui/ids.js';
 import { dispatch, type HandlerMap } from './handler-map.js';
 

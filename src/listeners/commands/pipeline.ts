@@ -8,7 +8,7 @@ import { helpMessage, usageMessage } from '../../ui/help.js';
 import type { DealbotContext } from '../context.js';
 import { runDigestCommand } from '../digest-flows.js';
 import { replyToCommand } from '../replies.js';
-import { replyWithBoard, replyWithPeriodSummary } from '../timeline-flows.js';
+import { replyWithBoard, replyWithPeriodSummary } from '../timeline-replies.js';
 import { SlashCommand } from '../../ui/ids.js';
 import type { Reply } from '../replies.js';
 import { dispatch, type HandlerMap } from './handler-map.js';
