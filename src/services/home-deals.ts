@@ -57,11 +57,7 @@ export interface HomeTab {
  * The Home tab of a Slack person: their Slack email maps to a CRM user (the deals' owner);
  * no such user gets `missingUser`, and no deal is read.
  */
-export async function homeTabFor(
-  crm: CrmClient,
-  person: Pick<SlackPerson, 'email' | 'tz'>,
-  at: DateTime,
-): Promise<HomeTab> {
+export async function homeTabFor(crm: CrmClient, person: Pick<SlackPerson, 'email' | 'tz'>, at: DateTime): Promise<HomeTab> {
   const [users, stages] = await Promise.all([crm.listUsers(), crm.listStages()]);
   const zoned = at.setZone(person.tz);
   const now = zoned.isValid ? zoned : at.setZone('UTC');

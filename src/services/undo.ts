@@ -10,8 +10,7 @@ import type { Store } from '../store/store.js';
 export const UNDO_TTL_MS = 10 * 60_000;
 
 export type UndoableChange =
-  | { kind: 'stage'; dealId: string; fromStageId: string; toStageId: string }
-  | { kind: 'status'; dealId: string; to: 'won' | 'lost' };
+  { kind: 'stage'; dealId: string; fromStageId: string; toStageId: string } | { kind: 'status'; dealId: string; to: 'won' | 'lost' };
 
 /** Where the change was shown for everyone, so undoing it can update that too. */
 export interface SharedCard {
@@ -31,8 +30,8 @@ export interface UndoRecord {
 
 export type UndoOutcome =
   | { kind: 'undone'; deal: Deal; record: UndoRecord; stage: Stage | null }
-  /** The deal is no longer as the change left it; nothing was done. */
-  | { kind: 'changed-since'; deal: Deal; record: UndoRecord }
+  /** The deal is no longer as the change left it; nothing was done. `stage` is where it is now. */
+  | { kind: 'changed-since'; deal: Deal; record: UndoRecord; stage: Stage | null }
   | { kind: 'expired' }
   | { kind: 'already-undone' };
 
@@ -52,12 +51,16 @@ export function createUndo(deps: { crm: CrmClient; store: Store; ttlMs?: number 
   async function restore(record: UndoRecord, options?: WriteOptions): Promise<UndoOutcome> {
     const { change } = record;
     const deal = await crm.getDeal(change.dealId);
+    const changedSince = async (): Promise<UndoOutcome> => {
+      const stage = (await crm.listStages()).find((s) => s.id === deal.stageId) ?? null;
+      return { kind: 'changed-since', deal, record, stage };
+    };
     if (change.kind === 'stage') {
-      if (deal.stageId !== change.toStageId) return { kind: 'changed-since', deal, record };
+      if (deal.stageId !== change.toStageId) return changedSince();
       const [moved, stages] = await Promise.all([crm.moveDeal(deal.id, change.fromStageId, options), crm.listStages()]);
       return { kind: 'undone', deal: moved, record, stage: stages.find((s) => s.id === change.fromStageId) ?? null };
     }
-    if (deal.status !== change.to) return { kind: 'changed-since', deal, record };
+    if (deal.status !== change.to) return changedSince();
     return { kind: 'undone', deal: await crm.reopenDeal(deal.id, options), record, stage: null };
   }
 

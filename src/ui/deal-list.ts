@@ -179,3 +179,17 @@ export function stagePicker(input: StagePickerInput): Message {
   }
   return { text: prompt, blocks };
 }
+
+const PICKER_PROMPTS: Record<PendingDealAction['op'], (p: PendingDealAction) => string> = {
+  show: () => 'Several deals match. Which one?',
+  move: (p) => `Which deal do you want to move to ${p.stage ?? 'another stage'}?`,
+  won: () => 'Which deal did you win?',
+  lost: () => 'Which deal was lost?',
+  reopen: () => 'Which deal do you want to reopen?',
+  timeline: () => 'Whose timeline do you want to see?',
+};
+
+/** The question over a "which deal?" picker that finishes `action`, in plain words (`dealPicker` escapes it). */
+export function pickerPrompt(action: PendingDealAction): string {
+  return PICKER_PROMPTS[action.op](action);
+}

@@ -49,7 +49,7 @@ describe('undo', () => {
     const id = await undo.remember(record({ kind: 'status', dealId, to: 'won' }));
     await crm.reopenDeal(dealId);
     await crm.markLost(dealId, null);
-    expect(await undo.undo(id)).toMatchObject({ kind: 'changed-since', deal: { status: 'lost' } });
+    expect(await undo.undo(id)).toMatchObject({ kind: 'changed-since', deal: { status: 'lost' }, stage: { name: 'Qualified' } });
     expect((await crm.getDeal(dealId)).status).toBe('lost');
   });
 

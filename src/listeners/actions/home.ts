@@ -9,7 +9,7 @@ import { ActionId } from '../../ui/ids.js';
 import { readId } from '../action-values.js';
 import { renderCard } from '../card-replies.js';
 import type { DealbotContext } from '../context.js';
-import { openCreateModal } from '../deal-form-flows.js';
+import { openCreateModal } from '../create-deal-modal.js';
 import { publishHome } from '../home-tab.js';
 import { replyFromModal, type Reply } from '../replies.js';
 

@@ -3,8 +3,9 @@
 
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import type { DealbotContext } from '../context.js';
-import { answerMove, markLost, markStatus, moveByName, openLostModal } from '../deal-flows.js';
-import { replyWithCard, writeOptions } from '../card-replies.js';
+import { answerMove, changesFor, changeStatus } from '../deal-replies.js';
+import { openLostModal } from '../lost-reason-modal.js';
+import { replyWithCard } from '../card-replies.js';
 import { ActionId } from '../../ui/ids.js';
 import { readId, readDealStage, readPendingAction } from '../action-values.js';
 import { replyForAction } from './reply-for-action.js';
@@ -23,8 +24,8 @@ export function registerPickerActions(app: App<DealbotContext>): void {
     await ack();
     const { dealId, stageId } = readDealStage(action.value, ActionId.pickStage);
     const reply = replyForAction(body, client, respond);
-    const outcome = await context.deals.moveToStage(dealId, stageId, await writeOptions(context, reply));
-    await answerMove(context, reply, outcome);
+    const { changes, request } = await changesFor(context, reply);
+    await answerMove(context, reply, await changes.moveToStage(dealId, stageId, request));
   });
 
   app.action<BlockAction<ButtonAction>>(ActionId.pickDeal, async ({ ack, body, action, client, respond, context }) => {
@@ -36,14 +37,17 @@ export function registerPickerActions(app: App<DealbotContext>): void {
         return replyWithCard(context, reply, await context.deals.getDeal(pending.dealId));
       case 'timeline':
         return replyWithTimeline(context, reply, pending.dealId);
-      case 'move':
-        return moveByName(context, reply, await context.deals.getDeal(pending.dealId), pending.stage ?? '');
+      case 'move': {
+        const stage = pending.stage ?? '';
+        const [deal, { changes, request }] = await Promise.all([context.deals.getDeal(pending.dealId), changesFor(context, reply)]);
+        return answerMove(context, reply, await changes.moveByName(deal, stage, request), stage);
+      }
       case 'won':
       case 'reopen':
-        return markStatus(context, reply, pending.op, pending.dealId);
+        return changeStatus(context, reply, pending.dealId, { op: pending.op });
       case 'lost':
         return pending.reason
-          ? markLost(context, reply, pending.dealId, pending.reason)
+          ? changeStatus(context, reply, pending.dealId, { op: 'lost', reason: pending.reason })
           : openLostModal(context, reply, body.trigger_id, { dealId: pending.dealId });
     }
   });

@@ -2,13 +2,17 @@
 // ack itself; everything else is acked empty first and answered through `respond()`.
 
 import type { App } from '@slack/bolt';
-import type { DealCommand } from '../../parse/deal-command.js';
+import type { Deal } from '../../crm/port.js';
+import type { DealCommand, DealRef } from '../../parse/deal-command.js';
 import { parseDealCommand } from '../../parse/deal-command.js';
-import { dealList } from '../../ui/deal-list.js';
+import { findDealNamed } from '../../services/resolve-deal.js';
+import { createdByNote, DUPLICATE_CREATE_NOTE } from '../../ui/deal-change.js';
+import { dealList, type PendingDealAction } from '../../ui/deal-list.js';
 import { helpMessage, usageMessage } from '../../ui/help.js';
 import type { DealbotContext } from '../context.js';
-import { openCreateModal } from '../deal-form-flows.js';
-import { markStatus, moveByName, openLostModal, markLost, withResolvedDeal } from '../deal-flows.js';
+import { openCreateModal } from '../create-deal-modal.js';
+import { answerMove, answerNotFound, changesFor, changeStatus } from '../deal-replies.js';
+import { openLostModal } from '../lost-reason-modal.js';
 import { replyWithCard, writeOptions } from '../card-replies.js';
 import type { Reply } from '../replies.js';
 import { replyToCommand } from '../replies.js';
@@ -26,8 +30,24 @@ type Subcommand<K extends DealSubcommand['kind']> = (
   triggerId: string,
 ) => Promise<void>;
 
+/**
+ * Finds the deal `ref` names and runs `then` on it. Several matches get a picker that
+ * carries `pending` so the choice finishes the same action; none gets a friendly list.
+ */
+async function withDeal(
+  ctx: DealbotContext,
+  reply: Reply,
+  ref: DealRef,
+  pending: PendingDealAction,
+  then: (deal: Deal) => Promise<void>,
+): Promise<void> {
+  const found = await findDealNamed(ctx.deals, ref);
+  if (found.kind === 'one') return then(found.deal);
+  await answerNotFound(reply, found, pending);
+}
+
 const show: Subcommand<'show'> = (ctx, reply, { ref }) =>
-  withResolvedDeal(ctx, reply, ref, { op: 'show' }, (deal) => replyWithCard(ctx, reply, deal));
+  withDeal(ctx, reply, ref, { op: 'show' }, (deal) => replyWithCard(ctx, reply, deal));
 
 const find: Subcommand<'find'> = async (ctx, reply, { words }) => {
   const [{ hits, more }, stageNames] = await Promise.all([ctx.deals.findDeals(words), ctx.deals.stageNames()]);
@@ -39,21 +59,24 @@ const create: Subcommand<'new'> = async (ctx, reply, { line }, triggerId) => {
   const options = await writeOptions(ctx, reply);
   // A retried delivery of the same command carries the same trigger_id: one deal, not two.
   const { deal, duplicate } = await ctx.deals.quickCreate(line, `trigger:${triggerId}`, options);
-  await replyWithCard(ctx, reply, deal, duplicate ? 'Already created.' : `Created by <@${reply.userId}>`);
+  await replyWithCard(ctx, reply, deal, duplicate ? DUPLICATE_CREATE_NOTE : createdByNote(reply.userId));
 };
 
 const move: Subcommand<'move'> = (ctx, reply, { ref, stage }) =>
-  withResolvedDeal(ctx, reply, ref, { op: 'move', stage }, (deal) => moveByName(ctx, reply, deal, stage));
+  withDeal(ctx, reply, ref, { op: 'move', stage }, async (deal) => {
+    const { changes, request } = await changesFor(ctx, reply);
+    await answerMove(ctx, reply, await changes.moveByName(deal, stage, request), stage);
+  });
 
 const won: Subcommand<'won'> = (ctx, reply, { ref }) =>
-  withResolvedDeal(ctx, reply, ref, { op: 'won' }, (deal) => markStatus(ctx, reply, 'won', deal));
+  withDeal(ctx, reply, ref, { op: 'won' }, (deal) => changeStatus(ctx, reply, deal, { op: 'won' }));
 
 const reopen: Subcommand<'reopen'> = (ctx, reply, { ref }) =>
-  withResolvedDeal(ctx, reply, ref, { op: 'reopen' }, (deal) => markStatus(ctx, reply, 'reopen', deal));
+  withDeal(ctx, reply, ref, { op: 'reopen' }, (deal) => changeStatus(ctx, reply, deal, { op: 'reopen' }));
 
 const lost: Subcommand<'lost'> = async (ctx, reply, { ref, reason }, triggerId) => {
   if (reason) {
-    return withResolvedDeal(ctx, reply, ref, { op: 'lost', reason }, (deal) => markLost(ctx, reply, deal, reason));
+    return withDeal(ctx, reply, ref, { op: 'lost', reason }, (deal) => changeStatus(ctx, reply, deal, { op: 'lost', reason }));
   }
   // No reason: ask for one in a modal, opened before the deal is even looked up.
   return openLostModal(ctx, reply, triggerId, ref.kind === 'id' ? { dealId: ref.id } : { ref });
@@ -63,7 +86,7 @@ const timeline: Subcommand<'timeline'> = (ctx, reply, { ref }) =>
   // The timeline reads the deal itself, alongside its history: an id needs no lookup first.
   ref.kind === 'id'
     ? replyWithTimeline(ctx, reply, ref.id)
-    : withResolvedDeal(ctx, reply, ref, { op: 'timeline' }, (deal) => replyWithTimeline(ctx, reply, deal));
+    : withDeal(ctx, reply, ref, { op: 'timeline' }, (deal) => replyWithTimeline(ctx, reply, deal));
 
 /** One handler per subcommand: a kind added to the grammar without one here fails the type check. */
 export const dealSubcommands: HandlerMap<DealSubcommand, [ctx: DealbotContext, reply: Reply, triggerId: string], Promise<void>> = {
