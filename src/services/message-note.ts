@@ -3,11 +3,11 @@
 // `<@U1>`, `<url|label>` and `&lt;` markup read the way a person sees them), and the note
 // the CRM keeps: that text, who wrote it, when, and the permalink back to it.
 
-import type { WebClient } from '@slack/web-api';
 import { DateTime } from 'luxon';
 import type { CrmClient, WriteOptions } from '../crm/port.js';
 import { CrmUnsupportedError } from '../errors.js';
-import type { SlackPeople } from './slack-people.js';
+import { parseQuickCreate } from '../parse/quick-create.js';
+import type { SlackDirectory } from './slack-directory.js';
 
 /** Where a message is, and who wrote it; small enough for a modal's private_metadata. */
 export interface MessageSource {
@@ -166,16 +166,16 @@ export function messageNote(
  * Asks Slack for the author's name and the permalink. Neither is worth failing the note
  * for: an unknown author is "someone", a missing permalink is left out.
  */
-export async function describeMessage(client: WebClient, people: SlackPeople, source: MessageSource): Promise<MessageDetails> {
+export async function describeMessage(slack: SlackDirectory, source: MessageSource): Promise<MessageDetails> {
   const [authorName, permalink] = await Promise.all([
     source.authorId
-      ? people.get(client, source.authorId).then(
+      ? slack.person(source.authorId).then(
           (person) => person.name,
           () => source.authorName ?? 'someone',
         )
       : Promise.resolve(source.authorName ?? 'a bot'),
-    client.chat.getPermalink({ channel: source.channelId, message_ts: source.ts }).then(
-      (res) => res.permalink ?? null,
+    slack.permalink(source).then(
+      (permalink) => permalink,
       () => null,
     ),
   ]);
@@ -183,10 +183,34 @@ export async function describeMessage(client: WebClient, people: SlackPeople, so
 }
 
 /** Names of the people a message mentions, for `plainMessageText`; unknown ids are skipped. */
-export async function mentionNames(client: WebClient, people: SlackPeople, text: string): Promise<Map<string, string>> {
+export async function mentionNames(slack: SlackDirectory, text: string): Promise<Map<string, string>> {
   const ids = mentionedUserIds(text);
-  const found = await Promise.all(ids.map((id) => people.get(client, id).then((p) => [id, p.name] as const, () => null)));
+  const found = await Promise.all(ids.map((id) => slack.person(id).then((p) => [id, p.name] as const, () => null)));
   return new Map(found.filter((entry): entry is readonly [string, string] => entry !== null));
+}
+
+/**
+ * The note the CRM keeps for `note`, in the words of the person adding it: who wrote the
+ * message and when (in the adder's zone), and its permalink.
+ */
+export async function noteForDeal(slack: SlackDirectory, source: MessageSource, note: string, adderId: string): Promise<string> {
+  const [details, adder] = await Promise.all([describeMessage(slack, source), slack.person(adderId)]);
+  return messageNote(note, source, details, adder.tz);
+}
+
+/**
+ * What a new deal made from a message starts with: its first line as the title, and an
+ * amount at the end of that line as the value, as `/deal new` reads a line ("Sell Initech
+ * the premium plan, 20k EUR").
+ */
+export function dealDraftFromMessage(text: string): { title?: string; value?: string; currency?: string } {
+  const line = titleFromMessage(text);
+  const quick = parseQuickCreate(line);
+  const title = quick.value && quick.title ? quick.title.replace(/[\s,;:–—-]+$/u, '') : line;
+  return {
+    ...(title ? { title } : {}),
+    ...(quick.value && quick.title ? { value: String(quick.value.amount), ...(quick.value.currency ? { currency: quick.value.currency } : {}) } : {}),
+  };
 }
 
 /** Adds the note through the CRM, or says plainly that this CRM keeps no notes. */

@@ -5,9 +5,16 @@
 
 import type { ExternalSelect, InputBlock, KnownBlock, ModalView, PlainTextOption, StaticSelect } from '@slack/types';
 import type { Deal, IsoDate, PartyRef, Pipeline, Stage } from '../crm/port.js';
-import { ActionId, CallbackId, DealFormExtraField, DealFormField, LostFormField, PICKER_MIN_QUERY, SlackLimits } from './ids.js';
+import type { CreateDealProblem, DealCreated, DealForm, DealFormDraft } from '../services/create-deal.js';
+import { errorMessage } from './error-message.js';
+import { ActionId, CallbackId, DealFormExtraField, DealFormField, FORM_BLOCK_FOR_FIELD, LostFormField, PICKER_MIN_QUERY, SlackLimits } from './ids.js';
 import { escapeMrkdwn, mrkdwnText, plainText, truncate } from './mrkdwn.js';
+import { messageSourceLine } from './note-messages.js';
+import { noticeModal } from './notice-modal.js';
 import { allOptions, selectOptions } from './select-options.js';
+
+/** The currencies the create form offers; the CRM's default is put first when it is not one of them. */
+export const OFFERED_CURRENCIES = ['EUR', 'USD', 'GBP', 'CHF', 'SEK', 'NOK', 'DKK', 'PLN', 'CZK', 'CAD', 'AUD', 'JPY'];
 
 /**
  * The value of the only option a select has while its real options are loading (Slack
@@ -274,6 +281,105 @@ export function dealFormModal(input: DealFormModalInput): ModalView {
     blocks: blocks.slice(0, SlackLimits.modalBlocks),
   };
 }
+
+/** The typed values a form starts with; empty ones are left for the placeholders. */
+function initialFrom(draft: DealFormDraft): NonNullable<DealFormModalInput['initial']> {
+  return {
+    ...(draft.title ? { title: draft.title } : {}),
+    ...(draft.value ? { value: draft.value } : {}),
+    ...(draft.currency ? { currency: draft.currency } : {}),
+    ...(draft.stageId ? { stageId: draft.stageId } : {}),
+    ...(draft.expectedCloseDate ? { expectedCloseDate: draft.expectedCloseDate } : {}),
+    ...(draft.probability ? { probability: draft.probability } : {}),
+    ...(draft.ownerSlackUserId ? { ownerSlackUserId: draft.ownerSlackUserId } : {}),
+  };
+}
+
+/** The create form as it opens, before the CRM has answered: the selects say "Loading…". */
+export function loadingDealFormModal(input: { draft: DealFormDraft; crmName: string; privateMetadata: string; partyPickers: boolean }): ModalView {
+  return dealFormModal({
+    pipelines: [],
+    stages: [],
+    selectedPipelineId: null,
+    defaultCurrency: 'EUR',
+    currencies: OFFERED_CURRENCIES,
+    loading: true,
+    crmName: input.crmName,
+    privateMetadata: input.privateMetadata,
+    initial: initialFrom(input.draft),
+    // The pickers ask the CRM only when someone types, so they can be there from the start.
+    partyPickers: input.partyPickers,
+  });
+}
+
+/** Where a submission's problem is shown: beside its field, or as a banner on top. */
+function problemShown(problem: CreateDealProblem, crmName: string): Pick<DealFormModalInput, 'banner' | 'fieldErrors'> {
+  if (problem.kind === 'owner-unknown') {
+    const { owner } = problem;
+    const who = owner.email ? `${owner.name} (${owner.email})` : owner.name;
+    return {
+      fieldErrors: {
+        [DealFormField.owner]: `${crmName} has no user with the email of ${who}. Pick someone with a ${crmName} account, or leave it empty.`,
+      },
+    };
+  }
+  const block = problem.kind === 'refused' && problem.field ? FORM_BLOCK_FOR_FIELD[problem.field] : undefined;
+  if (problem.kind === 'refused' && block) return { fieldErrors: { [block]: `${crmName}: ${problem.crmMessage}` } };
+  return { banner: `${errorMessage(problem.error, crmName).summary} Everything you typed is still here.` };
+}
+
+/** The create form filled in, with what was typed; after a failed submission, with what went wrong. */
+export function dealFormView(form: DealForm, input: { crmName: string; privateMetadata: string; problem?: CreateDealProblem }): ModalView {
+  const { draft } = form;
+  return dealFormModal({
+    pipelines: form.pipelines,
+    stages: form.stages,
+    selectedPipelineId: form.selectedPipelineId,
+    defaultCurrency: form.defaultCurrency,
+    currencies: OFFERED_CURRENCIES,
+    loading: false,
+    crmName: input.crmName,
+    privateMetadata: input.privateMetadata,
+    initial: {
+      ...initialFrom(draft),
+      ...(draft.organization ? { organization: draft.organization } : {}),
+      ...(draft.person ? { person: draft.person } : {}),
+    },
+    partyPickers: form.partyPickers,
+    ...(form.note ? { note: { initial: form.note.text, source: messageSourceLine(form.note.source, input.crmName) } } : {}),
+    ...(input.problem ? problemShown(input.problem, input.crmName) : {}),
+  });
+}
+
+/** The create modal while the CRM creates the deal. */
+export function creatingDealModal(title: string, crmName: string): ModalView {
+  return noticeModal({ title: 'New deal', text: `Creating *${escapeMrkdwn(title)}* in ${escapeMrkdwn(crmName)}…` });
+}
+
+const createdLine = (deal: Deal): string => `Created *${escapeMrkdwn(deal.title)}* (#${escapeMrkdwn(deal.id)}).`;
+
+/** The create modal once the deal exists: for a message, where its note and card went. */
+export function dealCreatedModal(outcome: DealCreated, crmName: string): ModalView {
+  const done = createdLine(outcome.deal);
+  const note = outcome.fromMessage?.note;
+  const noteLine = !note
+    ? ''
+    : note.kind === 'not-saved'
+      ? `\n\n⚠️ The deal exists, but the note was not saved: ${escapeMrkdwn(errorMessage(note.error, crmName).summary)}`
+      : note.kind === 'on-deal'
+        ? ' The message is on it as a note, and its card is in the thread.'
+        : ' Its card is in the thread.';
+  return noticeModal({ title: 'Deal created', text: `${done}${noteLine}` });
+}
+
+/** The create modal when the deal exists but telling about it failed: what is missing, never the form again. */
+export function dealCreatedButModal(deal: Deal, error: unknown, crmName: string): ModalView {
+  const problem = escapeMrkdwn(errorMessage(error, crmName).summary);
+  return noticeModal({ title: 'Deal created', text: `${createdLine(deal)}\n\n⚠️ But: ${problem}` });
+}
+
+/** The context line of the card a deal created through the form gets. */
+export const createdByLine = (userId: string): string => `Created by <@${userId}>`;
 
 /** The stage select's action id for a pipeline; `readDealForm` reads the block whatever its action id. */
 export function stageActionId(pipelineId: string | null): string {

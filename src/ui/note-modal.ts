@@ -4,9 +4,13 @@
 // with the chosen deal, the note as typed and the reason on top.
 
 import type { KnownBlock, ModalView } from '@slack/types';
-import type { PartyRef } from '../crm/port.js';
+import type { Deal, PartyRef } from '../crm/port.js';
+import { errorMessage } from './error-message.js';
 import { AttachFormField, CallbackId, PICKER_MIN_QUERY, SlackLimits } from './ids.js';
 import { escapeMrkdwn, mrkdwnText, plainText, truncate } from './mrkdwn.js';
+import { noticeModal } from './notice-modal.js';
+
+const TITLE = 'Attach to deal';
 
 const BANNER_MAX = 1000;
 const LABEL_MAX = 2000;
@@ -65,10 +69,40 @@ export function attachNoteModal(input: AttachNoteModalInput): ModalView {
   return {
     type: 'modal',
     callback_id: CallbackId.attachNoteModal,
-    title: plainText('Attach to deal', SlackLimits.modalTitle),
+    title: plainText(TITLE, SlackLimits.modalTitle),
     submit: plainText('Attach', SlackLimits.modalTitle),
     close: plainText('Cancel', SlackLimits.modalTitle),
     private_metadata: input.privateMetadata,
     blocks,
   };
+}
+
+/** Said at once by the shortcut when the CRM keeps no notes. */
+export function notesUnsupportedModal(crmName: string): ModalView {
+  return noticeModal({ title: TITLE, text: `${escapeMrkdwn(crmName)} has no notes Dealbot can add to, so a message cannot be attached to a deal there.` });
+}
+
+/** A submission whose metadata is gone (an old or tampered view). */
+export function attachExpiredModal(): ModalView {
+  return noticeModal({ title: TITLE, text: 'This form has expired. Run the shortcut on the message again.' });
+}
+
+/** The field errors of a submission without a deal or a note. */
+export const attachFormErrors = {
+  noDeal: `Pick a deal: type ${PICKER_MIN_QUERY} letters of its title.`,
+  noNote: 'Write the note, or keep the message text.',
+} as const;
+
+/** The modal while the note goes to the CRM. */
+export function addingNoteModal(dealName: string): ModalView {
+  return noticeModal({ title: TITLE, text: `Adding the note to *${escapeMrkdwn(dealName)}*…` });
+}
+
+export function noteAddedModal(deal: Deal): ModalView {
+  return noticeModal({ title: TITLE, text: `Added the message to *${escapeMrkdwn(deal.title)}* (#${escapeMrkdwn(deal.id)}) as a note.` });
+}
+
+/** The banner of the form drawn again after a failed attempt. */
+export function attachFailedBanner(error: unknown, crmName: string): string {
+  return `${errorMessage(error, crmName).summary} Your note is still here.`;
 }

@@ -2,9 +2,11 @@
 // the person typed so far is read from the view's state and drawn again unchanged.
 
 import type { App, BlockAction, StaticSelectAction } from '@slack/bolt';
+import { loadDealForm } from '../../services/create-deal.js';
 import { ActionId } from '../../ui/ids.js';
 import type { DealbotContext } from '../context.js';
-import { dealFormView, parseMetadata, type CreateModalMetadata } from '../deal-form-flows.js';
+import { renderDealForm } from '../create-deal-modal.js';
+import { EMPTY_CREATE_METADATA, parseMetadata, type CreateModalMetadata } from '../modal-metadata.js';
 import { readDealForm, readDealFormExtras } from '../modal-state.js';
 
 export function registerFormPipelineAction(app: App<DealbotContext>): void {
@@ -12,21 +14,14 @@ export function registerFormPipelineAction(app: App<DealbotContext>): void {
     await ack();
     const view = body.view;
     if (!view) return;
-    const metadata = parseMetadata<CreateModalMetadata>(view.private_metadata, {
-      channelId: null,
-      responseUrl: null,
-      defaultCurrency: null,
-    });
-    const values = {
+    const metadata = parseMetadata<CreateModalMetadata>(view.private_metadata, EMPTY_CREATE_METADATA);
+    const draft = {
       ...readDealForm(view.state.values),
       ...readDealFormExtras(view.state.values),
       pipelineId: action.selected_option.value,
       stageId: null,
     };
-    await client.views.update({
-      view_id: view.id,
-      hash: view.hash,
-      view: await dealFormView(context, metadata, values),
-    });
+    const form = await loadDealForm(context.crm, draft, { knownCurrency: metadata.defaultCurrency, source: metadata.source ?? null });
+    await client.views.update({ view_id: view.id, hash: view.hash, view: renderDealForm(context, metadata, form) });
   });
 }
