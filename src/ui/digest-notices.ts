@@ -6,7 +6,9 @@
 
 import type { KnownBlock } from '@slack/types';
 import type { DateTime } from 'luxon';
+import { usageMessage } from './help.js';
 import { SlackLimits } from './ids.js';
+import { DIGEST_USAGE } from '../parse/digest-command.js';
 import { escapeMrkdwn, mrkdwnText, truncate, userMention } from './mrkdwn.js';
 import { CrmError, StoreError } from '../errors.js';
 import { describePauseReason, type DigestFailure } from '../runtime/digest-failure.js';
@@ -177,3 +179,21 @@ export function describeSettingsFailure(error: unknown): string {
   if (typeof slack === 'string') return `Slack answered “${slack}”`;
   return 'something unexpected went wrong (it is in Dealbot’s logs)';
 }
+
+/** `/pipeline digest` where this Dealbot runs no scheduler. */
+export function digestsUnavailableMessage(): Message {
+  return usageMessage('Scheduled digests are not running in this Dealbot. Ask your admin to check its logs.', null);
+}
+
+/** `/pipeline digest …` typed wrong: the problem, then the usage. */
+export function digestUsageMessage(problem: string): Message {
+  return usageMessage(`${problem}\n${DIGEST_USAGE}`, null);
+}
+
+/** `/pipeline digest now` when Slack refused the post for a reason other than membership. */
+export function digestNotPostedMessage(detail: string): Message {
+  return usageMessage(`The digest could not be posted: ${escapeMrkdwn(detail)}`, null);
+}
+
+/** The settings modal named a pipeline deleted since it opened. */
+export const PIPELINE_GONE_REASON = 'the pipeline you picked no longer exists in the CRM';

@@ -6,7 +6,7 @@ import type { App } from '@slack/bolt';
 import { parsePipelineCommand, type PipelineCommand } from '../../parse/pipeline-command.js';
 import { helpMessage, usageMessage } from '../../ui/help.js';
 import type { DealbotContext } from '../context.js';
-import { runDigestCommand } from '../digest-flows.js';
+import { runDigestCommand } from './pipeline-digest.js';
 import { replyToCommand } from '../replies.js';
 import { replyWithBoard, replyWithPeriodSummary } from '../timeline-replies.js';
 import { SlashCommand } from '../../ui/ids.js';

@@ -1,9 +1,8 @@
 // Submitting the digest settings modal. Mistakes in the form are answered next to their
-// field. Then, the modal closed, everything the new settings depend on is checked first
-// (the bot can post in the channel, the pipeline still exists) and only then applied, in one
-// step that swaps the old schedule for the new (`ScheduleStore.replace`): a check or a store
-// that fails leaves the old schedule running. Whatever fails once the modal is closed is told
-// to the person by direct message, with what is in place now and what to do.
+// field. Then, the modal closed, the use case (`applySettings` in
+// services/digest-subscriptions.ts) checks everything the new settings depend on and swaps
+// the schedule in one step; its outcome is announced in the channel or, when something went
+// wrong, told to the person by direct message with what is in place now and what to do.
 
 import type { App } from '@slack/bolt';
 import type { KnownBlock } from '@slack/types';
@@ -14,12 +13,12 @@ import {
   digestSettingsFailedNotice,
   digestSubscribedMessage,
   inviteMeMessage,
+  PIPELINE_GONE_REASON,
 } from '../../ui/digest-notices.js';
 import { readDigestSettings, readDigestSettingsMetadata, type ViewStateValues } from '../../ui/digest-settings-modal.js';
-import { createDigestSchedule, digestScheduleId, type DigestSchedule } from '../../services/digest-schedule.js';
 import { CallbackId } from '../../ui/ids.js';
 import type { DealbotContext } from '../context.js';
-import { canPostIn } from '../digest-flows.js';
+import { digestSubscriptionsFor } from '../digest-slack.js';
 
 type Message = { text: string; blocks?: KnownBlock[] };
 
@@ -34,7 +33,6 @@ export function registerDigestSettingsView(app: App<DealbotContext>): void {
     await ack();
     const digests = context.digests;
     if (!digests || !metadata) return;
-    const { settings } = submission;
     const userId = body.user.id;
     const { channelId } = metadata;
     // A direct message (to the user id: Slack opens the DM) is how a closed modal answers.
@@ -48,54 +46,37 @@ export function registerDigestSettingsView(app: App<DealbotContext>): void {
       }
     };
 
-    let previous: DigestSchedule | null = null;
-    let applied: { message: Message } | null = null;
-    try {
-      previous = (metadata.scheduleId ? await digests.schedules.get(metadata.scheduleId) : undefined) ?? null;
-      if (!settings.frequency) {
-        if (previous) await digests.schedules.remove(previous.id);
-        applied = { message: digestOffMessage({ removed: previous ? [previous] : [], userId }) };
-      } else {
-        if (!(await canPostIn(client, channelId))) {
-          await tellPerson(inviteMeMessage(), null);
-          return;
-        }
-        const pipelines = await context.crm.listPipelines();
-        const pipeline = settings.pipelineId === null ? null : pipelines.find((p) => p.id === settings.pipelineId);
-        if (pipeline === undefined) {
-          const reason = 'the pipeline you picked no longer exists in the CRM';
-          await tellPerson(digestSettingsFailedNotice({ channelId, reason, outcome: 'not-saved', previous }), null);
-          return;
-        }
-        const created = createDigestSchedule(
-          {
-            channelId,
-            pipelineId: pipeline?.id ?? null,
-            pipelineName: pipeline?.name ?? null,
-            frequency: settings.frequency,
-            time: settings.time,
-            zone: settings.zone,
-            createdBy: userId,
-            sections: settings.sections,
-            staleDays: settings.staleDays,
-          },
-          context.now(),
+    const outcome = await digestSubscriptionsFor(context, digests, client).applySettings({
+      channelId,
+      userId,
+      previousId: metadata.scheduleId ?? null,
+      settings: submission.settings,
+    });
+    let announcement: Message;
+    switch (outcome.kind) {
+      case 'invite-me':
+        return tellPerson(inviteMeMessage(), null);
+      case 'pipeline-gone':
+        return tellPerson(
+          digestSettingsFailedNotice({ channelId, reason: PIPELINE_GONE_REASON, outcome: 'not-saved', previous: outcome.previous }),
+          null,
         );
-        const schedule = await digests.schedules.replace(previous?.id ?? null, {
-          ...created,
-          id: digestScheduleId(channelId, pipeline?.id ?? null),
-        });
-        applied = { message: digestSubscribedMessage({ schedule, userId, now: context.now() }) };
+      case 'not-saved': {
+        const reason = describeSettingsFailure(outcome.error);
+        await tellPerson(digestSettingsFailedNotice({ channelId, reason, outcome: 'not-saved', previous: outcome.previous }), outcome.error);
+        logger.warn(`digest settings for ${channelId} not saved: ${reason}`);
+        return;
       }
-    } catch (error) {
-      const reason = describeSettingsFailure(error);
-      await tellPerson(digestSettingsFailedNotice({ channelId, reason, outcome: 'not-saved', previous }), error);
-      logger.warn(`digest settings for ${channelId} not saved: ${reason}`);
-      return;
+      case 'off':
+        announcement = digestOffMessage({ removed: outcome.removed, userId });
+        break;
+      case 'subscribed':
+        announcement = digestSubscribedMessage({ schedule: outcome.schedule, userId, now: context.now() });
+        break;
     }
 
     try {
-      await post(client, channelId, applied.message);
+      await post(client, channelId, announcement);
     } catch (error) {
       const reason = describeSettingsFailure(error);
       await tellPerson(digestSettingsFailedNotice({ channelId, reason, outcome: 'saved-not-announced', previous: null }), error);
