@@ -53,6 +53,16 @@ describe('undo', () => {
     expect((await crm.getDeal(dealId)).status).toBe('lost');
   });
 
+  it('a move undone after the deal moved on says where the deal is now, and moves nothing', async () => {
+    await crm.createStage({ pipelineId: '1', name: 'Signed' });
+    await crm.moveDeal(dealId, '2');
+    const undo = createUndo({ crm, store });
+    const id = await undo.remember(record({ kind: 'stage', dealId, fromStageId: '1', toStageId: '2' }));
+    await crm.moveDeal(dealId, '3');
+    expect(await undo.undo(id)).toMatchObject({ kind: 'changed-since', deal: { stageId: '3' }, stage: { name: 'Signed' } });
+    expect((await crm.getDeal(dealId)).stageId).toBe('3');
+  });
+
   it('has expired after its time, and an unknown id is expired too', async () => {
     // Only `Date` is faked: the store's expiry reads it, and its I/O runs as usual.
     vi.useFakeTimers({ toFake: ['Date'] });
