@@ -1,6 +1,8 @@
 import type { InputBlock, KnownBlock, ModalView, PlainTextOption, StaticSelect } from '@slack/types';
 import { describe, expect, it } from 'vitest';
-import { LOADING_OPTION_VALUE, dealFormModal, lostReasonModal, type DealFormModalInput } from '../../src/ui/deal-form-modal.js';
+import { CrmUnavailableError, CrmValidationError } from '../../src/errors.js';
+import type { DealForm } from '../../src/services/create-deal.js';
+import { LOADING_OPTION_VALUE, dealCreatedModal, dealFormModal, dealFormView, lostReasonModal, type DealFormModalInput } from '../../src/ui/deal-form-modal.js';
 import { ActionId, CallbackId, DealFormField, LostFormField } from '../../src/ui/ids.js';
 import { assertWithinBlockKitLimits, displayedText, hasLiveFormatting, mrkdwnTexts, plainTexts } from '../helpers/block-kit-limits.js';
 import { HOSTILE, LONG_TITLE, makeDeal, makeStages, pipeline } from './fixtures.js';
@@ -177,6 +179,52 @@ describe('dealFormModal', () => {
     assertWithinBlockKitLimits(view);
     expect(select(view, DealFormField.stage).initial_option).toBeUndefined();
     expect(select(view, DealFormField.currency).initial_option?.value).toBe('EUR');
+  });
+});
+
+describe('dealFormView', () => {
+  const form: DealForm = {
+    pipelines,
+    stages: makeStages(),
+    selectedPipelineId: '1',
+    defaultCurrency: 'EUR',
+    draft: { title: HOSTILE, value: '12k', stageId: makeStages()[1]!.id, organization: { id: '7', name: 'Globex' } },
+    partyPickers: true,
+    note: { text: 'the message', source: { channelId: 'C0123ABCD', ts: '1.2', threadTs: null, authorId: null, authorName: '*Zap* <!here>' } },
+  };
+  const hint = (view: ModalView, id: string) => block(view, id)?.hint?.text;
+
+  it('shows a CRM refusal under the field it concerns, with what was typed', () => {
+    const refusal = new CrmValidationError('must be positive', 'value', { crm: 'Pipedrive' });
+    const view = dealFormView(form, { crmName: 'Pipedrive', privateMetadata: '{}', problem: { kind: 'refused', field: 'value', crmMessage: refusal.crmMessage, error: refusal } });
+    expect(hint(view, DealFormField.value)).toBe('⚠️ Pipedrive: must be positive');
+    expect((block(view, DealFormField.title)?.element as { initial_value?: string }).initial_value).toBe(HOSTILE);
+    expect(mrkdwnTexts(view).some((t) => t.includes('Everything you typed'))).toBe(false);
+  });
+
+  it('puts an outage in a banner that says nothing typed was lost, and escapes the message’s author', () => {
+    const outage = new CrmUnavailableError('timeout', { crm: 'Pipedrive' });
+    const view = dealFormView(form, { crmName: 'Pipedrive', privateMetadata: '{}', problem: { kind: 'failed', error: outage } });
+    expect(mrkdwnTexts(view)[0]).toMatch(/^⚠️ .*Everything you typed is still here\.$/);
+    expect(mrkdwnTexts(view).some((t) => hasLiveFormatting(t, '*Zap* <!here>'))).toBe(false);
+    expect(mrkdwnTexts(view).find((t) => t.startsWith('From '))).toContain('&lt;!here&gt;');
+  });
+
+  it('names the owner without a CRM user beside the owner field', () => {
+    const view = dealFormView(form, {
+      crmName: 'Pipedrive',
+      privateMetadata: '{}',
+      problem: { kind: 'owner-unknown', owner: { id: 'U2', name: 'Bob', email: 'bob@x.test', tz: 'UTC' } },
+    });
+    expect(hint(view, DealFormField.owner)).toContain('Pipedrive has no user with the email of Bob (bob@x.test)');
+  });
+
+  it('says where a message’s note went once the deal exists', () => {
+    const deal = makeDeal({ title: HOSTILE });
+    const source = form.note!.source;
+    const view = dealCreatedModal({ kind: 'created', deal, duplicate: false, requesterId: 'U1', fromMessage: { source, note: { kind: 'on-deal' } } }, 'Pipedrive');
+    expect(mrkdwnTexts(view)[0]).toContain('The message is on it as a note, and its card is in the thread.');
+    expect(hasLiveFormatting(mrkdwnTexts(view)[0]!, HOSTILE)).toBe(false);
   });
 });
 
