@@ -10,6 +10,7 @@ import { createCachedCrm } from '../src/crm/cached-crm.js';
 import { createPipedriveClient } from '../src/crm/pipedrive/pipedrive-client.js';
 import type { CrmClient } from '../src/crm/port.js';
 import { createDigestBuilder } from '../src/services/pipeline-digest.js';
+import { digestRenderer } from '../src/ui/digest-message.js';
 import { createDigestSchedule } from '../src/services/digest-schedule.js';
 import { buildPipelineBoard } from '../src/services/pipeline-board.js';
 import { createStore } from '../src/store/create-store.js';
@@ -70,7 +71,7 @@ if (step === 'digest') {
     { channelId: 'C0CONSOLE', pipelineId: '1', frequency: { kind: 'daily' }, time: '09:00', zone, createdBy: 'U0CONSOLE' },
     now.minus({ days: 1 }),
   );
-  const job = await createDigestBuilder({ crm, store, now: () => DateTime.now() }).build(schedule, {
+  const job = await createDigestBuilder({ crm, store, now: () => DateTime.now(), render: digestRenderer }).build(schedule, {
     trigger: 'now',
     slot: now,
     late: false,

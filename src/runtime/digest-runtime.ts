@@ -13,9 +13,10 @@ import type { CrmClient } from '../crm/port.js';
 import type { Logger } from '../logger.js';
 import type { Store } from '../store/store.js';
 import { createDigestBuilder } from '../services/pipeline-digest.js';
+import { digestRenderer } from '../ui/digest-message.js';
 import type { DigestChart, DigestJob } from './digest-job.js';
 import { adoptLegacyDigestState } from '../store/schedule-store.js';
-import { createScheduler, type DigestPoster, type OwnerNotice, type Scheduler, type SchedulerOptions } from './scheduler.js';
+import { createScheduler, type DigestPoster, type OwnerNotice, type Scheduler, type SchedulerDeps, type SchedulerOptions } from './scheduler.js';
 import { scopeStore } from '../store/scoped-store.js';
 
 export function createSlackDigestPoster(client: WebClient): DigestPoster & { notifyOwner(notice: OwnerNotice): Promise<void> } {
@@ -52,6 +53,9 @@ export interface DigestRuntimeDeps {
   now?: () => DateTime;
   /** Scheduler tuning (tests, and the two-process test's short leases). */
   options?: SchedulerOptions;
+  /** Metrics and shutdown hooks, handed to the scheduler as they are. */
+  onSlot?: SchedulerDeps['onSlot'];
+  track?: SchedulerDeps['track'];
 }
 
 export function createDigestRuntime(deps: DigestRuntimeDeps): Scheduler {
@@ -63,7 +67,7 @@ export function createDigestRuntime(deps: DigestRuntimeDeps): Scheduler {
   });
   const poster = createSlackDigestPoster(client);
   const store = scopeStore(deps.store, deps.workspace);
-  const builder = createDigestBuilder({ crm: deps.crm, store, now, logger: deps.logger });
+  const builder = createDigestBuilder({ crm: deps.crm, store, now, logger: deps.logger, render: digestRenderer });
   const scheduler = createScheduler({
     store,
     now,
@@ -72,6 +76,8 @@ export function createDigestRuntime(deps: DigestRuntimeDeps): Scheduler {
     notifyOwner: poster.notifyOwner,
     logger: deps.logger.child({ workspace: deps.workspace }),
     instanceId: `dealbot-${process.pid}-${randomUUID().slice(0, 8)}`,
+    ...(deps.onSlot ? { onSlot: deps.onSlot } : {}),
+    ...(deps.track ? { track: deps.track } : {}),
     ...deps.options,
   });
   if (!deps.adoptLegacyState) return scheduler;

@@ -23,8 +23,6 @@ import { forEachDeal } from './collect-deals.js';
 import { BoardTally, dealProbability, MoneyTally, TopList, type PipelineBoard } from './pipeline-board.js';
 import { sumByCurrency } from './timeline-summary.js';
 import type { Store } from '../store/store.js';
-import { renderStageChart } from '../ui/chart.js';
-import { digestMessage } from '../ui/digest-message.js';
 import type { DigestChart, DigestJob, DigestRun } from '../runtime/digest-job.js';
 import { loadDigestSnapshot, saveDigestSnapshot, snapshotOf, type DigestSnapshot } from '../store/digest-snapshot.js';
 import type { DigestSchedule, DigestSection } from './digest-schedule.js';
@@ -333,8 +331,20 @@ export interface DigestBuilderDeps {
   /** The real clock: what "today", "overdue" and "stale" are read against. */
   now: () => DateTime;
   logger?: Logger;
-  /** Defaults to `renderStageChart`; a failing chart leaves the digest without a picture. */
-  renderChart?: (board: PipelineBoard, options: { title: string }) => Promise<Buffer>;
+  /** Draws the digest (ui/digest-message.ts `digestRenderer`); the builder decides what is drawn. */
+  render: DigestRenderer;
+}
+
+/**
+ * The renderer the builder is given, so this use case holds no words and no Block Kit and
+ * imports nothing from ui/ (which imports the digest's types from here).
+ */
+export interface DigestRenderer {
+  message(digest: PipelineDigest, options: { chartAttached: boolean }): DigestJob['message'];
+  /** The chart's title, file name and alt text. */
+  chartWords(digest: PipelineDigest): { title: string; filename: string; altText: string };
+  /** The stage chart as a PNG; a failure leaves the digest without a picture. */
+  drawChart(board: PipelineBoard, options: { title: string }): Promise<Buffer>;
 }
 
 export interface DigestBuilder {
@@ -346,7 +356,7 @@ export interface DigestBuilder {
 
 export function createDigestBuilder(deps: DigestBuilderDeps): DigestBuilder {
   const { crm, store } = deps;
-  const renderChart = deps.renderChart ?? renderStageChart;
+  const { render } = deps;
 
   async function resolvePipeline(pipelineId: string | null): Promise<Pipeline> {
     const pipelines = await crm.listPipelines();
@@ -388,11 +398,10 @@ export function createDigestBuilder(deps: DigestBuilderDeps): DigestBuilder {
   async function chartFor(digest: PipelineDigest): Promise<DigestChart | null> {
     const hasValue = digest.board.stages.some((s) => s.values.some((v) => v.amount > 0));
     if (digest.quiet || !digest.sections.includes('chart') || !hasValue) return null;
-    const title = `${digest.pipeline.name}: open value by stage`;
+    const words = render.chartWords(digest);
     try {
-      const png = await renderChart(digest.board, { title });
-      const day = digest.at.toFormat('yyyy-LL-dd');
-      return { png, filename: `pipeline-digest-${day}.png`, title: `${title} (${day})`, altText: `Bar chart of ${title}` };
+      const png = await render.drawChart(digest.board, { title: words.title });
+      return { png, ...words, title: `${words.title} (${digest.at.toFormat('yyyy-LL-dd')})` };
     } catch (error) {
       deps.logger?.warn({ err: error, pipelineId: digest.pipeline.id }, 'digest chart failed; posting without it');
       return null;
@@ -409,7 +418,7 @@ export function createDigestBuilder(deps: DigestBuilderDeps): DigestBuilder {
         channelId: schedule.channelId,
         pipelineId: digest.pipeline.id,
         run,
-        message: digestMessage(digest, { chartAttached: chart !== null }),
+        message: render.message(digest, { chartAttached: chart !== null }),
         chart,
         commit: () => saveDigestSnapshot(store, schedule.channelId, digest.pipeline.id, snapshot),
       };

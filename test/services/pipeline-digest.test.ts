@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { composeDigest, createDigestBuilder, type DigestInput } from '../../src/services/pipeline-digest.js';
+import { digestRenderer } from '../../src/ui/digest-message.js';
 import type { DigestRun } from '../../src/runtime/digest-job.js';
 import { snapshotOf } from '../../src/store/digest-snapshot.js';
 import { DIGEST_SECTIONS } from '../../src/services/digest-schedule.js';
@@ -157,7 +158,7 @@ describe('createDigestBuilder', () => {
     stores.push(store);
     const crm = createFakeCrm({ pageSize: 3 });
     const clock = createClock(NOW);
-    const builder = createDigestBuilder({ crm, store, now: clock.now, renderChart });
+    const builder = createDigestBuilder({ crm, store, now: clock.now, render: { ...digestRenderer, drawChart: renderChart } });
     return { store, crm, clock, builder, renderChart };
   }
 
@@ -255,7 +256,7 @@ describe('createDigestBuilder', () => {
     stores.push(store);
     const crm = createFakeCrm();
     crm.put(deal('1', { expectedCloseDate: '2026-03-11' }));
-    const job = await createDigestBuilder({ crm, store, now: () => NOW }).build(schedule(BEFORE), RUN);
+    const job = await createDigestBuilder({ crm, store, now: () => NOW, render: digestRenderer }).build(schedule(BEFORE), RUN);
     expect(job.chart?.png.subarray(1, 4).toString('ascii')).toBe('PNG');
   });
 });
