@@ -11,7 +11,7 @@
 
 import path from 'node:path';
 import type { App } from '@slack/bolt';
-import { createApp, boltLogger } from './app.js';
+import { AFTER_ACK_CONCURRENCY, createApp, boltLogger } from './app.js';
 import { loadConfig, type Config } from './config.js';
 import { startConsole } from './console/console.js';
 import { createCrm } from './crm/create-crm.js';
@@ -25,7 +25,10 @@ import { SHORTCUTS } from './listeners/shortcuts/catalog.js';
 import { retryWithBackoff } from './runtime/backoff.js';
 import { createInFlight, type InFlight } from './runtime/in-flight.js';
 import { instrumentReceiver } from './runtime/instrumented-receiver.js';
-import { createMetrics, type Metrics } from './runtime/metrics.js';
+import { crmExchangeRecorder } from './runtime/crm-metrics.js';
+import { instrumentStore } from './runtime/instrumented-store.js';
+import { createMetrics, digestSlotRecorder, type Metrics } from './runtime/metrics.js';
+import { createWorkQueue, type WorkQueue } from './runtime/work-queue.js';
 import { createOpsServer, type OpsServer } from './runtime/ops-server.js';
 import { installProcessGuard } from './runtime/process-guard.js';
 import { createReadiness, withDeadline, type Readiness } from './runtime/readiness.js';
@@ -33,6 +36,7 @@ import { DRAIN_TIMEOUT_MS, onShutdownSignals } from './runtime/shutdown.js';
 import { askSlackIdentity, createSlackAuthClient, slackFailureReason, waitForSlackIdentity, type SlackIdentity } from './runtime/slack-identity.js';
 import { SlashCommand } from './ui/ids.js';
 import { createStore } from './store/create-store.js';
+import { probeStore } from './store/probe-store.js';
 import { CONSOLE_NAMESPACE, workspaceNamespace } from './store/workspace-namespace.js';
 import { createHttpReceiver, createSocketReceiver, EVENTS_PATH } from './slack/receivers.js';
 import type { Store } from './store/store.js';
@@ -171,7 +175,7 @@ async function openStore(service: Service): Promise<Store> {
   });
   if (said) logger.info('the store answers; carrying on');
   readiness.addCheck('store', async () => {
-    await store.get('readyz:probe');
+    await probeStore(store);
   });
   return store;
 }
@@ -230,9 +234,10 @@ async function runService(config: Config): Promise<number> {
   let store: Store | null = null;
   let digests: Scheduler | null = null;
   let bolt: App<DealbotContext> | null = null;
+  let afterAck: WorkQueue | null = null;
   try {
-    store = await openStore(service);
-    const crm = await createCrm(config, store, logger);
+    store = instrumentStore(await openStore(service), metrics);
+    const crm = await createCrm(config, store, logger, { onExchange: crmExchangeRecorder(metrics) });
     const probe = crmProbe(config);
     readiness.addCheck('crm', probe ?? (() => store!.get('readyz:probe').then(() => undefined)), { cacheMs: probe ? 30_000 : 2_000 });
     const token = config.slackBotToken ?? '';
@@ -243,19 +248,31 @@ async function runService(config: Config): Promise<number> {
       enterpriseId: identity.enterpriseId,
       isEnterpriseInstall: identity.isEnterpriseInstall,
     });
-    digests = createDigestRuntime({ store, crm, logger, token, slackApiUrl: config.slackApiUrl, workspace, adoptLegacyState: true });
+    digests = createDigestRuntime({
+      store,
+      crm,
+      logger,
+      token,
+      slackApiUrl: config.slackApiUrl,
+      workspace,
+      adoptLegacyState: true,
+      onSlot: digestSlotRecorder(metrics),
+      // Shutdown waits for a digest being posted as for a request being answered.
+      track: (work) => service.inFlight.track(work),
+    });
     const instruments = { inFlight: service.inFlight, logger, metrics };
+    afterAck = createWorkQueue({ concurrency: AFTER_ACK_CONCURRENCY });
     if (config.mode === 'socket') {
       const receiver = instrumentReceiver(
         createSocketReceiver({ appToken: config.slackAppToken ?? '', logger: boltLogger(logger), slackApiUrl: config.slackApiUrl }),
         instruments,
       );
-      bolt = createApp({ store, logger, crmForTeam: () => crm, receiver, token, slackApiUrl: config.slackApiUrl, identity, workspace, digests });
+      bolt = createApp({ store, logger, crmForTeam: () => crm, receiver, token, slackApiUrl: config.slackApiUrl, identity, workspace, digests, afterAck });
       await bolt.start();
       logger.info('Dealbot is connected to Slack through Socket Mode');
     } else {
       const receiver = instrumentReceiver(createHttpReceiver({ signingSecret: config.slackSigningSecret ?? '', logger: boltLogger(logger) }), instruments);
-      bolt = createApp({ store, logger, crmForTeam: () => crm, receiver, token, slackApiUrl: config.slackApiUrl, identity, workspace, digests });
+      bolt = createApp({ store, logger, crmForTeam: () => crm, receiver, token, slackApiUrl: config.slackApiUrl, identity, workspace, digests, afterAck });
       service.ops?.attachSlack(receiver.requestListener);
       logger.info({ port: config.port }, `Dealbot is listening for Slack on POST ${EVENTS_PATH}`);
     }
@@ -281,13 +298,29 @@ async function runService(config: Config): Promise<number> {
   service.ops?.beginDrain();
   digests?.stop();
   if (bolt && config.mode === 'socket') await bolt.stop().catch((error: unknown) => logger.warn({ err: error }, 'Socket Mode did not close cleanly'));
-  const { left } = await service.inFlight.drain(DRAIN_TIMEOUT_MS);
-  if (left > 0) logger.warn({ left }, 'stopping with work still running; its claims lapse on their own');
+  const { left, queued } = await drainWork(service.inFlight, afterAck, DRAIN_TIMEOUT_MS);
+  if (left > 0 || queued > 0) logger.warn({ left, queued }, 'stopping with work still running; its claims lapse on their own');
   await service.ops?.close();
   await store?.close().catch((error: unknown) => logger.warn({ err: error }, 'the store did not close cleanly'));
   logger.info('Dealbot stopped');
   logger.flush();
   return exitCode;
+}
+
+/**
+ * Waits, within one bound, for requests and digest posts in flight and for the after-ack queue
+ * to empty (work acked but not yet started holds no request open in every receiver).
+ */
+async function drainWork(inFlight: InFlight, queue: WorkQueue | null, timeoutMs: number): Promise<{ left: number; queued: number }> {
+  const until = Date.now() + timeoutMs;
+  const { left } = await inFlight.drain(timeoutMs);
+  if (!queue) return { left, queued: 0 };
+  let timer: NodeJS.Timeout | undefined;
+  const idle = await Promise.race([
+    queue.onIdle().then(() => true),
+    new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), Math.max(0, until - Date.now())))),
+  ]).finally(() => clearTimeout(timer));
+  return { left, queued: idle ? 0 : queue.running + queue.waiting };
 }
 
 main().then(

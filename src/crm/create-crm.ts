@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import type { Config } from '../config.js';
 import { ConfigError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import type { HttpTransportOptions } from './http/http-client.js';
 import type { Store } from '../store/store.js';
 import { createCachedCrm } from './cached-crm.js';
 import { createJournaledCrm } from './journaled-crm.js';
@@ -22,7 +23,10 @@ function accountNamespace(provider: string, ...parts: string[]): string {
   return `${provider}:${createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 16)}`;
 }
 
-export async function createCrm(config: Config, store: Store, logger: Logger): Promise<CrmClient> {
+/** What every remote adapter's HTTP client is also given (the metrics' `onExchange`). */
+export type CrmTransport = Pick<HttpTransportOptions, 'onExchange'>;
+
+export async function createCrm(config: Config, store: Store, logger: Logger, transport: CrmTransport = {}): Promise<CrmClient> {
   switch (config.crmProvider) {
     case 'local': {
       const crm = createLocalCrm({ store });
@@ -32,13 +36,13 @@ export async function createCrm(config: Config, store: Store, logger: Logger): P
     case 'pipedrive': {
       const pd = config.pipedrive;
       if (!pd) throw new ConfigError(['PIPEDRIVE_API_TOKEN is required when CRM_PROVIDER=pipedrive']);
-      const client = createPipedriveClient({ apiToken: pd.apiToken, baseUrl: pd.baseUrl, apiVersion: pd.apiVersion, logger });
+      const client = createPipedriveClient({ apiToken: pd.apiToken, baseUrl: pd.baseUrl, apiVersion: pd.apiVersion, logger, ...transport });
       return createCachedCrm(client, store, { namespace: accountNamespace('pipedrive', pd.apiVersion, pd.baseUrl, pd.apiToken), logger });
     }
     case 'pipelinedeals': {
       const pld = config.pipelinedeals;
       if (!pld) throw new ConfigError(['PIPELINEDEALS_API_KEY is required when CRM_PROVIDER=pipelinedeals']);
-      const client = createPipelineDealsClient({ apiKey: pld.apiKey, baseUrl: pld.baseUrl, logger });
+      const client = createPipelineDealsClient({ apiKey: pld.apiKey, baseUrl: pld.baseUrl, logger, ...transport });
       const namespace = accountNamespace('pipelinedeals', pld.baseUrl, pld.apiKey);
       return createJournaledCrm(createCachedCrm(client, store, { namespace, logger }), store, { namespace, logger });
     }
@@ -52,6 +56,7 @@ export async function createCrm(config: Config, store: Store, logger: Logger): P
         organizationId: pr.orgId,
         baseUrl: pr.baseUrl,
         logger,
+        ...transport,
         reopenStore: { store, namespace },
       });
       return createJournaledCrm(createCachedCrm(client, store, { namespace, logger }), store, { namespace, logger });

@@ -16,7 +16,7 @@ import { createDigestBuilder } from '../services/pipeline-digest.js';
 import { digestRenderer } from '../ui/digest-message.js';
 import type { DigestChart, DigestJob } from './digest-job.js';
 import { adoptLegacyDigestState } from '../store/schedule-store.js';
-import { createScheduler, type DigestPoster, type OwnerNotice, type Scheduler, type SchedulerOptions } from './scheduler.js';
+import { createScheduler, type DigestPoster, type OwnerNotice, type Scheduler, type SchedulerDeps, type SchedulerOptions } from './scheduler.js';
 import { scopeStore } from '../store/scoped-store.js';
 
 export function createSlackDigestPoster(client: WebClient): DigestPoster & { notifyOwner(notice: OwnerNotice): Promise<void> } {
@@ -53,6 +53,9 @@ export interface DigestRuntimeDeps {
   now?: () => DateTime;
   /** Scheduler tuning (tests, and the two-process test's short leases). */
   options?: SchedulerOptions;
+  /** Metrics and shutdown hooks, handed to the scheduler as they are. */
+  onSlot?: SchedulerDeps['onSlot'];
+  track?: SchedulerDeps['track'];
 }
 
 export function createDigestRuntime(deps: DigestRuntimeDeps): Scheduler {
@@ -73,6 +76,8 @@ export function createDigestRuntime(deps: DigestRuntimeDeps): Scheduler {
     notifyOwner: poster.notifyOwner,
     logger: deps.logger.child({ workspace: deps.workspace }),
     instanceId: `dealbot-${process.pid}-${randomUUID().slice(0, 8)}`,
+    ...(deps.onSlot ? { onSlot: deps.onSlot } : {}),
+    ...(deps.track ? { track: deps.track } : {}),
     ...deps.options,
   });
   if (!deps.adoptLegacyState) return scheduler;

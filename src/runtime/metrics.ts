@@ -102,3 +102,14 @@ export function createMetrics(options: { registry?: Registry; defaultMetrics?: b
     ready: new Gauge({ name: 'dealbot_ready', help: '1 when the check passed at the last /readyz', labelNames: ['check'], registers }),
   };
 }
+
+/**
+ * The scheduler's `onSlot`: each scheduled slot by outcome (posted, elsewhere, retry, paused,
+ * skipped, error), and for a posted one how long after its slot it was in the channel.
+ */
+export function digestSlotRecorder(metrics: Pick<Metrics, 'digestPosts' | 'schedulerLagSeconds'>) {
+  return (outcome: { result: string }, lagMs: number): void => {
+    metrics.digestPosts.inc({ outcome: outcome.result });
+    if (outcome.result === 'posted') metrics.schedulerLagSeconds.observe(Math.max(0, lagMs) / 1000);
+  };
+}

@@ -91,6 +91,10 @@ export interface SchedulerDeps extends SchedulerOptions {
   logger: Logger;
   /** Names this replica in claims and logs. */
   instanceId: string;
+  /** Told of each scheduled slot's outcome and how long after its slot it ended (metrics). */
+  onSlot?: (outcome: SlotOutcome, lagMs: number) => void;
+  /** Wraps each scheduled digest's work, so a shutdown can wait for posts in flight. */
+  track?: <T>(work: Promise<T>) => Promise<T>;
 }
 
 export interface SlotOutcome {
@@ -388,10 +392,12 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     const lane = async (): Promise<void> => {
       for (let next = queue.shift(); next; next = queue.shift()) {
         const item = next;
-        const outcome = await runDue(item).catch((error: unknown): SlotOutcome => {
+        const run = runDue(item).catch((error: unknown): SlotOutcome => {
           log.error({ err: error, scheduleId: item.schedule.id }, 'digest run failed');
           return { scheduleId: item.schedule.id, slot: iso(item.due.slot), result: 'error' };
         });
+        const outcome = await (deps.track ? deps.track(run) : run);
+        deps.onSlot?.(outcome, deps.now().toMillis() - item.due.slot.toMillis());
         outcomes.push(outcome);
       }
     };

@@ -7,6 +7,8 @@
 // has been polled: a request that has just arrived gets parsed and acked before one more
 // piece of queued work starts.
 
+import { bindToRequest } from './request-context.js';
+
 export interface WorkQueue {
   /** Waits for a slot; call the returned function once the work is done (extra calls are ignored). */
   acquire(): Promise<() => void>;
@@ -66,9 +68,12 @@ export function createWorkQueue(options: WorkQueueOptions): WorkQueue {
       });
     },
     async run(task) {
+      // Bound now, while the caller's request is current: the task starts later, from
+      // whichever task freed the slot, and its log lines must still name its own request.
+      const bound = bindToRequest(task);
       const release = await queue.acquire();
       try {
-        return await task();
+        return await bound();
       } finally {
         release();
       }

@@ -111,7 +111,7 @@ export function transportOptionsOf(options: HttpTransportOptions): HttpTransport
 export interface CrmExchange {
   crm: string;
   method: HttpMethod;
-  /** The request's path with ids replaced by `:id` (`/api/v2/deals/:id`), so a metric label stays bounded. */
+  /** The URL's path with ids replaced by `:id` (`/api/v2/deals/:id`), so a metric label stays bounded. */
   endpoint: string;
   /** The HTTP status, or null when no answer came (timeout, connection failure). */
   status: number | null;
@@ -180,10 +180,11 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     return { method: req.method, headers, ...(body === undefined ? {} : { body }) };
   }
 
-  function report(req: HttpRequest<unknown>, status: number | null, started: number, headers: Headers | null): void {
+  function report(req: HttpRequest<unknown>, url: URL, status: number | null, started: number, headers: Headers | null): void {
     if (!onExchange) return;
     try {
-      onExchange({ crm, method: req.method, endpoint: endpointOf(req.path), status, ms: now() - started, headers });
+      // The whole path (`/api/v2/deals/:id`, `/v1/deals/:id/flow`): v1 and v2 stay apart.
+      onExchange({ crm, method: req.method, endpoint: endpointOf(url.pathname), status, ms: now() - started, headers });
     } catch {
       // Metrics must never fail a CRM call.
     }
@@ -200,9 +201,9 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       status = response.status;
       retryAfter = response.headers.get('retry-after');
       text = await response.text();
-      report(req, status, started, response.headers);
+      report(req, url, status, started, response.headers);
     } catch (error) {
-      report(req, null, started, null);
+      report(req, url, null, started, null);
       if (error instanceof CrmRedirectRefusedError) throw error;
       const timedOut = signal.aborted || (error instanceof Error && error.name === 'TimeoutError');
       throw new CrmUnavailableError(timedOut ? 'timeout' : 'network', {
