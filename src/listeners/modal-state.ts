@@ -5,7 +5,8 @@
 // CRM. The block ids are the ui's (`ui/ids.ts`); the use cases never see them.
 
 import type { DealField, PartyRef } from '../crm/port.js';
-import type { DealFormErrors, DealFormValues } from '../services/deal-form.js';
+import type { DealFormErrors, DealFormMistake, DealFormValues } from '../services/deal-form.js';
+import { dealFormMistakeText } from '../ui/deal-form-errors.js';
 import { LOADING_OPTION_VALUE } from '../ui/deal-form-modal.js';
 import { AttachFormField, DealFormExtraField, DealFormField, FORM_BLOCK_FOR_FIELD } from '../ui/ids.js';
 
@@ -78,14 +79,14 @@ export function readDealForm(values: SlackStateValues): DealFormValues {
   };
 }
 
-/** Errors per deal field, keyed by the create modal's block ids (`response_action: errors`). */
+/** Errors per deal field in words, keyed by the create modal's block ids (`response_action: errors`). */
 export type DealFormBlockErrors = Partial<Record<DealFormField | DealFormExtraField, string>>;
 
 export function dealFormBlockErrors(errors: DealFormErrors): DealFormBlockErrors {
   const byBlock: DealFormBlockErrors = {};
-  for (const [dealField, message] of Object.entries(errors) as Array<[DealField, string]>) {
+  for (const [dealField, mistake] of Object.entries(errors) as Array<[DealField, DealFormMistake]>) {
     const block = FORM_BLOCK_FOR_FIELD[dealField];
-    if (block) byBlock[block] = message;
+    if (block) byBlock[block] = dealFormMistakeText(mistake);
   }
   return byBlock;
 }

@@ -1,7 +1,7 @@
 // Checks the create-deal form. Pure: what the person typed in (read from the modal by
-// `listeners/modal-state.ts`), either a deal to create or an error per deal field out (the
-// listener shows each next to its field). The raw values are kept so a re-drawn modal loses
-// nothing.
+// `listeners/modal-state.ts`), either a deal to create or a mistake per deal field out (the
+// ui words each, `ui/deal-form-errors.ts`, and the listener shows it next to its field). The
+// raw values are kept so a re-drawn modal loses nothing.
 
 import { DateTime } from 'luxon';
 import type { DealField, IsoDate, NewDeal } from '../crm/port.js';
@@ -19,7 +19,18 @@ export interface DealFormValues {
   ownerSlackUserId: string | null;
 }
 
-export type DealFormErrors = Partial<Record<DealField, string>>;
+/** What is wrong with one field, for the ui to put in words. */
+export type DealFormMistake =
+  | { kind: 'title-missing' }
+  | { kind: 'title-too-long'; max: number }
+  | { kind: 'amount-unreadable' }
+  | { kind: 'currency-conflict'; typed: string; selected: string }
+  | { kind: 'not-a-currency'; code: string }
+  | { kind: 'probability-out-of-range' }
+  | { kind: 'date-invalid' }
+  | { kind: 'stage-missing' };
+
+export type DealFormErrors = Partial<Record<DealField, DealFormMistake>>;
 
 export type DealFormCheck =
   | { ok: true; deal: Omit<NewDeal, 'ownerId'>; ownerSlackUserId: string | null }
@@ -30,20 +41,20 @@ export const TITLE_MAX = 255;
 export function checkDealForm(form: DealFormValues, defaultCurrency: string): DealFormCheck {
   const errors: DealFormErrors = {};
 
-  if (!form.title) errors.title = 'Give the deal a title.';
-  else if (form.title.length > TITLE_MAX) errors.title = `Keep the title under ${TITLE_MAX} characters.`;
+  if (!form.title) errors.title = { kind: 'title-missing' };
+  else if (form.title.length > TITLE_MAX) errors.title = { kind: 'title-too-long', max: TITLE_MAX };
 
   let value: NewDeal['value'] = null;
   if (form.value) {
     const parsed = parseAmount(form.value);
     if (!parsed) {
-      errors.value = 'Type an amount like 12000, 12k, 1.5m or €12,000.';
+      errors.value = { kind: 'amount-unreadable' };
     } else {
       const currency = parsed.currency ?? form.currency ?? defaultCurrency;
       if (form.currency && parsed.currency && parsed.currency !== form.currency) {
-        errors.value = `The amount says ${parsed.currency} but the currency is ${form.currency}; pick one.`;
+        errors.value = { kind: 'currency-conflict', typed: parsed.currency, selected: form.currency };
       } else if (!isCurrencyCode(currency)) {
-        errors.currency = `${currency} is not a currency code.`;
+        errors.currency = { kind: 'not-a-currency', code: currency };
       } else {
         value = { amount: parsed.amount, currency };
       }
@@ -53,14 +64,14 @@ export function checkDealForm(form: DealFormValues, defaultCurrency: string): De
   let probability: number | null = null;
   if (form.probability) {
     const n = Number(form.probability.replace(/%$/, '').trim());
-    if (!Number.isInteger(n) || n < 0 || n > 100) errors.probability = 'Use a whole number from 0 to 100.';
+    if (!Number.isInteger(n) || n < 0 || n > 100) errors.probability = { kind: 'probability-out-of-range' };
     else probability = n;
   }
 
   if (form.expectedCloseDate && !DateTime.fromISO(form.expectedCloseDate, { zone: 'UTC' }).isValid) {
-    errors.expectedCloseDate = 'Pick a date from the calendar.';
+    errors.expectedCloseDate = { kind: 'date-invalid' };
   }
-  if (!form.stageId) errors.stageId = 'Pick a stage.';
+  if (!form.stageId) errors.stageId = { kind: 'stage-missing' };
 
   if (Object.keys(errors).length > 0) return { ok: false, errors };
   return {

@@ -75,18 +75,19 @@ describe('the create modal form, read from Slack and checked', () => {
 
   it('refuses an amount whose currency contradicts the select', () => {
     const check = checkDealForm(readDealForm(state({ title: 'A', value: '$5k', currency: 'EUR', stage: '1' })), 'EUR');
-    expect(check).toEqual({ ok: false, errors: { value: 'The amount says USD but the currency is EUR; pick one.' } });
+    expect(check).toEqual({ ok: false, errors: { value: { kind: 'currency-conflict', typed: 'USD', selected: 'EUR' } } });
     expect(!check.ok && dealFormBlockErrors(check.errors)).toEqual({ [DealFormField.value]: 'The amount says USD but the currency is EUR; pick one.' });
   });
 
   it('ignores the placeholder a select holds while the modal is loading', () => {
     const form = readDealForm(state({ title: 'A', pipeline: LOADING_OPTION_VALUE, stage: LOADING_OPTION_VALUE }));
     expect(form).toMatchObject({ pipelineId: null, stageId: null });
-    expect(checkDealForm(form, 'EUR')).toEqual({ ok: false, errors: { stageId: 'Pick a stage.' } });
+    expect(checkDealForm(form, 'EUR')).toEqual({ ok: false, errors: { stageId: { kind: 'stage-missing' } } });
   });
 
   it('refuses a title longer than the CRM takes', () => {
     const check = checkDealForm(readDealForm(state({ title: 'x'.repeat(256), stage: '1' })), 'EUR');
-    expect(check.ok).toBe(false);
+    expect(check).toEqual({ ok: false, errors: { title: { kind: 'title-too-long', max: 255 } } });
+    expect(!check.ok && dealFormBlockErrors(check.errors)).toEqual({ [DealFormField.title]: 'Keep the title under 255 characters.' });
   });
 });
