@@ -1,10 +1,11 @@
 // Answering with a deal's card, shared by every surface that shows one: the card drawn in
 // the viewer's zone, a card everyone sees redrawn in place (`chat.update`, else the click's
 // response_url), a new ephemeral card otherwise, the channel's announcement of a close, and
-// the actor a write is recorded under.
+// the actor a write is recorded under. A presenter: what a card shows comes from the deal
+// service (`contextFor`, cached reference data), the words from `ui/`.
 
 import type { Deal, WriteOptions } from '../crm/port.js';
-import { actorFor, type SlackPerson } from '../services/slack-people.js';
+import { writeOptionsFor, type SlackPerson } from '../services/slack-people.js';
 import type { SharedCard } from '../services/undo.js';
 import type { ResponseMessage } from '../slack/response-url.js';
 import { dealClosedAnnouncement } from '../ui/announcements.js';
@@ -16,9 +17,9 @@ async function viewer(ctx: DealbotContext, reply: Reply): Promise<SlackPerson> {
   return ctx.people.get(reply.client, reply.userId);
 }
 
-export async function writeOptions(ctx: DealbotContext, reply: Reply): Promise<WriteOptions> {
-  const [person, users] = await Promise.all([viewer(ctx, reply), ctx.crm.listUsers()]);
-  return { actor: actorFor(person, users) };
+/** The actor a write made through `reply` is recorded under (see `writeOptionsFor`). */
+export function writeOptions(ctx: DealbotContext, reply: Reply): Promise<WriteOptions> {
+  return writeOptionsFor(ctx.crm, viewer(ctx, reply));
 }
 
 export async function renderCard(
@@ -41,7 +42,11 @@ export async function renderCard(
 }
 
 /** What the channel is told of a deal won, lost or reopened by `reply`'s person, in their zone. */
-export async function closedAnnouncement(ctx: DealbotContext, reply: Reply, deal: Deal): Promise<ReturnType<typeof dealClosedAnnouncement>> {
+export async function closedAnnouncement(
+  ctx: DealbotContext,
+  reply: Reply,
+  deal: Deal,
+): Promise<ReturnType<typeof dealClosedAnnouncement>> {
   const [person, dealContext] = await Promise.all([viewer(ctx, reply), ctx.deals.contextFor(deal)]);
   return dealClosedAnnouncement({
     deal,

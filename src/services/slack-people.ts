@@ -3,7 +3,7 @@
 // so a burst of commands costs Slack one request, not one each.
 
 import type { WebClient } from '@slack/web-api';
-import type { Actor, User } from '../crm/port.js';
+import type { Actor, CrmClient, User, WriteOptions } from '../crm/port.js';
 import type { Store } from '../store/store.js';
 
 export interface SlackPerson {
@@ -49,4 +49,16 @@ export function crmUserFor(person: Pick<SlackPerson, 'email'>, users: readonly U
 
 export function actorFor(person: SlackPerson, users: readonly User[]): Actor {
   return { name: person.name, crmUserId: crmUserFor(person, users)?.id ?? null };
+}
+
+/**
+ * How a Slack person's change is recorded in the CRM: under the CRM user with their email,
+ * else under their name. `person` may still be on its way (read alongside the users).
+ */
+export async function writeOptionsFor(
+  crm: Pick<CrmClient, 'listUsers'>,
+  person: SlackPerson | Promise<SlackPerson>,
+): Promise<WriteOptions> {
+  const [who, users] = await Promise.all([person, crm.listUsers()]);
+  return { actor: actorFor(who, users) };
 }
