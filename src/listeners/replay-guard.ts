@@ -2,8 +2,10 @@
 // within five minutes, but keeps no record of what it has seen: a captured `/deal won`, a Won
 // click or a lost-reason submission sent again inside that window would be applied and
 // announced again. This global middleware claims a key derived from the delivery itself in
-// the store (atomic across replicas, like creates) before any listener runs; a delivery whose
-// key is already taken is acknowledged with nothing and dropped.
+// the store (atomic across replicas, like creates); a delivery whose key is already taken is
+// dropped. In the app the claim runs right after the listener's ack and before its work
+// (slack/after-ack-check.ts), so the ack never waits for the store; elsewhere it runs before
+// any listener and a replay is acknowledged with nothing.
 //
 // The keys only need to be equal for byte-identical replays and distinct for two real
 // gestures, so every field that tells gestures apart goes in:
@@ -19,6 +21,7 @@
 import { createHash } from 'node:crypto';
 import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt';
 import type { Logger } from '../logger.js';
+import { checkAfterAck } from '../slack/after-ack-check.js';
 import type { Store } from '../store/store.js';
 
 /**
@@ -38,7 +41,11 @@ type Body = Record<string, unknown>;
 
 const str = (value: unknown): string | null => (typeof value === 'string' && value.length > 0 ? value : null);
 const rec = (value: unknown): Body => (value && typeof value === 'object' ? (value as Body) : {});
-const digest = (value: unknown): string => createHash('sha256').update(JSON.stringify(value ?? null)).digest('base64url').slice(0, 22);
+const digest = (value: unknown): string =>
+  createHash('sha256')
+    .update(JSON.stringify(value ?? null))
+    .digest('base64url')
+    .slice(0, 22);
 
 /** The delivery's own key, or null for requests that change nothing (or carry no id to key on). */
 export function deliveryKey(body: Body): string | null {
@@ -85,19 +92,27 @@ export function createReplayGuard({ store, logger, windowMs = REPLAY_WINDOW_MS }
     if (key === null) return next();
     const where = store ?? (context as { store?: Store }).store;
     if (!where) return next();
-    let first: boolean;
-    try {
-      first = await where.claim(`delivery:${workspaceOf(rec(body), rec(context))}:${key}`, windowMs);
-    } catch (error) {
-      // The store is down: every listener will meet the same outage and say so to the
-      // person; refusing here would answer nothing at all. A replay inside this outage is
-      // the risk taken.
-      logger.warn({ err: error, key }, 'could not record the delivery; handling it unguarded');
-      return next();
-    }
-    if (first) return next();
-    logger.info({ key }, 'dropped a delivery already handled (a replay)');
+    const claimKey = `delivery:${workspaceOf(rec(body), rec(context))}:${key}`;
+    /** True when this is the delivery's first arrival (or the store cannot tell). */
+    const claim = async (): Promise<boolean> => {
+      let first: boolean;
+      try {
+        first = await where.claim(claimKey, windowMs);
+      } catch (error) {
+        // The store is down: every listener will meet the same outage and say so to the
+        // person; refusing here would answer nothing at all. A replay inside this outage is
+        // the risk taken.
+        logger.warn({ err: error, key }, 'could not record the delivery; handling it unguarded');
+        return true;
+      }
+      if (!first) logger.info({ key }, 'dropped a delivery already handled (a replay)');
+      return first;
+    };
     const ack = (args as { ack?: (response?: unknown) => Promise<void> }).ack;
+    // Ack first: where the app offers it, the claim runs after the listener's ack and before
+    // its work, so under load no ack waits behind the store; a replay is acked and dropped.
+    if (checkAfterAck(ack, claim)) return next();
+    if (await claim()) return next();
     if (ack) await ack();
   };
 }

@@ -3,8 +3,12 @@
 // `await` returns when the queue grants the work a slot, which it holds until Bolt has
 // finished with the request (listeners and `app.error()` included). A request that never
 // acks (an unmatched one) takes no slot. Events, which Bolt acks itself, queue the same way.
+// Middleware may register a check to run after the ack and before the work
+// (slack/after-ack-check.ts): the replay guard claims the delivery there, so no store round
+// trip stands between a request and its ack; a delivery already handled is acked and dropped.
 
 import { App, type AppOptions, type ReceiverEvent } from '@slack/bolt';
+import { withAfterAckCheck, type AfterAckCheck } from '../slack/after-ack-check.js';
 import type { WorkQueue } from './work-queue.js';
 
 // Bolt's own bound for a custom context (`StringIndexed`, not exported by the package).
@@ -22,17 +26,32 @@ export class AckFirstApp<Context extends BoltContext = BoltContext> extends App<
 
   override async processEvent(event: ReceiverEvent): Promise<void> {
     let slot: Promise<() => void> | null = null;
-    const queued: ReceiverEvent = {
-      ...event,
-      ack: async (response) => {
+    let check: AfterAckCheck | null = null;
+    let drop!: () => void;
+    const dropped = new Promise<void>((resolve) => (drop = resolve));
+    const ack = withAfterAckCheck(
+      async (response?: Parameters<ReceiverEvent['ack']>[0]): Promise<void> => {
         await event.ack(response);
         // Only the first ack gets here (Bolt throws on a second one above): one slot per request.
         slot ??= this.afterAck.acquire();
-        await slot;
+        const release = await slot;
+        const pending = check;
+        check = null;
+        if (pending && !(await pending())) {
+          // Acknowledged, and its work is not to run: the listener stays parked on this ack
+          // (nothing holds it, so it is collected) and Bolt's processing is let go of.
+          release();
+          drop();
+          return new Promise<never>(() => undefined);
+        }
       },
-    };
+      (registered) => {
+        check = registered;
+      },
+    );
+    const queued: ReceiverEvent = { ...event, ack };
     try {
-      await super.processEvent(queued);
+      await Promise.race([super.processEvent(queued), dropped]);
     } finally {
       // Released even when a listener did not wait for its ack to return.
       if (slot !== null) (await (slot as Promise<() => void>))();

@@ -1,6 +1,11 @@
 import type { Receiver, ReceiverEvent } from '@slack/bolt';
 import { describe, expect, it } from 'vitest';
+import { StoreError } from '../../src/errors.js';
+import { createReplayGuard } from '../../src/listeners/replay-guard.js';
+import { createLogger } from '../../src/logger.js';
 import { AckFirstApp } from '../../src/runtime/ack-first-app.js';
+import { createStore } from '../../src/store/create-store.js';
+import type { Store } from '../../src/store/store.js';
 import { createWorkQueue } from '../../src/runtime/work-queue.js';
 
 /** A receiver that hands Bolt events as a test says, and nothing else. */
@@ -46,7 +51,14 @@ describe('AckFirstApp', () => {
   it('acks a request at once while earlier work holds every slot, and starts its work when a slot frees', async () => {
     const receiver = testReceiver();
     const queue = createWorkQueue({ concurrency: 1 });
-    const app = new AckFirstApp({ receiver, afterAck: queue, token: 'xoxb-test', tokenVerificationEnabled: false, botId: 'B1', botUserId: 'UB1' });
+    const app = new AckFirstApp({
+      receiver,
+      afterAck: queue,
+      token: 'xoxb-test',
+      tokenVerificationEnabled: false,
+      botId: 'B1',
+      botUserId: 'UB1',
+    });
     const events: string[] = [];
     const firstWork = deferred();
     app.command('/deal', async ({ ack, command }) => {
@@ -75,7 +87,15 @@ describe('AckFirstApp', () => {
   it('frees the slot when a listener throws after its ack, and the error still reaches app.error()', async () => {
     const receiver = testReceiver();
     const queue = createWorkQueue({ concurrency: 1 });
-    const app = new AckFirstApp({ receiver, afterAck: queue, token: 'xoxb-test', tokenVerificationEnabled: false, botId: 'B1', botUserId: 'UB1', extendedErrorHandler: true });
+    const app = new AckFirstApp({
+      receiver,
+      afterAck: queue,
+      token: 'xoxb-test',
+      tokenVerificationEnabled: false,
+      botId: 'B1',
+      botUserId: 'UB1',
+      extendedErrorHandler: true,
+    });
     const errors: unknown[] = [];
     app.error(async (args) => {
       const { error } = args as unknown as { error: { original?: unknown } };
@@ -89,6 +109,75 @@ describe('AckFirstApp', () => {
     expect(errors).toEqual([expect.any(RangeError)]);
     expect(queue).toMatchObject({ running: 0, waiting: 0 });
     await queue.onIdle();
+  });
+});
+
+describe('AckFirstApp with the replay guard', () => {
+  function guardedApp(store: Store) {
+    const queue = createWorkQueue({ concurrency: 4 });
+    const app = new AckFirstApp({
+      receiver: testReceiver(),
+      afterAck: queue,
+      token: 'xoxb-test',
+      tokenVerificationEnabled: false,
+      botId: 'B1',
+      botUserId: 'UB1',
+    });
+    app.use(createReplayGuard({ store, logger: createLogger('silent') }));
+    const work: string[] = [];
+    app.command('/deal', async ({ ack, command }) => {
+      await ack();
+      work.push(command.text);
+    });
+    return { app, queue, work };
+  }
+
+  it('acks before the delivery is claimed in the store: no store round trip stands before the ack', async () => {
+    const claimAsked = deferred();
+    const claimAnswer = deferred<boolean>();
+    const store = {
+      claim: async () => {
+        claimAsked.resolve();
+        return claimAnswer.promise;
+      },
+    } as unknown as Store;
+    const { app, queue, work } = guardedApp(store);
+    const order: string[] = [];
+    const acked = deferred();
+    const done = app.processEvent(
+      slashCommand('won 4', () => {
+        order.push('ack');
+        acked.resolve();
+      }),
+    );
+    await acked.promise;
+    await claimAsked.promise;
+    order.push('claim asked');
+    expect(work).toEqual([]);
+    claimAnswer.resolve(true);
+    await done;
+    expect(order).toEqual(['ack', 'claim asked']);
+    expect(work).toEqual(['won 4']);
+    expect(queue).toMatchObject({ running: 0, waiting: 0 });
+  });
+
+  it('acks a replayed delivery and drops its work, freeing its slot', async () => {
+    const store = await createStore('memory://');
+    const { app, queue, work } = guardedApp(store);
+    let acks = 0;
+    await app.processEvent(slashCommand('won 4', () => (acks += 1)));
+    await app.processEvent(slashCommand('won 4', () => (acks += 1)));
+    expect({ acks, work }).toEqual({ acks: 2, work: ['won 4'] });
+    expect(queue).toMatchObject({ running: 0, waiting: 0 });
+    await queue.onIdle();
+    await store.close();
+  });
+
+  it('hands the work on when the store cannot record the delivery', async () => {
+    const store = { claim: async () => Promise.reject(new StoreError('down')) } as unknown as Store;
+    const { app, work } = guardedApp(store);
+    await app.processEvent(slashCommand('won 4', () => undefined));
+    expect(work).toEqual(['won 4']);
   });
 });
 
