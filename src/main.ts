@@ -32,7 +32,7 @@ import { createWorkQueue, type WorkQueue } from './runtime/work-queue.js';
 import { createOpsServer, type OpsServer } from './runtime/ops-server.js';
 import { installProcessGuard } from './runtime/process-guard.js';
 import { createReadiness, withDeadline, type Readiness } from './runtime/readiness.js';
-import { DRAIN_TIMEOUT_MS, onShutdownSignals } from './runtime/shutdown.js';
+import { DRAIN_TIMEOUT_MS, drainWork, onShutdownSignals } from './runtime/shutdown.js';
 import { askSlackIdentity, createSlackAuthClient, slackFailureReason, waitForSlackIdentity, type SlackIdentity } from './runtime/slack-identity.js';
 import { SlashCommand } from './ui/ids.js';
 import { createStore } from './store/create-store.js';
@@ -305,22 +305,6 @@ async function runService(config: Config): Promise<number> {
   logger.info('Dealbot stopped');
   logger.flush();
   return exitCode;
-}
-
-/**
- * Waits, within one bound, for requests and digest posts in flight and for the after-ack queue
- * to empty (work acked but not yet started holds no request open in every receiver).
- */
-async function drainWork(inFlight: InFlight, queue: WorkQueue | null, timeoutMs: number): Promise<{ left: number; queued: number }> {
-  const until = Date.now() + timeoutMs;
-  const { left } = await inFlight.drain(timeoutMs);
-  if (!queue) return { left, queued: 0 };
-  let timer: NodeJS.Timeout | undefined;
-  const idle = await Promise.race([
-    queue.onIdle().then(() => true),
-    new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), Math.max(0, until - Date.now())))),
-  ]).finally(() => clearTimeout(timer));
-  return { left, queued: idle ? 0 : queue.running + queue.waiting };
 }
 
 main().then(

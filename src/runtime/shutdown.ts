@@ -3,6 +3,8 @@
 // hard deadline, ends the process at once with code 1.
 
 import type { Logger } from '../logger.js';
+import type { InFlight } from './in-flight.js';
+import type { WorkQueue } from './work-queue.js';
 
 export const DRAIN_TIMEOUT_MS = 8_000;
 
@@ -44,4 +46,20 @@ export function onShutdownSignals(options: { logger: Logger; hardDeadlineMs?: nu
       target.off('SIGINT', onSignal);
     },
   };
+}
+
+/**
+ * Waits, within one bound, for requests and digest posts in flight (`inFlight`) and then for
+ * the after-ack queue to empty; says what was still running or queued when time ran out.
+ */
+export async function drainWork(inFlight: InFlight, queue: WorkQueue | null, timeoutMs: number): Promise<{ left: number; queued: number }> {
+  const until = Date.now() + timeoutMs;
+  const { left } = await inFlight.drain(timeoutMs);
+  if (!queue) return { left, queued: 0 };
+  let timer: NodeJS.Timeout | undefined;
+  const idle = await Promise.race([
+    queue.onIdle().then(() => true),
+    new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), Math.max(0, until - Date.now())))),
+  ]).finally(() => clearTimeout(timer));
+  return { left, queued: idle ? 0 : queue.running + queue.waiting };
 }
