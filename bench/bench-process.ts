@@ -1,8 +1,11 @@
-// Forks one of the benchmark's helper processes (a TypeScript file run through tsx) and
-// waits for its first IPC message, so measured code runs on an event loop of its own.
+// Forks one of the benchmark's helper processes and waits for its first IPC message, so
+// measured code runs on an event loop of its own. By default the process runs the compiled
+// JavaScript (bench/compile-entries.ts) under plain `node`, as production runs dist/, with
+// the V8 flags given; `tsx: true` runs the TypeScript through tsx instead.
 
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { compileBenchEntries, compiledEntry } from './compile-entries.js';
 
 export interface BenchProcess<T> {
   child: ChildProcess;
@@ -11,9 +14,24 @@ export interface BenchProcess<T> {
   stop(): Promise<void>;
 }
 
-export async function forkBenchProcess<T>(script: string, env: Record<string, string>, timeoutMs = 60_000): Promise<BenchProcess<T>> {
-  const child = fork(fileURLToPath(new URL(script, import.meta.url)), [], {
-    execArgv: ['--import', 'tsx'],
+export interface BenchProcessOptions {
+  timeoutMs?: number;
+  /** Node/V8 flags for the child (e.g. `--max-semi-space-size=2`). */
+  nodeFlags?: string[];
+  /** Run the TypeScript through tsx instead of the compiled JavaScript. */
+  tsx?: boolean;
+}
+
+export async function forkBenchProcess<T>(
+  script: string,
+  env: Record<string, string>,
+  options: BenchProcessOptions | number = {},
+): Promise<BenchProcess<T>> {
+  const { timeoutMs = 60_000, nodeFlags = [], tsx = false } = typeof options === 'number' ? { timeoutMs: options } : options;
+  if (!tsx) await compileBenchEntries();
+  const file = tsx ? fileURLToPath(new URL(script, import.meta.url)) : compiledEntry(script);
+  const child = fork(file, [], {
+    execArgv: tsx ? ['--import', 'tsx', ...nodeFlags] : nodeFlags,
     env: { ...process.env, LOG_LEVEL: 'silent', ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -33,8 +51,13 @@ export async function forkBenchProcess<T>(script: string, env: Record<string, st
     child,
     message,
     async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill();
+      // Disconnecting lets the child exit on its own (profiles written); a kill follows if it lingers.
+      if (child.connected) child.disconnect();
+      const lingering = setTimeout(() => {
+        if (child.exitCode === null && child.signalCode === null) child.kill();
+      }, 2_000);
       await exited;
+      clearTimeout(lingering);
     },
   };
 }

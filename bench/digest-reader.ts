@@ -11,7 +11,7 @@ import { createPipedriveClient } from '../src/crm/pipedrive/pipedrive-client.js'
 import type { CrmClient } from '../src/crm/port.js';
 import { createDigestBuilder } from '../src/services/pipeline-digest.js';
 import { digestRenderer } from '../src/ui/digest-message.js';
-import { createDigestSchedule } from '../src/services/digest-schedule.js';
+import { createDigestSchedule } from '../src/domain/digest-schedule.js';
 import { buildPipelineBoard } from '../src/services/pipeline-board.js';
 import { createStore } from '../src/store/create-store.js';
 
@@ -24,6 +24,8 @@ export interface DigestReading {
   peakRssMb: number;
   /** Highest heapUsed seen, sampled every 5 ms, MB. */
   peakHeapMb: number;
+  /** Heap after a full collection after each page (only under --expose-gc), MB: what the build holds. */
+  livePeakHeapMb: number | null;
   /** Resident set and heap before the build started, MB. */
   baseRssMb: number;
   baseHeapMb: number;
@@ -46,11 +48,19 @@ const cached = createCachedCrm(
   { namespace: 'digest-bench' },
 );
 let dealsRead = 0;
+let livePeak = 0;
 const crm: CrmClient = {
   ...cached,
   async listDeals(query) {
     const page = await cached.listDeals(query);
     dealsRead += page.items.length;
+    // Run with --expose-gc, a full collection after each page shows what is really held
+    // (the live set) apart from garbage V8 has not collected yet.
+    const gc = (globalThis as { gc?: () => void }).gc;
+    if (gc) {
+      gc();
+      livePeak = Math.max(livePeak, process.memoryUsage().heapUsed);
+    }
     return page;
   },
 };
@@ -92,6 +102,7 @@ const reading: DigestReading = {
   ms: Math.round(ms),
   peakRssMb: Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10,
   peakHeapMb: mb(peakHeap),
+  livePeakHeapMb: livePeak > 0 ? mb(livePeak) : null,
   baseRssMb: mb(base.rss),
   baseHeapMb: mb(base.heapUsed),
   dealsRead,

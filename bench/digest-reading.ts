@@ -9,7 +9,22 @@ import { forkBenchProcess } from './bench-process.js';
 import { listFloors } from './list-floors.js';
 import type { DigestReading, DigestStep } from './digest-reader.js';
 
+/**
+ * How the measured process runs: plain `node` on compiled JavaScript with V8's defaults; with
+ * a small young generation and an old-generation ceiling (V8 otherwise lets the old
+ * generation grow to ~4× what is live before collecting, and each 500-deal page leaves
+ * ~0.4 MB of response text plus parsed objects behind); and with a full collection after each
+ * page (--expose-gc), which shows what the build really holds.
+ */
+export const DIGEST_VARIANTS = {
+  'node defaults': [],
+  'bounded heap': ['--max-semi-space-size=2', '--max-old-space-size=128'],
+  'gc each page': ['--expose-gc'],
+} as const satisfies Record<string, readonly string[]>;
+export type DigestVariant = keyof typeof DIGEST_VARIANTS;
+
 export interface DigestRow extends DigestReading {
+  variant: DigestVariant;
   accountDeals: number;
   /** Deals of the pipeline the step needs at the least (before the app's cap). */
   needed: number;
@@ -22,7 +37,10 @@ export interface DigestRow extends DigestReading {
 export async function measureDigestReading(
   sizes: number[] = [100, 10_000, 100_000],
   log: (line: string) => void = () => undefined,
+  options: { variants?: DigestVariant[]; steps?: DigestStep[] } = {},
 ): Promise<DigestRow[]> {
+  const variants = options.variants ?? (Object.keys(DIGEST_VARIANTS) as DigestVariant[]);
+  const steps = options.steps ?? (['digest', 'board'] as const);
   const rows: DigestRow[] = [];
   for (const size of sizes) {
     const pd = await startFakePipedrive({ deals: size, seed: 42 });
@@ -35,27 +53,29 @@ export async function measureDigestReading(
         digest: { needed: lists.board.needed, tokens: 10 + 10 * lists.board.pages },
         board: { needed: lists.board.needed, tokens: 5 + 10 * lists.board.pages },
       };
-      for (const step of ['digest', 'board'] as const) {
-        pd.ledger.reset();
-        const reader = await forkBenchProcess<DigestReading>(
-          './digest-reader.ts',
-          { BENCH_STEP: step, BENCH_PIPEDRIVE_URL: pd.url, BENCH_PIPEDRIVE_TOKEN: pd.apiToken },
-          120_000,
-        );
-        await reader.stop();
-        const summary = await pd.ledger.summary();
-        const row: DigestRow = {
-          ...reader.message,
-          accountDeals: size,
-          needed: floors[step].needed,
-          requests: summary.reduce((sum, t) => sum + t.requests, 0),
-          tokens: summary.reduce((sum, t) => sum + (t.tokens ?? 0), 0),
-          floorTokens: floors[step].tokens,
-          detail: summary.map((t) => `${t.endpoint.replace('/api/v2', '')} ×${t.requests}`).join(', '),
-        };
-        rows.push(row);
-        log(`  digest ${step} @${size}: ${row.ms} ms, ${row.tokens} tokens, peak RSS ${row.peakRssMb} MB`);
-      }
+      for (const step of steps)
+        for (const variant of variants) {
+          pd.ledger.reset();
+          const reader = await forkBenchProcess<DigestReading>(
+            './digest-reader.ts',
+            { BENCH_STEP: step, BENCH_PIPEDRIVE_URL: pd.url, BENCH_PIPEDRIVE_TOKEN: pd.apiToken },
+            { timeoutMs: 180_000, nodeFlags: [...DIGEST_VARIANTS[variant]] },
+          );
+          await reader.stop();
+          const summary = await pd.ledger.summary();
+          const row: DigestRow = {
+            ...reader.message,
+            variant,
+            accountDeals: size,
+            needed: floors[step].needed,
+            requests: summary.reduce((sum, t) => sum + t.requests, 0),
+            tokens: summary.reduce((sum, t) => sum + (t.tokens ?? 0), 0),
+            floorTokens: floors[step].tokens,
+            detail: summary.map((t) => `${t.endpoint.replace('/api/v2', '')} ×${t.requests}`).join(', '),
+          };
+          rows.push(row);
+          log(`  ${step} @${size} (${variant}): ${row.ms} ms, ${row.tokens} tokens, peak RSS ${row.peakRssMb} MB`);
+        }
     } finally {
       await pd.close();
     }

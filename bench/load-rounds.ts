@@ -31,6 +31,12 @@ export interface LoadResult {
   concurrency: number;
   rounds: LoadRound[];
   burst: { creates: number; ack: LatencyStats; over3s: number; stored: number; lastReplyMs: number };
+  /**
+   * The same mix at the same concurrency against a bare Bolt app on the same receiver whose
+   * listeners only ack, measured in this run right after Dealbot's rounds: the floor the
+   * machine allows at that moment, so `ack p99 / bare p99` means something on a busy machine.
+   */
+  bare: { requests: number; ack: LatencyStats; over3s: number };
 }
 
 type Kind = 'show' | 'create' | 'move' | 'board';
@@ -53,13 +59,17 @@ export async function measureLoad(options: {
   const log = options.log ?? (() => undefined);
   const dir = await mkdtemp(path.join(tmpdir(), 'dealbot-load-'));
   const storeUrl = `sqlite://${path.join(dir, 'dealbot.sqlite')}`;
-  const app = await forkBenchProcess<{ port: number }>('./app-under-test.ts', {
-    BENCH_APP: 'dealbot-local',
-    BENCH_STORE_URL: storeUrl,
-    BENCH_SIGNING_SECRET: signingSecret,
-    BENCH_SLACK_API_URL: standin.url,
-  });
-  const url = `http://127.0.0.1:${app.message.port}/slack/events`;
+  const app = await forkBenchProcess<{ port: number }>(
+    './app-under-test.ts',
+    {
+      BENCH_APP: 'dealbot-local',
+      BENCH_STORE_URL: storeUrl,
+      BENCH_SIGNING_SECRET: signingSecret,
+      BENCH_SLACK_API_URL: standin.url,
+    },
+    { nodeFlags: process.env.BENCH_APP_NODE_FLAGS?.split(' ').filter(Boolean) ?? [] },
+  );
+  const dealbotUrl = `http://127.0.0.1:${app.message.port}/slack/events`;
   let counter = 0;
 
   const bodyFor = (kind: Kind, responseUrl: string, label: string): string => {
@@ -70,7 +80,9 @@ export async function measureLoad(options: {
       case 'show':
         return formBody(slashCommandPayload({ command: '/deal', text: dealId, responseUrl, triggerId: standin.triggerId() }));
       case 'create':
-        return formBody(slashCommandPayload({ command: '/deal', text: `new ${label} ${counter} 12k EUR`, responseUrl, triggerId: standin.triggerId() }));
+        return formBody(
+          slashCommandPayload({ command: '/deal', text: `new ${label} ${counter} 12k EUR`, responseUrl, triggerId: standin.triggerId() }),
+        );
       case 'board':
         return formBody(slashCommandPayload({ command: '/pipeline', text: '', responseUrl, triggerId: standin.triggerId() }));
       case 'move':
@@ -88,8 +100,8 @@ export async function measureLoad(options: {
     }
   };
 
-  /** `size` requests, `concurrency` in flight; resolves once every reply arrived (or 120 s passed). */
-  async function round(size: number, kindOf: (i: number) => Kind, label: string) {
+  /** `size` requests, `concurrency` in flight; resolves once every reply arrived (or 120 s passed) unless told not to wait. */
+  async function round(size: number, kindOf: (i: number) => Kind, label: string, url = dealbotUrl, waitForReplies = true) {
     const acks: number[] = [];
     let failed = 0;
     const expected = new Set<string>();
@@ -116,7 +128,7 @@ export async function measureLoad(options: {
     };
     await Promise.all(Array.from({ length: concurrency }, worker));
     let lastReplyMs = 0;
-    const deadline = Date.now() + 120_000;
+    const deadline = waitForReplies ? Date.now() + 120_000 : 0;
     let scanned = from;
     while (Date.now() < deadline) {
       for (; scanned < standin.calls.length; scanned += 1) {
@@ -136,9 +148,18 @@ export async function measureLoad(options: {
     const results: LoadRound[] = [];
     for (let r = 0; r < rounds; r += 1) {
       const { acks, failed, replied, lastReplyMs } = await round(perRound, (i) => MIX[i % MIX.length] as Kind, 'Load deal');
-      const row: LoadRound = { requests: perRound, ack: latencyStats(acks), over3s: acks.filter((ms) => ms > 3_000).length, failed, replied, lastReplyMs };
+      const row: LoadRound = {
+        requests: perRound,
+        ack: latencyStats(acks),
+        over3s: acks.filter((ms) => ms > 3_000).length,
+        failed,
+        replied,
+        lastReplyMs,
+      };
       results.push(row);
-      log(`  load round ${r + 1}: ack p50 ${row.ack.p50} p99 ${row.ack.p99} max ${row.ack.max} ms, over 3 s ${row.over3s}, replies ${replied}/${perRound} (last at ${lastReplyMs} ms)`);
+      log(
+        `  load round ${r + 1}: ack p50 ${row.ack.p50} p99 ${row.ack.p99} max ${row.ack.max} ms, over 3 s ${row.over3s}, replies ${replied}/${perRound} (last at ${lastReplyMs} ms)`,
+      );
     }
     const burst = await round(burstSize, () => 'create', 'Burst deal');
 
@@ -155,10 +176,33 @@ export async function measureLoad(options: {
     await store.close();
     const acks = latencyStats(burst.acks);
     log(`  burst of ${burstSize} creates: ack p99 ${acks.p99} ms, ${stored} stored, last reply at ${burst.lastReplyMs} ms`);
+    await app.stop();
+
+    const bareApp = await forkBenchProcess<{ port: number }>('./app-under-test.ts', {
+      BENCH_APP: 'bare',
+      BENCH_SIGNING_SECRET: signingSecret,
+      BENCH_SLACK_API_URL: standin.url,
+    });
+    let bare: LoadResult['bare'];
+    try {
+      const bareUrl = `http://127.0.0.1:${bareApp.message.port}/slack/events`;
+      const floor = await round(perRound, (i) => MIX[i % MIX.length] as Kind, 'Bare deal', bareUrl, false);
+      bare = { requests: perRound, ack: latencyStats(floor.acks), over3s: floor.acks.filter((ms) => ms > 3_000).length };
+    } finally {
+      await bareApp.stop();
+    }
+    log(`  bare Bolt, same mix: ack p50 ${bare.ack.p50} p99 ${bare.ack.p99} max ${bare.ack.max} ms`);
     return {
       concurrency,
       rounds: results,
-      burst: { creates: burstSize, ack: acks, over3s: burst.acks.filter((ms) => ms > 3_000).length, stored, lastReplyMs: burst.lastReplyMs },
+      burst: {
+        creates: burstSize,
+        ack: acks,
+        over3s: burst.acks.filter((ms) => ms > 3_000).length,
+        stored,
+        lastReplyMs: burst.lastReplyMs,
+      },
+      bare,
     };
   } finally {
     await app.stop();

@@ -2,7 +2,12 @@
 // digest's reading is, and how quickly it starts. Everything runs on loopback against the
 // fake Pipedrive (bench/support/fake-pipedrive-server.ts) and the Slack Web API stand-in.
 // Prints tables and writes bench/results/latest.json (git-ignored). Not part of `npm test`:
-// timings depend on the machine. Sections can be picked: `npm run bench -- ack budget`.
+// timings depend on the machine. Sections can be picked: `npm run bench -- ack budget`;
+// `npm run bench -- short` (or `--short`) is a quick check of every section with smaller
+// sizes (about 2 minutes), the full run takes about 10 on a quiet machine.
+//
+// The measured processes (the apps, the digest reader) run compiled JavaScript under plain
+// node, as production runs dist/; the fakes and the load generator live in this process.
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -22,9 +27,11 @@ type Section = (typeof SECTIONS)[number];
 /** The person sending every request: linked by email to the CRM user Ada Lovelace. */
 const ADA: StandinUser = { id: 'U0CONSOLE', name: 'ada', realName: 'Ada Lovelace', email: 'ada@example.com', tz: 'Europe/Berlin' };
 
+const short = process.argv.includes('short') || process.argv.includes('--short');
 const asked = process.argv.slice(2).filter((a): a is Section => (SECTIONS as readonly string[]).includes(a));
 const wanted = new Set<Section>(asked.length > 0 ? asked : SECTIONS);
 const log = (line: string) => process.stderr.write(`${line}\n`);
+const ratio = (a: number | null, b: number | null): string => (a !== null && b ? (a / b).toFixed(2) : '?');
 const median = (values: Array<number | null>): number | null => {
   const known = values.filter((v): v is number => v !== null).sort((a, b) => a - b);
   return known.length === 0 ? null : (known[Math.floor((known.length - 1) / 2)] ?? null);
@@ -33,7 +40,8 @@ const median = (values: Array<number | null>): number | null => {
 const started = Date.now();
 const results: {
   at: string;
-  machine: { node: string; cpus: number; loadAverageAtStart: number[] };
+  mode: 'full' | 'short';
+  machine: { node: string; cpus: number; loadAverageAtStart: number[]; loadAverageAtEnd?: number[] };
   ack?: AckLatencyResult;
   load?: LoadResult;
   budget?: BudgetRow[];
@@ -42,6 +50,7 @@ const results: {
   seconds?: number;
 } = {
   at: new Date().toISOString(),
+  mode: short ? 'short' : 'full',
   machine: { node: process.version, cpus: cpus().length, loadAverageAtStart: loadavg().map((l) => Math.round(l * 100) / 100) },
 };
 
@@ -54,7 +63,21 @@ if (wanted.has('ack')) {
   const pipedrive = await startFakePipedrive({ deals: 2_000, seed: 7 });
   const standin = await startSlackApiStandin({ users: [ADA] });
   try {
-    results.ack = await measureAckLatency({ pipedrive, standin, signingSecret: 'bench-signing-secret', log });
+    results.ack = await measureAckLatency({
+      pipedrive,
+      standin,
+      signingSecret: 'bench-signing-secret',
+      log,
+      ...(short
+        ? {
+            levels: [
+              { concurrency: 1, rounds: 2 },
+              { concurrency: 50, rounds: 2 },
+              { concurrency: 200, rounds: 2 },
+            ],
+          }
+        : {}),
+    });
   } finally {
     await standin.close();
     await pipedrive.close();
@@ -62,10 +85,14 @@ if (wanted.has('ack')) {
 }
 
 if (wanted.has('load')) {
-  log('Load: 5 rounds × 2,000 mixed requests, 50 in flight, embedded CRM on SQLite; then a burst of 2,000 creates…');
+  const load = short ? { rounds: 1, perRound: 400, burst: 400 } : { rounds: 5, perRound: 2_000, burst: 2_000 };
+  log(
+    `Load: ${load.rounds} round(s) × ${load.perRound} mixed requests, 50 in flight, embedded CRM on SQLite; ` +
+      `then a burst of ${load.burst} creates; then the same mix on a bare Bolt app…`,
+  );
   const standin = await startSlackApiStandin({ users: [ADA] });
   try {
-    results.load = await measureLoad({ standin, signingSecret: 'bench-signing-secret', log });
+    results.load = await measureLoad({ standin, signingSecret: 'bench-signing-secret', log, ...load });
   } finally {
     await standin.close();
   }
@@ -82,8 +109,9 @@ if (wanted.has('budget')) {
 }
 
 if (wanted.has('digest')) {
-  log('Digest build at 100, 10,000 and 100,000 deals…');
-  results.digest = await measureDigestReading([100, 10_000, 100_000], log);
+  const sizes = short ? [100, 10_000] : [100, 10_000, 100_000];
+  log(`Digest build at ${sizes.map((n) => n.toLocaleString('en')).join(', ')} deals…`);
+  results.digest = await measureDigestReading(sizes, log, short ? { variants: ['node defaults', 'bounded heap'] } : {});
 }
 
 if (wanted.has('startup')) {
@@ -98,7 +126,7 @@ if (wanted.has('startup')) {
           env: { CRM_PROVIDER: 'pipedrive', PIPEDRIVE_API_TOKEN: pipedrive.apiToken, PIPEDRIVE_BASE_URL: pipedrive.url },
         },
       ],
-      3,
+      short ? 1 : 3,
       log,
     );
   } finally {
@@ -106,6 +134,7 @@ if (wanted.has('startup')) {
   }
 }
 results.seconds = Math.round((Date.now() - started) / 1000);
+results.machine.loadAverageAtEnd = loadavg().map((l) => Math.round(l * 100) / 100);
 
 // ------------------------------------------------------------------------------ report
 
@@ -124,6 +153,7 @@ if (results.ack) {
         'bare p50': r.bare.p50,
         'bare p99': r.bare.p99,
         'bare max': r.bare.max,
+        'p99 ratio': ratio(r.dealbot.p99, r.bare.p99),
         errors: r.errors.dealbot + r.errors.bare,
       })),
     ),
@@ -150,6 +180,9 @@ if (results.load) {
     ),
     `Burst of ${load.burst.creates} /deal new: ack p99 ${load.burst.ack.p99} ms, max ${load.burst.ack.max} ms, ` +
       `${load.burst.over3s} acks over 3 s, ${load.burst.stored} deals stored, last reply after ${load.burst.lastReplyMs} ms.`,
+    `Bare Bolt app, same mix and concurrency, same run: ack p50 ${load.bare.ack.p50} ms, p99 ${load.bare.ack.p99} ms, ` +
+      `max ${load.bare.ack.max} ms (Dealbot's worst round p99 / bare p99: ` +
+      `${ratio(Math.max(...load.rounds.map((r) => r.ack.p99)), load.bare.ack.p99)}).`,
   );
 }
 if (results.budget) {
@@ -174,11 +207,13 @@ if (results.budget) {
 }
 if (results.digest) {
   out.push(
-    '\nDIGEST READING (createDigestBuilder().build: a channel\'s first digest, chart included; and the /pipeline board; ' +
-      'cold, each in its own process)',
+    "\nDIGEST READING (the scheduled digest: a channel's first, chart included; and the /pipeline board; cold, each in a " +
+      'compiled process of its own: node defaults; bounded heap = --max-semi-space-size=2 --max-old-space-size=128; ' +
+      'gc each page = --expose-gc, a full collection after each page, so live heap = what the build holds)',
     textTable(
       results.digest.map((r) => ({
         step: r.step,
+        process: r.variant,
         'account deals': r.accountDeals,
         'deals needed': r.needed,
         'deals used': r.dealsRead,
@@ -191,6 +226,7 @@ if (results.digest) {
         'peak RSS MB': r.peakRssMb,
         'peak heap MB': r.peakHeapMb,
         'base heap MB': r.baseHeapMb,
+        'live heap MB': r.livePeakHeapMb,
         blocks: r.blocks,
         'chart KB': r.chartKb,
       })),
@@ -213,7 +249,10 @@ if (results.startUp) {
     ),
   );
 }
-out.push(`\nTotal ${results.seconds} s.`);
+out.push(
+  `\nTotal ${results.seconds} s; load average ${results.machine.loadAverageAtStart.join(' ')} at the start, ` +
+    `${results.machine.loadAverageAtEnd?.join(' ')} at the end (${results.machine.cpus} CPUs).`,
+);
 process.stdout.write(`${out.join('\n')}\n`);
 
 const dir = fileURLToPath(new URL('./results/', import.meta.url));

@@ -193,8 +193,26 @@ const USERS: FakeUser[] = [
 ];
 
 const COMPANY_WORDS = [
-  'Acme', 'Globex', 'Initech', 'Umbrella', 'Hooli', 'Stark', 'Wayne', 'Wonka', 'Tyrell', 'Cyberdyne',
-  'Soylent', 'Vandelay', 'Aperture', 'Oscorp', 'Gringotts', 'Duff', 'Nakatomi', 'Prestige', 'Dunder', 'Sterling',
+  'Acme',
+  'Globex',
+  'Initech',
+  'Umbrella',
+  'Hooli',
+  'Stark',
+  'Wayne',
+  'Wonka',
+  'Tyrell',
+  'Cyberdyne',
+  'Soylent',
+  'Vandelay',
+  'Aperture',
+  'Oscorp',
+  'Gringotts',
+  'Duff',
+  'Nakatomi',
+  'Prestige',
+  'Dunder',
+  'Sterling',
 ];
 const COMPANY_SUFFIXES = ['Ltd', 'GmbH', 'Inc', 'AB', 'SA', 'Oy', 'BV', 'plc', 'AG', 'SRL'];
 const PRODUCTS = ['renewal', 'expansion', 'pilot', 'rollout', 'licences', 'support', 'upgrade', 'migration'];
@@ -1030,7 +1048,11 @@ export async function startFakePipedrive(options: FakePipedriveOptions): Promise
         return patchDeal(id ?? '', raw);
       case 'GET /api/v2/stages': {
         const pipelineId = params.has('pipeline_id') ? Number(params.get('pipeline_id')) : null;
-        return cursorList(STAGES.filter((s) => pipelineId === null || s.pipelineId === pipelineId), params, stageJson);
+        return cursorList(
+          STAGES.filter((s) => pipelineId === null || s.pipelineId === pipelineId),
+          params,
+          stageJson,
+        );
       }
       case 'GET /api/v2/pipelines':
         return cursorList(PIPELINES, params, pipelineJson);
@@ -1106,16 +1128,19 @@ export async function startFakePipedrive(options: FakePipedriveOptions): Promise
         res.writeHead(entry.status, { 'content-type': 'application/json; charset=utf-8' });
         res.flushHeaders();
         let offset = 0;
-        const timer = setInterval(() => {
-          if (res.destroyed || offset >= text.length) {
-            clearInterval(timer);
-            timers.delete(timer);
-            if (!res.destroyed) res.end();
-            return;
-          }
-          res.write(text.subarray(offset, offset + chunk));
-          offset += chunk;
-        }, Math.max(1, fault.intervalMs ?? 100));
+        const timer = setInterval(
+          () => {
+            if (res.destroyed || offset >= text.length) {
+              clearInterval(timer);
+              timers.delete(timer);
+              if (!res.destroyed) res.end();
+              return;
+            }
+            res.write(text.subarray(offset, offset + chunk));
+            offset += chunk;
+          },
+          Math.max(1, fault.intervalMs ?? 100),
+        );
         timers.add(timer);
         return;
       }
