@@ -10,6 +10,8 @@
 // node, as production runs dist/; the fakes and the load generator live in this process.
 
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { startSlackApiStandin, type StandinUser } from '../src/console/slack-api-standin.js';
@@ -18,10 +20,10 @@ import { measureAckLatency, type AckLatencyResult } from './ack-latency.js';
 import { measureCrmBudget, type BudgetRow } from './crm-budget.js';
 import { measureDigestReading, type DigestRow } from './digest-reading.js';
 import { measureLoad, type LoadResult } from './load-rounds.js';
-import { measureStartUp, type StartUpResult } from './start-up.js';
+import { measureServiceStartUp, measureStartUp, type ServiceStartUpRun, type StartUpResult } from './start-up.js';
 import { textTable } from './text-table.js';
 
-const SECTIONS = ['ack', 'load', 'budget', 'digest', 'startup'] as const;
+const SECTIONS = ['ack', 'load', 'budget', 'digest', 'startup', 'service'] as const;
 type Section = (typeof SECTIONS)[number];
 
 /** The person sending every request: linked by email to the CRM user Ada Lovelace. */
@@ -31,6 +33,16 @@ const short = process.argv.includes('short') || process.argv.includes('--short')
 const asked = process.argv.slice(2).filter((a): a is Section => (SECTIONS as readonly string[]).includes(a));
 const wanted = new Set<Section>(asked.length > 0 ? asked : SECTIONS);
 const log = (line: string) => process.stderr.write(`${line}\n`);
+/** A port nothing listens on right now. */
+const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
 const ratio = (a: number | null, b: number | null): string => (a !== null && b ? (a / b).toFixed(2) : '?');
 const median = (values: Array<number | null>): number | null => {
   const known = values.filter((v): v is number => v !== null).sort((a, b) => a - b);
@@ -47,6 +59,7 @@ const results: {
   budget?: BudgetRow[];
   digest?: DigestRow[];
   startUp?: StartUpResult[];
+  service?: ServiceStartUpRun[];
   seconds?: number;
 } = {
   at: new Date().toISOString(),
@@ -131,6 +144,22 @@ if (wanted.has('startup')) {
     );
   } finally {
     await pipedrive.close();
+  }
+}
+if (wanted.has('service')) {
+  log('Service: npm start in HTTP mode (embedded CRM, memory store) to /healthz, idle memory, SIGTERM…');
+  const standin = await startSlackApiStandin({ users: [ADA] });
+  try {
+    results.service = [];
+    for (let i = 0; i < (short ? 1 : 3); i += 1) {
+      const run = await measureServiceStartUp(await freePort(), standin.url);
+      results.service.push(run);
+      log(
+        `  npm start: /healthz after ${run.healthMs} ms, tree RSS ${run.treeRssMb} MB, SIGTERM to exit ${run.stopMs} ms (code ${run.exitCode})`,
+      );
+    }
+  } finally {
+    await standin.close();
   }
 }
 results.seconds = Math.round((Date.now() - started) / 1000);
@@ -245,6 +274,20 @@ if (results.startUp) {
         'exit after EOF ms': median(s.runs.map((r) => r.exitMs)),
         'exit codes': s.runs.map((r) => r.exitCode ?? '?').join(','),
         problem: s.runs.find((r) => r.problem)?.problem ?? '',
+      })),
+    ),
+  );
+}
+if (results.service) {
+  out.push(
+    '\nSERVICE (npm start as a supervisor runs it: HTTP mode, embedded CRM, STORE_URL=memory://; dist/ built beforehand)',
+    textTable(
+      results.service.map((r, i) => ({
+        run: i + 1,
+        'to /healthz ms': r.healthMs,
+        'idle tree RSS MB': r.treeRssMb,
+        'SIGTERM to exit ms': r.stopMs,
+        'exit code': r.exitCode,
       })),
     ),
   );
