@@ -7,7 +7,8 @@ import type { Store } from '../store/store.js';
 import type { DealService } from './deal-service.js';
 import { runOnce } from './idempotency.js';
 import { addDealNote, noteForDeal, type MessageSource } from './message-note.js';
-import { writeOptionsFor, type SlackDirectory } from './slack-directory.js';
+import type { SlackDirectory } from './slack-directory.js';
+import { writeOptionsFor } from './slack-people.js';
 
 /** Whether this CRM keeps notes Dealbot can add to; without them the shortcut says so at once. */
 export const canAttachNotes = (crm: CrmClient): boolean => Boolean(crm.addNote);
@@ -35,7 +36,7 @@ export async function attachMessageNote(
   const { duplicate } = await runOnce(store, `note:${input.onceKey}`, async () => {
     const [note, options] = await Promise.all([
       noteForDeal(slack, input.source, input.note, input.requesterId),
-      writeOptionsFor(slack, crm, input.requesterId),
+      writeOptionsFor(crm, slack.person(input.requesterId)),
     ]);
     await addDealNote(crm, deal.id, note, options);
     return deal.id;

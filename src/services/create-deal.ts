@@ -14,8 +14,8 @@ import type { DealService } from './deal-service.js';
 import { addDealNote, noteForDeal, type MessageSource } from './message-note.js';
 import { movableStages } from './movable-stages.js';
 import { canSearchParties } from './picker-search.js';
-import { writeOptionsFor, type SlackDirectory } from './slack-directory.js';
-import { crmUserFor, type SlackPerson } from './slack-people.js';
+import type { SlackDirectory } from './slack-directory.js';
+import { crmUserFor, writeOptionsFor, type SlackPerson } from './slack-people.js';
 
 /** What the form holds, as typed or picked: the deal fields, the organization and person, the note. */
 export type DealFormDraft = Partial<DealFormValues> & {
@@ -165,7 +165,7 @@ export async function createDealFromForm(deps: CreateDealDeps, modal: CreateDeal
       ownerId = crmUserFor(owner, users)?.id ?? null;
       if (!ownerId) return await backToForm({ kind: 'owner-unknown', owner });
     }
-    const options = await writeOptionsFor(slack, crm, requesterId);
+    const options = await writeOptionsFor(crm, slack.person(requesterId));
     const parties = { organizationId: draft.organization?.id ?? null, personId: draft.person?.id ?? null };
     created = await deals.create({ ...checked.deal, ...parties, ownerId }, request.onceKey, options);
   } catch (error) {
@@ -199,7 +199,7 @@ async function addMessageNote(
   try {
     const [note, options] = await Promise.all([
       noteForDeal(slack, input.source, input.note, input.requesterId),
-      writeOptionsFor(slack, crm, input.requesterId),
+      writeOptionsFor(crm, slack.person(input.requesterId)),
     ]);
     await addDealNote(crm, input.deal.id, note, options);
     return { kind: 'on-deal' };

@@ -2,8 +2,7 @@
 // (name, email, zone) and a message's permalink. Implemented over the Web API in
 // `listeners/slack-directory.ts`, faked in tests, so the use cases never hold a WebClient.
 
-import type { WriteOptions, CrmClient } from '../crm/port.js';
-import { actorFor, type SlackPerson } from './slack-people.js';
+import type { SlackPerson } from './slack-people.js';
 
 export interface SlackDirectory {
   /** A Slack user by id, cached (see `slack-people.ts`). */
@@ -12,8 +11,3 @@ export interface SlackDirectory {
   permalink(message: { channelId: string; ts: string }): Promise<string | null>;
 }
 
-/** The actor a write is recorded under: the Slack person, and their CRM user when their email has one. */
-export async function writeOptionsFor(slack: SlackDirectory, crm: CrmClient, userId: string): Promise<WriteOptions> {
-  const [person, users] = await Promise.all([slack.person(userId), crm.listUsers()]);
-  return { actor: actorFor(person, users) };
-}
