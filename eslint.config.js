@@ -5,12 +5,23 @@
 // The layers, outermost first (an arrow is "may import"):
 //
 //   app (main, app, config, create-crm: the composition root) → anything in src/
-//   listeners (Slack adapters) → services, parse, ui, slack, store, crm/port
+//   listeners (Slack adapters) → services, parse, ui, slack, store, crm/port; types of the scheduler
+//   scheduler (runtime/scheduler.ts, runtime/digest-*.ts) → services, ui, store, slack, runtime, crm/port
+//                              the digest's Slack adapter on a clock: where a listener is woken by a
+//                              Slack payload, it is woken by a slot coming due, then it calls the
+//                              digest use case, draws the digest with ui/ and posts it. So it may
+//                              import what a listener may; listeners hold its `Scheduler` as a type.
 //   services (use cases)       → parse, store, crm/port
 //   crm adapters               → crm/port, crm/http, store          (the port's other side)
-//   ui (pure renderers)        → ui; types only from crm/port, parse (the grammar's kinds) and services (outcomes)
+//   ui (pure renderers)        → ui, crm/port (pure domain: types and helpers such as lastChangedAt; a
+//                                renderer holds no CrmClient, so it cannot call the CRM); types only
+//                                from parse (the grammar's kinds) and services (outcomes)
 //   parse (pure grammar)       → parse, crm/port types
 //   crm/port (domain)          → nothing but errors
+//   domain (src/domain: digest schedules, time zones) → domain, errors; crm/port types. Pure rules and
+//                                types with no words, needed by parse, store, services, ui and the
+//                                scheduler alike, so every layer may import it (like the kernel)
+//   store                      → store, crm/port types (it keeps domain objects)
 //   runtime, slack, store      → infrastructure: each other and the kernel
 //   errors, logger             → usable from every layer
 //   test/                      → anything; src/ and bench/ never import test/, src/ never imports bench/
@@ -30,11 +41,11 @@ const element = (type) => ({ element: { type } });
 const to = (...types) => types.map(element);
 const typesOnly = (...types) => ({ to: types.map(element), dependency: { kind: 'type' } });
 
-/** Layers every src/ layer may use: the typed errors and the logger. */
-const KERNEL = ['errors', 'logger'];
+/** Layers every src/ layer may use: the typed errors, the logger and the pure domain (src/domain). */
+const KERNEL = ['errors', 'logger', 'domain'];
 
 /** Every layer of src/: what the composition root may wire together (never test/ or bench/). */
-const SRC_LAYERS = ['app', 'errors', 'logger', 'crm-port', 'crm-http', 'crm-adapter', 'listeners', 'services', 'ui', 'parse', 'store', 'slack', 'runtime', 'console'];
+const SRC_LAYERS = ['app', 'errors', 'logger', 'domain', 'crm-port', 'crm-http', 'crm-adapter', 'listeners', 'services', 'ui', 'parse', 'store', 'slack', 'scheduler', 'runtime', 'console'];
 
 export default tseslint.config(
   {
@@ -72,6 +83,7 @@ export default tseslint.config(
         { type: 'errors', pattern: 'src/errors.ts', mode: 'full' },
         { type: 'logger', pattern: 'src/logger.ts', mode: 'full' },
         { type: 'crm-port', pattern: 'src/crm/port.ts', mode: 'full' },
+        { type: 'domain', pattern: 'src/domain/**', mode: 'full' },
         { type: 'crm-http', pattern: 'src/crm/http/**', mode: 'full' },
         { type: 'crm-adapter', pattern: 'src/crm/**', mode: 'full' },
         { type: 'listeners', pattern: 'src/listeners/**', mode: 'full' },
@@ -80,6 +92,7 @@ export default tseslint.config(
         { type: 'parse', pattern: 'src/parse/**', mode: 'full' },
         { type: 'store', pattern: 'src/store/**', mode: 'full' },
         { type: 'slack', pattern: 'src/slack/**', mode: 'full' },
+        { type: 'scheduler', pattern: ['src/runtime/scheduler.ts', 'src/runtime/digest-*.ts'], mode: 'full' },
         { type: 'runtime', pattern: 'src/runtime/**', mode: 'full' },
         { type: 'console', pattern: 'src/console/**', mode: 'full' },
         { type: 'test', pattern: 'test/**', mode: 'full' },
@@ -98,15 +111,23 @@ export default tseslint.config(
               from: element('listeners'),
               allow: { to: to('listeners', 'services', 'parse', 'ui', 'slack', 'store', 'crm-port', ...KERNEL) },
             },
+            { from: element('listeners'), allow: typesOnly('scheduler') },
+            {
+              from: element('scheduler'),
+              allow: { to: to('scheduler', 'runtime', 'services', 'ui', 'slack', 'store', 'crm-port', ...KERNEL) },
+            },
             { from: element('services'), allow: { to: to('services', 'parse', 'store', 'crm-port', ...KERNEL) } },
             { from: element('crm-adapter'), allow: { to: to('crm-adapter', 'crm-http', 'crm-port', 'store', ...KERNEL) } },
             { from: element('crm-http'), allow: { to: to('crm-http', 'crm-port', ...KERNEL) } },
             { from: element('crm-port'), allow: { to: to('crm-port', 'errors') } },
-            { from: element('ui'), allow: { to: to('ui', 'errors') } },
-            { from: element('ui'), allow: typesOnly('crm-port', 'services', 'parse') },
-            { from: element('parse'), allow: { to: to('parse', 'errors') } },
+            { from: element('ui'), allow: { to: to('ui', 'crm-port', 'errors', 'domain') } },
+            { from: element('ui'), allow: typesOnly('services', 'parse') },
+            { from: element('parse'), allow: { to: to('parse', 'errors', 'domain') } },
             { from: element('parse'), allow: typesOnly('crm-port') },
             { from: element('store'), allow: { to: to('store', ...KERNEL) } },
+            { from: element('store'), allow: typesOnly('crm-port') },
+            { from: element('domain'), allow: { to: to('domain', 'errors') } },
+            { from: element('domain'), allow: typesOnly('crm-port') },
             { from: element('errors'), allow: { to: to('crm-port') } },
             { from: element('slack'), allow: { to: to('slack', ...KERNEL) } },
             // Process infrastructure (ops server, metrics, shutdown); the logger reads its request context.

@@ -10,7 +10,7 @@ import { createCachedCrm } from '../src/crm/cached-crm.js';
 import { createPipedriveClient } from '../src/crm/pipedrive/pipedrive-client.js';
 import type { CrmClient } from '../src/crm/port.js';
 import { createDigestBuilder } from '../src/services/pipeline-digest.js';
-import { digestRenderer } from '../src/ui/digest-message.js';
+import { renderDigestJob } from '../src/runtime/digest-job.js';
 import { createDigestSchedule } from '../src/domain/digest-schedule.js';
 import { buildPipelineBoard } from '../src/services/pipeline-board.js';
 import { createStore } from '../src/store/create-store.js';
@@ -81,12 +81,13 @@ if (step === 'digest') {
     { channelId: 'C0CONSOLE', pipelineId: '1', frequency: { kind: 'daily' }, time: '09:00', zone, createdBy: 'U0CONSOLE' },
     now.minus({ days: 1 }),
   );
-  const job = await createDigestBuilder({ crm, store, now: () => DateTime.now(), render: digestRenderer }).build(schedule, {
+  const toPost = await createDigestBuilder({ crm, store, now: () => DateTime.now() }).build(schedule, {
     trigger: 'now',
     slot: now,
     late: false,
     missedSlots: 1,
   });
+  const job = await renderDigestJob(toPost);
   blocks = job.message.blocks.length;
   chartKb = job.chart ? Math.round(job.chart.png.length / 1024) : null;
   truncated = /holds more deals than a digest reads/.test(JSON.stringify(job.message));

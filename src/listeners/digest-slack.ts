@@ -3,7 +3,7 @@
 // into the use case's terms. Commands and the settings modal both build them here.
 
 import type { WebClient } from '@slack/web-api';
-import { isNotInChannel } from '../runtime/digest-failure.js';
+import { isNotInChannel } from '../domain/digest-schedule.js';
 import type { Scheduler } from '../runtime/scheduler.js';
 import { createDigestSubscriptions, type DigestChannels, type DigestSubscriptions } from '../services/digest-subscriptions.js';
 import type { DealbotContext } from './context.js';

@@ -8,12 +8,11 @@
 // After the frequency the time, the day, the zone, `stale N` and the pipeline name may come
 // in any order; the name is whatever words are left. Without a zone the invoking person's
 // Slack zone (`defaultZone`) is used, without a time 09:00, and `weekly` without a day
-// means Monday. Pure and total: every mistake is an `invalid` with a `problem` ready for
-// mrkdwn (user text echoed in a code span).
+// means Monday. Pure and total: every mistake is an `invalid` with a typed `problem` (what
+// was typed, not a sentence); ui/digest-words.ts `describeDigestProblem` says it in words.
 
-import { codeSpan } from '../ui/mrkdwn.js';
-import { DEFAULT_DIGEST_TIME, MAX_STALE_DAYS, type DigestFrequency, type Weekday } from '../services/digest-schedule.js';
-import { canonicalTimeZone, supportedTimeZones } from './time-zones.js';
+import { DEFAULT_DIGEST_TIME, MAX_STALE_DAYS, readTimeOfDay, type DigestFrequency, type Weekday } from '../domain/digest-schedule.js';
+import { canonicalTimeZone, supportedTimeZones } from '../domain/time-zones.js';
 
 export type DigestCommand =
   | {
@@ -33,12 +32,23 @@ export type DigestCommand =
   | { kind: 'off'; pipeline: string | null }
   | { kind: 'now'; pipeline: string | null }
   | { kind: 'settings' }
-  | { kind: 'invalid'; problem: string };
+  | { kind: 'invalid'; problem: DigestProblem };
 
-export const DIGEST_USAGE = [
-  '`/pipeline digest daily 09:00 Europe/Berlin [pipeline]` · `weekdays 08:30` · `weekly mon 09:00`',
-  '`/pipeline digest` for the settings · `list` · `off [pipeline]` · `now [pipeline]`',
-].join('\n');
+/** Why a digest command could not be read; `typed` and friends are what the person wrote. */
+export type DigestProblem =
+  /** They asked for help: the usage is the answer. */
+  | { kind: 'help' }
+  | { kind: 'list-takes-nothing' }
+  /** The first word is no subcommand and no frequency. */
+  | { kind: 'unknown-word'; word: string }
+  | { kind: 'bad-time'; typed: string }
+  | { kind: 'two-times'; first: string; second: string }
+  /** A day of the week after `daily` or `weekdays`. */
+  | { kind: 'day-without-weekly'; frequency: 'daily' | 'weekdays'; day: Weekday }
+  | { kind: 'two-days' }
+  | { kind: 'bad-stale-days' }
+  | { kind: 'unknown-zone'; typed: string; hint: { kind: 'offset' } | { kind: 'did-you-mean'; zone: string } | { kind: 'none' } }
+  | { kind: 'two-zones'; first: string; second: string };
 
 const LIST_WORDS = new Set(['list', 'ls', 'show', 'status', 'schedules']);
 const OFF_WORDS = new Set(['off', 'stop', 'unsubscribe', 'cancel', 'disable', 'remove', 'delete', 'none']);
@@ -80,9 +90,9 @@ export function parseDigestCommand(args: string, defaultZone: string): DigestCom
   const [first, ...rest] = tokens;
   if (!first) return { kind: 'settings' };
   const word = first.quoted ? '' : first.text.toLowerCase();
-  if (HELP_WORDS.has(word)) return invalid(`Digest commands:\n${DIGEST_USAGE}`);
+  if (HELP_WORDS.has(word)) return invalid({ kind: 'help' });
   if (SETTINGS_WORDS.has(word) && rest.length === 0) return { kind: 'settings' };
-  if (LIST_WORDS.has(word)) return rest.length === 0 ? { kind: 'list' } : invalid(`\`list\` takes nothing after it.\n${DIGEST_USAGE}`);
+  if (LIST_WORDS.has(word)) return rest.length === 0 ? { kind: 'list' } : invalid({ kind: 'list-takes-nothing' });
   if (OFF_WORDS.has(word)) return { kind: 'off', pipeline: nameOf(rest) };
   if (NOW_WORDS.has(word)) return { kind: 'now', pipeline: nameOf(rest) };
 
@@ -92,7 +102,7 @@ export function parseDigestCommand(args: string, defaultZone: string): DigestCom
   const frequencyWord = FREQUENCY_WORDS.get(headWord);
   const headDay = DAY_WORDS.get(headWord);
   if (!frequencyWord && !headDay) {
-    return invalid(`I don’t know ${codeSpan(head?.text ?? first.text)} here. Start with \`daily\`, \`weekdays\` or \`weekly\`.\n${DIGEST_USAGE}`);
+    return invalid({ kind: 'unknown-word', word: head?.text ?? first.text });
   }
   return parseSet(frequencyWord ?? 'weekly', headDay ?? null, tail, defaultZone);
 }
@@ -120,20 +130,20 @@ function parseSet(kind: 'daily' | 'weekdays' | 'weekly', firstDay: Weekday | nul
     const nextLower = next && !next.quoted ? next.text.toLowerCase() : '';
 
     // "9 am": the number and its half of the day are two words.
-    const asTime = readTime(lower) ?? (/^(am|pm|a\.m\.|p\.m\.)$/.test(nextLower) ? readTime(`${lower}${nextLower}`) : null);
+    const asTime = readTimeOfDay(lower) ?? (/^(am|pm|a\.m\.|p\.m\.)$/.test(nextLower) ? readTimeOfDay(`${lower}${nextLower}`) : null);
     if (asTime !== null) {
-      if (asTime === 'bad') return invalid(`${codeSpan(token.text)} is not a time of day. Use 24-hour \`HH:MM\`, e.g. \`08:30\` or \`17:00\`.`);
-      if (time !== null && time !== asTime) return invalid(`Give one time of day, not ${codeSpan(time)} and ${codeSpan(asTime)}.`);
+      if (asTime === 'bad') return invalid({ kind: 'bad-time', typed: token.text });
+      if (time !== null && time !== asTime) return invalid({ kind: 'two-times', first: time, second: asTime });
       time = asTime;
-      if (readTime(lower) === null) i += 1;
+      if (readTimeOfDay(lower) === null) i += 1;
       continue;
     }
     const asDay = DAY_WORDS.get(lower.replace(/\.$/, ''));
     if (asDay) {
       if (kind !== 'weekly') {
-        return invalid(`\`${kind}\` runs ${kind === 'daily' ? 'every day' : 'Monday to Friday'}; for one day a week use \`weekly ${asDay} 09:00\`.`);
+        return invalid({ kind: 'day-without-weekly', frequency: kind, day: asDay });
       }
-      if (day !== null && day !== asDay) return invalid('A weekly digest runs on one day. Pick one, e.g. `weekly mon 09:00`.');
+      if (day !== null && day !== asDay) return invalid({ kind: 'two-days' });
       day = asDay;
       continue;
     }
@@ -142,7 +152,7 @@ function parseSet(kind: 'daily' | 'weekdays' | 'weekly', firstDay: Weekday | nul
       const value = inline !== '' ? inline : nextLower;
       const days = /^(\d{1,3})d?$/.exec(value)?.[1];
       if (days === undefined || Number(days) < 1 || Number(days) > MAX_STALE_DAYS) {
-        return invalid(`After \`stale\` give a number of days from 1 to ${MAX_STALE_DAYS}, e.g. \`stale 14\`.`);
+        return invalid({ kind: 'bad-stale-days' });
       }
       staleDays = Number(days);
       if (inline === '') i += 1;
@@ -151,8 +161,8 @@ function parseSet(kind: 'daily' | 'weekdays' | 'weekly', firstDay: Weekday | nul
     }
     if (looksLikeZone(token.text)) {
       const canonical = canonicalTimeZone(token.text);
-      if (!canonical) return invalid(`${codeSpan(token.text)} is not a time zone I know.${zoneHint(token.text)}`);
-      if (zone !== null && zone !== canonical) return invalid(`Give one time zone, not ${codeSpan(zone)} and ${codeSpan(canonical)}.`);
+      if (!canonical) return invalid({ kind: 'unknown-zone', typed: token.text, hint: zoneHint(token.text) });
+      if (zone !== null && zone !== canonical) return invalid({ kind: 'two-zones', first: zone, second: canonical });
       zone = canonical;
       continue;
     }
@@ -172,42 +182,16 @@ function parseSet(kind: 'daily' | 'weekdays' | 'weekly', firstDay: Weekday | nul
   };
 }
 
-/**
- * `HH:MM` for `9:00`, `09:00`, `9am`, `9:30 pm`, `21h`; `'bad'` for something shaped like
- * a time that is not one (`25:00`, `13pm`); null for anything else (a bare `9` is not a time).
- */
-export function readTimeOfDay(text: string): string | 'bad' | null {
-  return readTime(text.trim().toLowerCase().replace(/\s+/g, ''));
-}
-
-function readTime(word: string): string | 'bad' | null {
-  const compact = word.replace(/\./g, '');
-  const m = /^(\d{1,2})(?::(\d{2}))?(am|pm|h)?$/.exec(compact);
-  if (!m || (m[2] === undefined && m[3] === undefined)) return null;
-  let hour = Number(m[1]);
-  const minute = m[2] === undefined ? 0 : Number(m[2]);
-  const half = m[3];
-  if (half === 'am' || half === 'pm') {
-    if (hour < 1 || hour > 12) return 'bad';
-    hour = (hour % 12) + (half === 'pm' ? 12 : 0);
-  }
-  if (hour > 23 || minute > 59) return 'bad';
-  return `${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}`;
-}
-
 function looksLikeZone(word: string): boolean {
   return word.includes('/') || /^(utc|gmt)$/i.test(word) || /^(utc|gmt)[+-]/i.test(word);
 }
 
-/** "Did you mean Europe/Berlin?" when the last part of what was typed names a city of a zone. */
-function zoneHint(typed: string): string {
-  if (/^(utc|gmt)?[+-]/i.test(typed)) return ' Use a zone name such as `Europe/Berlin`, so the time follows daylight saving.';
+/** A hint for a zone not known: an offset (which does not follow DST), or the zone whose city was typed. */
+function zoneHint(typed: string): Extract<DigestProblem, { kind: 'unknown-zone' }>['hint'] {
+  if (/^(utc|gmt)?[+-]/i.test(typed)) return { kind: 'offset' };
   const city = (typed.split('/').pop() ?? '').toLowerCase().replace(/[\s-]+/g, '_');
   const match = city === '' ? undefined : supportedTimeZones().find((z) => (z.split('/').pop() ?? '').toLowerCase() === city);
-  const quoteTip = ' (A pipeline name with a `/` goes in quotes.)';
-  return match
-    ? ` Did you mean \`${match}\`?${quoteTip}`
-    : ` Use an IANA name such as \`Europe/Berlin\` or \`America/New_York\`.${quoteTip}`;
+  return match ? { kind: 'did-you-mean', zone: match } : { kind: 'none' };
 }
 
 /** The pipeline name from the words left over, fillers around it dropped; null when none. */
@@ -235,4 +219,4 @@ function tokenize(args: string): Token[] {
   return tokens;
 }
 
-const invalid = (problem: string): DigestCommand => ({ kind: 'invalid', problem });
+const invalid = (problem: DigestProblem): DigestCommand => ({ kind: 'invalid', problem });

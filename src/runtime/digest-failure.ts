@@ -11,41 +11,31 @@
 // Slack errors are read by shape (`code`, `data.error`, `retryAfter`, `statusCode`), the
 // shape `@slack/web-api` documents, so no class identity across package copies matters.
 
+import type { DigestFailure } from '../domain/digest-schedule.js';
 import { CrmError, CrmNotFoundError, CrmRateLimitedError, StoreError } from '../errors.js';
 
-/** Slack error codes a person must fix; the key is the code, the value what happened, in plain words. */
-export const PAUSING_SLACK_ERRORS: Readonly<Record<string, string>> = {
-  is_archived: 'the channel was archived',
-  channel_is_archived: 'the channel was archived',
-  not_in_channel: 'Dealbot is not in the channel any more',
-  channel_not_found: 'Dealbot cannot see the channel (it was deleted, or it is private and Dealbot is not in it)',
-  account_inactive: 'Dealbot’s Slack app was deactivated or uninstalled',
-  token_revoked: 'Dealbot’s Slack app was deactivated or uninstalled',
-  token_expired: 'Dealbot’s Slack token expired',
-  invalid_auth: 'Dealbot’s Slack token is not valid',
-  not_authed: 'Dealbot has no Slack token',
-  team_access_not_granted: 'Dealbot was not given access to this workspace',
-  missing_scope: 'Dealbot lacks a Slack permission it needs (ask an admin to reinstall the app)',
-  restricted_action: 'posting in the channel is restricted',
-  restricted_action_read_only_channel: 'the channel is read-only',
-  restricted_action_thread_only_channel: 'the channel only allows replies in threads',
-  restricted_action_non_threadable_channel: 'the channel does not allow posts from apps',
-  ekm_access_denied: 'the workspace’s key management blocks the post',
-};
-
 /**
- * The bot cannot post in the channel because it is not in it (Slack says `channel_not_found`
- * for a private channel it was never invited to): the person gets `inviteMeMessage`.
+ * Slack error codes a person must fix (ui/digest-words.ts `describePauseReason` says each in
+ * plain words): the schedule is paused until someone sets it again.
  */
-export function isNotInChannel(failure: DigestFailure): boolean {
-  return failure.code === 'not_in_channel' || failure.code === 'channel_not_found';
-}
-
-/** Why a schedule is paused, in plain words, from the code stored on it. */
-export function describePauseReason(code: string): string {
-  if (code === 'pipeline_not_found') return 'its pipeline was deleted';
-  return PAUSING_SLACK_ERRORS[code] ?? code.replace(/_/g, ' ');
-}
+export const PAUSING_SLACK_ERRORS: ReadonlySet<string> = new Set([
+  'is_archived',
+  'channel_is_archived',
+  'not_in_channel',
+  'channel_not_found',
+  'account_inactive',
+  'token_revoked',
+  'token_expired',
+  'invalid_auth',
+  'not_authed',
+  'team_access_not_granted',
+  'missing_scope',
+  'restricted_action',
+  'restricted_action_read_only_channel',
+  'restricted_action_thread_only_channel',
+  'restricted_action_non_threadable_channel',
+  'ekm_access_denied',
+]);
 
 /** Slack error codes that say "try again later". */
 const RETRYABLE_SLACK_ERRORS = new Set([
@@ -57,11 +47,6 @@ const RETRYABLE_SLACK_ERRORS = new Set([
   'request_timeout',
   'team_added_to_org',
 ]);
-
-export type DigestFailure =
-  | { kind: 'retry'; code: string; detail: string; retryAfterMs: number | null }
-  | { kind: 'pause'; code: string; detail: string }
-  | { kind: 'skip'; code: string; detail: string };
 
 type Shaped = { code?: unknown; data?: { error?: unknown }; retryAfter?: unknown; statusCode?: unknown; headers?: unknown };
 
@@ -77,7 +62,7 @@ function retryAfterHeader(headers: unknown): number | null {
 
 export function classifyDigestFailure(error: unknown): DigestFailure {
   if (error instanceof CrmNotFoundError && error.entity === 'pipeline') {
-    return { kind: 'pause', code: 'pipeline_not_found', detail: `the pipeline was deleted in ${error.crm}` };
+    return { kind: 'pause', code: 'pipeline_not_found', detail: error.message };
   }
   if (error instanceof CrmRateLimitedError) {
     return { kind: 'retry', code: error.code, detail: error.message, retryAfterMs: error.retryAfterMs };
@@ -107,8 +92,7 @@ export function classifyDigestFailure(error: unknown): DigestFailure {
     }
     case 'slack_webapi_platform_error': {
       const code = String(shaped.data?.error ?? 'unknown_error');
-      const pausing = PAUSING_SLACK_ERRORS[code];
-      if (pausing) return { kind: 'pause', code, detail: pausing };
+      if (PAUSING_SLACK_ERRORS.has(code)) return { kind: 'pause', code, detail: message };
       if (RETRYABLE_SLACK_ERRORS.has(code)) return { kind: 'retry', code, detail: message, retryAfterMs: null };
       return { kind: 'skip', code, detail: message };
     }

@@ -13,8 +13,7 @@ import type { CrmClient } from '../crm/port.js';
 import type { Logger } from '../logger.js';
 import type { Store } from '../store/store.js';
 import { createDigestBuilder } from '../services/pipeline-digest.js';
-import { digestRenderer } from '../ui/digest-message.js';
-import type { DigestChart, DigestJob } from './digest-job.js';
+import { renderDigestJob, type DigestChart, type DigestJob } from './digest-job.js';
 import { adoptLegacyDigestState } from '../store/schedule-store.js';
 import { createScheduler, type DigestPoster, type OwnerNotice, type Scheduler, type SchedulerDeps, type SchedulerOptions } from './scheduler.js';
 import { scopeStore } from '../store/scoped-store.js';
@@ -67,11 +66,11 @@ export function createDigestRuntime(deps: DigestRuntimeDeps): Scheduler {
   });
   const poster = createSlackDigestPoster(client);
   const store = scopeStore(deps.store, deps.workspace);
-  const builder = createDigestBuilder({ crm: deps.crm, store, now, logger: deps.logger, render: digestRenderer });
+  const builder = createDigestBuilder({ crm: deps.crm, store, now, logger: deps.logger });
   const scheduler = createScheduler({
     store,
     now,
-    buildDigest: (schedule, run) => builder.build(schedule, run),
+    buildDigest: async (schedule, run) => renderDigestJob(await builder.build(schedule, run), { logger: deps.logger }),
     slack: poster,
     notifyOwner: poster.notifyOwner,
     logger: deps.logger.child({ workspace: deps.workspace }),

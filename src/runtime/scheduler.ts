@@ -27,11 +27,11 @@ import type { KnownBlock } from '@slack/types';
 import { DateTime } from 'luxon';
 import type { Logger } from '../logger.js';
 import type { Store } from '../store/store.js';
-import { classifyDigestFailure, type DigestFailure } from './digest-failure.js';
+import { classifyDigestFailure } from './digest-failure.js';
 import { randomUUID } from 'node:crypto';
-import type { DigestChart, DigestJob, DigestRun } from './digest-job.js';
+import type { DigestChart, DigestJob } from './digest-job.js';
 import { digestOwnerNotice } from '../ui/digest-notices.js';
-import { dueSlot, nextRunAfter, type DigestSchedule, type DueSlot } from '../services/digest-schedule.js';
+import { dueSlot, nextRunAfter, type DigestFailure, type DigestRun, type DigestSchedule, type DueSlot } from '../domain/digest-schedule.js';
 import {
   createScheduleStore,
   EMPTY_RUN_STATE,

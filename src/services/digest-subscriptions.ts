@@ -11,7 +11,7 @@
 import type { DateTime } from 'luxon';
 import type { CrmClient, Pipeline } from '../crm/port.js';
 import type { ScheduleStore } from '../store/schedule-store.js';
-import { createDigestSchedule, digestScheduleId, type DigestFrequency, type DigestSchedule, type DigestSection } from './digest-schedule.js';
+import { createDigestSchedule, digestScheduleId, type DigestFrequency, type DigestSchedule, type DigestSection } from '../domain/digest-schedule.js';
 import { pickPipeline } from './pick-pipeline.js';
 
 /** Whether the bot can post (and upload the chart) in a channel, joining a public one it is not in. */

@@ -2,7 +2,8 @@
 // digest, deals closing in the next 7 days, overdue and stale deals, and the weighted
 // forecast for the month. `composeDigest` is pure (deals in, digest out) so it is tested
 // and measured without a CRM; `createDigestBuilder` reads the CRM and the store around it
-// and hands the scheduler a ready `DigestJob`.
+// and hands the scheduler a `DigestToPost`: the digest as data, which the scheduler's Slack
+// side (runtime/digest-job.ts) draws with ui/digest-message.ts and posts.
 //
 // CRM budget per digest: the cached pipeline and stage lists plus two paged deal lists,
 // the open deals of the pipeline and its won and lost deals changed since the earlier of
@@ -23,9 +24,8 @@ import { forEachDeal } from './collect-deals.js';
 import { BoardTally, dealProbability, MoneyTally, TopList, type PipelineBoard } from './pipeline-board.js';
 import { sumByCurrency } from './timeline-summary.js';
 import type { Store } from '../store/store.js';
-import type { DigestChart, DigestJob, DigestRun } from '../runtime/digest-job.js';
 import { loadDigestSnapshot, saveDigestSnapshot, snapshotOf, type DigestSnapshot } from '../store/digest-snapshot.js';
-import type { DigestSchedule, DigestSection } from './digest-schedule.js';
+import type { DigestRun, DigestSchedule, DigestSection } from '../domain/digest-schedule.js';
 
 /** How many deals each list keeps; the renderer shows at most this many and counts the rest. */
 export const LIST_KEEP = 10;
@@ -331,32 +331,34 @@ export interface DigestBuilderDeps {
   /** The real clock: what "today", "overdue" and "stale" are read against. */
   now: () => DateTime;
   logger?: Logger;
-  /** Draws the digest (ui/digest-message.ts `digestRenderer`); the builder decides what is drawn. */
-  render: DigestRenderer;
 }
 
-/**
- * The renderer the builder is given, so this use case holds no words and no Block Kit and
- * imports nothing from ui/ (which imports the digest's types from here).
- */
-export interface DigestRenderer {
-  message(digest: PipelineDigest, options: { chartAttached: boolean }): DigestJob['message'];
-  /** The chart's title, file name and alt text. */
-  chartWords(digest: PipelineDigest): { title: string; filename: string; altText: string };
-  /** The stage chart as a PNG; a failure leaves the digest without a picture. */
-  drawChart(board: PipelineBoard, options: { title: string }): Promise<Buffer>;
+/** One digest ready to be drawn and posted: what it shows, and how to remember what it showed. */
+export interface DigestToPost {
+  /** Null for an ad-hoc digest that belongs to no stored schedule. */
+  scheduleId: string | null;
+  channelId: string;
+  pipelineId: string;
+  run: DigestRun;
+  digest: PipelineDigest;
+  /** The stage chart belongs beside the message: asked for, something to say, and value to draw. */
+  withChart: boolean;
+  /**
+   * Keeps what this digest showed as the baseline of the channel's next "what changed".
+   * Call it only after the digest was posted, so a failed post loses no change.
+   */
+  commit(): Promise<void>;
 }
 
 export interface DigestBuilder {
-  /** Reads the CRM and the previous snapshot and renders the digest; posts nothing, stores nothing. */
-  build(schedule: DigestSchedule, run: DigestRun): Promise<DigestJob>;
+  /** Reads the CRM and the previous snapshot into a digest to post; draws nothing, posts nothing, stores nothing. */
+  build(schedule: DigestSchedule, run: DigestRun): Promise<DigestToPost>;
   /** The digest as data, for callers with their own renderer. */
   compose(schedule: DigestSchedule, run: DigestRun): Promise<{ digest: PipelineDigest; snapshot: DigestSnapshot }>;
 }
 
 export function createDigestBuilder(deps: DigestBuilderDeps): DigestBuilder {
   const { crm, store } = deps;
-  const { render } = deps;
 
   async function resolvePipeline(pipelineId: string | null): Promise<Pipeline> {
     const pipelines = await crm.listPipelines();
@@ -395,31 +397,18 @@ export function createDigestBuilder(deps: DigestBuilderDeps): DigestBuilder {
     return tally.finish();
   }
 
-  async function chartFor(digest: PipelineDigest): Promise<DigestChart | null> {
-    const hasValue = digest.board.stages.some((s) => s.values.some((v) => v.amount > 0));
-    if (digest.quiet || !digest.sections.includes('chart') || !hasValue) return null;
-    const words = render.chartWords(digest);
-    try {
-      const png = await render.drawChart(digest.board, { title: words.title });
-      return { png, ...words, title: `${words.title} (${digest.at.toFormat('yyyy-LL-dd')})` };
-    } catch (error) {
-      deps.logger?.warn({ err: error, pipelineId: digest.pipeline.id }, 'digest chart failed; posting without it');
-      return null;
-    }
-  }
-
   return {
     compose,
     async build(schedule, run) {
       const { digest, snapshot } = await compose(schedule, run);
-      const chart = await chartFor(digest);
+      const hasValue = digest.board.stages.some((s) => s.values.some((v) => v.amount > 0));
       return {
         scheduleId: run.trigger === 'schedule' ? schedule.id : null,
         channelId: schedule.channelId,
         pipelineId: digest.pipeline.id,
         run,
-        message: render.message(digest, { chartAttached: chart !== null }),
-        chart,
+        digest,
+        withChart: !digest.quiet && digest.sections.includes('chart') && hasValue,
         commit: () => saveDigestSnapshot(store, schedule.channelId, digest.pipeline.id, snapshot),
       };
     },

@@ -10,7 +10,7 @@
 
 import { z } from 'zod';
 import type { Store } from './store.js';
-import { DIGEST_SECTIONS, WEEKDAYS, type DigestSchedule } from '../services/digest-schedule.js';
+import { DIGEST_SECTIONS, WEEKDAYS, type DigestSchedule } from '../domain/digest-schedule.js';
 
 const INDEX_KEY = 'digest:schedules';
 const LOCK_NAME = 'digest:schedules';

@@ -13,7 +13,7 @@ import { formatDay, formatExpectedClose, formatMoneyTotals, formatMoney, formatR
 import { SlackLimits } from './ids.js';
 import { escapeMrkdwn, mrkdwnText, plainText, truncate, truncateMrkdwn } from './mrkdwn.js';
 import { countBar } from './pipeline-board.js';
-import type { DealList, DigestChanges, DigestRenderer, PipelineDigest, StageMove } from '../services/pipeline-digest.js';
+import type { DealList, DigestChanges, PipelineDigest, StageMove } from '../services/pipeline-digest.js';
 import { renderStageChart } from './chart.js';
 
 type Message = { text: string; blocks: KnownBlock[] };
@@ -217,10 +217,10 @@ export function digestMessage(digest: PipelineDigest, options: DigestMessageOpti
   return { text: truncateMrkdwn(text, 1000), blocks: blocks.slice(0, SlackLimits.messageBlocks) };
 }
 
-/** What the digest builder draws with: this message, the stage chart and the chart's words. */
-export const digestRenderer: DigestRenderer = {
+/** What a digest is drawn with (runtime/digest-job.ts `renderDigestJob`): this message, the stage chart and the chart's words. */
+export const digestRenderer = {
   message: digestMessage,
-  chartWords(digest) {
+  chartWords(digest: PipelineDigest) {
     const title = `${digest.pipeline.name}: open value by stage`;
     return { title, filename: `pipeline-digest-${digest.at.toFormat('yyyy-LL-dd')}.png`, altText: `Bar chart of ${title}` };
   },

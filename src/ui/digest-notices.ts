@@ -8,11 +8,11 @@ import type { KnownBlock } from '@slack/types';
 import type { DateTime } from 'luxon';
 import { usageMessage } from './help.js';
 import { SlackLimits } from './ids.js';
-import { DIGEST_USAGE } from '../parse/digest-command.js';
+import type { DigestProblem } from '../parse/digest-command.js';
 import { escapeMrkdwn, mrkdwnText, truncate, userMention } from './mrkdwn.js';
 import { CrmError, StoreError } from '../errors.js';
-import { describePauseReason, type DigestFailure } from '../runtime/digest-failure.js';
-import { describeSchedule, describeWhen, nextRunAfter, type DigestSchedule, type DigestSection } from '../services/digest-schedule.js';
+import { nextRunAfter, type DigestFailure, type DigestSchedule, type DigestSection } from '../domain/digest-schedule.js';
+import { DIGEST_USAGE, describeDigestProblem, describePauseReason, describeSchedule, describeWhen } from './digest-words.js';
 
 type Message = { text: string; blocks: KnownBlock[] };
 
@@ -121,7 +121,8 @@ export interface OwnerNoticeInput {
 export function digestOwnerNotice(input: OwnerNoticeInput): Message {
   const { schedule, failure } = input;
   const where = channelMention(schedule.channelId);
-  const why = escapeMrkdwn(truncate(failure.detail, 300));
+  // A pause has a cause a person can fix, said from its code; a skipped slot keeps the error's own words.
+  const why = escapeMrkdwn(truncate(input.outcome === 'paused' ? describePauseReason(failure.code) : failure.detail, 300));
   if (input.outcome === 'paused') {
     const fix =
       failure.code === 'not_in_channel' || failure.code === 'channel_not_found'
@@ -186,8 +187,8 @@ export function digestsUnavailableMessage(): Message {
 }
 
 /** `/pipeline digest …` typed wrong: the problem, then the usage. */
-export function digestUsageMessage(problem: string): Message {
-  return usageMessage(`${problem}\n${DIGEST_USAGE}`, null);
+export function digestUsageMessage(problem: DigestProblem): Message {
+  return usageMessage(`${describeDigestProblem(problem)}\n${DIGEST_USAGE}`, null);
 }
 
 /** `/pipeline digest now` when Slack refused the post for a reason other than membership. */

@@ -8,20 +8,19 @@ import type { InputBlock, KnownBlock, ModalView, PlainTextOption, StaticSelect }
 import type { Pipeline } from '../crm/port.js';
 import { ActionId, CallbackId, SlackLimits } from './ids.js';
 import { escapeMrkdwn, mrkdwnText, plainText, truncate } from './mrkdwn.js';
-import { describePauseReason } from '../runtime/digest-failure.js';
-import { readTimeOfDay } from '../parse/digest-command.js';
+import { describePauseReason, weekdayName } from './digest-words.js';
 import {
   DEFAULT_DIGEST_TIME,
   DEFAULT_STALE_DAYS,
   DIGEST_SECTIONS,
   MAX_STALE_DAYS,
   WEEKDAYS,
-  weekdayName,
+  readTimeOfDay,
   type DigestFrequency,
   type DigestSchedule,
   type DigestSection,
-} from '../services/digest-schedule.js';
-import { canonicalTimeZone, supportedTimeZones } from '../parse/time-zones.js';
+} from '../domain/digest-schedule.js';
+import { canonicalTimeZone, supportedTimeZones } from '../domain/time-zones.js';
 
 /** What the modal carries through Slack and back (as JSON in `private_metadata`). */
 export interface DigestSettingsMetadata {

@@ -14,7 +14,7 @@ import { ensureSeeded } from '../../src/crm/local/seed.js';
 import type { CrmClient, Pipeline } from '../../src/crm/port.js';
 import { digestSettingsModal } from '../../src/ui/digest-settings-modal.js';
 import { createDigestRuntime } from '../../src/runtime/digest-runtime.js';
-import { createDigestSchedule, digestScheduleId, type DigestSchedule } from '../../src/services/digest-schedule.js';
+import { createDigestSchedule, digestScheduleId, type DigestSchedule } from '../../src/domain/digest-schedule.js';
 import type { Scheduler } from '../../src/runtime/scheduler.js';
 import { CrmUnavailableError, StoreError } from '../../src/errors.js';
 import { createLogger } from '../../src/logger.js';

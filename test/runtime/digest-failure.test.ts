@@ -1,6 +1,8 @@
 import { WebAPIHTTPError, WebAPIPlatformError, WebAPIRateLimitedError, WebAPIRequestError } from '@slack/web-api';
 import { describe, expect, it } from 'vitest';
-import { classifyDigestFailure, describePauseReason, isNotInChannel } from '../../src/runtime/digest-failure.js';
+import { isNotInChannel } from '../../src/domain/digest-schedule.js';
+import { classifyDigestFailure } from '../../src/runtime/digest-failure.js';
+import { describePauseReason } from '../../src/ui/digest-words.js';
 import { CrmNotFoundError, CrmRateLimitedError, CrmUnauthorizedError, CrmUnavailableError, StoreError } from '../../src/errors.js';
 
 const platform = (error: string) => new WebAPIPlatformError({ ok: false, error });

@@ -8,8 +8,9 @@
 import { DateTime } from 'luxon';
 import { pino } from 'pino';
 import { vi } from 'vitest';
-import type { DigestJob, DigestRun } from '../../src/runtime/digest-job.js';
-import { createDigestSchedule, type NewDigestSchedule } from '../../src/services/digest-schedule.js';
+import type { DigestJob } from '../../src/runtime/digest-job.js';
+import type { DigestRun } from '../../src/domain/digest-schedule.js';
+import { createDigestSchedule, type NewDigestSchedule } from '../../src/domain/digest-schedule.js';
 import {
   createScheduler,
   type DigestPoster,
@@ -17,7 +18,7 @@ import {
   type Scheduler,
   type SchedulerOptions,
 } from '../../src/runtime/scheduler.js';
-import type { DigestSchedule } from '../../src/services/digest-schedule.js';
+import type { DigestSchedule } from '../../src/domain/digest-schedule.js';
 import type { Store } from '../../src/store/store.js';
 
 export const silentLogger = pino({ level: 'silent' });

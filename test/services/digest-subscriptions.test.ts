@@ -5,7 +5,7 @@ import { DateTime } from 'luxon';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Pipeline } from '../../src/crm/port.js';
 import { createDigestSubscriptions, type DigestSettingsInput, type PostNowResult } from '../../src/services/digest-subscriptions.js';
-import type { DigestSchedule } from '../../src/services/digest-schedule.js';
+import type { DigestSchedule } from '../../src/domain/digest-schedule.js';
 import { createStore } from '../../src/store/create-store.js';
 import { createScheduleStore } from '../../src/store/schedule-store.js';
 import type { Store } from '../../src/store/store.js';

@@ -2,9 +2,10 @@ import { DateTime } from 'luxon';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { composeDigest, createDigestBuilder, type DigestInput } from '../../src/services/pipeline-digest.js';
 import { digestRenderer } from '../../src/ui/digest-message.js';
-import type { DigestRun } from '../../src/runtime/digest-job.js';
+import type { DigestRun } from '../../src/domain/digest-schedule.js';
+import { renderDigestJob } from '../../src/runtime/digest-job.js';
 import { snapshotOf } from '../../src/store/digest-snapshot.js';
-import { DIGEST_SECTIONS } from '../../src/services/digest-schedule.js';
+import { DIGEST_SECTIONS } from '../../src/domain/digest-schedule.js';
 import { CrmNotFoundError } from '../../src/errors.js';
 import { createStore } from '../../src/store/create-store.js';
 import type { Store } from '../../src/store/store.js';
@@ -158,7 +159,14 @@ describe('createDigestBuilder', () => {
     stores.push(store);
     const crm = createFakeCrm({ pageSize: 3 });
     const clock = createClock(NOW);
-    const builder = createDigestBuilder({ crm, store, now: clock.now, render: { ...digestRenderer, drawChart: renderChart } });
+    const raw = createDigestBuilder({ crm, store, now: clock.now });
+    // The builder hands over data; the scheduler's Slack side draws it (runtime/digest-job.ts), as here.
+    const render = { ...digestRenderer, drawChart: renderChart };
+    const builder = {
+      raw,
+      compose: raw.compose,
+      build: async (sub: Parameters<typeof raw.build>[0], run: DigestRun) => renderDigestJob(await raw.build(sub, run), { render }),
+    };
     return { store, crm, clock, builder, renderChart };
   }
 
@@ -241,6 +249,10 @@ describe('createDigestBuilder', () => {
 
     const noChart = await builder.build(schedule(BEFORE, { sections: ['board', 'closingSoon'] }), RUN);
     expect(noChart.chart).toBeNull();
+    expect((await builder.raw.build(schedule(BEFORE), RUN)).withChart).toBe(true);
+    expect((await builder.raw.build(schedule(BEFORE, { sections: ['board', 'closingSoon'] }), RUN)).withChart).toBe(false);
+    // The use case only decides; drawing is the Slack side's (the chart was drawn once, above).
+    expect(renderChart).toHaveBeenCalledTimes(1);
   });
 
   it('posts without a picture when the chart fails to render', async () => {
@@ -256,7 +268,7 @@ describe('createDigestBuilder', () => {
     stores.push(store);
     const crm = createFakeCrm();
     crm.put(deal('1', { expectedCloseDate: '2026-03-11' }));
-    const job = await createDigestBuilder({ crm, store, now: () => NOW, render: digestRenderer }).build(schedule(BEFORE), RUN);
+    const job = await renderDigestJob(await createDigestBuilder({ crm, store, now: () => NOW }).build(schedule(BEFORE), RUN));
     expect(job.chart?.png.subarray(1, 4).toString('ascii')).toBe('PNG');
   });
 });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DateTime } from 'luxon';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createDigestSchedule, type NewDigestSchedule } from '../../src/services/digest-schedule.js';
+import { createDigestSchedule, type NewDigestSchedule } from '../../src/domain/digest-schedule.js';
 import { createScheduleStore } from '../../src/store/schedule-store.js';
 import { createStore } from '../../src/store/create-store.js';
 import type { Store } from '../../src/store/store.js';

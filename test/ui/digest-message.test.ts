@@ -4,7 +4,7 @@ import type { Deal, Stage } from '../../src/crm/port.js';
 import { composeDigest, type DigestInput } from '../../src/services/pipeline-digest.js';
 import { digestMessage } from '../../src/ui/digest-message.js';
 import { snapshotOf } from '../../src/store/digest-snapshot.js';
-import { DIGEST_SECTIONS } from '../../src/services/digest-schedule.js';
+import { DIGEST_SECTIONS } from '../../src/domain/digest-schedule.js';
 import { assertWithinBlockKitLimits, displayedText, hasLiveFormatting, mrkdwnTexts, plainTexts } from '../helpers/block-kit-limits.js';
 import { deal, salesPipeline, salesStages } from '../helpers/digest-fake-crm.js';
 

@@ -7,7 +7,7 @@ import {
   digestSubscribedMessage,
   inviteMeMessage,
 } from '../../src/ui/digest-notices.js';
-import { createDigestSchedule, type NewDigestSchedule } from '../../src/services/digest-schedule.js';
+import { createDigestSchedule, type NewDigestSchedule } from '../../src/domain/digest-schedule.js';
 import { assertWithinBlockKitLimits, displayedText, mrkdwnTexts } from '../helpers/block-kit-limits.js';
 
 const NOW = DateTime.fromISO('2026-03-10T10:00:00', { zone: 'Europe/Berlin' });

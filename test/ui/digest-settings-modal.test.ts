@@ -8,7 +8,7 @@ import {
   readDigestSettingsMetadata,
   type ViewStateValues,
 } from '../../src/ui/digest-settings-modal.js';
-import { createDigestSchedule } from '../../src/services/digest-schedule.js';
+import { createDigestSchedule } from '../../src/domain/digest-schedule.js';
 import { ActionId, CallbackId } from '../../src/ui/ids.js';
 import { assertWithinBlockKitLimits, plainTexts } from '../helpers/block-kit-limits.js';
 import { partnerPipeline, salesPipeline } from '../helpers/digest-fake-crm.js';

@@ -3,12 +3,12 @@ import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import {
   createDigestSchedule,
-  describeSchedule,
   digestScheduleId,
   dueSlot,
   nextRunAfter,
   type DigestFrequency,
-} from '../../src/services/digest-schedule.js';
+} from '../../src/domain/digest-schedule.js';
+import { describeSchedule } from '../../src/ui/digest-words.js';
 
 const at = (iso: string, zone: string): DateTime => DateTime.fromISO(iso, { zone, setZone: true });
 const daily = (time: string, zone: string) => ({ frequency: { kind: 'daily' } as DigestFrequency, time, zone });

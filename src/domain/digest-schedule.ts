@@ -9,6 +9,9 @@
 // - a time that happens twice (the fall-back hour) runs once, at its first occurrence.
 //
 // Schedules are plain JSON (timestamps as ISO strings) because they live in the store.
+//
+// Domain: pure, no words a person reads (ui/digest-words.ts says a schedule in words), so
+// every layer (parse, store, services, ui, the scheduler) may import it.
 
 import { DateTime, IANAZone } from 'luxon';
 
@@ -177,6 +180,56 @@ export function nextRunAfter(schedule: Pick<DigestSchedule, 'frequency' | 'time'
   throw new RangeError(`No run of the schedule within ${SEARCH_DAYS} days after ${after.toISO()}`);
 }
 
+/**
+ * `HH:MM` for `9:00`, `09:00`, `9am`, `9:30 pm`, `21h`; `'bad'` for something shaped like
+ * a time that is not one (`25:00`, `13pm`); null for anything else (a bare `9` is not a time).
+ */
+export function readTimeOfDay(text: string): string | 'bad' | null {
+  const compact = text.trim().toLowerCase().replace(/\s+/g, '').replace(/\./g, '');
+  const m = /^(\d{1,2})(?::(\d{2}))?(am|pm|h)?$/.exec(compact);
+  if (!m || (m[2] === undefined && m[3] === undefined)) return null;
+  let hour = Number(m[1]);
+  const minute = m[2] === undefined ? 0 : Number(m[2]);
+  const half = m[3];
+  if (half === 'am' || half === 'pm') {
+    if (hour < 1 || hour > 12) return 'bad';
+    hour = (hour % 12) + (half === 'pm' ? 12 : 0);
+  }
+  if (hour > 23 || minute > 59) return 'bad';
+  return `${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}`;
+}
+
+/** One run of a schedule: which slot, how late. The scheduler makes it, the digest shows it. */
+export interface DigestRun {
+  /** `schedule`: a slot came due; `now`: someone asked with `/pipeline digest now`. */
+  trigger: 'schedule' | 'now';
+  /** The slot this digest is for (for `now`, the moment it was asked). */
+  slot: DateTime;
+  /** Posted well after its slot (Dealbot was down, or retries took long); the digest says so. */
+  late: boolean;
+  /** Slots that passed since the last digest, this one included; more than one after downtime. */
+  missedSlots: number;
+}
+
+/**
+ * What a failed digest means for its schedule (runtime/digest-failure.ts reads errors into
+ * it): `retry` later, `pause` until a person acts, or `skip` this slot only. `code` names
+ * the cause (a Slack error code, `pipeline_not_found`, a CRM error code); `detail` is the
+ * error's own message, for logs and the owner.
+ */
+export type DigestFailure =
+  | { kind: 'retry'; code: string; detail: string; retryAfterMs: number | null }
+  | { kind: 'pause'; code: string; detail: string }
+  | { kind: 'skip'; code: string; detail: string };
+
+/**
+ * The bot cannot post in the channel because it is not in it (Slack says `channel_not_found`
+ * for a private channel it was never invited to): the person is asked to invite it.
+ */
+export function isNotInChannel(failure: DigestFailure): boolean {
+  return failure.code === 'not_in_channel' || failure.code === 'channel_not_found';
+}
+
 export interface DueSlot {
   /** The latest run time at or before `now`. */
   slot: DateTime;
@@ -203,34 +256,4 @@ export function dueSlot(schedule: Pick<DigestSchedule, 'frequency' | 'time' | 'z
     cursor = next;
   }
   return found ? { slot: found, missed } : null;
-}
-
-const DAY_NAMES: Record<Weekday, string> = {
-  mon: 'Monday',
-  tue: 'Tuesday',
-  wed: 'Wednesday',
-  thu: 'Thursday',
-  fri: 'Friday',
-  sat: 'Saturday',
-  sun: 'Sunday',
-};
-
-export function weekdayName(day: Weekday): string {
-  return DAY_NAMES[day];
-}
-
-/** "every weekday at 08:30", without the zone. Plain words; no user text in it. */
-export function describeWhen(schedule: Pick<DigestSchedule, 'frequency' | 'time'>): string {
-  const days =
-    schedule.frequency.kind === 'daily'
-      ? 'every day'
-      : schedule.frequency.kind === 'weekdays'
-        ? 'every weekday'
-        : `every ${DAY_NAMES[schedule.frequency.day]}`;
-  return `${days} at ${schedule.time}`;
-}
-
-/** "every weekday at 08:30 (Europe/Berlin)". */
-export function describeSchedule(schedule: Pick<DigestSchedule, 'frequency' | 'time' | 'zone'>): string {
-  return `${describeWhen(schedule)} (${schedule.zone})`;
 }
