@@ -23,6 +23,33 @@ export type DealCommand =
 /** The subcommands that act on one deal; a "which deal?" picker finishes one of these. */
 export type DealCommandOnDeal = Extract<DealCommand, { ref: DealRef }>;
 
+/** A subcommand a person can type (help and mistakes are not subcommands). */
+export type DealSubcommandKind = Exclude<DealCommand['kind'], 'help' | 'invalid'>;
+
+/**
+ * The grammar describes itself, as it already words its own usage problems: one line of
+ * `/deal help` per subcommand, what it does and commands to copy. Keyed by kind, so a
+ * subcommand added to `DealCommand` without its help line fails the type check.
+ */
+export type DealSubcommandHelp = { readonly [K in DealSubcommandKind]: { readonly summary: string; readonly examples: readonly string[] } };
+
+export const DEAL_SUBCOMMAND_HELP: DealSubcommandHelp = {
+  show: { summary: 'Show a deal by its number or by words from its title', examples: ['/deal 42', '/deal show Acme renewal'] },
+  find: { summary: 'Find deals', examples: ['/deal find acme'] },
+  new: {
+    summary: 'Create a deal in a form, or straight from one line (title, then the value)',
+    examples: ['/deal new', '/deal new Acme renewal 12k EUR'],
+  },
+  move: {
+    summary: 'Move a deal to a stage (case, the start of a name and small typos are fine)',
+    examples: ['/deal move 42 to Proposal', '/deal move Acme renewal to neg'],
+  },
+  won: { summary: 'Mark a deal won', examples: ['/deal won 42'] },
+  lost: { summary: 'Mark a deal lost, with a reason', examples: ['/deal lost 42 because no budget this year', '/deal lost 42'] },
+  reopen: { summary: 'Reopen a won or lost deal', examples: ['/deal reopen 42'] },
+  timeline: { summary: "A deal's history", examples: ['/deal timeline 42'] },
+};
+
 type Subcommand = Exclude<DealCommand['kind'], 'invalid'>;
 
 /** Every word that names a subcommand, the canonical name first. */

@@ -2,28 +2,23 @@
 // subcommand with an example a person can copy; usage says what was wrong and what to type.
 
 import type { KnownBlock } from '@slack/types';
+import type { DealSubcommandHelp } from '../parse/deal-command.js';
 import { SlackLimits } from './ids.js';
 import { codeSpan, mrkdwnText, plainText } from './mrkdwn.js';
 
 type Message = { text: string; blocks: KnownBlock[] };
 
-/** [what it does, examples]; examples are commands, shown in code spans. */
-const SUBCOMMANDS: ReadonlyArray<readonly [string, readonly string[]]> = [
-  ['Show a deal by its number or by words from its title', ['/deal 42', '/deal show Acme renewal']],
-  ['Find deals', ['/deal find acme']],
-  ['Create a deal in a form, or straight from one line (title, then the value)', ['/deal new', '/deal new Acme renewal 12k EUR']],
-  ['Move a deal to a stage (case, the start of a name and small typos are fine)', ['/deal move 42 to Proposal', '/deal move Acme renewal to neg']],
-  ['Mark a deal won', ['/deal won 42']],
-  ['Mark a deal lost, with a reason', ['/deal lost 42 because no budget this year', '/deal lost 42']],
-  ['Reopen a won or lost deal', ['/deal reopen 42']],
-  ["A deal's history", ['/deal timeline 42']],
+/** Help lines besides `/deal`'s own subcommands: [what it does, examples]. */
+const OTHER_LINES: ReadonlyArray<readonly [string, readonly string[]]> = [
   ['The pipeline board, stage by stage', ['/pipeline', '/pipeline Partnerships']],
   ['Deals by period (expected close, won or created)', ['/pipeline timeline', '/pipeline timeline quarter 4 by won']],
   ['This help', ['/deal help']],
 ];
 
-export function helpMessage(): Message {
-  const lines = SUBCOMMANDS.map(([what, examples]) => `• ${what}: ${examples.map(codeSpan).join('  ')}`);
+/** `/deal help`: each subcommand the grammar describes (`DEAL_SUBCOMMAND_HELP`), then the rest; examples in code spans. */
+export function helpMessage(subcommands: DealSubcommandHelp): Message {
+  const rows = [...Object.values(subcommands).map(({ summary, examples }) => [summary, examples] as const), ...OTHER_LINES];
+  const lines = rows.map(([what, examples]) => `• ${what}: ${examples.map(codeSpan).join('  ')}`);
   return {
     text: 'Dealbot: manage your deals with /deal. Try /deal 42, /deal find acme or /deal new.',
     blocks: [

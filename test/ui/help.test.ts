@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { DEAL_SUBCOMMAND_HELP } from '../../src/parse/deal-command.js';
 import { helpMessage, usageMessage } from '../../src/ui/help.js';
 import { assertWithinBlockKitLimits, mrkdwnTexts } from '../helpers/block-kit-limits.js';
 
 describe('helpMessage', () => {
   it('shows an example for every subcommand', () => {
-    const help = helpMessage();
+    const help = helpMessage(DEAL_SUBCOMMAND_HELP);
     assertWithinBlockKitLimits(help);
     const text = mrkdwnTexts(help).join('\n');
     for (const example of [

@@ -4,7 +4,7 @@
 import type { App } from '@slack/bolt';
 import type { Deal } from '../../crm/port.js';
 import type { DealCommand, DealRef } from '../../parse/deal-command.js';
-import { parseDealCommand } from '../../parse/deal-command.js';
+import { DEAL_SUBCOMMAND_HELP, parseDealCommand } from '../../parse/deal-command.js';
 import { findDealNamed } from '../../services/resolve-deal.js';
 import { createdByNote, DUPLICATE_CREATE_NOTE } from '../../ui/deal-change.js';
 import { dealList, type PendingDealAction } from '../../ui/deal-list.js';
@@ -103,7 +103,7 @@ export const dealSubcommands: HandlerMap<DealSubcommand, [ctx: DealbotContext, r
 export function registerDealCommand(app: App<DealbotContext>): void {
   app.command(SlashCommand.deal, async ({ command, ack, respond, client, context }) => {
     const parsed = parseDealCommand(command.text);
-    if (parsed.kind === 'help') return ack({ response_type: 'ephemeral', ...helpMessage() });
+    if (parsed.kind === 'help') return ack({ response_type: 'ephemeral', ...helpMessage(DEAL_SUBCOMMAND_HELP) });
     if (parsed.kind === 'invalid') {
       return ack({ response_type: 'ephemeral', ...usageMessage(parsed.problem, parsed.suggestion) });
     }

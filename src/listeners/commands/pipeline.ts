@@ -4,6 +4,7 @@
 
 import type { App } from '@slack/bolt';
 import { parsePipelineCommand, type PipelineCommand } from '../../parse/pipeline-command.js';
+import { DEAL_SUBCOMMAND_HELP } from '../../parse/deal-command.js';
 import { helpMessage, usageMessage } from '../../ui/help.js';
 import type { DealbotContext } from '../context.js';
 import { runDigestCommand } from './pipeline-digest.js';
@@ -26,7 +27,7 @@ export const pipelineSubcommands: HandlerMap<PipelineSubcommand, [ctx: DealbotCo
 export function registerPipelineCommand(app: App<DealbotContext>): void {
   app.command(SlashCommand.pipeline, async ({ command, ack, respond, client, context }) => {
     const parsed = parsePipelineCommand(command.text);
-    if (parsed.kind === 'help') return ack({ response_type: 'ephemeral', ...helpMessage() });
+    if (parsed.kind === 'help') return ack({ response_type: 'ephemeral', ...helpMessage(DEAL_SUBCOMMAND_HELP) });
     if (parsed.kind === 'invalid') return ack({ response_type: 'ephemeral', ...usageMessage(parsed.problem, null) });
     await ack();
     const reply = replyToCommand({ client, respond, command });

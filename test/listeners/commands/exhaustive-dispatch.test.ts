@@ -9,7 +9,7 @@ import { dealSubcommands, type DealSubcommand } from '../../../src/listeners/com
 import { dispatch, type HandlerMap } from '../../../src/listeners/commands/handler-map.js';
 import { pipelineSubcommands, type PipelineSubcommand } from '../../../src/listeners/commands/pipeline.js';
 import { readPendingAction } from '../../../src/listeners/action-values.js';
-import type { DealRef } from '../../../src/parse/deal-command.js';
+import { DEAL_SUBCOMMAND_HELP, type DealRef, type DealSubcommandKind } from '../../../src/parse/deal-command.js';
 import type { PendingDealAction } from '../../../src/ui/deal-list.js';
 
 type Args = [ctx: DealbotContext, reply: Reply, triggerId: string];
@@ -20,6 +20,14 @@ describe('command dispatch is exhaustive', () => {
     // @ts-expect-error Property 'archive' is missing: the new kind has no handler.
     const missing: HandlerMap<WithArchive, Args, Promise<void>> = dealSubcommands;
     expect(Object.keys(missing).sort()).toEqual(['find', 'lost', 'move', 'new', 'reopen', 'show', 'timeline', 'won']);
+  });
+
+  it('a /deal subcommand added to the grammar without its help line does not type-check', () => {
+    type WithArchive = DealSubcommandKind | 'archive';
+    type Help = { readonly [K in WithArchive]: { readonly summary: string; readonly examples: readonly string[] } };
+    // @ts-expect-error Property 'archive' is missing: the new kind has no line in /deal help.
+    const missing: Help = DEAL_SUBCOMMAND_HELP;
+    expect(Object.keys(missing)).toHaveLength(8);
   });
 
   it('a /pipeline subcommand added to the grammar without a handler does not type-check', () => {
