@@ -10,9 +10,10 @@ import { matchByName, normalizeName } from '../parse/match-name.js';
 import type { DealRef } from '../parse/deal-command.js';
 import { parseQuickCreate } from '../parse/quick-create.js';
 import { DateTime } from 'luxon';
+import { z } from 'zod';
 import { CrmUnavailableError, DealStateConflictError, InvalidInputError } from '../errors.js';
 import type { Store } from '../store/store.js';
-import { runOnce } from './idempotency.js';
+import { LEASE_MS, runOnce, type Lease } from './idempotency.js';
 import { closingStageNamed, movableStages } from './movable-stages.js';
 
 export type DealResolution =
@@ -73,7 +74,18 @@ export interface DealService {
   reopen(deal: Deal | string, options?: WriteOptions): Promise<StatusOutcome>;
 }
 
-export function createDealService(crm: CrmClient, store: Store): DealService {
+/**
+ * What a create records before it writes to the CRM, so that whoever takes over from a
+ * process that died in the middle can look for the deal by the same evidence.
+ */
+const createIntent = z.object({ title: z.string(), ownerId: z.string(), sentAt: z.iso.datetime({ offset: true }) });
+
+export interface DealServiceOptions {
+  /** How long a create's claim lives unless renewed (tests shorten it; a crash frees the key this soon). */
+  createLeaseMs?: number;
+}
+
+export function createDealService(crm: CrmClient, store: Store, { createLeaseMs = LEASE_MS }: DealServiceOptions = {}): DealService {
   async function stagesById(): Promise<Map<string, Stage>> {
     return new Map((await crm.listStages()).map((s) => [s.id, s]));
   }
@@ -81,10 +93,13 @@ export function createDealService(crm: CrmClient, store: Store): DealService {
   /**
    * A create whose answer was lost (a timeout, a connection reset after sending) may
    * have been applied. Before the person is told to try again, look for it, and take it
-   * only on evidence that it is this request's deal (see `findOurLostCreate`).
+   * only on evidence that it is this request's deal (see `findOurLostCreate`). What is about
+   * to be created is recorded first, so a takeover after this process dies can do the same.
    */
-  async function createRecovering(input: NewDeal, options?: WriteOptions): Promise<Deal> {
+  async function createRecovering(lease: Lease, input: NewDeal, options?: WriteOptions): Promise<Deal> {
     const sentAt = DateTime.utc();
+    // Without an owner no evidence could ever name the deal ours, so there is nothing to record.
+    if (input.ownerId) await lease.recordIntent({ title: input.title, ownerId: input.ownerId, sentAt: sentAt.toISO() });
     try {
       return await crm.createDeal(input, options);
     } catch (error) {
@@ -103,7 +118,10 @@ export function createDealService(crm: CrmClient, store: Store): DealService {
    * a minute earlier, is never taken for it; with no owner to check, nothing is, and the
    * person hears the outcome is unknown. (No CRM we speak has a field for our request key.)
    */
-  async function findOurLostCreate(input: NewDeal, window: { from: DateTime; to: DateTime }): Promise<Deal | null> {
+  async function findOurLostCreate(
+    input: { title: string; ownerId?: string | null },
+    window: { from: DateTime; to: DateTime },
+  ): Promise<Deal | null> {
     const owner = input.ownerId;
     if (!owner) return null;
     const title = input.title.trim();
@@ -118,10 +136,19 @@ export function createDealService(crm: CrmClient, store: Store): DealService {
   }
 
   /** Only the id is kept for duplicates (a Deal holds DateTimes); they read the deal again. */
-  async function once(key: string, create: () => Promise<Deal>): Promise<{ deal: Deal; duplicate: boolean }> {
+  async function once(key: string, create: (lease: Lease) => Promise<Deal>): Promise<{ deal: Deal; duplicate: boolean }> {
     const { result, duplicate } = await runOnce(store, `create:${key}`, create, {
       encode: (deal) => deal.id,
       decode: (id) => crm.getDeal(String(id)),
+      leaseMs: createLeaseMs,
+      // The holder before us died mid-create: its deal, if the CRM made it, is found by the
+      // same evidence as a lost answer, in the window from its request until now.
+      recover: async (kept) => {
+        const intent = createIntent.safeParse(kept);
+        if (!intent.success) return null;
+        const from = DateTime.fromISO(intent.data.sentAt, { zone: 'utc' });
+        return findOurLostCreate(intent.data, { from, to: DateTime.utc() });
+      },
     });
     return { deal: result, duplicate };
   }
@@ -177,15 +204,17 @@ export function createDealService(crm: CrmClient, store: Store): DealService {
       const currency = value?.currency ?? (value ? await crm.defaultCurrency() : null);
       // The person creating the deal owns it, when they have a CRM user.
       const ownerId = options?.actor?.crmUserId ?? null;
-      return once(onceKey, () =>
-        createRecovering({ title, value: value && currency ? { amount: value.amount, currency } : null, ownerId }, options),
+      return once(onceKey, (lease) =>
+        createRecovering(lease, { title, value: value && currency ? { amount: value.amount, currency } : null, ownerId }, options),
       );
     },
 
     // A form left without an owner is the creating person's, when they have a CRM user (the
     // modal offers them first); naming the owner also lets a lost answer be recognised as ours.
     create: (input, onceKey, options) =>
-      once(onceKey, () => createRecovering(input.ownerId ? input : { ...input, ownerId: options?.actor?.crmUserId ?? null }, options)),
+      once(onceKey, (lease) =>
+        createRecovering(lease, input.ownerId ? input : { ...input, ownerId: options?.actor?.crmUserId ?? null }, options),
+      ),
 
     async moveByName(deal, stageQuery, options) {
       const [stages, pipelines] = await Promise.all([crm.listStages(), crm.listPipelines()]);

@@ -9,6 +9,12 @@
 // A duplicate that finds the completion record reuses it; one that finds the lease held
 // waits briefly for the result. A failed attempt gives the lease back so the person can
 // simply try again.
+//
+// A holder that dies after its side effect landed but before the completion record is
+// written leaves only an expired lease behind: whoever takes the key over would do the work
+// again. So the work records what it is about to do (an intent, kept beside the lease) before
+// its side effect, and a takeover that finds an intent it did not write asks `recover` to look
+// for the result first; only when none is found does the work run again.
 
 import { randomUUID } from 'node:crypto';
 import { DuplicateInProgressError } from '../errors.js';
@@ -32,6 +38,22 @@ export interface RunOnceOptions<T> {
   /** How long a duplicate waits for the first request's result. */
   waitMs?: number;
   sleep?: (ms: number) => Promise<void>;
+  /**
+   * Takes over from a holder that died after recording `intent` (see `Lease.recordIntent`):
+   * the result that holder's work left, found only by evidence, or null when there is none
+   * and the work should run. Throwing leaves the key free and the intent kept, so nothing is
+   * done again without looking first. Without it an intent is ignored.
+   */
+  recover?: (intent: unknown) => Promise<T | null>;
+}
+
+/** What the work holds while it runs. */
+export interface Lease {
+  /**
+   * Records what the work is about to do, before it does it (it must survive JSON): if this
+   * process dies before the result is recorded, the next holder's `recover` is handed it.
+   */
+  recordIntent(intent: unknown): Promise<void>;
 }
 
 export const LEASE_MS = 30_000;
@@ -43,7 +65,7 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 export async function runOnce<T>(
   store: Store,
   key: string,
-  work: () => Promise<T>,
+  work: (lease: Lease) => Promise<T>,
   {
     leaseMs = LEASE_MS,
     doneTtlMs = DONE_TTL_MS,
@@ -51,10 +73,12 @@ export async function runOnce<T>(
     sleep = defaultSleep,
     encode = (result) => result,
     decode = async (kept) => kept as T,
+    recover,
   }: RunOnceOptions<T> = {},
 ): Promise<OnceResult<T>> {
   const claimKey = `idem:${key}`;
   const resultKey = `idem:${key}:result`;
+  const intentKey = `idem:${key}:intent`;
   const owner = randomUUID();
   const done = async (): Promise<OnceResult<T> | null> => {
     const stored = await store.get<{ value: unknown }>(resultKey);
@@ -71,10 +95,33 @@ export async function runOnce<T>(
         await store.release(claimKey, owner);
         return meanwhile;
       }
-      const result = await holdingLease(store, claimKey, owner, leaseMs, work);
+      const lease: Lease = {
+        // Kept as long as a completion record would be: a retry the next morning still looks first.
+        recordIntent: (intent) => store.set(intentKey, { owner, intent }, doneTtlMs),
+      };
+      const result = await holdingLease(store, claimKey, owner, leaseMs, async () => {
+        // A lease left by a holder that died mid-work: look for what it did before doing it again.
+        const left = recover ? await store.get<{ intent: unknown }>(intentKey) : undefined;
+        if (recover && left) {
+          const recovered = await recover(left.intent);
+          if (recovered !== null) return recovered;
+        }
+        try {
+          return await work(lease);
+        } catch (error) {
+          // The failure is told to the person; what was intended is settled (nothing, or a
+          // lost answer the work already looked for), so a retry does not search again. While
+          // the lease is ours no other holder writes the key.
+          await store.delete(intentKey).catch(() => undefined);
+          throw error;
+        }
+      });
       // The record first, then the lease: a duplicate arriving in between finds one or the other.
       await store.set(resultKey, { value: encode(result) }, doneTtlMs);
+      await store.delete(intentKey).catch(() => undefined);
       await store.release(claimKey, owner).catch(() => undefined);
+      // A recovered result is not a duplicate: the one who did the work never told anyone, so
+      // what follows it (the card, the note) has not happened yet.
       return { result, duplicate: false };
     }
     if (waited >= waitMs) throw new DuplicateInProgressError(key);
