@@ -109,4 +109,68 @@ describe('runOnce', () => {
 
     await expect(runOnce(store, 'create:T5', async () => 'deal-12', { waitMs: 0 })).resolves.toEqual({ result: 'deal-12', duplicate: false });
   });
+
+  describe('taking over from a holder that died after recording what it was about to do', () => {
+    /** Process A records its intent, then dies (it never renews, releases or finishes). */
+    async function dieAfterIntent(key: string, intent: unknown): Promise<void> {
+      let dead = false;
+      const processA: Store = { ...store, claim: (k, ttlMs, owner) => (dead ? new Promise<boolean>(() => undefined) : store.claim(k, ttlMs, owner)) };
+      const recorded = deferred<void>();
+      void runOnce(processA, key, async (lease) => {
+        await lease.recordIntent(intent);
+        recorded.resolve();
+        return new Promise<string>(() => undefined);
+      });
+      await recorded.promise;
+      dead = true;
+      await vi.advanceTimersByTimeAsync(LEASE_MS + 1_000);
+    }
+
+    it('reuses what the first holder made instead of running the work again, and records it', async () => {
+      await dieAfterIntent('create:R1', { title: 'Acme' });
+      const recover = vi.fn(async () => 'deal-20');
+      const work = vi.fn(async () => 'deal-21');
+
+      // Not a duplicate: the first holder never told anyone, so what follows the work still must happen.
+      await expect(runOnce(store, 'create:R1', work, { recover, waitMs: 0 })).resolves.toEqual({ result: 'deal-20', duplicate: false });
+      expect(recover).toHaveBeenCalledWith({ title: 'Acme' });
+      expect(work).not.toHaveBeenCalled();
+      await expect(runOnce(store, 'create:R1', work, { recover, waitMs: 0 })).resolves.toEqual({ result: 'deal-20', duplicate: true });
+      expect(recover).toHaveBeenCalledOnce();
+    });
+
+    it('runs the work when nothing of the first holder is found', async () => {
+      await dieAfterIntent('create:R2', { title: 'Acme' });
+      const recover = vi.fn(async () => null);
+      await expect(runOnce(store, 'create:R2', async () => 'deal-22', { recover, waitMs: 0 })).resolves.toEqual({ result: 'deal-22', duplicate: false });
+      expect(recover).toHaveBeenCalledOnce();
+    });
+
+    it('does nothing when it cannot look, frees the key, and looks again on the next try', async () => {
+      await dieAfterIntent('create:R3', { title: 'Acme' });
+      const work = vi.fn(async () => 'deal-23');
+      const blind = vi.fn(async (): Promise<string | null> => {
+        throw new Error('CRM down');
+      });
+      await expect(runOnce(store, 'create:R3', work, { recover: blind, waitMs: 0 })).rejects.toThrow('CRM down');
+      expect(work).not.toHaveBeenCalled();
+
+      const recover = vi.fn(async () => 'deal-20');
+      await expect(runOnce(store, 'create:R3', work, { recover, waitMs: 0 })).resolves.toEqual({ result: 'deal-20', duplicate: false });
+      expect(recover).toHaveBeenCalledWith({ title: 'Acme' });
+      expect(work).not.toHaveBeenCalled();
+    });
+
+    it('forgets the intent of work that failed in front of the person, so a retry does not search', async () => {
+      await expect(
+        runOnce(store, 'create:R4', async (lease) => {
+          await lease.recordIntent({ title: 'Acme' });
+          throw new Error('refused');
+        }),
+      ).rejects.toThrow('refused');
+      const recover = vi.fn(async () => 'deal-20');
+      await expect(runOnce(store, 'create:R4', async () => 'deal-24', { recover, waitMs: 0 })).resolves.toEqual({ result: 'deal-24', duplicate: false });
+      expect(recover).not.toHaveBeenCalled();
+    });
+  });
 });
