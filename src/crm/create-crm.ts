@@ -1,7 +1,8 @@
 // Picks the CRM adapter the configuration names and wraps remote ones in the cache, so
 // stages, pipelines and users cost the CRM one request per TTL, not one per command. CRMs
 // that keep no deal history (Productive, PipelineDeals) are also wrapped in the journal, so
-// the timeline shows the changes Dealbot made instead of nothing.
+// the timeline shows the changes Dealbot made instead of nothing. Only the configured adapter
+// is loaded (each remote one brings its zod schemas: a few MB resident that the others need not pay).
 
 import { createHash } from 'node:crypto';
 import type { Config } from '../config.js';
@@ -13,9 +14,6 @@ import { createCachedCrm } from './cached-crm.js';
 import { createJournaledCrm } from './journaled-crm.js';
 import { createLocalCrm } from './local/local-crm.js';
 import { ensureSeeded } from './local/seed.js';
-import { createPipedriveClient } from './pipedrive/pipedrive-client.js';
-import { createPipelineDealsClient } from './pipelinedeals/pipelinedeals-client.js';
-import { createProductiveClient } from './productive/productive-client.js';
 import type { CrmClient } from './port.js';
 
 /** A cache namespace that tells accounts apart without ever storing the credential. */
@@ -36,12 +34,14 @@ export async function createCrm(config: Config, store: Store, logger: Logger, tr
     case 'pipedrive': {
       const pd = config.pipedrive;
       if (!pd) throw new ConfigError(['PIPEDRIVE_API_TOKEN is required when CRM_PROVIDER=pipedrive']);
+      const { createPipedriveClient } = await import('./pipedrive/pipedrive-client.js');
       const client = createPipedriveClient({ apiToken: pd.apiToken, baseUrl: pd.baseUrl, apiVersion: pd.apiVersion, logger, ...transport });
       return createCachedCrm(client, store, { namespace: accountNamespace('pipedrive', pd.apiVersion, pd.baseUrl, pd.apiToken), logger });
     }
     case 'pipelinedeals': {
       const pld = config.pipelinedeals;
       if (!pld) throw new ConfigError(['PIPELINEDEALS_API_KEY is required when CRM_PROVIDER=pipelinedeals']);
+      const { createPipelineDealsClient } = await import('./pipelinedeals/pipelinedeals-client.js');
       const client = createPipelineDealsClient({ apiKey: pld.apiKey, baseUrl: pld.baseUrl, logger, ...transport });
       const namespace = accountNamespace('pipelinedeals', pld.baseUrl, pld.apiKey);
       return createJournaledCrm(createCachedCrm(client, store, { namespace, logger }), store, { namespace, logger });
@@ -50,6 +50,7 @@ export async function createCrm(config: Config, store: Store, logger: Logger, tr
       const pr = config.productive;
       if (!pr) throw new ConfigError(['PRODUCTIVE_API_TOKEN and PRODUCTIVE_ORG_ID are required when CRM_PROVIDER=productive']);
       const namespace = accountNamespace('productive', pr.baseUrl, pr.orgId, pr.apiToken);
+      const { createProductiveClient } = await import('./productive/productive-client.js');
       // The stage a won or lost deal came from is kept in the store, so reopen works on any replica.
       const client = createProductiveClient({
         apiToken: pr.apiToken,

@@ -1,13 +1,14 @@
 // Opens the store named by `STORE_URL`: `sqlite://<path>` (the default, one file shared by
 // every process on the machine), `redis://…` (shared by replicas) or `memory://` (this
 // process only; tests and throwaway runs). All three are keyv underneath, with claims and
-// locks built on each backend's own atomic operation (see `claim-backend.ts`).
+// locks built on each backend's own atomic operation (see `claim-backend.ts`). Each backend's
+// client is imported when it is opened: a SQLite deployment never loads the Redis client
+// (about 5 MB resident), nor a Redis one the SQLite driver.
 
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import Keyv from 'keyv';
-import KeyvRedis, { createClient, defaultReconnectStrategy } from '@keyv/redis';
-import KeyvSqlite from '@keyv/sqlite';
+import type KeyvSqlite from '@keyv/sqlite';
 import { DeadlineError, StoreError } from '../errors.js';
 import { createKeyvStore, DEFAULT_STORE_DEADLINE_MS } from './keyv-store.js';
 import { createMemoryClaims } from './memory-claims.js';
@@ -70,7 +71,8 @@ async function openSqlite(location: string, namespace: string, simulateReadOnly:
   let adapter: KeyvSqlite | undefined;
   try {
     if (!inMemory) await mkdir(path.dirname(file), { recursive: true });
-    adapter = new KeyvSqlite({ uri: `sqlite://${file}`, busyTimeout: SQLITE_BUSY_TIMEOUT_MS });
+    const { default: KeyvSqliteAdapter } = await import('@keyv/sqlite');
+    adapter = new KeyvSqliteAdapter({ uri: `sqlite://${file}`, busyTimeout: SQLITE_BUSY_TIMEOUT_MS });
     const opened = adapter;
     const query = opened.query as SqliteQuery;
     // WAL lets readers carry on while another process writes; the busy timeout makes a second
@@ -100,6 +102,7 @@ async function openSqlite(location: string, namespace: string, simulateReadOnly:
 }
 
 async function openRedis(url: string, namespace: string, deadlineMs: number | undefined): Promise<Store> {
+  const { default: KeyvRedis, createClient, defaultReconnectStrategy } = await import('@keyv/redis');
   let connected = false;
   const client = createClient({
     url,
