@@ -17,6 +17,7 @@ import { useNockBoundary } from '../../helpers/nock-boundary.js';
 import { createPipedriveUnderTest, pipedriveApi as api } from '../../helpers/pipedrive-under-test.js';
 
 /** Fixtures are reshaped freely here; the adapter under test checks their shape. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- recorded answers are reshaped freely; the adapter under test checks their shape
 type Json = any;
 const fixture = (name: string): Json =>
   JSON.parse(readFileSync(new URL(`../../fixtures/pipedrive/${name}.json`, import.meta.url), 'utf8'));
