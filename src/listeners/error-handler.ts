@@ -28,24 +28,36 @@ interface ErrorBody {
   channel_id?: string;
 }
 
-/** A person's mistake or a missing thing: part of using Dealbot, told to the person, no stack. */
-const EXPECTED: ReadonlySet<string> = new Set([
-  ErrorCode.CrmNotFound,
-  ErrorCode.CrmValidation,
-  ErrorCode.CrmConflict,
-  ErrorCode.CrmUnsupported,
-  ErrorCode.DealStateConflict,
-  ErrorCode.DuplicateInProgress,
-]);
-/** Something outside Dealbot is down or refusing: worth a warning, still no stack (the cause says why). */
-const OPERATIONAL: ReadonlySet<string> = new Set([
-  ErrorCode.CrmUnavailable,
-  ErrorCode.CrmRateLimited,
-  ErrorCode.CrmUnauthorized,
-  ErrorCode.CrmForbidden,
-  ErrorCode.LockTimeout,
-  ErrorCode.AnnouncementFailed,
-]);
+/**
+ * How bad each error is, for the log. `expected`: a person's mistake or a missing thing,
+ * part of using Dealbot, told to the person (info, no stack). `operational`: something
+ * outside Dealbot is down or refusing (warn, no stack; the cause says why). `unexpected`: a
+ * bug or an unknown failure (error, with its stack). Keyed by code, so a new error class
+ * does not compile until someone decides.
+ */
+const SEVERITY: { readonly [C in ErrorCode]: 'expected' | 'operational' | 'unexpected' } = {
+  [ErrorCode.CrmNotFound]: 'expected',
+  [ErrorCode.CrmValidation]: 'expected',
+  [ErrorCode.CrmConflict]: 'expected',
+  [ErrorCode.CrmUnsupported]: 'expected',
+  [ErrorCode.DealStateConflict]: 'expected',
+  [ErrorCode.DuplicateInProgress]: 'expected',
+  [ErrorCode.InvalidInput]: 'expected',
+  [ErrorCode.CrmUnavailable]: 'operational',
+  [ErrorCode.CrmRateLimited]: 'operational',
+  [ErrorCode.CrmUnauthorized]: 'operational',
+  [ErrorCode.CrmForbidden]: 'operational',
+  [ErrorCode.CrmSettings]: 'operational',
+  [ErrorCode.LockTimeout]: 'operational',
+  [ErrorCode.AnnouncementFailed]: 'operational',
+  [ErrorCode.StoreError]: 'operational',
+  [ErrorCode.Timeout]: 'operational',
+  [ErrorCode.ResponseUrlRefused]: 'operational',
+  [ErrorCode.SlackTokenRejected]: 'operational',
+  [ErrorCode.ConfigError]: 'unexpected',
+  [ErrorCode.CrmBadResponse]: 'unexpected',
+  [ErrorCode.BadActionValue]: 'unexpected',
+};
 
 /**
  * Expected errors at `info` and outages at `warn`, both without a stack; anything else is a
@@ -53,9 +65,10 @@ const OPERATIONAL: ReadonlySet<string> = new Set([
  */
 export function logListenerError(logger: Logger, error: unknown, requestType?: string): void {
   const code = isDealbotError(error) ? error.code : undefined;
-  if (code && (EXPECTED.has(code) || OPERATIONAL.has(code))) {
+  const severity = code ? SEVERITY[code] : 'unexpected';
+  if (code && severity !== 'unexpected') {
     const cause = (error as Error).cause;
-    logger[EXPECTED.has(code) ? 'info' : 'warn'](
+    logger[severity === 'expected' ? 'info' : 'warn'](
       {
         code,
         requestType,
