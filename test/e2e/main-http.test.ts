@@ -6,7 +6,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { createServer, type AddressInfo } from 'node:net';
+import { createConnection, createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSlackApiStandin, type SlackApiStandin } from '../../src/console/slack-api-standin.js';
@@ -90,6 +90,34 @@ async function standin(port = 0): Promise<SlackApiStandin> {
   const s = await startSlackApiStandin({ port });
   closers.push(() => s.close());
   return s;
+}
+
+/**
+ * A Redis of this test's own on a free port (never the shared one on 6379), which the test can
+ * freeze with SIGSTOP: connections stay open and nothing is answered, as a wedged Redis does.
+ */
+async function privateRedis() {
+  const port = await freePort();
+  const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const stopped = new Promise<void>((resolve) => server.on('exit', () => resolve()));
+  closers.push(async () => {
+    if (server.exitCode !== null || server.signalCode !== null) return;
+    server.kill('SIGCONT');
+    server.kill('SIGKILL');
+    await stopped;
+  });
+  await new Promise<void>((resolve, reject) => {
+    const until = Date.now() + 10_000;
+    const tryConnect = () => {
+      const socket = createConnection({ port, host: '127.0.0.1' }, () => {
+        socket.end();
+        resolve();
+      });
+      socket.on('error', () => (Date.now() > until ? reject(new Error('redis-server did not start')) : setTimeout(tryConnect, 50)));
+    };
+    tryConnect();
+  });
+  return { url: `redis://127.0.0.1:${port}`, freeze: () => server.kill('SIGSTOP') };
 }
 
 /** A response_url that holds each post until told to answer: in-flight work we control. */
@@ -215,6 +243,31 @@ describe('npm start in HTTP mode', () => {
     expect(slack.calls.filter((c) => c.method === 'auth.test').length).toBeGreaterThanOrEqual(2);
     app.child.kill('SIGTERM');
     expect((await app.exited).code).toBe(0);
+  }, 180_000);
+
+  it('a Redis that freezes: /readyz fails within 5 s, a command is still acked and told to try again, and SIGTERM still stops it', async () => {
+    const redis = await privateRedis();
+    const slack = await standin();
+    const app = await npmStart({ SLACK_API_URL: slack.url, STORE_URL: redis.url });
+    await waitFor(`${app.base}/readyz`, (r) => r.status === 200, 120_000);
+
+    redis.freeze();
+    const frozenAt = Date.now();
+    const notReady = await waitFor(`${app.base}/readyz`, (r) => r.status === 503, 10_000);
+    expect(Date.now() - frozenAt).toBeLessThan(5_000);
+    expect(await notReady.json()).toMatchObject({ ready: false, checks: { store: { ok: false } } });
+
+    const sent = Date.now();
+    const ack = await postSigned({ url: `${app.base}/slack/events`, secret: SECRET, body: command('1', slack.responseUrl()) });
+    expect(ack.status).toBe(200);
+    expect(Date.now() - sent).toBeLessThan(3_000);
+    const reply = await slack.waitFor((c) => c.method === 'response_url', 10_000);
+    expect(JSON.stringify(reply.args)).toMatch(/[Tt]ry again/);
+
+    const stopAt = Date.now();
+    app.child.kill('SIGTERM');
+    expect((await app.exited).code).toBe(0);
+    expect(Date.now() - stopAt).toBeLessThan(10_000);
   }, 180_000);
 
   it('ends with one clear line and exit code 1 when Slack refuses the token', async () => {
