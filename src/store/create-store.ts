@@ -64,6 +64,22 @@ function openMemory(namespace: string, deadlineMs: number | undefined): Store {
   });
 }
 
+/**
+ * Switching to WAL takes an exclusive lock that SQLite does not wait for: a second process
+ * opening the file while the first sets it up gets SQLITE_BUSY at once, busy timeout or not.
+ * Try again for a few seconds before calling the store unusable.
+ */
+async function whileBusy<T>(step: () => Promise<T>, attempts = 40): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await step();
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 'SQLITE_BUSY' || attempt >= attempts) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 25 + Math.random() * 100));
+    }
+  }
+}
+
 async function openSqlite(location: string, namespace: string, simulateReadOnly: boolean, deadlineMs: number): Promise<Store> {
   if (location === '') throw new StoreError('The sqlite store URL has no path (e.g. sqlite://./data/dealbot.sqlite)');
   const inMemory = location === ':memory:';
@@ -77,7 +93,7 @@ async function openSqlite(location: string, namespace: string, simulateReadOnly:
     const query = opened.query as SqliteQuery;
     // WAL lets readers carry on while another process writes; the busy timeout makes a second
     // writer wait its turn instead of failing.
-    await query('PRAGMA journal_mode = WAL');
+    await whileBusy(() => query('PRAGMA journal_mode = WAL'));
     await query('PRAGMA synchronous = NORMAL');
     const claims = await createSqliteClaims(query, `${namespace}:`);
     if (simulateReadOnly) await query('PRAGMA query_only = ON');
