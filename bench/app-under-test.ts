@@ -14,6 +14,7 @@ import { createLocalCrm } from '../src/crm/local/local-crm.js';
 import { ensureSeeded } from '../src/crm/local/seed.js';
 import { createPipedriveClient } from '../src/crm/pipedrive/pipedrive-client.js';
 import { createLogger } from '../src/logger.js';
+import { createWorkQueue } from '../src/runtime/work-queue.js';
 import { createHttpReceiver } from '../src/slack/receivers.js';
 import { createStore } from '../src/store/create-store.js';
 
@@ -47,7 +48,18 @@ async function startApp(): Promise<Server> {
     const store = await createStore(need('BENCH_STORE_URL'));
     const local = createLocalCrm({ store });
     await ensureSeeded(local, store);
-    const app = createApp({ store, logger, crmForTeam: () => local, receiver, token: 'xoxb-bench', slackApiUrl, tokenVerification: false });
+    // BENCH_AFTER_ACK_CONCURRENCY tries another size of the after-ack queue than the app's default.
+    const slots = Number(process.env.BENCH_AFTER_ACK_CONCURRENCY);
+    const app = createApp({
+      store,
+      logger,
+      crmForTeam: () => local,
+      receiver,
+      token: 'xoxb-bench',
+      slackApiUrl,
+      tokenVerification: false,
+      ...(slots > 0 ? { afterAck: createWorkQueue({ concurrency: slots }) } : {}),
+    });
     return (await app.start(0)) as Server;
   }
 

@@ -9,6 +9,7 @@
 // The measured processes (the apps, the digest reader) run compiled JavaScript under plain
 // node, as production runs dist/; the fakes and the load generator live in this process.
 
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -148,6 +149,8 @@ if (wanted.has('startup')) {
 }
 if (wanted.has('service')) {
   log('Service: npm start in HTTP mode (embedded CRM, memory store) to /healthz, idle memory, SIGTERM…');
+  // Built beforehand, as a deployment does: the first `npm start` after a change compiles dist/.
+  spawnSync(process.execPath, [fileURLToPath(new URL('../scripts/build-if-stale.mjs', import.meta.url))], { stdio: 'inherit' });
   const standin = await startSlackApiStandin({ users: [ADA] });
   try {
     results.service = [];
