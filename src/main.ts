@@ -262,17 +262,18 @@ async function runService(config: Config): Promise<number> {
     });
     const instruments = { inFlight: service.inFlight, logger, metrics };
     afterAck = createWorkQueue({ concurrency: AFTER_ACK_CONCURRENCY });
+    const appDeps = { store, logger, crmForTeam: () => crm, token, slackApiUrl: config.slackApiUrl, identity, workspace, digests, afterAck };
     if (config.mode === 'socket') {
       const receiver = instrumentReceiver(
         createSocketReceiver({ appToken: config.slackAppToken ?? '', logger: boltLogger(logger), slackApiUrl: config.slackApiUrl }),
         instruments,
       );
-      bolt = createApp({ store, logger, crmForTeam: () => crm, receiver, token, slackApiUrl: config.slackApiUrl, identity, workspace, digests, afterAck });
+      bolt = createApp({ ...appDeps, receiver });
       await bolt.start();
       logger.info('Dealbot is connected to Slack through Socket Mode');
     } else {
       const receiver = instrumentReceiver(createHttpReceiver({ signingSecret: config.slackSigningSecret ?? '', logger: boltLogger(logger) }), instruments);
-      bolt = createApp({ store, logger, crmForTeam: () => crm, receiver, token, slackApiUrl: config.slackApiUrl, identity, workspace, digests, afterAck });
+      bolt = createApp({ ...appDeps, receiver });
       service.ops?.attachSlack(receiver.requestListener);
       logger.info({ port: config.port }, `Dealbot is listening for Slack on POST ${EVENTS_PATH}`);
     }

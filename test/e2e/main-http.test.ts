@@ -98,7 +98,8 @@ async function standin(port = 0): Promise<SlackApiStandin> {
  */
 async function privateRedis() {
   const port = await freePort();
-  const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+  const server = spawn('redis-server', args, { stdio: 'ignore' });
   const stopped = new Promise<void>((resolve) => server.on('exit', () => resolve()));
   closers.push(async () => {
     if (server.exitCode !== null || server.signalCode !== null) return;

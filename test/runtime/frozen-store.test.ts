@@ -84,7 +84,11 @@ describe('a store that freezes while the app runs', () => {
     freeze();
     const responseUrl = standin.responseUrl();
     const sent = performance.now();
-    const ack = await postSigned({ url, secret: SECRET, body: formBody(slashCommandPayload({ command: '/deal', text: '1', responseUrl })) });
+    const ack = await postSigned({
+      url,
+      secret: SECRET,
+      body: formBody(slashCommandPayload({ command: '/deal', text: '1', responseUrl })),
+    });
     const ackMs = performance.now() - sent;
 
     expect(ack.status).toBe(200);

@@ -20,13 +20,21 @@ import { createMetrics, digestSlotRecorder, type Metrics } from '../../src/runti
 import { createStore } from '../../src/store/create-store.js';
 import { createPipedriveUnderTest, pipedriveApi } from '../helpers/pipedrive-under-test.js';
 
-const fixture = (name: string): Record<string, unknown> => JSON.parse(readFileSync(new URL(`../fixtures/pipedrive/${name}.json`, import.meta.url), 'utf8'));
+const fixture = (name: string): Record<string, unknown> =>
+  JSON.parse(readFileSync(new URL(`../fixtures/pipedrive/${name}.json`, import.meta.url), 'utf8'));
 const realDeal = fixture('real-v2-deal');
 
 async function value(metrics: Metrics, name: keyof Metrics, labels: Record<string, string> = {}): Promise<number | undefined> {
-  const metric = metrics[name] as { get(): Promise<{ values: Array<{ value: number; labels: Record<string, string | number>; metricName?: string }> }> };
+  const metric = metrics[name] as {
+    get(): Promise<{ values: Array<{ value: number; labels: Record<string, string | number>; metricName?: string }> }>;
+  };
   const { values } = await metric.get();
-  const hit = values.find((v) => Object.entries(labels).every(([k, want]) => String(v.labels[k]) === want) && !v.metricName?.endsWith('_bucket') && !v.metricName?.endsWith('_sum'));
+  const hit = values.find(
+    (v) =>
+      Object.entries(labels).every(([k, want]) => String(v.labels[k]) === want) &&
+      !v.metricName?.endsWith('_bucket') &&
+      !v.metricName?.endsWith('_sum'),
+  );
   return hit?.value;
 }
 
@@ -39,7 +47,12 @@ describe('CRM metrics', () => {
     const metrics = createMetrics({ defaultMetrics: false });
     pipedriveApi()
       .get('/api/v2/deals/1')
-      .reply(200, realDeal, { 'x-ratelimit-limit': '40', 'x-ratelimit-remaining': '39', 'x-ratelimit-reset': '2', 'x-daily-ratelimit-token-remaining': '29500' })
+      .reply(200, realDeal, {
+        'x-ratelimit-limit': '40',
+        'x-ratelimit-remaining': '39',
+        'x-ratelimit-reset': '2',
+        'x-daily-ratelimit-token-remaining': '29500',
+      })
       // The deal's organization and person are named once (then cached): Pipedrive's spec examples.
       .get('/api/v2/organizations/1')
       .reply(200, fixture('organization'))

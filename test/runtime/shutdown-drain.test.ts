@@ -35,7 +35,10 @@ describe('shutdown drains digest posts in flight', () => {
     await createScheduleStore(store).save(schedule(SET_AT));
     const inFlight = createInFlight();
     const slots: Array<{ outcome: SlotOutcome; lagMs: number }> = [];
-    const hooks = { track: (work: Promise<unknown>) => inFlight.track(work), onSlot: (outcome: SlotOutcome, lagMs: number) => slots.push({ outcome, lagMs }) };
+    const hooks = {
+      track: (work: Promise<unknown>) => inFlight.track(work),
+      onSlot: (outcome: SlotOutcome, lagMs: number) => slots.push({ outcome, lagMs }),
+    };
     const { scheduler, failNext, posted } = createHarness(store, clock, hooks as SchedulerOptions);
     const slack = deferred();
     failNext('chat.postMessage', slack.promise);

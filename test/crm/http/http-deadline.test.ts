@@ -115,7 +115,13 @@ describe('onExchange', () => {
 
     const crm = await silentServer();
     try {
-      const silent = createHttpClient({ crm: 'Pipedrive', baseUrl: crm.url, maxRetries: 0, deadlineMs: 200, onExchange: (e) => exchanges.push(e) });
+      const silent = createHttpClient({
+        crm: 'Pipedrive',
+        baseUrl: crm.url,
+        maxRetries: 0,
+        deadlineMs: 200,
+        onExchange: (e) => exchanges.push(e),
+      });
       await failure(silent.request({ method: 'GET', path: '/v1/deals/9/flow?start=0', schema: itemSchema }));
       expect(exchanges[2]).toMatchObject({ endpoint: '/v1/deals/:id/flow', status: null, headers: null });
     } finally {
