@@ -248,7 +248,7 @@ describe('Slack → Dealbot → Productive: changing the recorded deal', () => {
     scope.done();
   });
 
-  it('/deal move 749 to won writes nothing, and the stages it offers instead are open ones', async () => {
+  it('/deal move 749 to won writes nothing and points at /deal won, as for every CRM with a Won stage', async () => {
     referenceLists(nock(host));
     // Only the read is served: a PATCH would be an unmatched request, failing the command.
     const scope = nock(host).get('/api/v2/deals/749').query(true).reply(200, deal749In('1733'));
@@ -257,8 +257,9 @@ describe('Slack → Dealbot → Productive: changing the recorded deal', () => {
     const answer = shown((await reply()).args);
 
     expect(answer).not.toMatch(/Moved|did not expect/);
-    expect(answer).toContain('Proposal Sent');
-    expect(answer).not.toMatch(/Won Deals|Lost Deals/);
+    expect(answer).toContain('Won Deals');
+    expect(answer).toContain('is where won deals go, so it is not a move');
+    expect(answer).toContain('/deal won 749');
     scope.done();
   });
 

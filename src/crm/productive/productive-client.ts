@@ -95,7 +95,7 @@ import {
   stageStatusIdOf,
   toDeal,
   toDealHit,
-  toOpenStages,
+  toStages,
   toPipelines,
   toStageRecords,
   toUser,
@@ -555,7 +555,7 @@ export function createProductiveClient(options: ProductiveClientOptions): CrmCli
 
     async listStages(pipelineId?: string): Promise<Stage[]> {
       const book = await stageBook.get();
-      return toOpenStages(book.records).filter(
+      return toStages(book.records).filter(
         (stage) => !book.archivedPipelines.has(stage.pipelineId) && (pipelineId === undefined || stage.pipelineId === pipelineId),
       );
     },

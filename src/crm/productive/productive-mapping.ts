@@ -148,17 +148,20 @@ export function toStageRecords(
 }
 
 /**
- * The stages a person moves deals between: open and not archived. Won and lost stages are
- * reached through markWon / markLost, so they are not offered. `order` counts within the pipeline.
+ * The pipeline's active stages in board order, its won and lost ones included and marked
+ * `closes`: a card names the stage a closed deal sits in, and `/deal move X to won` is told
+ * to use `/deal won` (the move menus leave closing stages out, `services/movable-stages.ts`).
+ * `order` counts within the pipeline.
  */
-export function toOpenStages(records: StageRecord[]): Stage[] {
+export function toStages(records: StageRecord[]): Stage[] {
   const counters = new Map<string, number>();
   return records
-    .filter((s) => !s.archived && s.statusId === STAGE_STATUS.open)
+    .filter((s) => !s.archived)
     .map((s) => {
       const order = (counters.get(s.pipelineId) ?? 0) + 1;
       counters.set(s.pipelineId, order);
-      return { id: s.id, pipelineId: s.pipelineId, name: s.name, order, probability: s.probability };
+      const outcome = dealStatusOf(s.statusId);
+      return { id: s.id, pipelineId: s.pipelineId, name: s.name, order, probability: s.probability, closes: outcome === 'open' ? null : outcome };
     });
 }
 

@@ -84,10 +84,12 @@ export function describePortBehaviour(name: string, harness: PortHarness): void 
     });
 
     describe('reading', () => {
-      it('lists the open stages of the board in order', async () => {
+      it('lists the open stages of the board in order; any won or lost stage it lists is marked as closing', async () => {
         const listed = await crm.listStages(stage(0).pipelineId);
+        const open = listed.filter((s) => !s.closes);
 
-        expect(listed.map((s) => [s.id, s.name, s.pipelineId])).toEqual(stages.map((s) => [s.id, s.name, s.pipelineId]));
+        expect(open.map((s) => [s.id, s.name, s.pipelineId])).toEqual(stages.map((s) => [s.id, s.name, s.pipelineId]));
+        for (const closing of listed.filter((s) => s.closes)) expect(['won', 'lost']).toContain(closing.closes);
       });
 
       it('gets a deal with its title, value, stage, pipeline and open status', async () => {

@@ -151,7 +151,7 @@ useNockBoundary();
 // ================================================================================= stages
 
 describe('listStages', () => {
-  it('offers the open stages of the seed in position order, unpositioned last, won and lost kept back', async () => {
+  it('lists the seed’s stages in position order, unpositioned last, won and lost marked as closing', async () => {
     const scope = api()
       .get('/api/v2/deal_statuses')
       .query(stageQuery())
@@ -160,10 +160,12 @@ describe('listStages', () => {
     const stages = await productive().listStages();
 
     expect(stages).toEqual([
-      { id: '1733', pipelineId: '410', name: 'Qualified Lead', order: 1, probability: null },
-      { id: '1734', pipelineId: '410', name: 'Needs Defined', order: 2, probability: null },
-      { id: '1735', pipelineId: '410', name: 'Proposal Sent', order: 3, probability: null },
-      { id: '1738', pipelineId: '410', name: 'test deal status', order: 4, probability: null },
+      { id: '1733', pipelineId: '410', name: 'Qualified Lead', order: 1, probability: null, closes: null },
+      { id: '1734', pipelineId: '410', name: 'Needs Defined', order: 2, probability: null, closes: null },
+      { id: '1735', pipelineId: '410', name: 'Proposal Sent', order: 3, probability: null, closes: null },
+      { id: '1736', pipelineId: '410', name: 'Won Deals', order: 4, probability: null, closes: 'won' },
+      { id: '1737', pipelineId: '410', name: 'Lost Deals', order: 5, probability: null, closes: 'lost' },
+      { id: '1738', pipelineId: '410', name: 'test deal status', order: 6, probability: null, closes: null },
     ]);
     scope.done();
   });
@@ -183,6 +185,8 @@ describe('listStages', () => {
       ['1733', '410'],
       ['1734', '410'],
       ['1735', '410'],
+      ['1736', '410'],
+      ['1737', '410'],
       ['1738', '410'],
     ]);
     scope.done();
@@ -207,8 +211,14 @@ describe('listStages', () => {
     const all = await crm.listStages();
     const partnerships = await crm.listStages('431');
 
-    expect(all.map((s) => s.id)).toEqual(['1733', '1734', '1735', '1738', '1801']);
-    expect(partnerships).toEqual([{ id: '1801', pipelineId: '431', name: 'Prospective', order: 1, probability: null }]);
+    expect(all.filter((s) => !s.closes).map((s) => s.id)).toEqual(['1733', '1734', '1735', '1738', '1801']);
+    expect(all.filter((s) => s.closes).map((s) => [s.id, s.closes])).toEqual([
+      ['1736', 'won'],
+      ['1737', 'lost'],
+      ...partnerships.filter((s) => s.closes).map((s) => [s.id, s.closes]),
+    ]);
+    expect(partnerships.filter((s) => !s.closes)).toEqual([{ id: '1801', pipelineId: '431', name: 'Prospective', order: 1, probability: null, closes: null }]);
+    expect(partnerships.every((s) => s.pipelineId === '431')).toBe(true);
     expect(all.some((s) => s.id === '1873')).toBe(false);
     scope.done();
   });
@@ -228,8 +238,8 @@ describe('listStages', () => {
     const stages = await productive().listStages();
 
     expect(stages).toEqual([
-      { id: '1733', pipelineId: '410', name: 'Qualified Lead', order: 1, probability: null },
-      { id: '1801', pipelineId: '431', name: 'Prospective', order: 1, probability: 20 },
+      { id: '1733', pipelineId: '410', name: 'Qualified Lead', order: 1, probability: null, closes: null },
+      { id: '1801', pipelineId: '431', name: 'Prospective', order: 1, probability: 20, closes: null },
     ]);
     scope.done();
   });
