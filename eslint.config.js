@@ -45,7 +45,24 @@ const typesOnly = (...types) => ({ to: types.map(element), dependency: { kind: '
 const KERNEL = ['errors', 'logger', 'domain'];
 
 /** Every layer of src/: what the composition root may wire together (never test/ or bench/). */
-const SRC_LAYERS = ['app', 'errors', 'logger', 'domain', 'crm-port', 'crm-http', 'crm-adapter', 'listeners', 'services', 'ui', 'parse', 'store', 'slack', 'scheduler', 'runtime', 'console'];
+const SRC_LAYERS = [
+  'app',
+  'errors',
+  'logger',
+  'domain',
+  'crm-port',
+  'crm-http',
+  'crm-adapter',
+  'listeners',
+  'services',
+  'ui',
+  'parse',
+  'store',
+  'slack',
+  'scheduler',
+  'runtime',
+  'console',
+];
 
 export default tseslint.config(
   {

@@ -104,7 +104,15 @@ export function createApp(deps: AppDeps): App<DealbotContext> {
   app.use(async ({ context, next }) => {
     const crm = deps.crmForTeam(context.teamId ?? null);
     const { store, people } = workspaceState(deps.workspace ?? workspaceNamespace(context));
-    Object.assign(context, { crm, deals: createDealService(crm, store), people, store, now, digests: deps.digests ?? null, logger: deps.logger });
+    Object.assign(context, {
+      crm,
+      deals: createDealService(crm, store),
+      people,
+      store,
+      now,
+      digests: deps.digests ?? null,
+      logger: deps.logger,
+    });
     await next();
   });
   // After the context middleware (its workspace's store), before any listener: a replayed

@@ -67,9 +67,7 @@ const envSchema = z.object({
   ),
   PIPEDRIVE_API_TOKEN: optionalString,
   PIPEDRIVE_BASE_URL: optionalString.pipe(httpUrl('PIPEDRIVE_BASE_URL').optional()),
-  PIPEDRIVE_API_VERSION: optionalString.pipe(
-    z.enum(['v1', 'v2'], { message: 'PIPEDRIVE_API_VERSION must be v1 or v2' }).optional(),
-  ),
+  PIPEDRIVE_API_VERSION: optionalString.pipe(z.enum(['v1', 'v2'], { message: 'PIPEDRIVE_API_VERSION must be v1 or v2' }).optional()),
   PRODUCTIVE_API_TOKEN: optionalString,
   PRODUCTIVE_ORG_ID: optionalString,
   PRODUCTIVE_BASE_URL: optionalString.pipe(httpUrl('PRODUCTIVE_BASE_URL').optional()),

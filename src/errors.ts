@@ -190,7 +190,11 @@ export class CrmRedirectRefusedError extends CrmBadResponseError {
     readonly reason: 'other_origin' | 'too_many' | 'no_location',
     options: CrmErrorOptions,
   ) {
-    const why = { other_origin: 'a redirect to another host', too_many: 'too many redirects', no_location: 'a redirect without a Location' };
+    const why = {
+      other_origin: 'a redirect to another host',
+      too_many: 'too many redirects',
+      no_location: 'a redirect without a Location',
+    };
     super(`${why[reason]}${location ? ` (${location})` : ''}, not followed with credentials`, options);
   }
 }

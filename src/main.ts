@@ -33,7 +33,13 @@ import { createOpsServer, type OpsServer } from './runtime/ops-server.js';
 import { installProcessGuard } from './runtime/process-guard.js';
 import { createReadiness, withDeadline, type Readiness } from './runtime/readiness.js';
 import { DRAIN_TIMEOUT_MS, drainWork, onShutdownSignals } from './runtime/shutdown.js';
-import { askSlackIdentity, createSlackAuthClient, slackFailureReason, waitForSlackIdentity, type SlackIdentity } from './runtime/slack-identity.js';
+import {
+  askSlackIdentity,
+  createSlackAuthClient,
+  slackFailureReason,
+  waitForSlackIdentity,
+  type SlackIdentity,
+} from './runtime/slack-identity.js';
 import { SlashCommand } from './ui/ids.js';
 import { createStore } from './store/create-store.js';
 import { probeStore } from './store/probe-store.js';
@@ -262,7 +268,17 @@ async function runService(config: Config): Promise<number> {
     });
     const instruments = { inFlight: service.inFlight, logger, metrics };
     afterAck = createWorkQueue({ concurrency: AFTER_ACK_CONCURRENCY });
-    const appDeps = { store, logger, crmForTeam: () => crm, token, slackApiUrl: config.slackApiUrl, identity, workspace, digests, afterAck };
+    const appDeps = {
+      store,
+      logger,
+      crmForTeam: () => crm,
+      token,
+      slackApiUrl: config.slackApiUrl,
+      identity,
+      workspace,
+      digests,
+      afterAck,
+    };
     if (config.mode === 'socket') {
       const receiver = instrumentReceiver(
         createSocketReceiver({ appToken: config.slackAppToken ?? '', logger: boltLogger(logger), slackApiUrl: config.slackApiUrl }),
@@ -272,7 +288,10 @@ async function runService(config: Config): Promise<number> {
       await bolt.start();
       logger.info('Dealbot is connected to Slack through Socket Mode');
     } else {
-      const receiver = instrumentReceiver(createHttpReceiver({ signingSecret: config.slackSigningSecret ?? '', logger: boltLogger(logger) }), instruments);
+      const receiver = instrumentReceiver(
+        createHttpReceiver({ signingSecret: config.slackSigningSecret ?? '', logger: boltLogger(logger) }),
+        instruments,
+      );
       bolt = createApp({ ...appDeps, receiver });
       service.ops?.attachSlack(receiver.requestListener);
       logger.info({ port: config.port }, `Dealbot is listening for Slack on POST ${EVENTS_PATH}`);
@@ -298,7 +317,8 @@ async function runService(config: Config): Promise<number> {
   logger.info({ reason }, 'Dealbot is stopping: no new requests; letting work in flight finish');
   service.ops?.beginDrain();
   digests?.stop();
-  if (bolt && config.mode === 'socket') await bolt.stop().catch((error: unknown) => logger.warn({ err: error }, 'Socket Mode did not close cleanly'));
+  if (bolt && config.mode === 'socket')
+    await bolt.stop().catch((error: unknown) => logger.warn({ err: error }, 'Socket Mode did not close cleanly'));
   const { left, queued } = await drainWork(service.inFlight, afterAck, DRAIN_TIMEOUT_MS);
   if (left > 0 || queued > 0) logger.warn({ left, queued }, 'stopping with work still running; its claims lapse on their own');
   await service.ops?.close();

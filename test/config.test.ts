@@ -34,7 +34,11 @@ describe('loadConfig', () => {
   });
 
   it('treats empty variables as unset', () => {
-    expect(loadConfig({ SLACK_BOT_TOKEN: '', CRM_PROVIDER: ' ', PORT: '' })).toMatchObject({ mode: 'console', crmProvider: 'local', port: 3000 });
+    expect(loadConfig({ SLACK_BOT_TOKEN: '', CRM_PROVIDER: ' ', PORT: '' })).toMatchObject({
+      mode: 'console',
+      crmProvider: 'local',
+      port: 3000,
+    });
   });
 
   it('names every bad value at once, one line each', () => {
@@ -83,8 +87,7 @@ describe('loadConfig', () => {
       apiVersion: 'v2',
     });
     expect(
-      loadConfig({ CRM_PROVIDER: 'pipedrive', PIPEDRIVE_API_TOKEN: 't', PIPEDRIVE_BASE_URL: 'http://127.0.0.1:4010/' }).pipedrive
-        ?.baseUrl,
+      loadConfig({ CRM_PROVIDER: 'pipedrive', PIPEDRIVE_API_TOKEN: 't', PIPEDRIVE_BASE_URL: 'http://127.0.0.1:4010/' }).pipedrive?.baseUrl,
     ).toBe('http://127.0.0.1:4010');
     expect(loadConfig({ SLACK_API_URL: 'http://127.0.0.1:9/api' }).slackApiUrl).toBe('http://127.0.0.1:9/api/');
   });

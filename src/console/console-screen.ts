@@ -84,8 +84,7 @@ export interface ConsoleScreen {
   channelName(id: string): string;
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 type Drawable =
   | { kind: 'message'; key: string; change: 'new' | 'updated' | 'deleted' }
@@ -190,7 +189,13 @@ export function createConsoleScreen(deps: ScreenDeps): ConsoleScreen {
     return { kind: 'modal' };
   };
 
-  const postedMessage = (args: Record<string, unknown>, channel: string, ts: string, key: string, audience: MessageSurface['audience']): Drawable => {
+  const postedMessage = (
+    args: Record<string, unknown>,
+    channel: string,
+    ts: string,
+    key: string,
+    audience: MessageSurface['audience'],
+  ): Drawable => {
     upsertMessage({
       key,
       channel,
@@ -297,7 +302,8 @@ export function createConsoleScreen(deps: ScreenDeps): ConsoleScreen {
       if (id && at !== undefined) {
         const first = plan[at];
         // A message the person never saw before stays "new" through its updates.
-        if (first?.kind === 'message' && d.kind === 'message') plan[at] = { ...d, change: first.change === 'new' && d.change !== 'deleted' ? 'new' : d.change };
+        if (first?.kind === 'message' && d.kind === 'message')
+          plan[at] = { ...d, change: first.change === 'new' && d.change !== 'deleted' ? 'new' : d.change };
         else plan[at] = d;
       } else {
         if (id) seen.set(id, plan.length);
@@ -323,7 +329,11 @@ export function createConsoleScreen(deps: ScreenDeps): ConsoleScreen {
     return { text: drawing.text, targets: drawing.controls.map((control) => ({ control, surface: `modal:${top.view.id}` })) };
   };
 
-  const drawMessage = (key: string, change: 'new' | 'updated' | 'deleted', firstNumber: number): { text: string; targets: Target[] } | undefined => {
+  const drawMessage = (
+    key: string,
+    change: 'new' | 'updated' | 'deleted',
+    firstNumber: number,
+  ): { text: string; targets: Target[] } | undefined => {
     const surface = messages.get(key);
     if (!surface) return undefined;
     const drawing = renderMessage(
@@ -379,7 +389,12 @@ export function createConsoleScreen(deps: ScreenDeps): ConsoleScreen {
     flush() {
       const modalWasOpen = modals.length > 0;
       const drawables = queued.splice(0, queued.length).flatMap((event) => {
-        const drawable = event.kind === 'call' ? fromCall(event.call) : event.kind === 'ack' ? fromAck(event) : { kind: 'note' as const, text: event.text };
+        const drawable =
+          event.kind === 'call'
+            ? fromCall(event.call)
+            : event.kind === 'ack'
+              ? fromAck(event)
+              : { kind: 'note' as const, text: event.text };
         return drawable ? [drawable] : [];
       });
       const plan = planOf(drawables, modalWasOpen);
@@ -439,7 +454,16 @@ export function createConsoleScreen(deps: ScreenDeps): ConsoleScreen {
     },
     said(message, author) {
       const key = `${message.channel}/${message.ts}`;
-      upsertMessage({ key, channel: message.channel, ts: message.ts, audience: 'channel', author, inThread: false, text: message.text, blocks: [] });
+      upsertMessage({
+        key,
+        channel: message.channel,
+        ts: message.ts,
+        audience: 'channel',
+        author,
+        inThread: false,
+        text: message.text,
+        blocks: [],
+      });
       draw([{ kind: 'message', key, change: 'new' }]);
     },
     channelName,

@@ -110,8 +110,7 @@ const HELP = [
   ['help / quit', 'this list / leave (also exit, Ctrl-D)'],
 ];
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -335,7 +334,8 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleSess
   const setValue = async (target: Target, input: string): Promise<void> => {
     if (!screen.stillShown(target)) return hint(`[${target.control.number}] is no longer on screen.`);
     const { element, field, dispatchAction, label } = target.control;
-    if (element.type === 'button' || element.type === 'workflow_button') return hint(`[${target.control.number}] is a button: click ${target.control.number}`);
+    if (element.type === 'button' || element.type === 'workflow_button')
+      return hint(`[${target.control.number}] is a button: click ${target.control.number}`);
     let offered: SlackOption[] | undefined;
     if (element.type === 'external_select' || element.type === 'multi_external_select') {
       offered = await suggestedOptions(target, input.split(',')[0]?.trim() ?? input);
@@ -357,7 +357,8 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleSess
   const select = async (rest: string): Promise<void> => {
     const [token, ...words] = rest.split(/\s+/);
     const target = screen.target(token);
-    if (!target) return hint(token ? `There is no element [${token}] on screen; type show to see the numbers.` : 'Say which: select N <option>.');
+    if (!target)
+      return hint(token ? `There is no element [${token}] on screen; type show to see the numbers.` : 'Say which: select N <option>.');
     await setValue(target, words.join(' '));
   };
 
@@ -376,7 +377,9 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleSess
       const wantedLabel = quoted ? quoted[1]?.toLowerCase() : undefined;
       const candidates = fields
         .map((t) => ({ t, label: t.control.label.toLowerCase() }))
-        .filter(({ label }) => (wantedLabel ? label === wantedLabel || label.startsWith(wantedLabel) : lower === label || lower.startsWith(`${label} `)))
+        .filter(({ label }) =>
+          wantedLabel ? label === wantedLabel || label.startsWith(wantedLabel) : lower === label || lower.startsWith(`${label} `),
+        )
         .sort((a, b) => b.label.length - a.label.length);
       const best = candidates[0];
       if (best) {
@@ -402,7 +405,8 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleSess
   const submit = async (): Promise<void> => {
     const top = screen.topModal();
     if (!top) return hint('No modal is open.');
-    if (!textOf(top.view.submit) && !top.blocks.some((b) => b.type === 'input')) return hint('This modal has no submit button; type cancel to close it.');
+    if (!textOf(top.view.submit) && !top.blocks.some((b) => b.type === 'input'))
+      return hint('This modal has no submit button; type cancel to close it.');
     top.errors = {};
     const values = top.values;
     standin.setViewState(top.view.id, values);
@@ -412,7 +416,14 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleSess
       const picked = values[block.block_id ?? '']?.[String(element.action_id)];
       const channelId = picked?.selected_conversation ?? picked?.selected_channel;
       if (typeof channelId !== 'string') return [];
-      return [{ block_id: block.block_id ?? '', action_id: String(element.action_id), channel_id: channelId, response_url: screen.mintResponseUrl({ channel: channelId }) }];
+      return [
+        {
+          block_id: block.block_id ?? '',
+          action_id: String(element.action_id),
+          channel_id: channelId,
+          response_url: screen.mintResponseUrl({ channel: channelId }),
+        },
+      ];
     });
     await deliver(
       viewSubmissionPayload({
@@ -474,7 +485,9 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleSess
     const known = shortcuts
       .filter((s) => [s.callbackId, s.name].some((n) => lower === n.toLowerCase() || lower.startsWith(`${n.toLowerCase()} `)))
       .sort((a, b) => b.name.length - a.name.length)[0];
-    const matchedName = known ? [known.name, known.callbackId].find((n) => lower.startsWith(n.toLowerCase())) ?? known.callbackId : undefined;
+    const matchedName = known
+      ? ([known.name, known.callbackId].find((n) => lower.startsWith(n.toLowerCase())) ?? known.callbackId)
+      : undefined;
     const callbackId = known?.callbackId ?? rest.split(/\s+/)[0] ?? rest;
     const text = rest.slice((matchedName ?? callbackId).length).trim();
     const type = known?.type ?? (text ? 'message' : 'global');
@@ -489,7 +502,12 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleSess
       messageShortcutPayload({
         user: payloadUser,
         callbackId,
-        message: { ts: message.ts, text: message.text, user: message.user, channel: { id: message.channel, name: screen.channelName(message.channel) } },
+        message: {
+          ts: message.ts,
+          text: message.text,
+          user: message.user,
+          channel: { id: message.channel, name: screen.channelName(message.channel) },
+        },
         channel,
         responseUrl: screen.mintResponseUrl({ channel: message.channel }),
         triggerId: standin.triggerId(),
@@ -571,7 +589,10 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleSess
     `Dealbot console: the real app, no Slack workspace or credentials. You are ${who} (${person.email}) in #${channel.name}. Type ${paint.bold('help')} for commands, ${paint.bold('quit')} to leave.`,
   );
 
-  rl = createInterface({ input: options.input, ...(options.interactive ? { output: options.output, terminal: true } : { terminal: false }) });
+  rl = createInterface({
+    input: options.input,
+    ...(options.interactive ? { output: options.output, terminal: true } : { terminal: false }),
+  });
   if (options.interactive) {
     rl.setPrompt(paint.bold('> '));
     rl.on('SIGINT', () => {

@@ -54,8 +54,7 @@ const STATEFUL = new Set([
   'checkboxes',
 ]);
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 export function isBlock(value: unknown): value is SlackBlock {
   return isRecord(value) && typeof value.type === 'string';
@@ -110,9 +109,7 @@ export function elementOptions(element: SlackElement): SlackOption[] {
   const grouped = Array.isArray(element.option_groups)
     ? element.option_groups.flatMap((g: unknown) => (isRecord(g) && Array.isArray(g.options) ? g.options : []))
     : [];
-  return [...direct, ...grouped].filter(
-    (o): o is SlackOption => isRecord(o) && typeof o.value === 'string' && isRecord(o.text),
-  );
+  return [...direct, ...grouped].filter((o): o is SlackOption => isRecord(o) && typeof o.value === 'string' && isRecord(o.text));
 }
 
 /** The value an element starts with: its `initial_*`, or empty. */
@@ -159,7 +156,12 @@ export function initialValue(element: SlackElement): StateValue {
 }
 
 function optionStillOffered(element: SlackElement, value: StateValue): boolean {
-  if (element.type !== 'static_select' && element.type !== 'radio_buttons' && element.type !== 'multi_static_select' && element.type !== 'checkboxes') {
+  if (
+    element.type !== 'static_select' &&
+    element.type !== 'radio_buttons' &&
+    element.type !== 'multi_static_select' &&
+    element.type !== 'checkboxes'
+  ) {
     return true;
   }
   const offered = new Set(elementOptions(element).map((o) => o.value));
@@ -217,7 +219,10 @@ function chooseOption(options: SlackOption[], wanted: string): SlackOption | str
 }
 
 function choosePerson(directory: Directory, wanted: string): string | { problem: string } {
-  const bare = wanted.trim().replace(/^<@([A-Z0-9]+)(\|[^>]*)?>$/, '$1').replace(/^@/, '');
+  const bare = wanted
+    .trim()
+    .replace(/^<@([A-Z0-9]+)(\|[^>]*)?>$/, '$1')
+    .replace(/^@/, '');
   const found = pickOne(directory.people, bare, (p) => [p.id, p.name, p.realName ?? '', p.email ?? '']);
   if (!Array.isArray(found)) return found.id;
   if (/^[UW][A-Z0-9]{2,}$/.test(bare)) return bare;

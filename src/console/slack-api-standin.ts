@@ -198,7 +198,11 @@ class SlackApiFailure extends Error {
 /** Slack refuses a message or view over a Block Kit limit with `invalid_blocks`, naming each problem. */
 function refuseInvalidBlocks(surface: unknown): void {
   const problems = blockKitProblems(surface, { markup: false });
-  if (problems.length > 0) throw new SlackApiFailure('invalid_blocks', problems.map((p) => `[ERROR] ${p}`));
+  if (problems.length > 0)
+    throw new SlackApiFailure(
+      'invalid_blocks',
+      problems.map((p) => `[ERROR] ${p}`),
+    );
 }
 
 /** The message part of chat.* arguments, as the limit checker reads it. */
@@ -269,13 +273,9 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
 }
 
 export async function startSlackApiStandin(options: StandinOptions = {}): Promise<SlackApiStandin> {
-  const users = new Map<string, StandinUser>(
-    [DEFAULT_STANDIN_USER, ...(options.users ?? [])].map((u) => [u.id, u]),
-  );
+  const users = new Map<string, StandinUser>([DEFAULT_STANDIN_USER, ...(options.users ?? [])].map((u) => [u.id, u]));
   users.set(STANDIN_BOT.userId, { id: STANDIN_BOT.userId, name: 'dealbot', realName: 'Dealbot', isBot: true });
-  const channels = new Map<string, StandinChannel>(
-    [DEFAULT_STANDIN_CHANNEL, ...(options.channels ?? [])].map((c) => [c.id, c]),
-  );
+  const channels = new Map<string, StandinChannel>([DEFAULT_STANDIN_CHANNEL, ...(options.channels ?? [])].map((c) => [c.id, c]));
   const messages = new Map<string, StandinMessage>();
   const views = new Map<string, StandinView>();
   const uploads = new Map<string, { filename: string; bytes: number }>();
@@ -606,7 +606,11 @@ export async function startSlackApiStandin(options: StandinOptions = {}): Promis
         result = { ok: true, ...handler(args, token) };
       } catch (error) {
         if (!(error instanceof SlackApiFailure)) throw error;
-        result = { ok: false, error: error.slackError, ...(error.messages.length > 0 ? { response_metadata: { messages: error.messages } } : {}) };
+        result = {
+          ok: false,
+          error: error.slackError,
+          ...(error.messages.length > 0 ? { response_metadata: { messages: error.messages } } : {}),
+        };
       }
     }
     record({ method, args, at, result });
@@ -694,7 +698,12 @@ export async function startSlackApiStandin(options: StandinOptions = {}): Promis
         const upload = uploads.get(uploadMatch[1]);
         if (!upload) return send(res, 404, 'not_found');
         upload.bytes = Number(req.headers['content-length']) || Buffer.byteLength(raw);
-        record({ method: 'file_upload', args: { file_id: uploadMatch[1], filename: upload.filename, bytes: upload.bytes }, at: Date.now(), result: { ok: true } });
+        record({
+          method: 'file_upload',
+          args: { file_id: uploadMatch[1], filename: upload.filename, bytes: upload.bytes },
+          at: Date.now(),
+          result: { ok: true },
+        });
         return send(res, 200, `OK - ${upload.bytes}`);
       }
       const responseMatch = /^\/response\/([A-Za-z0-9_-]+)$/.exec(path);

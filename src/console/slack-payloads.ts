@@ -201,7 +201,9 @@ export function blockActionPayload(input: BlockActionInput): Record<string, unkn
       : {
           message: {
             type: 'message',
-            ...(message.user ? { user: message.user } : { subtype: 'bot_message', bot_id: STANDIN_BOT.botId, app_id: STANDIN_BOT.appId, user: STANDIN_BOT.userId }),
+            ...(message.user
+              ? { user: message.user }
+              : { subtype: 'bot_message', bot_id: STANDIN_BOT.botId, app_id: STANDIN_BOT.appId, user: STANDIN_BOT.userId }),
             ts: message.ts,
             text: message.text ?? '',
             team: teamId,
@@ -289,7 +291,12 @@ export function blockSuggestionPayload(input: BlockSuggestionInput): Record<stri
   const channel = input.message?.channel ?? DEFAULT_PAYLOAD_CHANNEL;
   return {
     ...base,
-    container: { type: 'message', message_ts: input.message?.ts ?? actionTs(), channel_id: channel.id, is_ephemeral: input.message?.ephemeral === true },
+    container: {
+      type: 'message',
+      message_ts: input.message?.ts ?? actionTs(),
+      channel_id: channel.id,
+      is_ephemeral: input.message?.ephemeral === true,
+    },
     channel: { id: channel.id, name: channel.name },
   };
 }

@@ -56,8 +56,10 @@ function inlineToTerminal(text: string, paint: Painter, names: NameLookup): stri
     return `\uE000${tokens.length - 1}\uE001`;
   };
   // Code first: nothing inside backticks is a link, a mention or a style.
-  let out = text.replace(/(^|[^\p{L}\p{N}`])`([^`\n]+)`(?![\p{L}\p{N}`])/gu, (_all, before: string, code: string) =>
-    `${before}${hold(paint.color ? paint.code(decodeEntities(code)) : `\`${decodeEntities(code)}\``)}`,
+  let out = text.replace(
+    /(^|[^\p{L}\p{N}`])`([^`\n]+)`(?![\p{L}\p{N}`])/gu,
+    (_all, before: string, code: string) =>
+      `${before}${hold(paint.color ? paint.code(decodeEntities(code)) : `\`${decodeEntities(code)}\``)}`,
   );
   out = out.replace(/<([^<>\n]+)>/g, (_all, inner: string) => hold(renderToken(inner, paint, names)));
   out = styleSpans(out, '*', paint.bold);
@@ -86,7 +88,9 @@ export function mrkdwnToTerminal(text: string, paint: Painter, names: NameLookup
     if (plain === '' && index > 0) return;
     for (const line of plain.split('\n')) {
       const quote = /^(?:>|&gt;)\s?/.exec(line);
-      lines.push(quote ? `${paint.dim('▎')} ${inlineToTerminal(line.slice(quote[0].length), paint, names)}` : inlineToTerminal(line, paint, names));
+      lines.push(
+        quote ? `${paint.dim('▎')} ${inlineToTerminal(line.slice(quote[0].length), paint, names)}` : inlineToTerminal(line, paint, names),
+      );
     }
   });
   return lines.join('\n');

@@ -146,7 +146,10 @@ function drawControl(state: DrawState, block: SlackBlock, element: SlackElement)
     return `${tag} ${styled}${link}`;
   }
   if (element.type === 'overflow') {
-    return `${tag} ⋯ ${enumerate(elementOptions(element).map((o) => textOf(o.text)), paint)}`;
+    return `${tag} ⋯ ${enumerate(
+      elementOptions(element).map((o) => textOf(o.text)),
+      paint,
+    )}`;
   }
   const value = currentValue(state, block, element);
   const options = elementOptions(element).map((o) => textOf(o.text));
@@ -175,7 +178,13 @@ function drawField(state: DrawState, block: SlackBlock): string[] {
   } else {
     const shown = value ?? paint.dim(placeholder ? `(${placeholder})` : '(empty)');
     const isSelect = element.type.endsWith('select');
-    const list = options.length > 0 ? ` ${enumerate(options.map((o) => textOf(o.text)), paint)}` : '';
+    const list =
+      options.length > 0
+        ? ` ${enumerate(
+            options.map((o) => textOf(o.text)),
+            paint,
+          )}`
+        : '';
     const valueLines = shown.split('\n');
     lines.push(...valueLines.map((line, i) => `    ${line}${i === valueLines.length - 1 && isSelect ? ` ▾${list}` : ''}`));
   }
@@ -192,7 +201,16 @@ function drawFields(fields: unknown[], state: DrawState): string[] {
   for (let i = 0; i < cells.length; i += 2) {
     const left = cells[i] ?? [];
     const right = cells[i + 1] ?? [];
-    const width = Math.min(MAX_LEFT_COLUMN, Math.max(0, ...cells.filter((_, j) => j % 2 === 0).flat().map(visibleLength)));
+    const width = Math.min(
+      MAX_LEFT_COLUMN,
+      Math.max(
+        0,
+        ...cells
+          .filter((_, j) => j % 2 === 0)
+          .flat()
+          .map(visibleLength),
+      ),
+    );
     const rows = Math.max(left.length, right.length);
     for (let r = 0; r < rows; r += 1) {
       const l = left[r] ?? '';
@@ -231,9 +249,17 @@ function drawRichText(block: SlackBlock, state: DrawState): string[] {
         lines.push(`${'  '.repeat(Number(part.indent ?? 0))}${ordered ? `${i + 1}.` : '•'} ${inline(item.elements)}`),
       );
     } else if (part.type === 'rich_text_preformatted') {
-      lines.push(...inline(part.elements).split('\n').map((l) => `  ${paint.code(l)}`));
+      lines.push(
+        ...inline(part.elements)
+          .split('\n')
+          .map((l) => `  ${paint.code(l)}`),
+      );
     } else if (part.type === 'rich_text_quote') {
-      lines.push(...inline(part.elements).split('\n').map((l) => `${paint.dim('▎')} ${l}`));
+      lines.push(
+        ...inline(part.elements)
+          .split('\n')
+          .map((l) => `${paint.dim('▎')} ${l}`),
+      );
     } else {
       lines.push(...inline(part.elements).split('\n'));
     }
@@ -259,9 +285,14 @@ function drawBlock(block: SlackBlock, state: DrawState): string[] {
     case 'context': {
       const parts = (Array.isArray(block.elements) ? block.elements : []).map((e: unknown) => {
         const element = e as Record<string, unknown>;
-        return element.type === 'image' ? `[${String(element.alt_text ?? 'image')}]` : richText(element, { ...state, paint: createPainter(false) });
+        return element.type === 'image'
+          ? `[${String(element.alt_text ?? 'image')}]`
+          : richText(element, { ...state, paint: createPainter(false) });
       });
-      return parts.join('  ').split('\n').map((line) => paint.dim(line));
+      return parts
+        .join('  ')
+        .split('\n')
+        .map((line) => paint.dim(line));
     }
     case 'image': {
       const title = textOf(block.title);
@@ -315,7 +346,11 @@ export function renderMessage(message: MessageToDraw, options: RenderOptions): D
       : message.audience === 'direct'
         ? 'direct message'
         : `#${message.channelName ?? 'channel'}`;
-  const notes = [message.inThread ? 'in thread' : '', message.change === 'updated' ? paint.yellow('updated') : '', message.change === 'deleted' ? paint.red('deleted') : '']
+  const notes = [
+    message.inThread ? 'in thread' : '',
+    message.change === 'updated' ? paint.yellow('updated') : '',
+    message.change === 'deleted' ? paint.red('deleted') : '',
+  ]
     .filter(Boolean)
     .map((n) => ` · ${n}`)
     .join('');
@@ -339,6 +374,10 @@ export function renderModal(modal: ModalToDraw, options: RenderOptions): Drawing
   const submit = textOf(view.submit);
   const close = textOf(view.close) || 'Cancel';
   const verbs = [submit ? `${paint.bold('submit')} (${submit})` : '', `${paint.bold('cancel')} (${close})`].filter(Boolean).join(' · ');
-  const text = [`${paint.dim('╭─')} ${paint.bold(title)} ${paint.dim('· modal')}${depth}`, ...gutter(paint, body), `${paint.dim('╰─')} ${verbs}`].join('\n');
+  const text = [
+    `${paint.dim('╭─')} ${paint.bold(title)} ${paint.dim('· modal')}${depth}`,
+    ...gutter(paint, body),
+    `${paint.dim('╰─')} ${verbs}`,
+  ].join('\n');
   return { text, controls: state.controls };
 }

@@ -136,7 +136,9 @@ function statusChange(before: Snapshot | null, after: Snapshot): Draft[] {
       ? [{ kind: 'field', field: 'lostReason', from: before.lostReason, to: after.lostReason }]
       : [];
   }
-  return [{ kind: 'status', from: before?.status ?? null, to: after.status, lostReason: after.status === 'lost' ? after.lostReason : null }];
+  return [
+    { kind: 'status', from: before?.status ?? null, to: after.status, lostReason: after.status === 'lost' ? after.lostReason : null },
+  ];
 }
 
 function parseCursor(cursor: string, count: number, crm: string): number {
@@ -184,7 +186,10 @@ export function createJournaledCrm(inner: CrmClient, store: Store, options: Jour
       const writes = deals.flatMap((deal, i) => {
         const known = parseSnapshot(stored[i]);
         const seen = snapshotOf(deal);
-        if ((known === null && onlyKnown) || (known !== null && ((known.updatedAt ?? 0) > (seen.updatedAt ?? 0) || sameSnapshot(known, seen)))) {
+        if (
+          (known === null && onlyKnown) ||
+          (known !== null && ((known.updatedAt ?? 0) > (seen.updatedAt ?? 0) || sameSnapshot(known, seen)))
+        ) {
           return [];
         }
         return [store.set(seenKey(deal.id), seen, SNAPSHOT_TTL_MS)];

@@ -7,7 +7,6 @@ import { BadActionValueError } from '../errors.js';
 import type { PendingDealAction } from '../ui/deal-list.js';
 import type { DealStageValue } from '../ui/ids.js';
 
-
 const id = z.string().min(1).max(64);
 const dealStage = z.object({ dealId: id, stageId: id });
 /** Every op a picker may carry, derived from the `/deal` grammar: a missing or unknown one fails the type check. */

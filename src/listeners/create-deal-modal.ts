@@ -6,13 +6,7 @@
 
 import type { ModalView } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
-import {
-  openDealForm,
-  type CreateDealDeps,
-  type CreateDealModal,
-  type CreateDealProblem,
-  type DealForm,
-} from '../services/create-deal.js';
+import { openDealForm, type CreateDealDeps, type CreateDealModal, type CreateDealProblem, type DealForm } from '../services/create-deal.js';
 import type { DealFormValues } from '../services/deal-form.js';
 import type { MessageSource } from '../services/message-note.js';
 import { canSearchParties } from '../services/picker-search.js';
@@ -117,6 +111,8 @@ export async function openCreateModal(
   } catch (error) {
     if (!modal.viewId) throw error;
     // Opened but not filled: the modal says what went wrong instead of loading forever.
-    await fillOpenedModal({ client: reply.client, viewId: modal.viewId, title: 'New deal', crmName: ctx.crm.displayName }, () => Promise.reject(error));
+    await fillOpenedModal({ client: reply.client, viewId: modal.viewId, title: 'New deal', crmName: ctx.crm.displayName }, () =>
+      Promise.reject(error),
+    );
   }
 }

@@ -14,7 +14,6 @@ import type { WebClient } from '@slack/web-api';
 import type { SharedCard } from '../services/undo.js';
 import { postToResponseUrl, type ResponseMessage } from '../slack/response-url.js';
 
-
 /** Who asked, and how to answer them. */
 export interface Reply {
   client: WebClient;

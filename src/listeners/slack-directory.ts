@@ -8,6 +8,7 @@ import type { DealbotContext } from './context.js';
 export function slackDirectory(ctx: DealbotContext, client: WebClient): SlackDirectory {
   return {
     person: (userId) => ctx.people.get(client, userId),
-    permalink: async (message) => (await client.chat.getPermalink({ channel: message.channelId, message_ts: message.ts })).permalink ?? null,
+    permalink: async (message) =>
+      (await client.chat.getPermalink({ channel: message.channelId, message_ts: message.ts })).permalink ?? null,
   };
 }

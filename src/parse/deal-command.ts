@@ -201,5 +201,3 @@ function lastMatch(pattern: RegExp, text: string): { start: number; end: number 
 const ECHO_LIMIT = 60;
 
 const echo = (text: string): string => echoInCode(text, ECHO_LIMIT);
-
-

@@ -3,9 +3,7 @@
 // never guesses: when two names fit equally well the caller gets both and asks.
 
 export type NameMatch<T> =
-  | { kind: 'match'; item: T; how: 'exact' | 'prefix' | 'typo' }
-  | { kind: 'ambiguous'; candidates: T[] }
-  | { kind: 'none' };
+  { kind: 'match'; item: T; how: 'exact' | 'prefix' | 'typo' } | { kind: 'ambiguous'; candidates: T[] } | { kind: 'none' };
 
 /** Lower case, diacritics stripped, punctuation and symbols turned into spaces, whitespace collapsed. */
 export function normalizeName(s: string): string {

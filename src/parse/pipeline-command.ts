@@ -128,4 +128,3 @@ const invalid = (problem: string): PipelineCommand => ({ kind: 'invalid', proble
 const ECHO_LIMIT = 40;
 
 const echo = (text: string): string => echoInCode(text, ECHO_LIMIT);
-

@@ -79,7 +79,12 @@ export function classifyDigestFailure(error: unknown): DigestFailure {
   switch (shaped.code) {
     case 'slack_webapi_rate_limited_error': {
       const seconds = Number(shaped.retryAfter);
-      return { kind: 'retry', code: 'ratelimited', detail: 'Slack is rate limiting', retryAfterMs: Number.isFinite(seconds) ? seconds * 1000 : null };
+      return {
+        kind: 'retry',
+        code: 'ratelimited',
+        detail: 'Slack is rate limiting',
+        retryAfterMs: Number.isFinite(seconds) ? seconds * 1000 : null,
+      };
     }
     case 'slack_webapi_request_error':
       return { kind: 'retry', code: 'request_error', detail: message, retryAfterMs: null };

@@ -15,7 +15,14 @@ import type { Store } from '../store/store.js';
 import { createDigestBuilder } from '../services/pipeline-digest.js';
 import { renderDigestJob, type DigestChart, type DigestJob } from './digest-job.js';
 import { adoptLegacyDigestState } from '../store/schedule-store.js';
-import { createScheduler, type DigestPoster, type OwnerNotice, type Scheduler, type SchedulerDeps, type SchedulerOptions } from './scheduler.js';
+import {
+  createScheduler,
+  type DigestPoster,
+  type OwnerNotice,
+  type Scheduler,
+  type SchedulerDeps,
+  type SchedulerOptions,
+} from './scheduler.js';
 import { scopeStore } from '../store/scoped-store.js';
 
 export function createSlackDigestPoster(client: WebClient): DigestPoster & { notifyOwner(notice: OwnerNotice): Promise<void> } {
@@ -85,8 +92,11 @@ export function createDigestRuntime(deps: DigestRuntimeDeps): Scheduler {
     schedules: scheduler.schedules,
     async start() {
       await adoptLegacyDigestState(deps.store, store).then(
-        (moved) => moved > 0 && deps.logger.info({ moved, workspace: deps.workspace }, 'digest schedules from before workspaces moved into this one'),
-        (error: unknown) => deps.logger.warn({ err: error }, 'could not move older digest schedules into this workspace; trying at the next start'),
+        (moved) =>
+          moved > 0 &&
+          deps.logger.info({ moved, workspace: deps.workspace }, 'digest schedules from before workspaces moved into this one'),
+        (error: unknown) =>
+          deps.logger.warn({ err: error }, 'could not move older digest schedules into this workspace; trying at the next start'),
       );
       return scheduler.start();
     },

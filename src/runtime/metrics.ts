@@ -86,7 +86,12 @@ export function createMetrics(options: { registry?: Registry; defaultMetrics?: b
       labelNames: ['crm'],
       registers,
     }),
-    digestPosts: new Counter({ name: 'dealbot_digest_posts_total', help: 'Scheduled digests by outcome', labelNames: ['outcome'], registers }),
+    digestPosts: new Counter({
+      name: 'dealbot_digest_posts_total',
+      help: 'Scheduled digests by outcome',
+      labelNames: ['outcome'],
+      registers,
+    }),
     schedulerLagSeconds: new Histogram({
       name: 'dealbot_digest_lag_seconds',
       help: 'How long after its slot a scheduled digest was posted',

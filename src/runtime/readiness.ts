@@ -49,7 +49,10 @@ export function createReadiness(options: { metrics?: Metrics | null; now?: () =>
   let starting: string | null = 'starting';
   let draining = false;
   const pending = new Map<string, string>();
-  const checks = new Map<string, { run: () => Promise<void>; timeoutMs: number; cacheMs: number; last?: { at: number; result: CheckResult } }>();
+  const checks = new Map<
+    string,
+    { run: () => Promise<void>; timeoutMs: number; cacheMs: number; last?: { at: number; result: CheckResult } }
+  >();
 
   async function run(name: string): Promise<CheckResult> {
     const pendingReason = pending.get(name);

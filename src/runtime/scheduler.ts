@@ -301,7 +301,10 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         return await failed(current, state, due.slot, attempts, error);
       }
       await schedules.saveRunState(schedule.id, { lastSlot: slot, lastPostedAt: iso(deps.now()), retry: null });
-      log.info({ scheduleId: schedule.id, channelId: schedule.channelId, slot, late: run.late, resumed: progress.messageTs !== null }, 'digest posted');
+      log.info(
+        { scheduleId: schedule.id, channelId: schedule.channelId, slot, late: run.late, resumed: progress.messageTs !== null },
+        'digest posted',
+      );
       return { ...base, result: 'posted', late: run.late };
     } finally {
       inFlight.delete(schedule.id);
@@ -344,7 +347,10 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     if (!progress.snapshotDone) {
       await job.commit().catch((error: unknown) => {
         // Not worth a retry: the next digest repeats a few changes instead of missing any.
-        log.warn({ err: error, scheduleId: schedule.id }, 'digest posted but its snapshot was not saved; the next one repeats some changes');
+        log.warn(
+          { err: error, scheduleId: schedule.id },
+          'digest posted but its snapshot was not saved; the next one repeats some changes',
+        );
       });
       await record({ ...progress, snapshotDone: true });
     }

@@ -29,10 +29,13 @@ export function onShutdownSignals(options: { logger: Logger; hardDeadlineMs?: nu
     }
     asked = true;
     // The drain has its own bound; this one catches a step that hangs past it.
-    setTimeout(() => {
-      options.logger.error('shutdown did not finish in time; stopping now');
-      target.exit(1);
-    }, options.hardDeadlineMs ?? DRAIN_TIMEOUT_MS + 1_500).unref();
+    setTimeout(
+      () => {
+        options.logger.error('shutdown did not finish in time; stopping now');
+        target.exit(1);
+      },
+      options.hardDeadlineMs ?? DRAIN_TIMEOUT_MS + 1_500,
+    ).unref();
     resolveRequested(reason);
   };
   const onSignal = (signal: NodeJS.Signals) => request(signal);

@@ -149,7 +149,11 @@ export interface CreateDealRequest {
  * everything typed and what went wrong (returned too, so the caller can log it). Once the
  * deal exists nothing brings the form back (submitting it again would make a second deal).
  */
-export async function createDealFromForm(deps: CreateDealDeps, modal: CreateDealModal, request: CreateDealRequest): Promise<CreateDealOutcome> {
+export async function createDealFromForm(
+  deps: CreateDealDeps,
+  modal: CreateDealModal,
+  request: CreateDealRequest,
+): Promise<CreateDealOutcome> {
   const { crm, deals, slack } = deps;
   const { draft, checked, requesterId, source } = request;
   const backToForm = async (problem: CreateDealProblem): Promise<CreateDealProblem> => {
@@ -182,7 +186,9 @@ export async function createDealFromForm(deps: CreateDealDeps, modal: CreateDeal
     deal,
     duplicate,
     requesterId,
-    fromMessage: source ? { source, note: await addMessageNote(deps, { deal, duplicate, source, note: draft.note ?? null, requesterId }) } : null,
+    fromMessage: source
+      ? { source, note: await addMessageNote(deps, { deal, duplicate, source, note: draft.note ?? null, requesterId }) }
+      : null,
   };
   await modal.showOutcome(outcome);
   return outcome;

@@ -33,8 +33,7 @@ export type DealFormMistake =
 export type DealFormErrors = Partial<Record<DealField, DealFormMistake>>;
 
 export type DealFormCheck =
-  | { ok: true; deal: Omit<NewDeal, 'ownerId'>; ownerSlackUserId: string | null }
-  | { ok: false; errors: DealFormErrors };
+  { ok: true; deal: Omit<NewDeal, 'ownerId'>; ownerSlackUserId: string | null } | { ok: false; errors: DealFormErrors };
 
 export const TITLE_MAX = 255;
 

@@ -17,9 +17,7 @@ import { LEASE_MS, runOnce, type Lease } from './idempotency.js';
 import { closingStageNamed, movableStages } from './movable-stages.js';
 
 export type DealResolution =
-  | { kind: 'one'; deal: Deal }
-  | { kind: 'many'; hits: DealHit[]; more: boolean }
-  | { kind: 'none'; words: string };
+  { kind: 'one'; deal: Deal } | { kind: 'many'; hits: DealHit[]; more: boolean } | { kind: 'none'; words: string };
 
 export type MoveOutcome =
   | { kind: 'moved'; deal: Deal; from: Stage | null; to: Stage }
@@ -153,8 +151,7 @@ export function createDealService(crm: CrmClient, store: Store, { createLeaseMs 
     return { deal: result, duplicate };
   }
 
-  const current = (target: Deal | string): Promise<Deal> =>
-    typeof target === 'string' ? crm.getDeal(target) : Promise.resolve(target);
+  const current = (target: Deal | string): Promise<Deal> => (typeof target === 'string' ? crm.getDeal(target) : Promise.resolve(target));
 
   async function applyMove(deal: Deal, to: Stage, options?: WriteOptions): Promise<MoveOutcome> {
     const stages = await stagesById();
@@ -236,7 +233,11 @@ export function createDealService(crm: CrmClient, store: Store, { createLeaseMs 
         (s) => s.pipelineId !== deal.pipelineId && normalizeName(s.name) === normalizeName(stageQuery),
       );
       // A slip on a closing stage's name ("wonn") still means won or lost, once nothing movable matched.
-      const closingTypo = matchByName(stageQuery, ownAll.filter((s) => s.closes), (s) => s.name);
+      const closingTypo = matchByName(
+        stageQuery,
+        ownAll.filter((s) => s.closes),
+        (s) => s.name,
+      );
       if (elsewhere.length === 0 && closingTypo.kind === 'match' && closingTypo.item.closes) {
         return { kind: 'closing-stage', deal, stage: closingTypo.item, closes: closingTypo.item.closes };
       }

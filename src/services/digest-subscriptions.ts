@@ -11,7 +11,13 @@
 import type { DateTime } from 'luxon';
 import type { CrmClient, Pipeline } from '../crm/port.js';
 import type { ScheduleStore } from '../store/schedule-store.js';
-import { createDigestSchedule, digestScheduleId, type DigestFrequency, type DigestSchedule, type DigestSection } from '../domain/digest-schedule.js';
+import {
+  createDigestSchedule,
+  digestScheduleId,
+  type DigestFrequency,
+  type DigestSchedule,
+  type DigestSection,
+} from '../domain/digest-schedule.js';
 import { pickPipeline } from './pick-pipeline.js';
 
 /** Whether the bot can post (and upload the chart) in a channel, joining a public one it is not in. */
@@ -41,9 +47,7 @@ type NoSinglePipeline = { kind: 'no-single-pipeline'; name: string; all: Pipelin
 export type DigestOffOutcome = NoSinglePipeline | { kind: 'off'; removed: DigestSchedule[] };
 export type DigestNowOutcome = NoSinglePipeline | { kind: 'posted' } | { kind: 'not-in-channel' } | { kind: 'failed'; detail: string };
 export type DigestSubscribeOutcome =
-  | NoSinglePipeline
-  | { kind: 'invite-me' }
-  | { kind: 'subscribed'; schedule: DigestSchedule; zoneFromProfile: boolean };
+  NoSinglePipeline | { kind: 'invite-me' } | { kind: 'subscribed'; schedule: DigestSchedule; zoneFromProfile: boolean };
 export type DigestSettingsOutcome =
   | { kind: 'off'; removed: DigestSchedule[] }
   | { kind: 'invite-me' }

@@ -135,11 +135,14 @@ export async function runOnce<T>(
  */
 async function holdingLease<T>(store: Store, key: string, owner: string, leaseMs: number, work: () => Promise<T>): Promise<T> {
   let renewing: Promise<unknown> = Promise.resolve();
-  const renewal = setInterval(() => {
-    // A renewal the store refuses is not the work's failure: the lease may lapse and a
-    // duplicate run, which is what a crash would have allowed anyway.
-    renewing = store.claim(key, leaseMs, owner).catch(() => undefined);
-  }, Math.max(1, Math.floor(leaseMs / 3)));
+  const renewal = setInterval(
+    () => {
+      // A renewal the store refuses is not the work's failure: the lease may lapse and a
+      // duplicate run, which is what a crash would have allowed anyway.
+      renewing = store.claim(key, leaseMs, owner).catch(() => undefined);
+    },
+    Math.max(1, Math.floor(leaseMs / 3)),
+  );
   renewal.unref?.();
   const stopRenewing = async () => {
     clearInterval(renewal);

@@ -150,14 +150,9 @@ export function noteTextFromMessage(text: string, names?: ReadonlyMap<string, st
  * The note the CRM keeps: what the person left of the message, then where it came from.
  * `zone` is the reader's, so "when" reads in their time.
  */
-export function messageNote(
-  text: string,
-  source: { ts: string },
-  details: MessageDetails,
-  zone: string,
-): string {
+export function messageNote(text: string, source: { ts: string }, details: MessageDetails, zone: string): string {
   const posted = DateTime.fromSeconds(Number(source.ts), { zone });
-  const when = posted.isValid ? posted.toFormat("d LLL yyyy, HH:mm ZZZZ") : null;
+  const when = posted.isValid ? posted.toFormat('d LLL yyyy, HH:mm ZZZZ') : null;
   const origin = `— ${details.authorName} in Slack${when ? `, ${when}` : ''}`;
   return [text.trim(), '', origin, ...(details.permalink ? [details.permalink] : [])].join('\n').trim();
 }
@@ -185,7 +180,14 @@ export async function describeMessage(slack: SlackDirectory, source: MessageSour
 /** Names of the people a message mentions, for `plainMessageText`; unknown ids are skipped. */
 export async function mentionNames(slack: SlackDirectory, text: string): Promise<Map<string, string>> {
   const ids = mentionedUserIds(text);
-  const found = await Promise.all(ids.map((id) => slack.person(id).then((p) => [id, p.name] as const, () => null)));
+  const found = await Promise.all(
+    ids.map((id) =>
+      slack.person(id).then(
+        (p) => [id, p.name] as const,
+        () => null,
+      ),
+    ),
+  );
   return new Map(found.filter((entry): entry is readonly [string, string] => entry !== null));
 }
 
@@ -209,7 +211,9 @@ export function dealDraftFromMessage(text: string): { title?: string; value?: st
   const title = quick.value && quick.title ? quick.title.replace(/[\s,;:–—-]+$/u, '') : line;
   return {
     ...(title ? { title } : {}),
-    ...(quick.value && quick.title ? { value: String(quick.value.amount), ...(quick.value.currency ? { currency: quick.value.currency } : {}) } : {}),
+    ...(quick.value && quick.title
+      ? { value: String(quick.value.amount), ...(quick.value.currency ? { currency: quick.value.currency } : {}) }
+      : {}),
   };
 }
 

@@ -392,7 +392,9 @@ export function createDigestBuilder(deps: DigestBuilderDeps): DigestBuilder {
     const seen = new Set<string>();
     await Promise.all([
       forEachDeal(crm, { pipelineId: pipeline.id, status: ['open'] }, (deal) => tally.addOpen(deal), { seen }),
-      forEachDeal(crm, { pipelineId: pipeline.id, status: ['won', 'lost'], updatedSince: closedSince }, (deal) => tally.addClosed(deal), { seen }),
+      forEachDeal(crm, { pipelineId: pipeline.id, status: ['won', 'lost'], updatedSince: closedSince }, (deal) => tally.addClosed(deal), {
+        seen,
+      }),
     ]);
     return tally.finish();
   }

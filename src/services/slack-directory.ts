@@ -10,4 +10,3 @@ export interface SlackDirectory {
   /** The permalink of a message; rejects when Slack will not give one. */
   permalink(message: { channelId: string; ts: string }): Promise<string | null>;
 }
-

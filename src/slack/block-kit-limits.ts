@@ -49,7 +49,8 @@ function markupProblems(text: string): string[] {
   if (/<https?:/i.test(text) || /<mailto:/i.test(text)) problems.push('contains a `<http` link');
   for (const m of text.matchAll(/</g)) {
     const rest = text.slice(m.index);
-    if (!/^<@[UW][A-Z0-9]+>/.test(rest) && !DATE_TOKEN.test(rest)) problems.push(`has an unescaped "<" at ${m.index}: ${JSON.stringify(rest.slice(0, 30))}`);
+    if (!/^<@[UW][A-Z0-9]+>/.test(rest) && !DATE_TOKEN.test(rest))
+      problems.push(`has an unescaped "<" at ${m.index}: ${JSON.stringify(rest.slice(0, 30))}`);
   }
   for (const m of text.matchAll(/&/g)) {
     if (!/^&(?:amp|lt|gt);/.test(text.slice(m.index))) problems.push(`has an unescaped "&" at ${m.index}`);
@@ -121,7 +122,8 @@ class Checker {
         if (hasOptions) {
           const options = asArray(el.options);
           if (options.length === 0) this.fail(`${path}.options`, 'no options');
-          if (options.length > LIMITS.selectOptions) this.fail(`${path}.options`, `${options.length} options, over ${LIMITS.selectOptions}`);
+          if (options.length > LIMITS.selectOptions)
+            this.fail(`${path}.options`, `${options.length} options, over ${LIMITS.selectOptions}`);
           options.forEach((o, i) => {
             const v = this.option(`${path}.options[${i}]`, o);
             if (v !== null) values.push(v);
@@ -131,7 +133,8 @@ class Checker {
         if (hasGroups) {
           const groups = asArray(el.option_groups);
           if (groups.length === 0) this.fail(`${path}.option_groups`, 'no groups');
-          if (groups.length > LIMITS.optionGroups) this.fail(`${path}.option_groups`, `${groups.length} groups, over ${LIMITS.optionGroups}`);
+          if (groups.length > LIMITS.optionGroups)
+            this.fail(`${path}.option_groups`, `${groups.length} groups, over ${LIMITS.optionGroups}`);
           groups.forEach((g, gi) => {
             if (!isObject(g)) return this.fail(`${path}.option_groups[${gi}]`, 'not an object');
             this.text(`${path}.option_groups[${gi}].label`, g.label, LIMITS.optionText, 'plain');
@@ -166,7 +169,8 @@ class Checker {
       }
       case 'number_input':
         if (typeof el.is_decimal_allowed !== 'boolean') this.fail(path, 'needs is_decimal_allowed');
-        if (typeof el.initial_value === 'string' && !/^-?\d+(\.\d+)?$/.test(el.initial_value)) this.fail(`${path}.initial_value`, 'not a number');
+        if (typeof el.initial_value === 'string' && !/^-?\d+(\.\d+)?$/.test(el.initial_value))
+          this.fail(`${path}.initial_value`, 'not a number');
         return;
       case 'datepicker':
         if (el.initial_date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(String(el.initial_date))) {
@@ -176,7 +180,8 @@ class Checker {
       case 'external_select':
       case 'multi_external_select': {
         const min = el.min_query_length;
-        if (min !== undefined && (typeof min !== 'number' || min < 0)) this.fail(`${path}.min_query_length`, 'must be a number of at least 0');
+        if (min !== undefined && (typeof min !== 'number' || min < 0))
+          this.fail(`${path}.min_query_length`, 'must be a number of at least 0');
         if (el.initial_option !== undefined) this.option(`${path}.initial_option`, el.initial_option);
         return;
       }
@@ -201,7 +206,8 @@ class Checker {
         if (block.text !== undefined) this.text(`${path}.text`, block.text, LIMITS.sectionText);
         if (block.fields !== undefined) {
           const fields = asArray(block.fields);
-          if (fields.length === 0 || fields.length > LIMITS.sectionFields) this.fail(`${path}.fields`, `${fields.length} fields, must be 1 to ${LIMITS.sectionFields}`);
+          if (fields.length === 0 || fields.length > LIMITS.sectionFields)
+            this.fail(`${path}.fields`, `${fields.length} fields, must be 1 to ${LIMITS.sectionFields}`);
           fields.forEach((f, i) => this.text(`${path}.fields[${i}]`, f, LIMITS.fieldText));
         }
         if (block.accessory !== undefined) this.element(`${path}.accessory`, block.accessory);
@@ -246,7 +252,8 @@ class Checker {
     const blockIds = list.map((b) => (isObject(b) ? b.block_id : undefined)).filter((id) => id !== undefined);
     if (new Set(blockIds).size !== blockIds.length) this.fail('blocks', `block_ids are not unique: ${blockIds.join(', ')}`);
     for (const id of blockIds) {
-      if (typeof id !== 'string' || id.length === 0 || id.length > LIMITS.blockId) this.fail('blocks', `bad block_id ${JSON.stringify(id)}`);
+      if (typeof id !== 'string' || id.length === 0 || id.length > LIMITS.blockId)
+        this.fail('blocks', `bad block_id ${JSON.stringify(id)}`);
     }
     list.forEach((b, i) => this.block(`blocks[${i}]`, b, surface));
   }
@@ -332,7 +339,11 @@ export function plainTexts(blocksOrView: unknown): string[] {
 
 /** What a person reads from escaped mrkdwn: entities decoded, zero-width spaces gone. */
 export function displayedText(mrkdwn: string): string {
-  return mrkdwn.replace(/\u200B/g, '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  return mrkdwn
+    .replace(/\u200B/g, '')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 }
 
 /**

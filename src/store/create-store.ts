@@ -99,7 +99,14 @@ async function openSqlite(location: string, namespace: string, simulateReadOnly:
     if (simulateReadOnly) await query('PRAGMA query_only = ON');
     const guard = inMemory ? undefined : await guardSqliteFile(file);
     const keyv = new Keyv({ store: opened, namespace, throwOnErrors: true });
-    const store = createKeyvStore({ kind: 'sqlite', keyv, claims, deadlineMs, close: () => opened.disconnect(), beforeWrite: guard?.check });
+    const store = createKeyvStore({
+      kind: 'sqlite',
+      keyv,
+      claims,
+      deadlineMs,
+      close: () => opened.disconnect(),
+      beforeWrite: guard?.check,
+    });
     // A file that opens but refuses writes would report itself healthy and then lose
     // everything it is told: find out now.
     await probeStore(store);

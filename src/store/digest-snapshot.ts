@@ -25,10 +25,7 @@ const snapshotKey = (channelId: string, pipelineId: string): string => `digest:s
 
 const storedSchema = z.object({
   at: z.string(),
-  deals: z.record(
-    z.string(),
-    z.tuple([z.string(), z.enum(['open', 'won', 'lost']), z.number().nullable(), z.string().nullable()]),
-  ),
+  deals: z.record(z.string(), z.tuple([z.string(), z.enum(['open', 'won', 'lost']), z.number().nullable(), z.string().nullable()])),
 });
 
 export function snapshotOf(deals: Iterable<Deal>, at: DateTime): DigestSnapshot {

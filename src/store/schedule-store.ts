@@ -174,7 +174,11 @@ export function createScheduleStore(store: Store): ScheduleStore {
         const existed = await store.delete(scheduleKey(id));
         await store.delete(runStateKey(id));
         const index = await readIndex();
-        if (index.includes(id)) await store.set(INDEX_KEY, index.filter((i) => i !== id));
+        if (index.includes(id))
+          await store.set(
+            INDEX_KEY,
+            index.filter((i) => i !== id),
+          );
         return existed;
       });
     },

@@ -53,7 +53,12 @@ const xml = (text: string): string =>
 /** `€1.2M`, `$350K`; the full formatter's `12,000 XYZ` for a code Intl refuses. */
 function compactMoney(m: Money): string {
   try {
-    return new Intl.NumberFormat('en-US', { style: 'currency', currency: m.currency, notation: 'compact', maximumFractionDigits: 1 }).format(m.amount);
+    return new Intl.NumberFormat('en-US', {
+      style: 'currency',
+      currency: m.currency,
+      notation: 'compact',
+      maximumFractionDigits: 1,
+    }).format(m.amount);
   } catch {
     return formatMoney(m);
   }
@@ -118,20 +123,38 @@ export function stageChartSvg(board: PipelineBoard, options: StageChartOptions =
     );
     if (full > 0) {
       // Any value at all shows at least a sliver, so a small stage does not look empty.
-      parts.push(`<rect x="${barLeft}" y="${y + 6}" width="${Math.max(2, full).toFixed(1)}" height="${ROW_HEIGHT - 12}" rx="3" fill="${COLORS.value}"/>`);
-      if (dark > 0) parts.push(`<rect x="${barLeft}" y="${y + 6}" width="${Math.max(1, dark).toFixed(1)}" height="${ROW_HEIGHT - 12}" rx="3" fill="${COLORS.weighted}"/>`);
+      parts.push(
+        `<rect x="${barLeft}" y="${y + 6}" width="${Math.max(2, full).toFixed(1)}" height="${ROW_HEIGHT - 12}" rx="3" fill="${COLORS.value}"/>`,
+      );
+      if (dark > 0)
+        parts.push(
+          `<rect x="${barLeft}" y="${y + 6}" width="${Math.max(1, dark).toFixed(1)}" height="${ROW_HEIGHT - 12}" rx="3" fill="${COLORS.weighted}"/>`,
+        );
     }
-    const label = currency && value > 0 ? `${compactMoney({ amount: value, currency })} · ${column.count.toLocaleString('en-US')} deal${column.count === 1 ? '' : 's'}` : column.count > 0 ? `${column.count.toLocaleString('en-US')} deal${column.count === 1 ? '' : 's'}, no value` : 'no deals';
-    parts.push(`<text x="${(barLeft + Math.max(2, full) + 8).toFixed(1)}" y="${mid + 5}" font-size="13" fill="${COLORS.muted}">${xml(label)}</text>`);
+    const label =
+      currency && value > 0
+        ? `${compactMoney({ amount: value, currency })} · ${column.count.toLocaleString('en-US')} deal${column.count === 1 ? '' : 's'}`
+        : column.count > 0
+          ? `${column.count.toLocaleString('en-US')} deal${column.count === 1 ? '' : 's'}, no value`
+          : 'no deals';
+    parts.push(
+      `<text x="${(barLeft + Math.max(2, full) + 8).toFixed(1)}" y="${mid + 5}" font-size="13" fill="${COLORS.muted}">${xml(label)}</text>`,
+    );
   });
   if (hidden.length > 0) {
     const y = TOP + rows.length * ROW_HEIGHT + ROW_HEIGHT / 2 + 5;
     const deals = hidden.reduce((n, c) => n + c.count, 0);
-    parts.push(`<text x="${LABEL_WIDTH}" y="${y}" font-size="13" text-anchor="end" fill="${COLORS.muted}">${xml(`and ${hidden.length} more stages`)}</text>`);
-    parts.push(`<text x="${barLeft + 8}" y="${y}" font-size="13" fill="${COLORS.muted}">${xml(`${deals.toLocaleString('en-US')} deals`)}</text>`);
+    parts.push(
+      `<text x="${LABEL_WIDTH}" y="${y}" font-size="13" text-anchor="end" fill="${COLORS.muted}">${xml(`and ${hidden.length} more stages`)}</text>`,
+    );
+    parts.push(
+      `<text x="${barLeft + 8}" y="${y}" font-size="13" fill="${COLORS.muted}">${xml(`${deals.toLocaleString('en-US')} deals`)}</text>`,
+    );
   }
   if (all.length === 0) {
-    parts.push(`<text x="${barLeft + 8}" y="${TOP + ROW_HEIGHT / 2 + 5}" font-size="14" fill="${COLORS.muted}">This pipeline has no stages</text>`);
+    parts.push(
+      `<text x="${barLeft + 8}" y="${TOP + ROW_HEIGHT / 2 + 5}" font-size="14" fill="${COLORS.muted}">This pipeline has no stages</text>`,
+    );
   }
   parts.push('</svg>');
   return { svg: parts.join('\n'), width, height };

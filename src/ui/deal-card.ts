@@ -38,8 +38,7 @@ const field = (label: string, value: string): MrkdwnElement => mrkdwnText(`*${la
 const untitled = (title: string): string => (title.trim() === '' ? 'Untitled deal' : title);
 
 /** A link Slack will open: only http(s), within the url limit. */
-const isOpenableUrl = (url: string | null): url is string =>
-  url !== null && url.length <= 3000 && /^https?:\/\/[^\s]+$/i.test(url);
+const isOpenableUrl = (url: string | null): url is string => url !== null && url.length <= 3000 && /^https?:\/\/[^\s]+$/i.test(url);
 
 function stageField(input: DealCardInput): string {
   const { stage, pipeline } = input;

@@ -7,7 +7,16 @@ import type { ExternalSelect, InputBlock, KnownBlock, ModalView, PlainTextOption
 import type { Deal, IsoDate, PartyRef, Pipeline, Stage } from '../crm/port.js';
 import type { CreateDealProblem, DealCreated, DealForm, DealFormDraft } from '../services/create-deal.js';
 import { errorMessage } from './error-message.js';
-import { ActionId, CallbackId, DealFormExtraField, DealFormField, FORM_BLOCK_FOR_FIELD, LostFormField, PICKER_MIN_QUERY, SlackLimits } from './ids.js';
+import {
+  ActionId,
+  CallbackId,
+  DealFormExtraField,
+  DealFormField,
+  FORM_BLOCK_FOR_FIELD,
+  LostFormField,
+  PICKER_MIN_QUERY,
+  SlackLimits,
+} from './ids.js';
 import { escapeMrkdwn, mrkdwnText, plainText, truncate } from './mrkdwn.js';
 import { messageSourceLine } from './note-messages.js';
 import { noticeModal } from './notice-modal.js';
@@ -68,12 +77,7 @@ export interface DealFormModalInput {
 const option = (text: string, value: string): PlainTextOption => ({ text: plainText(text, SlackLimits.optionText), value });
 
 /** A static select that holds any number of options (grouped beyond 100, see select-options.ts). */
-function staticSelect(
-  actionId: string,
-  options: PlainTextOption[],
-  initialValue: string | undefined,
-  placeholder: string,
-): StaticSelect {
+function staticSelect(actionId: string, options: PlainTextOption[], initialValue: string | undefined, placeholder: string): StaticSelect {
   const shown = selectOptions(options);
   const initial = allOptions(shown).find((o) => o.value === initialValue);
   return {
@@ -176,12 +180,9 @@ export function dealFormModal(input: DealFormModalInput): ModalView {
       },
       { optional: true, error: errors[DealFormField.value] },
     ),
-    inputBlock(
-      DealFormField.currency,
-      'Currency',
-      staticSelect(DealFormField.currency, currencies, currency, 'Currency'),
-      { error: errors[DealFormField.currency] },
-    ),
+    inputBlock(DealFormField.currency, 'Currency', staticSelect(DealFormField.currency, currencies, currency, 'Currency'), {
+      error: errors[DealFormField.currency],
+    }),
     inputBlock(
       DealFormField.pipeline,
       'Pipeline',
@@ -296,7 +297,12 @@ function initialFrom(draft: DealFormDraft): NonNullable<DealFormModalInput['init
 }
 
 /** The create form as it opens, before the CRM has answered: the selects say "Loading…". */
-export function loadingDealFormModal(input: { draft: DealFormDraft; crmName: string; privateMetadata: string; partyPickers: boolean }): ModalView {
+export function loadingDealFormModal(input: {
+  draft: DealFormDraft;
+  crmName: string;
+  privateMetadata: string;
+  partyPickers: boolean;
+}): ModalView {
   return dealFormModal({
     pipelines: [],
     stages: [],

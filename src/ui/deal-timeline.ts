@@ -22,8 +22,7 @@ export interface TimelineOlderValue {
   cursor: string;
 }
 
-export const encodeTimelineOlder = (value: TimelineOlderValue): string =>
-  JSON.stringify({ dealId: value.dealId, cursor: value.cursor });
+export const encodeTimelineOlder = (value: TimelineOlderValue): string => JSON.stringify({ dealId: value.dealId, cursor: value.cursor });
 
 export interface DealTimelineInput {
   deal: Deal;
@@ -132,7 +131,8 @@ function fieldValue(field: DealField, raw: string, input: DealTimelineInput, now
 function fieldChange(change: Extract<DealChange, { kind: 'field' }>, input: DealTimelineInput, now: DateTime): string {
   const icon = FIELD_ICONS[change.field] ?? '✏️';
   const label = `${icon} *${FIELD_LABELS[change.field]}*`;
-  const from = change.from === null || change.from.trim() === '' ? null : fieldValue(change.field, change.from, input, now, change.fromLabel);
+  const from =
+    change.from === null || change.from.trim() === '' ? null : fieldValue(change.field, change.from, input, now, change.fromLabel);
   const to = change.to === null || change.to.trim() === '' ? null : fieldValue(change.field, change.to, input, now, change.toLabel);
   if (from === null && to === null) return `${label} changed`;
   if (from === null) return `${label} set to ${to}`;
@@ -255,7 +255,10 @@ export function dealTimelineMessage(input: DealTimelineInput): Message {
   const title = untitled(deal.title);
 
   const blocks: KnownBlock[] = [
-    { type: 'header', text: plainText(`${input.olderPage ? 'Older history' : 'Timeline'}: ${truncate(title, TITLE_MAX)}`, SlackLimits.headerText) },
+    {
+      type: 'header',
+      text: plainText(`${input.olderPage ? 'Older history' : 'Timeline'}: ${truncate(title, TITLE_MAX)}`, SlackLimits.headerText),
+    },
   ];
   const summary = summaryLine(input, now);
   if (summary) blocks.push(context(summary));

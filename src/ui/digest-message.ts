@@ -72,7 +72,9 @@ function stageName(stages: ReadonlyMap<string, Stage>, id: string): string {
 }
 
 function dealLine(deal: Deal, extra: string[]): string {
-  return ['•', title(deal), deal.value ? `· ${formatMoney(deal.value)}` : '', ...extra.map((e) => `· ${e}`)].filter((p) => p !== '').join(' ');
+  return ['•', title(deal), deal.value ? `· ${formatMoney(deal.value)}` : '', ...extra.map((e) => `· ${e}`)]
+    .filter((p) => p !== '')
+    .join(' ');
 }
 
 function boardSection(digest: PipelineDigest): KnownBlock {
@@ -85,7 +87,8 @@ function boardSection(digest: PipelineDigest): KnownBlock {
   let text = heading;
   let shown = 0;
   for (const column of board.stages) {
-    const figures = column.count === 0 ? 'none' : `${dealCount(column.count)} · ${money(column.values)} · weighted ${money(column.weighted)}`;
+    const figures =
+      column.count === 0 ? 'none' : `${dealCount(column.count)} · ${money(column.values)} · weighted ${money(column.weighted)}`;
     const line = `\`${countBar(column.count, maxCount)}\` *${safe(column.stage.name, NAME_MAX)}* — ${figures}`;
     if (text.length + 1 + line.length > budget) break;
     text += `\n${line}`;
@@ -109,7 +112,14 @@ function moveLine(move: StageMove): string {
 function changeBlocks(changes: DigestChanges, stages: ReadonlyMap<string, Stage>, now: DateTime): KnownBlock[] {
   const blocks: KnownBlock[] = [section(`*What changed since ${formatWhen(changes.since, now)}*`)];
   const { added, moved, won, lost, reopened } = changes;
-  if (won.total > 0) blocks.push(listSection(listHeading('🏆 *Won*', won), won.top.map((d) => dealLine(d, [])), won.total));
+  if (won.total > 0)
+    blocks.push(
+      listSection(
+        listHeading('🏆 *Won*', won),
+        won.top.map((d) => dealLine(d, [])),
+        won.total,
+      ),
+    );
   if (lost.total > 0) {
     const lines = lost.top.map((d) => {
       const reason = d.lostReason?.trim();
@@ -118,11 +128,23 @@ function changeBlocks(changes: DigestChanges, stages: ReadonlyMap<string, Stage>
     blocks.push(listSection(listHeading('✖ *Lost*', lost), lines, lost.total));
   }
   if (added.total > 0) {
-    blocks.push(listSection(listHeading('🆕 *New*', added), added.top.map((d) => dealLine(d, [stageName(stages, d.stageId)])), added.total));
+    blocks.push(
+      listSection(
+        listHeading('🆕 *New*', added),
+        added.top.map((d) => dealLine(d, [stageName(stages, d.stageId)])),
+        added.total,
+      ),
+    );
   }
   if (moved.total > 0) blocks.push(listSection(`➡️ *Moved* · ${dealCount(moved.total)}`, moved.top.map(moveLine), moved.total));
   if (reopened.total > 0) {
-    blocks.push(listSection(listHeading('↩️ *Reopened*', reopened), reopened.top.map((d) => dealLine(d, [stageName(stages, d.stageId)])), reopened.total));
+    blocks.push(
+      listSection(
+        listHeading('↩️ *Reopened*', reopened),
+        reopened.top.map((d) => dealLine(d, [stageName(stages, d.stageId)])),
+        reopened.total,
+      ),
+    );
   }
   if (changes.left > 0) blocks.push(context(`${dealCount(changes.left)} left the pipeline (moved to another pipeline or deleted)`));
   return blocks.length > 1 ? blocks : [];
@@ -143,14 +165,18 @@ function forecastSection(digest: PipelineDigest): KnownBlock | null {
 function lateNotice(digest: PipelineDigest): string | null {
   const { run } = digest;
   if (!run.late) return null;
-  const missed = run.missedSlots > 1 ? ` ${counts.format(run.missedSlots - 1)} earlier digest${run.missedSlots === 2 ? " wasn't" : "s weren't"} posted; this one covers everything since the last.` : '';
+  const missed =
+    run.missedSlots > 1
+      ? ` ${counts.format(run.missedSlots - 1)} earlier digest${run.missedSlots === 2 ? " wasn't" : "s weren't"} posted; this one covers everything since the last.`
+      : '';
   return `⏰ *Late:* this digest was due ${formatWhen(run.slot, digest.at)} (Dealbot was offline or could not post).${missed}`;
 }
 
 function quietLine(digest: PipelineDigest, name: string): string {
   const { totals } = digest.board;
   const since = digest.changes ? ` since ${formatWhen(digest.changes.since, digest.at)}` : '';
-  const open = totals.count === 0 ? 'no open deals' : `${dealCount(totals.count)} open · ${money(totals.values)} · weighted ${money(totals.weighted)}`;
+  const open =
+    totals.count === 0 ? 'no open deals' : `${dealCount(totals.count)} open · ${money(totals.values)} · weighted ${money(totals.weighted)}`;
   return `📊 *${name}*: a quiet pipeline — nothing changed${since}, nothing is closing soon, overdue or stale. ${open}.`;
 }
 
@@ -169,7 +195,10 @@ export function digestMessage(digest: PipelineDigest, options: DigestMessageOpti
   }
 
   const blocks: KnownBlock[] = [
-    { type: 'header', text: plainText(`📊 Pipeline digest: ${truncate(digest.pipeline.name.trim() || 'Pipeline', NAME_MAX)}`, SlackLimits.headerText) },
+    {
+      type: 'header',
+      text: plainText(`📊 Pipeline digest: ${truncate(digest.pipeline.name.trim() || 'Pipeline', NAME_MAX)}`, SlackLimits.headerText),
+    },
     context(`${formatWhen(now, now)} · ${escapeMrkdwn(digest.zone)} · ${safe(digest.crmName, NAME_MAX)}`),
   ];
   if (late) blocks.push(section(late));
@@ -195,7 +224,9 @@ export function digestMessage(digest: PipelineDigest, options: DigestMessageOpti
     blocks.push(listSection(listHeading('⚠️ *Overdue* (expected close passed, still open)', digest.overdue), lines, digest.overdue.total));
   }
   if (enabled.has('stale') && digest.stale.total > 0) {
-    const lines = digest.stale.top.map((d) => dealLine(d, [stageName(stages, d.stageId), `last change ${formatRelativeTime(lastChangedAt(d), now)}`]));
+    const lines = digest.stale.top.map((d) =>
+      dealLine(d, [stageName(stages, d.stageId), `last change ${formatRelativeTime(lastChangedAt(d), now)}`]),
+    );
     blocks.push(listSection(listHeading(`💤 *Stale* (no change in ${digest.staleDays}+ days)`, digest.stale), lines, digest.stale.total));
   }
   if (enabled.has('forecast')) {

@@ -74,12 +74,16 @@ export function digestSubscribedMessage(input: DigestSubscribedInput): Message {
   const line =
     `🗓️ ${userMention(input.userId)} set a pipeline digest of ${pipelineLabel(schedule)} for this channel: ` +
     `${escapeMrkdwn(describeWhen(schedule))} (${escapeMrkdwn(schedule.zone)}${zoneNote}). Next one: ${formatRun(first)}.`;
-  return message(line, [section(line), context(`Sections: ${sectionsNote(schedule)} · change it with \`/pipeline digest\`, stop it with \`/pipeline digest off\``)]);
+  return message(line, [
+    section(line),
+    context(`Sections: ${sectionsNote(schedule)} · change it with \`/pipeline digest\`, stop it with \`/pipeline digest off\``),
+  ]);
 }
 
 /** For the channel: "<@U1> turned off the digest of *Sales* here." */
 export function digestOffMessage(input: { removed: DigestSchedule[]; userId: string }): Message {
-  if (input.removed.length === 0) return message('This channel has no pipeline digest to turn off. `/pipeline digest list` shows what is set.');
+  if (input.removed.length === 0)
+    return message('This channel has no pipeline digest to turn off. `/pipeline digest list` shows what is set.');
   const what = input.removed.map(pipelineLabel).join(', ');
   return message(`🔕 ${userMention(input.userId)} turned off the pipeline digest of ${what} for this channel.`);
 }
@@ -87,7 +91,9 @@ export function digestOffMessage(input: { removed: DigestSchedule[]; userId: str
 /** The channel's digests, each with when it runs next (or why it is paused). */
 export function digestListMessage(input: { schedules: DigestSchedule[]; now: DateTime }): Message {
   if (input.schedules.length === 0) {
-    return message('No pipeline digest is set for this channel. Try `/pipeline digest weekdays 09:00` or `/pipeline digest` for the settings.');
+    return message(
+      'No pipeline digest is set for this channel. Try `/pipeline digest weekdays 09:00` or `/pipeline digest` for the settings.',
+    );
   }
   const shown = input.schedules.slice(0, LIST_MAX);
   const lines = shown.map((s) => {

@@ -154,14 +154,21 @@ export function digestSettingsModal(input_: DigestSettingsModalInput): ModalView
   const initialSections = sectionOptions.filter((o) => chosen.has(o.value as DigestSection));
 
   const blocks: KnownBlock[] = [];
-  if (input_.banner) blocks.push({ type: 'section', text: mrkdwnText(`⚠️ ${escapeMrkdwn(truncate(input_.banner, 1000))}`, SlackLimits.sectionText) });
+  if (input_.banner)
+    blocks.push({ type: 'section', text: mrkdwnText(`⚠️ ${escapeMrkdwn(truncate(input_.banner, 1000))}`, SlackLimits.sectionText) });
   blocks.push({
     type: 'section',
-    text: mrkdwnText('A summary of the pipeline, posted in this channel on a schedule: the board, what changed, deals closing soon, overdue and stale deals, and the forecast.', SlackLimits.sectionText),
+    text: mrkdwnText(
+      'A summary of the pipeline, posted in this channel on a schedule: the board, what changed, deals closing soon, overdue and stale deals, and the forecast.',
+      SlackLimits.sectionText,
+    ),
   });
   if (current?.paused) {
     const reason = current.pausedReason ? `: ${escapeMrkdwn(truncate(describePauseReason(current.pausedReason), 200))}` : '';
-    blocks.push({ type: 'context', elements: [mrkdwnText(`⏸️ This digest is paused${reason}. Saving starts it again.`, SlackLimits.sectionText)] });
+    blocks.push({
+      type: 'context',
+      elements: [mrkdwnText(`⏸️ This digest is paused${reason}. Saving starts it again.`, SlackLimits.sectionText)],
+    });
   }
   blocks.push(
     input(ActionId.digestFrequency, 'How often', {
@@ -185,25 +192,26 @@ export function digestSettingsModal(input_: DigestSettingsModalInput): ModalView
     ),
     input(ActionId.digestZone, 'Time zone', zoneSelect(zone)),
     input(ActionId.digestPipeline, 'Pipeline', pipelineSelect(input_.pipelines, current?.pipelineId ?? null)),
-    input(ActionId.digestSections, 'Sections', {
-      type: 'multi_static_select',
-      action_id: ActionId.digestSections,
-      placeholder: plainText('What the digest shows', 150),
-      options: sectionOptions,
-      ...(initialSections.length > 0 ? { initial_options: initialSections } : {}),
-    }, 'Sections with nothing to say are left out; a quiet pipeline gets one line.'),
     input(
-      ActionId.digestStaleDays,
-      'A deal is stale after this many days without a change',
+      ActionId.digestSections,
+      'Sections',
       {
-        type: 'number_input',
-        action_id: ActionId.digestStaleDays,
-        is_decimal_allowed: false,
-        min_value: '1',
-        max_value: String(MAX_STALE_DAYS),
-        initial_value: String(current?.staleDays ?? DEFAULT_STALE_DAYS),
+        type: 'multi_static_select',
+        action_id: ActionId.digestSections,
+        placeholder: plainText('What the digest shows', 150),
+        options: sectionOptions,
+        ...(initialSections.length > 0 ? { initial_options: initialSections } : {}),
       },
+      'Sections with nothing to say are left out; a quiet pipeline gets one line.',
     ),
+    input(ActionId.digestStaleDays, 'A deal is stale after this many days without a change', {
+      type: 'number_input',
+      action_id: ActionId.digestStaleDays,
+      is_decimal_allowed: false,
+      min_value: '1',
+      max_value: String(MAX_STALE_DAYS),
+      initial_value: String(current?.staleDays ?? DEFAULT_STALE_DAYS),
+    }),
   );
 
   const metadata: DigestSettingsMetadata = { channelId: input_.channelId, scheduleId: current?.id ?? null };
@@ -234,7 +242,10 @@ export function readDigestSettingsMetadata(privateMetadata: string): DigestSetti
 /** The slice of `view.state.values` a submission carries, per block id then action id. */
 export type ViewStateValues = Record<
   string,
-  Record<string, { type?: string; value?: string | null; selected_option?: { value: string } | null; selected_options?: Array<{ value: string }> | null }>
+  Record<
+    string,
+    { type?: string; value?: string | null; selected_option?: { value: string } | null; selected_options?: Array<{ value: string }> | null }
+  >
 >;
 
 export function readDigestSettings(values: ViewStateValues): DigestSettingsSubmission {

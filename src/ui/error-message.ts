@@ -95,7 +95,9 @@ function sentence(error: unknown, fallbackCrm: string): Part[] {
       return ['A deal needs a title, e.g. ', { command: '/deal new Acme renewal 12k EUR' }, '.'];
     }
     if (error.field === 'stageId' && error.problem === 'unknown') {
-      return [`${crm} has no stage with id ${truncate(error.value ?? '', ID_MAX)} any more; the menu may be out of date. Nothing was changed.`];
+      return [
+        `${crm} has no stage with id ${truncate(error.value ?? '', ID_MAX)} any more; the menu may be out of date. Nothing was changed.`,
+      ];
     }
     return [`Dealbot could not use ${error.field ? `the ${FIELD_WORDS[error.field]}` : 'what was typed'}. Nothing was changed.`];
   }
@@ -148,7 +150,10 @@ function sentence(error: unknown, fallbackCrm: string): Part[] {
     const check: Part[] = settings.length
       ? ['An admin should check ', ...settings.flatMap((setting, i): Part[] => [...(i ? [' and '] : []), { command: setting }]), '.']
       : ["An admin should check Dealbot's CRM settings."];
-    return [`${crm} answered “not found” for ${truncate(error.what, 100)}, so Dealbot's ${crm} settings are likely wrong. Nothing was changed. `, ...check];
+    return [
+      `${crm} answered “not found” for ${truncate(error.what, 100)}, so Dealbot's ${crm} settings are likely wrong. Nothing was changed. `,
+      ...check,
+    ];
   }
   if (error instanceof CrmUnsupportedError) {
     return [`${crm} does not support ${truncate(error.operation, 100)}, so Dealbot cannot do that here.`];
@@ -166,11 +171,19 @@ function sentence(error: unknown, fallbackCrm: string): Part[] {
     const done = `“${title}” is marked ${error.deal.status} in ${crm}`;
     const show: Part = { command: `/deal ${truncate(error.deal.id, ID_MAX)}` };
     if (slackRateLimited(error.cause)) {
-      return [`${done}. Slack is busy right now, so Dealbot couldn't announce it here; nothing is lost. Show it again in a minute with `, show, '.'];
+      return [
+        `${done}. Slack is busy right now, so Dealbot couldn't announce it here; nothing is lost. Show it again in a minute with `,
+        show,
+        '.',
+      ];
     }
     const refusal = slackPlatformError(error.cause);
     if (refusal === 'channel_not_found' || refusal === 'not_in_channel') {
-      return [`${done}, but Dealbot couldn't announce it in this channel. Invite it with `, { command: '/invite @Dealbot' }, ' to have wins and losses announced here.'];
+      return [
+        `${done}, but Dealbot couldn't announce it in this channel. Invite it with `,
+        { command: '/invite @Dealbot' },
+        ' to have wins and losses announced here.',
+      ];
     }
     return [`${done}, but Slack did not take the announcement; nothing is lost. Show the deal with `, show, '.'];
   }
@@ -215,8 +228,7 @@ function slackRateLimited(error: unknown): boolean {
 
 const asPlain = (parts: Part[]): string => parts.map((p) => (typeof p === 'string' ? p : p.command)).join('');
 
-const asMrkdwn = (parts: Part[]): string =>
-  parts.map((p) => (typeof p === 'string' ? escapeMrkdwn(p) : codeSpan(p.command))).join('');
+const asMrkdwn = (parts: Part[]): string => parts.map((p) => (typeof p === 'string' ? escapeMrkdwn(p) : codeSpan(p.command))).join('');
 
 export function errorMessage(error: unknown, crmName: string): ErrorMessage {
   const parts = sentence(error, crmName);

@@ -45,8 +45,7 @@ export function formatMoneyTotals(list: Money[], locale = 'en-US'): string {
 const plural = (n: number, unit: string): string => `${n} ${unit}${n === 1 ? '' : 's'}`;
 
 /** `in 3 days` / `3 days ago`. */
-const distance = (n: number, unit: string, future: boolean): string =>
-  future ? `in ${plural(n, unit)}` : `${plural(n, unit)} ago`;
+const distance = (n: number, unit: string, future: boolean): string => (future ? `in ${plural(n, unit)}` : `${plural(n, unit)} ago`);
 
 /** Whole calendar days from `from`'s day to `to`'s day, both read in `from`'s zone. */
 function calendarDays(from: DateTime, to: DateTime): number {

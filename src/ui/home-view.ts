@@ -43,7 +43,9 @@ function row(deal: Deal, input: HomeViewInput): KnownBlock {
     deal.value ? formatMoney(deal.value) : null,
     stage ? escapeMrkdwn(truncate(stage, NAME_MAX)) : null,
     deal.organization ? escapeMrkdwn(truncate(deal.organization.name, NAME_MAX)) : null,
-    close ? `${close.overdue ? '⚠️ ' : ''}closes ${close.relative}${close.relative === close.exact ? '' : ` (${close.exact})`}` : 'no close date',
+    close
+      ? `${close.overdue ? '⚠️ ' : ''}closes ${close.relative}${close.relative === close.exact ? '' : ` (${close.exact})`}`
+      : 'no close date',
   ].filter((d): d is string => d !== null);
   const title = escapeMrkdwn(truncate(deal.title.trim() || 'Untitled deal', TITLE_MAX));
   return {

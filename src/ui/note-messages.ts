@@ -29,7 +29,10 @@ const TITLE_MAX = 150;
 
 export function noteAttachedMessage(input: { deal: Deal; actorUserId: string; crmName: string }): { text: string; blocks: KnownBlock[] } {
   const title = escapeMrkdwn(truncate(input.deal.title.trim() || 'Untitled deal', TITLE_MAX));
-  const link = input.deal.url && /^https?:\/\/[^\s<>|]+$/.test(input.deal.url) ? ` · <${input.deal.url.replace(/&/g, '&amp;')}|open in ${escapeMrkdwn(input.crmName)}>` : '';
+  const link =
+    input.deal.url && /^https?:\/\/[^\s<>|]+$/.test(input.deal.url)
+      ? ` · <${input.deal.url.replace(/&/g, '&amp;')}|open in ${escapeMrkdwn(input.crmName)}>`
+      : '';
   const text = `📝 ${userMention(input.actorUserId)} attached this message to *${title}* (#${escapeMrkdwn(input.deal.id)}) as a note in ${escapeMrkdwn(input.crmName)}${link}`;
   return { text, blocks: [{ type: 'context', elements: [mrkdwnText(text, SlackLimits.sectionText)] }] };
 }

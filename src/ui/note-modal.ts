@@ -79,7 +79,10 @@ export function attachNoteModal(input: AttachNoteModalInput): ModalView {
 
 /** Said at once by the shortcut when the CRM keeps no notes. */
 export function notesUnsupportedModal(crmName: string): ModalView {
-  return noticeModal({ title: TITLE, text: `${escapeMrkdwn(crmName)} has no notes Dealbot can add to, so a message cannot be attached to a deal there.` });
+  return noticeModal({
+    title: TITLE,
+    text: `${escapeMrkdwn(crmName)} has no notes Dealbot can add to, so a message cannot be attached to a deal there.`,
+  });
 }
 
 /** A submission whose metadata is gone (an old or tampered view). */

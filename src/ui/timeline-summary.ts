@@ -93,7 +93,8 @@ export function timelineSummaryMessage(summary: PeriodSummary[], options: Timeli
   blocks.push(context(`*Over ${span}:* ${totals.join(' · ')}`));
 
   const notes: string[] = [];
-  if (options.overdue) notes.push(`⚠️ ${dealCount(options.overdue)} open, expected to close before ${escapeMrkdwn(summary[0]?.label ?? 'these periods')}`);
+  if (options.overdue)
+    notes.push(`⚠️ ${dealCount(options.overdue)} open, expected to close before ${escapeMrkdwn(summary[0]?.label ?? 'these periods')}`);
   if (options.undated) notes.push(`${dealCount(options.undated)} without an expected close date`);
   if (options.truncated) notes.push('⚠️ more deals than one summary reads; the numbers cover the first ones');
   if (notes.length > 0) blocks.push(context(notes.join(' · ')));

@@ -30,7 +30,13 @@ beforeEach(async () => {
   nock.enableNetConnect(/127\.0\.0\.1|localhost/);
   standin = await startSlackApiStandin();
   receiver = createConsoleReceiver();
-  app = new App({ token: 'xoxb-test', receiver, clientOptions: { slackApiUrl: standin.url }, tokenVerificationEnabled: false, logger: silent });
+  app = new App({
+    token: 'xoxb-test',
+    receiver,
+    clientOptions: { slackApiUrl: standin.url },
+    tokenVerificationEnabled: false,
+    logger: silent,
+  });
   await app.start();
 });
 
@@ -86,7 +92,9 @@ describe('console receiver', () => {
     app.options('org', async ({ ack, options }) =>
       ack({ options: [{ text: { type: 'plain_text', text: `${options.value} Corp` }, value: 'org-1' }] }),
     );
-    const delivery = await receiver.deliver(blockSuggestionPayload({ actionId: 'org', blockId: 'org', value: 'Acme', view: { callback_id: 'x' } }));
+    const delivery = await receiver.deliver(
+      blockSuggestionPayload({ actionId: 'org', blockId: 'org', value: 'Acme', view: { callback_id: 'x' } }),
+    );
     expect(delivery.response).toEqual({ options: [{ text: { type: 'plain_text', text: 'Acme Corp' }, value: 'org-1' }] });
   });
 

@@ -135,7 +135,13 @@ describe('console', () => {
   });
 
   it('asks the app for an external select’s options with what was typed', async () => {
-    const { output, record } = await runScript(['/deal new', 'set Organization acme', 'set Organization acme labs', 'set Title Labs deal', 'submit']);
+    const { output, record } = await runScript([
+      '/deal new',
+      'set Organization acme',
+      'set Organization acme labs',
+      'set Title Labs deal',
+      'submit',
+    ]);
     expect(answerTo(output, 'set Organization acme')).toBe('Organization: "acme" matches several: Acme Corp, Acme Labs\n');
     expect(answerTo(output, 'set Organization acme labs')).toBe('✓ Organization: Acme Labs\n');
     expect(record.submissions[0]?.values.org).toEqual({
@@ -150,7 +156,17 @@ describe('console', () => {
   });
 
   it('answers lines it cannot use with a hint and keeps going', async () => {
-    const { output } = await runScript(['hello there', 'click 7', 'set Title x', 'select', '/deal new Acme', 'click 2', 'select 2 Won', 'click 3', '/deal zzz']);
+    const { output } = await runScript([
+      'hello there',
+      'click 7',
+      'set Title x',
+      'select',
+      '/deal new Acme',
+      'click 2',
+      'select 2 Won',
+      'click 3',
+      '/deal zzz',
+    ]);
     expect(answerTo(output, 'hello there')).toBe('Not understood: "hello there". Type help for console commands, or /deal help.\n');
     expect(answerTo(output, 'click 7')).toBe('There is no element [7] on screen; type show to see the numbers.\n');
     expect(answerTo(output, 'set Title x')).toBe('There is no form field on screen.\n');
@@ -201,7 +217,11 @@ describe('console', () => {
     input.end('say Acme wants 40 seats\nshortcut Create deal\n');
     await session.done;
     expect(answerTo(text, 'say Acme wants 40 seats')).toBe('You · #sales\n│ Acme wants 40 seats\n\n');
-    expect(seen[0]).toMatchObject({ type: 'message_action', callback_id: 'deal_from_message', message: { text: 'Acme wants 40 seats', user: 'U0CONSOLE' } });
+    expect(seen[0]).toMatchObject({
+      type: 'message_action',
+      callback_id: 'deal_from_message',
+      message: { text: 'Acme wants 40 seats', user: 'U0CONSOLE' },
+    });
   });
 });
 

@@ -161,7 +161,11 @@ export function createDemoApp(record: DemoAppRecord = { submissions: [] }) {
       await ack();
       if (body.type !== 'block_actions' || !body.view || action.type !== 'static_select') return;
       const { channelId } = JSON.parse(body.view.private_metadata) as { channelId: string };
-      await client.views.update({ view_id: body.view.id, hash: body.view.hash, view: createModal(channelId, action.selected_option.value) });
+      await client.views.update({
+        view_id: body.view.id,
+        hash: body.view.hash,
+        view: createModal(channelId, action.selected_option.value),
+      });
     });
 
     app.view('demo_create', async ({ ack, view, client }) => {

@@ -42,11 +42,17 @@ describe('choose', () => {
   });
 
   it('checks dates, times and numbers the way Slack’s pickers would allow them', () => {
-    expect(choose({ type: 'datepicker' }, '2025-03-31', directory)).toEqual({ ok: true, value: { type: 'datepicker', selected_date: '2025-03-31' } });
+    expect(choose({ type: 'datepicker' }, '2025-03-31', directory)).toEqual({
+      ok: true,
+      value: { type: 'datepicker', selected_date: '2025-03-31' },
+    });
     expect(choose({ type: 'datepicker' }, '31.03.2025', directory)).toMatchObject({ ok: false });
     expect(choose({ type: 'timepicker' }, '09:30', directory)).toMatchObject({ ok: true, value: { selected_time: '09:30' } });
     expect(choose({ type: 'number_input', is_decimal_allowed: false }, '12.5', directory)).toMatchObject({ ok: false });
-    expect(choose({ type: 'number_input', is_decimal_allowed: true }, '12.5', directory)).toMatchObject({ ok: true, value: { value: '12.5' } });
+    expect(choose({ type: 'number_input', is_decimal_allowed: true }, '12.5', directory)).toMatchObject({
+      ok: true,
+      value: { value: '12.5' },
+    });
     expect(choose({ type: 'datetimepicker' }, '2025-03-31 09:30', directory)).toEqual({
       ok: true,
       value: { type: 'datetimepicker', selected_date_time: 1743406200 },
@@ -64,7 +70,12 @@ describe('choose', () => {
 
 describe('stateFor', () => {
   const blocks = withGeneratedIds([
-    { type: 'input', block_id: 'title', label: { type: 'plain_text', text: 'Title' }, element: { type: 'plain_text_input', action_id: 'title', initial_value: 'Acme' } },
+    {
+      type: 'input',
+      block_id: 'title',
+      label: { type: 'plain_text', text: 'Title' },
+      element: { type: 'plain_text_input', action_id: 'title', initial_value: 'Acme' },
+    },
     { type: 'input', label: { type: 'plain_text', text: 'Stage' }, element: { ...stageSelect } },
     { type: 'section', text: { type: 'mrkdwn', text: 'no state here' } },
   ]);

@@ -34,19 +34,34 @@ describe('the stand-in refuses what Slack refuses', () => {
   };
 
   it('answers not_found for a view it never opened, and hash_conflict for a stale hash', async () => {
-    expect((await refusal(client.views.update({ view_id: 'VNEVER', view: { type: 'modal', title: { type: 'plain_text', text: 'x' }, blocks: [] } })))?.error).toBe(
-      'not_found',
-    );
-    const opened = await client.views.open({ trigger_id: '1.2.3', view: { type: 'modal', title: { type: 'plain_text', text: 'x' }, blocks: [] } });
+    expect(
+      (
+        await refusal(
+          client.views.update({ view_id: 'VNEVER', view: { type: 'modal', title: { type: 'plain_text', text: 'x' }, blocks: [] } }),
+        )
+      )?.error,
+    ).toBe('not_found');
+    const opened = await client.views.open({
+      trigger_id: '1.2.3',
+      view: { type: 'modal', title: { type: 'plain_text', text: 'x' }, blocks: [] },
+    });
     const id = opened.view?.id ?? '';
-    const stale = refusal(client.views.update({ view_id: id, hash: 'stale', view: { type: 'modal', title: { type: 'plain_text', text: 'y' }, blocks: [] } }));
+    const stale = refusal(
+      client.views.update({ view_id: id, hash: 'stale', view: { type: 'modal', title: { type: 'plain_text', text: 'y' }, blocks: [] } }),
+    );
     expect((await stale)?.error).toBe('hash_conflict');
-    const updated = await client.views.update({ view_id: id, hash: opened.view?.hash, view: { type: 'modal', title: { type: 'plain_text', text: 'y' }, blocks: [] } });
+    const updated = await client.views.update({
+      view_id: id,
+      hash: opened.view?.hash,
+      view: { type: 'modal', title: { type: 'plain_text', text: 'y' }, blocks: [] },
+    });
     expect(updated.ok).toBe(true);
   });
 
   it('answers message_not_found when chat.update names a message that is not there', async () => {
-    expect((await refusal(client.chat.update({ channel: 'C0DIGEST', ts: '1700000000.000001', text: 'x' })))?.error).toBe('message_not_found');
+    expect((await refusal(client.chat.update({ channel: 'C0DIGEST', ts: '1700000000.000001', text: 'x' })))?.error).toBe(
+      'message_not_found',
+    );
     const posted = await client.chat.postMessage({ channel: 'C0DIGEST', text: 'first' });
     expect((await client.chat.update({ channel: 'C0DIGEST', ts: posted.ts ?? '', text: 'second' })).ok).toBe(true);
   });
@@ -57,20 +72,37 @@ describe('the stand-in refuses what Slack refuses', () => {
     expect(message?.error).toBe('invalid_blocks');
     expect(message?.response_metadata?.messages?.join(' ')).toMatch(/51/);
     const modal = await refusal(
-      client.views.open({ trigger_id: '1.2.3', view: { type: 'modal', title: { type: 'plain_text', text: 'x' }, blocks: Array.from({ length: 101 }, (_, i) => section(i)) } }),
+      client.views.open({
+        trigger_id: '1.2.3',
+        view: { type: 'modal', title: { type: 'plain_text', text: 'x' }, blocks: Array.from({ length: 101 }, (_, i) => section(i)) },
+      }),
     );
     expect(modal?.error).toBe('invalid_blocks');
-    const header = await refusal(client.chat.postMessage({ channel: 'C0DIGEST', text: 'x', blocks: [{ type: 'header', text: { type: 'plain_text', text: 'h'.repeat(151) } }] }));
+    const header = await refusal(
+      client.chat.postMessage({
+        channel: 'C0DIGEST',
+        text: 'x',
+        blocks: [{ type: 'header', text: { type: 'plain_text', text: 'h'.repeat(151) } }],
+      }),
+    );
     expect(header?.error).toBe('invalid_blocks');
     expect(standin.calls.filter((c) => c.result.ok === true)).toHaveLength(0);
   });
 
   it('refuses a response_url post over the limits, and counts it as unused', async () => {
     const url = standin.responseUrl({ channel: 'C0DIGEST' });
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: 'x', blocks: Array.from({ length: 51 }, (_, i) => section(i)) }) });
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text: 'x', blocks: Array.from({ length: 51 }, (_, i) => section(i)) }),
+    });
     expect(res.status).toBe(400);
     expect(await res.text()).toBe('invalid_blocks');
-    const ok = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: 'fine' }) });
+    const ok = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text: 'fine' }),
+    });
     expect(ok.status).toBe(200);
   });
 });
@@ -112,7 +144,6 @@ describe('Slack Web API stand-in', () => {
     const anonymous = await fetch(`${standin.url}auth.test`, { method: 'POST' });
     expect(await anonymous.json()).toEqual({ ok: false, error: 'not_authed' });
   });
-
 
   it('hands Socket Mode its WebSocket URL for the app-level token only', async () => {
     const socketStandin = await startSlackApiStandin({ socketModeUrl: 'ws://127.0.0.1:9/link' });
@@ -184,11 +215,16 @@ describe('Slack Web API stand-in', () => {
   it('records response_url posts with their id and refuses a sixth use', async () => {
     const url = standin.responseUrl({ channel: 'C0CONSOLE' });
     const id = standin.responseIdOf(url);
-    const post = (body: unknown) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const post = (body: unknown) =>
+      fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
     const first = await post({ text: 'Moved', response_type: 'in_channel' });
     expect(first.status).toBe(200);
-    expect(standin.calls[0]).toMatchObject({ method: 'response_url', responseId: id, args: { text: 'Moved', response_type: 'in_channel' } });
+    expect(standin.calls[0]).toMatchObject({
+      method: 'response_url',
+      responseId: id,
+      args: { text: 'Moved', response_type: 'in_channel' },
+    });
     // An in-channel reply becomes a real channel message the app can later update by ts.
     const ts = standin.calls[0]?.message?.ts ?? '';
     expect(standin.message('C0CONSOLE', ts)?.text).toBe('Moved');

@@ -25,7 +25,13 @@ const cardBlocks = [
     ],
   },
   { type: 'divider' },
-  { type: 'context', elements: [{ type: 'mrkdwn', text: 'Updated by <@U0ADA>' }, { type: 'image', image_url: 'https://x/y.png', alt_text: 'avatar' }] },
+  {
+    type: 'context',
+    elements: [
+      { type: 'mrkdwn', text: 'Updated by <@U0ADA>' },
+      { type: 'image', image_url: 'https://x/y.png', alt_text: 'avatar' },
+    ],
+  },
   { type: 'image', image_url: 'https://x/chart.png', alt_text: 'pipeline chart' },
   {
     type: 'actions',
@@ -54,7 +60,10 @@ const cardBlocks = [
 
 describe('renderMessage', () => {
   it('draws a Block Kit card readably without colour, numbering every control', () => {
-    const { text, controls } = renderMessage({ blocks: cardBlocks, audience: 'channel', channelName: 'sales' }, { color: false, directory });
+    const { text, controls } = renderMessage(
+      { blocks: cardBlocks, audience: 'channel', channelName: 'sales' },
+      { color: false, directory },
+    );
     expect(text).not.toMatch(/\u001b\[/);
     const lines = text.split('\n').map((l) => l.replace(/^│ /, ''));
     expect(lines[0]).toBe('Dealbot · #sales');
@@ -153,7 +162,9 @@ describe('renderModal', () => {
       {
         view: modalView,
         values: {
-          stage: { stage: { type: 'static_select', selected_option: { text: { type: 'plain_text', text: 'Proposal' }, value: 'proposal' } } },
+          stage: {
+            stage: { type: 'static_select', selected_option: { text: { type: 'plain_text', text: 'Proposal' }, value: 'proposal' } },
+          },
           owner: { owner: { type: 'users_select', selected_user: 'U0ADA' } },
         },
         errors: { title: 'Give the deal a title' },
@@ -196,7 +207,17 @@ describe('column alignment', () => {
   it('counts an emoji as two columns so the right column lines up', () => {
     const { text } = renderMessage(
       {
-        blocks: [{ type: 'section', fields: [{ type: 'mrkdwn', text: '🟢 Open' }, { type: 'mrkdwn', text: 'Owner' }, { type: 'mrkdwn', text: 'Stage xx' }, { type: 'mrkdwn', text: 'Ada' }] }],
+        blocks: [
+          {
+            type: 'section',
+            fields: [
+              { type: 'mrkdwn', text: '🟢 Open' },
+              { type: 'mrkdwn', text: 'Owner' },
+              { type: 'mrkdwn', text: 'Stage xx' },
+              { type: 'mrkdwn', text: 'Ada' },
+            ],
+          },
+        ],
         audience: 'channel',
       },
       { color: false },

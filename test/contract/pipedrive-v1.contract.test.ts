@@ -21,14 +21,7 @@ import { createPipedriveClient } from '../../src/crm/pipedrive/pipedrive-client.
 import { v1DealListResponseSchema, v1DealResponseSchema } from '../../src/crm/pipedrive/v1-schemas.js';
 import type { CrmClient } from '../../src/crm/port.js';
 import { CrmError, CrmValidationError } from '../../src/errors.js';
-import {
-  FIXTURES,
-  PIPEDRIVE_SPECS,
-  STARTUP_LIMIT_MS,
-  createExchangeRecorder,
-  startPrism,
-  type RunningPrism,
-} from './prism-harness.js';
+import { FIXTURES, PIPEDRIVE_SPECS, STARTUP_LIMIT_MS, createExchangeRecorder, startPrism, type RunningPrism } from './prism-harness.js';
 
 const TOKEN = 'contract-test-token-0123456789';
 

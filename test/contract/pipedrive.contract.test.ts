@@ -24,13 +24,7 @@ import {
   userListResponseSchema,
 } from '../../src/crm/pipedrive/schemas.js';
 import { CrmValidationError } from '../../src/errors.js';
-import {
-  PIPEDRIVE_SPECS,
-  STARTUP_LIMIT_MS,
-  createExchangeRecorder,
-  startPrism,
-  type RunningPrism,
-} from './prism-harness.js';
+import { PIPEDRIVE_SPECS, STARTUP_LIMIT_MS, createExchangeRecorder, startPrism, type RunningPrism } from './prism-harness.js';
 
 const TOKEN = 'contract-test-token-0123456789';
 

@@ -48,11 +48,9 @@ export async function startPrism(specPath: string): Promise<RunningPrism> {
   if (!existsSync(specPath)) throw new Error(`The spec is missing at ${specPath} (it is vendored in test/contract/specs/pipedrive/)`);
   const port = await freePort();
   const started = Date.now();
-  const child = spawn(
-    PRISM,
-    ['mock', '--errors', '--dynamic=false', '-h', '127.0.0.1', '-p', String(port), specPath],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const child = spawn(PRISM, ['mock', '--errors', '--dynamic=false', '-h', '127.0.0.1', '-p', String(port), specPath], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   await new Promise<void>((ready, fail) => {
     const timer = setTimeout(

@@ -198,7 +198,13 @@ describe('createJournaledCrm', () => {
     const deal = await crm.createDeal({ title: 'Acme renewal', value: { amount: 10000, currency: 'EUR' } }, ada);
     await crm.updateDeal(
       deal.id,
-      { value: { amount: 12000, currency: 'EUR' }, ownerId: '7', expectedCloseDate: '2026-04-30', probability: 60, title: 'Acme renewal 2026' },
+      {
+        value: { amount: 12000, currency: 'EUR' },
+        ownerId: '7',
+        expectedCloseDate: '2026-04-30',
+        probability: 60,
+        title: 'Acme renewal 2026',
+      },
       grace,
     );
     await crm.moveDeal(deal.id, 's2', ada);
@@ -252,10 +258,7 @@ describe('createJournaledCrm', () => {
     await crm.updateDeal(read.id, { probability: 80 }, grace);
     // The move starts where the CRM had the deal; the rename made in the CRM is not
     // attributed to anyone in Slack.
-    expect((await wholeHistory(crm, read.id)).map(line)).toEqual([
-      'probability ∅ → 80 by Grace Hopper',
-      'stage s4 → s5 by Grace Hopper',
-    ]);
+    expect((await wholeHistory(crm, read.id)).map(line)).toEqual(['probability ∅ → 80 by Grace Hopper', 'stage s4 → s5 by Grace Hopper']);
   });
 
   it('refreshes what it saw from listings only for deals it already follows', async () => {

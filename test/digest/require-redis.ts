@@ -6,8 +6,7 @@ import { createClient } from '@keyv/redis';
 export const REDIS_URL = 'redis://127.0.0.1:6379';
 const CONNECT_TIMEOUT_MS = 3_000;
 
-const connect = () =>
-  createClient({ url: REDIS_URL, socket: { connectTimeout: CONNECT_TIMEOUT_MS, reconnectStrategy: false } });
+const connect = () => createClient({ url: REDIS_URL, socket: { connectTimeout: CONNECT_TIMEOUT_MS, reconnectStrategy: false } });
 
 export type RedisAdmin = ReturnType<typeof connect>;
 

@@ -1,13 +1,7 @@
 import fc from 'fast-check';
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import {
-  createDigestSchedule,
-  digestScheduleId,
-  dueSlot,
-  nextRunAfter,
-  type DigestFrequency,
-} from '../../src/domain/digest-schedule.js';
+import { createDigestSchedule, digestScheduleId, dueSlot, nextRunAfter, type DigestFrequency } from '../../src/domain/digest-schedule.js';
 import { describeSchedule } from '../../src/ui/digest-words.js';
 
 const at = (iso: string, zone: string): DateTime => DateTime.fromISO(iso, { zone, setZone: true });
@@ -145,7 +139,12 @@ describe('nextRunAfter over calendar edges', () => {
 
 describe('nextRunAfter properties', () => {
   const zones = ['Europe/Berlin', 'America/New_York', 'Australia/Sydney', 'Australia/Lord_Howe', 'Asia/Kolkata', 'UTC'];
-  const frequencies: DigestFrequency[] = [{ kind: 'daily' }, { kind: 'weekdays' }, { kind: 'weekly', day: 'sun' }, { kind: 'weekly', day: 'wed' }];
+  const frequencies: DigestFrequency[] = [
+    { kind: 'daily' },
+    { kind: 'weekdays' },
+    { kind: 'weekly', day: 'sun' },
+    { kind: 'weekly', day: 'wed' },
+  ];
   const arbitrary = fc.record({
     zone: fc.constantFrom(...zones),
     frequency: fc.constantFrom(...frequencies),
@@ -192,7 +191,9 @@ describe('dueSlot', () => {
   const schedule = daily('09:00', 'Europe/Berlin');
 
   it('is null before the next run', () => {
-    expect(dueSlot(schedule, at('2026-03-10T09:00:00+01:00', 'Europe/Berlin'), at('2026-03-11T08:59:59+01:00', 'Europe/Berlin'))).toBeNull();
+    expect(
+      dueSlot(schedule, at('2026-03-10T09:00:00+01:00', 'Europe/Berlin'), at('2026-03-11T08:59:59+01:00', 'Europe/Berlin')),
+    ).toBeNull();
   });
 
   it('gives the run that came due', () => {

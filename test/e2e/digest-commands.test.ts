@@ -72,7 +72,12 @@ describe('/pipeline digest', () => {
     expect(text).toContain('America/New_York');
 
     const [saved] = await digests.schedules.listByChannel('C0CONSOLE');
-    expect(saved).toMatchObject({ time: '09:00', zone: 'America/New_York', frequency: { kind: 'weekly', day: 'mon' }, createdBy: 'U0CONSOLE' });
+    expect(saved).toMatchObject({
+      time: '09:00',
+      zone: 'America/New_York',
+      frequency: { kind: 'weekly', day: 'mon' },
+      createdBy: 'U0CONSOLE',
+    });
 
     const from = standin.calls.length;
     await pipelineCommand('digest list');
@@ -102,9 +107,13 @@ describe('/pipeline digest', () => {
   it('opens the settings modal at once, then saves what was chosen and tells the channel', async () => {
     await pipelineCommand('digest');
     const opened = await standin.waitForCall('views.open');
-    const filled = await standin.waitFor((c) => c.method === 'views.update' && JSON.stringify(c.args.view).includes(CallbackId.digestSettingsModal));
+    const filled = await standin.waitFor(
+      (c) => c.method === 'views.update' && JSON.stringify(c.args.view).includes(CallbackId.digestSettingsModal),
+    );
     // Nothing was read before the modal opened: views.open is the app's first Web API call.
-    expect(standin.calls.findIndex((c) => c.method === 'views.open')).toBeLessThan(standin.calls.findIndex((c) => c.method === 'users.info'));
+    expect(standin.calls.findIndex((c) => c.method === 'views.open')).toBeLessThan(
+      standin.calls.findIndex((c) => c.method === 'users.info'),
+    );
     const view = filled.args.view as { private_metadata: string };
     const select = (value: string) => ({ type: 'static_select', selected_option: { text: { type: 'plain_text', text: value }, value } });
     const values = {
@@ -112,7 +121,10 @@ describe('/pipeline digest', () => {
       [ActionId.digestTime]: { [ActionId.digestTime]: { type: 'plain_text_input', value: '16:30' } },
       [ActionId.digestZone]: { [ActionId.digestZone]: select('Australia/Sydney') },
       [ActionId.digestSections]: {
-        [ActionId.digestSections]: { type: 'multi_static_select', selected_options: [{ text: { type: 'plain_text', text: 'Board' }, value: 'board' }] },
+        [ActionId.digestSections]: {
+          type: 'multi_static_select',
+          selected_options: [{ text: { type: 'plain_text', text: 'Board' }, value: 'board' }],
+        },
       },
       [ActionId.digestStaleDays]: { [ActionId.digestStaleDays]: { type: 'plain_text_input', value: '21' } },
     };
@@ -121,7 +133,11 @@ describe('/pipeline digest', () => {
       secret: SECRET,
       body: payloadBody(
         viewSubmissionPayload({
-          view: { id: String((opened.result.view as { id: string }).id), callback_id: CallbackId.digestSettingsModal, private_metadata: view.private_metadata },
+          view: {
+            id: String((opened.result.view as { id: string }).id),
+            callback_id: CallbackId.digestSettingsModal,
+            private_metadata: view.private_metadata,
+          },
           values,
         }),
       ),
@@ -145,10 +161,17 @@ describe('/pipeline digest', () => {
       secret: SECRET,
       body: payloadBody(
         viewSubmissionPayload({
-          view: { id: 'VDIGEST', callback_id: CallbackId.digestSettingsModal, private_metadata: JSON.stringify({ channelId: 'C0CONSOLE', scheduleId: null }) },
+          view: {
+            id: 'VDIGEST',
+            callback_id: CallbackId.digestSettingsModal,
+            private_metadata: JSON.stringify({ channelId: 'C0CONSOLE', scheduleId: null }),
+          },
           values: {
             [ActionId.digestFrequency]: {
-              [ActionId.digestFrequency]: { type: 'static_select', selected_option: { text: { type: 'plain_text', text: 'Daily' }, value: 'daily' } },
+              [ActionId.digestFrequency]: {
+                type: 'static_select',
+                selected_option: { text: { type: 'plain_text', text: 'Daily' }, value: 'daily' },
+              },
             },
             [ActionId.digestTime]: { [ActionId.digestTime]: { type: 'plain_text_input', value: '9 o clock' } },
           },

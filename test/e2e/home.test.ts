@@ -76,7 +76,9 @@ describe('the Home tab', () => {
 
   it('"Refresh" publishes the tab again for the person who pressed it', async () => {
     h = await startHarness();
-    await h.interact(blockActionPayload({ action: { action_id: ActionId.homeRefresh, value: 'refresh' }, view: { id: 'VHOME', type: 'home' } }));
+    await h.interact(
+      blockActionPayload({ action: { action_id: ActionId.homeRefresh, value: 'refresh' }, view: { id: 'VHOME', type: 'home' } }),
+    );
     const published = await h.standin.waitForCall('views.publish');
     expect(published.args.user_id).toBe(ADA.id);
     expect(shown(published.args.view)).toContain('Northwind CRM rollout');
@@ -84,9 +86,7 @@ describe('the Home tab', () => {
 
   it('"Open" sends the deal\'s card as a DM from the bot', async () => {
     h = await startHarness();
-    await h.interact(
-      blockActionPayload({ action: { action_id: ActionId.homeOpenDeal, value: '1' }, view: { id: 'VHOME', type: 'home' } }),
-    );
+    await h.interact(blockActionPayload({ action: { action_id: ActionId.homeOpenDeal, value: '1' }, view: { id: 'VHOME', type: 'home' } }));
     const dm = await h.standin.waitFor((c) => c.method === 'chat.postMessage');
     expect(dm.args.channel).toBe(ADA.id);
     expect(shown(dm.args.blocks)).toContain('Northwind CRM rollout');

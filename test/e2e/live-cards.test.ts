@@ -40,8 +40,10 @@ const move = (dealId: string, stageId: string) => ({
 });
 const button = (actionId: string, value: string) => ({ action_id: actionId, value });
 
-const updateOf = (card: StandinMessage, from = 0) => (c: StandinCall, i: number) =>
-  i >= from && c.method === 'chat.update' && c.args.channel === card.channel && c.args.ts === card.ts;
+const updateOf =
+  (card: StandinMessage, from = 0) =>
+  (c: StandinCall, i: number) =>
+    i >= from && c.method === 'chat.update' && c.args.channel === card.channel && c.args.ts === card.ts;
 
 const undoButtonIn = (call: StandinCall): string => {
   const id = buttonValue(blocksOf(call.args), ActionId.undoChange);
@@ -142,7 +144,9 @@ describe('a card in a channel', () => {
     await press(card, button(ActionId.cardLost, '4'));
     const opened = await h.standin.waitForCall('views.open');
     const viewId = (opened.result.view as { id: string }).id;
-    await h.standin.waitFor((c) => c.method === 'views.update' && c.args.view_id === viewId && shown(c.args.view).includes(LostFormField.reason));
+    await h.standin.waitFor(
+      (c) => c.method === 'views.update' && c.args.view_id === viewId && shown(c.args.view).includes(LostFormField.reason),
+    );
     const view = h.standin.view(viewId)!;
     await h.interact(
       viewSubmissionPayload({

@@ -82,7 +82,9 @@ async function npmStart(env: Record<string, string>): Promise<Started> {
   });
   children.push(child);
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<{ code: number | null; at: number }>((resolve) => child.on('exit', (code) => resolve({ code, at: Date.now() })));
+  const exited = new Promise<{ code: number | null; at: number }>((resolve) =>
+    child.on('exit', (code) => resolve({ code, at: Date.now() })),
+  );
   return { child, exited, stderr: () => stderr, port, base: `http://127.0.0.1:${port}` };
 }
 
@@ -178,7 +180,9 @@ describe('npm start in HTTP mode', () => {
     expect(unsigned.status).toBe(401);
     // Signed, well-formed, and not an object: refused, and the process carries on.
     expect((await postSigned({ url: events, secret: SECRET, body: 'payload=null' })).status).toBe(400);
-    expect((await postSigned({ url: events, secret: SECRET, body: 'null', headers: { 'content-type': 'application/json' } })).status).toBe(400);
+    expect((await postSigned({ url: events, secret: SECRET, body: 'null', headers: { 'content-type': 'application/json' } })).status).toBe(
+      400,
+    );
     expect((await fetch(`${app.base}/healthz`)).status).toBe(200);
 
     // A command whose reply is still being delivered when SIGTERM arrives.
@@ -219,7 +223,11 @@ describe('npm start in HTTP mode', () => {
     const slackPort = await freePort();
     const app = await npmStart({ SLACK_API_URL: `http://127.0.0.1:${slackPort}/api/`, LOG_LEVEL: 'warn' });
     const notReady = await waitFor(`${app.base}/readyz`, (r) => r.status === 503, 120_000);
-    expect(await notReady.json()).toMatchObject({ ready: false, state: 'waiting for Slack', checks: { store: { ok: true }, slack: { ok: false } } });
+    expect(await notReady.json()).toMatchObject({
+      ready: false,
+      state: 'waiting for Slack',
+      checks: { store: { ok: true }, slack: { ok: false } },
+    });
     expect((await fetch(`${app.base}/healthz`)).status).toBe(200);
 
     const slack = await standin(slackPort);

@@ -31,8 +31,7 @@ const PD_TOKEN = 'pd-e2e-secret-token-0123456789';
 const USER = { id: 'U0CONSOLE', name: 'ada', realName: 'Ada Lovelace', email: 'ada@example.com', tz: 'Europe/Berlin' };
 
 type Json = any;
-const fixture = (name: string): Json =>
-  JSON.parse(readFileSync(new URL(`../fixtures/pipedrive/${name}.json`, import.meta.url), 'utf8'));
+const fixture = (name: string): Json => JSON.parse(readFileSync(new URL(`../fixtures/pipedrive/${name}.json`, import.meta.url), 'utf8'));
 
 const stages = [
   { id: 1, name: 'Qualified', order_nr: 1 },
@@ -63,24 +62,26 @@ function deal(overrides: Json = {}): Json {
 
 /** Reference data the cache reads at most once per test. */
 function referenceData(scope: nock.Scope): nock.Scope {
-  return scope
-    .get('/api/v2/stages')
-    .query(true)
-    .reply(200, { success: true, data: stages, additional_data: { next_cursor: null } })
-    .get('/api/v2/pipelines')
-    .query(true)
-    .reply(200, { ...fixture('pipelines'), additional_data: { next_cursor: null } })
-    .get('/v1/users')
-    .query(true)
-    .reply(200, {
-      success: true,
-      data: [{ ...fixture('users').data[0], id: 1, name: 'Ada Lovelace', email: 'ada@example.com', active_flag: true }],
-    })
-    // Read for deal links and the default currency; a failed create never needs it.
-    .get('/v1/users/me')
-    .query(true)
-    .optionally()
-    .reply(200, { ...fixture('users-me'), data: { ...fixture('users-me').data, company_domain: 'acme' } });
+  return (
+    scope
+      .get('/api/v2/stages')
+      .query(true)
+      .reply(200, { success: true, data: stages, additional_data: { next_cursor: null } })
+      .get('/api/v2/pipelines')
+      .query(true)
+      .reply(200, { ...fixture('pipelines'), additional_data: { next_cursor: null } })
+      .get('/v1/users')
+      .query(true)
+      .reply(200, {
+        success: true,
+        data: [{ ...fixture('users').data[0], id: 1, name: 'Ada Lovelace', email: 'ada@example.com', active_flag: true }],
+      })
+      // Read for deal links and the default currency; a failed create never needs it.
+      .get('/v1/users/me')
+      .query(true)
+      .optionally()
+      .reply(200, { ...fixture('users-me'), data: { ...fixture('users-me').data, company_domain: 'acme' } })
+  );
 }
 
 let standin: SlackApiStandin;

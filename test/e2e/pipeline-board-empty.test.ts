@@ -14,7 +14,12 @@ describe('/pipeline with no pipeline to show', () => {
   it('says the CRM has no pipelines yet and what to do, when the account has none', async () => {
     h = await startHarness({ crm: (local) => ({ ...local, listPipelines: async () => [] }) });
     const res = await h.command(
-      slashCommandPayload({ command: '/pipeline', text: '', channel: CHANNEL, responseUrl: h.standin.responseUrl({ channel: CHANNEL.id }) }),
+      slashCommandPayload({
+        command: '/pipeline',
+        text: '',
+        channel: CHANNEL,
+        responseUrl: h.standin.responseUrl({ channel: CHANNEL.id }),
+      }),
     );
     expect(res.status).toBe(200);
     const answer = await h.standin.waitForCall('response_url');

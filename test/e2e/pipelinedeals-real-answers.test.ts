@@ -87,7 +87,10 @@ function moveOptions(message: unknown): string[] {
 describe('Slack → Dealbot → PipelineDeals, on recorded answers', () => {
   it('/deal shows the recorded deal as a card; its move menu offers no Won or Lost stage', async () => {
     referenceLists(nock(host));
-    const scope = nock(host).get(`/api/v3/deals/${DEAL}.json`).query({ api_key: KEY }).reply(200, real(`nango-deal-${DEAL}`));
+    const scope = nock(host)
+      .get(`/api/v3/deals/${DEAL}.json`)
+      .query({ api_key: KEY })
+      .reply(200, real(`nango-deal-${DEAL}`));
 
     expect((await slash('/deal', DEAL)).status).toBe(200);
     const answer = (await reply()).args;
@@ -106,7 +109,10 @@ describe('Slack → Dealbot → PipelineDeals, on recorded answers', () => {
   it('/deal move … to won points at /deal won and writes nothing', async () => {
     referenceLists(nock(host));
     // Only the read is served: a PUT would be an unmatched request, failing the command.
-    const scope = nock(host).get(`/api/v3/deals/${DEAL}.json`).query(true).reply(200, real(`nango-deal-${DEAL}`));
+    const scope = nock(host)
+      .get(`/api/v3/deals/${DEAL}.json`)
+      .query(true)
+      .reply(200, real(`nango-deal-${DEAL}`));
 
     expect((await slash('/deal', `move ${DEAL} to won`)).status).toBe(200);
     const answer = shown((await reply()).args);

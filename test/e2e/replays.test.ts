@@ -27,16 +27,26 @@ function captured(body: string): () => Promise<Response> {
 }
 
 function deal(text: string): string {
-  return formBody(slashCommandPayload({ command: '/deal', text, channel: CHANNEL, responseUrl: h.standin.responseUrl({ channel: CHANNEL.id }) }));
+  return formBody(
+    slashCommandPayload({ command: '/deal', text, channel: CHANNEL, responseUrl: h.standin.responseUrl({ channel: CHANNEL.id }) }),
+  );
 }
 
-const announcedAfter = (mark: number) => (c: StandinCall, i: number) => i >= mark && c.method === 'response_url' && c.args.response_type === 'in_channel';
+const announcedAfter = (mark: number) => (c: StandinCall, i: number) =>
+  i >= mark && c.method === 'response_url' && c.args.response_type === 'in_channel';
 
 /** Sends `/deal find <marker>` and waits for its answer: everything sent before it has been handled. */
 async function settle(): Promise<void> {
   const mark = h.standin.calls.length;
   const marker = `marker${mark}`;
-  await h.command(slashCommandPayload({ command: '/deal', text: `find ${marker}`, channel: CHANNEL, responseUrl: h.standin.responseUrl({ channel: CHANNEL.id }) }));
+  await h.command(
+    slashCommandPayload({
+      command: '/deal',
+      text: `find ${marker}`,
+      channel: CHANNEL,
+      responseUrl: h.standin.responseUrl({ channel: CHANNEL.id }),
+    }),
+  );
   await h.standin.waitFor((c, i) => i >= mark && c.method === 'response_url' && shown(c.args).includes(marker));
 }
 
@@ -112,7 +122,9 @@ describe('a replayed state-changing request changes nothing and announces nothin
     );
     const opened = await h.standin.waitForCall('views.open');
     const viewId = (opened.result.view as { id: string }).id;
-    await h.standin.waitFor((c) => c.method === 'views.update' && c.args.view_id === viewId && shown(c.args.view).includes(LostFormField.reason));
+    await h.standin.waitFor(
+      (c) => c.method === 'views.update' && c.args.view_id === viewId && shown(c.args.view).includes(LostFormField.reason),
+    );
     const view = h.standin.view(viewId)!;
     const submit = captured(
       payloadBody(
@@ -134,7 +146,9 @@ describe('a replayed state-changing request changes nothing and announces nothin
     await settle();
 
     expect((await h.local.getDeal('4')).status).toBe('open');
-    expect(h.standin.calls.slice(mark).filter((c) => shown(c.args).includes('Budget cut') || shown(c.args).includes('Tailspin'))).toEqual([]);
+    expect(h.standin.calls.slice(mark).filter((c) => shown(c.args).includes('Budget cut') || shown(c.args).includes('Tailspin'))).toEqual(
+      [],
+    );
   });
 
   it('two real clicks of the same button are two deliveries: the second is answered, not dropped', async () => {

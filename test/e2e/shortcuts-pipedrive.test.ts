@@ -34,7 +34,20 @@ const stages = [
 function deal(overrides: Json = {}): Json {
   return {
     success: true,
-    data: { ...fixture('deal').data, id: 77, title: 'Acme rollout', value: 0, currency: 'EUR', stage_id: 1, pipeline_id: 1, owner_id: 1, org_id: null, person_id: null, status: 'open', ...overrides },
+    data: {
+      ...fixture('deal').data,
+      id: 77,
+      title: 'Acme rollout',
+      value: 0,
+      currency: 'EUR',
+      stage_id: 1,
+      pipeline_id: 1,
+      owner_id: 1,
+      org_id: null,
+      person_id: null,
+      status: 'open',
+      ...overrides,
+    },
   };
 }
 
@@ -57,7 +70,12 @@ function referenceData(scope: nock.Scope, seen: number[], delayMs = 0): nock.Sco
     .get('/v1/users')
     .query(true)
     .delay(delayMs)
-    .reply(at({ success: true, data: [{ ...fixture('users').data[0], id: 1, name: 'Ada Lovelace', email: 'ada@example.com', active_flag: true }] }))
+    .reply(
+      at({
+        success: true,
+        data: [{ ...fixture('users').data[0], id: 1, name: 'Ada Lovelace', email: 'ada@example.com', active_flag: true }],
+      }),
+    )
     .get('/v1/users/me')
     .query(true)
     .delay(delayMs)
@@ -105,7 +123,23 @@ describe('shortcuts over Pipedrive', () => {
       .query({ term: 'acme', fields: 'name', limit: '100' })
       .reply(200, {
         success: true,
-        data: { items: [{ result_score: 0.3, item: { id: 5, type: 'organization', name: 'Acme <Holdings>', address: null, visible_to: 3, owner: { id: 1 }, custom_fields: [], notes: [] } }] },
+        data: {
+          items: [
+            {
+              result_score: 0.3,
+              item: {
+                id: 5,
+                type: 'organization',
+                name: 'Acme <Holdings>',
+                address: null,
+                visible_to: 3,
+                owner: { id: 1 },
+                custom_fields: [],
+                notes: [],
+              },
+            },
+          ],
+        },
         additional_data: { next_cursor: null },
       })
       .post('/api/v2/deals', (body) => body.title === 'Acme rollout' && body.org_id === 5 && body.stage_id === 2)
@@ -122,7 +156,12 @@ describe('shortcuts over Pipedrive', () => {
       messageShortcutPayload({
         callbackId: CallbackId.createFromMessageShortcut,
         // As Slack sends what a person typed: `<`, `>` and `&` escaped, links in angle brackets.
-        message: { ts: messageTs, text: 'Acme rollout\nThey need &lt;b&gt;SSO&lt;/b&gt; &amp; SCIM: <https://acme.example/spec>', user: BOB.id, channel: CHANNEL },
+        message: {
+          ts: messageTs,
+          text: 'Acme rollout\nThey need &lt;b&gt;SSO&lt;/b&gt; &amp; SCIM: <https://acme.example/spec>',
+          user: BOB.id,
+          channel: CHANNEL,
+        },
         responseUrl: h.standin.responseUrl({ channel: CHANNEL.id }),
         triggerId: h.standin.triggerId(),
       }),
@@ -133,7 +172,12 @@ describe('shortcuts over Pipedrive', () => {
     expect(blocksOf(opened.args).find((b) => b.block_id === DealFormField.title)?.element?.initial_value).toBe('Acme rollout');
 
     const res = await h.interact(
-      blockSuggestionPayload({ actionId: DealFormExtraField.organization, blockId: DealFormExtraField.organization, value: 'acme', view: { id: viewId } }),
+      blockSuggestionPayload({
+        actionId: DealFormExtraField.organization,
+        blockId: DealFormExtraField.organization,
+        value: 'acme',
+        view: { id: viewId },
+      }),
     );
     expect(await res.json()).toEqual({ options: [{ text: { type: 'plain_text', text: 'Acme <Holdings>', emoji: true }, value: '5' }] });
 
@@ -156,7 +200,9 @@ describe('shortcuts over Pipedrive', () => {
 
     // The note: the message escaped as HTML, links clickable, then author and permalink.
     expect(noteBody.deal_id).toBe(77);
-    expect(noteBody.content).toContain('They need &lt;b&gt;SSO&lt;/b&gt; &amp; SCIM: <a href="https://acme.example/spec">https://acme.example/spec</a>');
+    expect(noteBody.content).toContain(
+      'They need &lt;b&gt;SSO&lt;/b&gt; &amp; SCIM: <a href="https://acme.example/spec">https://acme.example/spec</a>',
+    );
     expect(noteBody.content).toContain('<br><br>— Bob Stranger in Slack, 16 Nov 2026, 10:00 GMT+1<br>');
     expect(noteBody.content).toContain(`/archives/C0CONSOLE/p${messageTs.replace('.', '')}</a>`);
     expect(h.standin.calls.findIndex((c) => c.method === 'chat.getPermalink')).toBeLessThan(h.standin.calls.indexOf(thread));

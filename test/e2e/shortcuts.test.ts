@@ -184,7 +184,9 @@ describe('"Create deal from message"', () => {
     const history = await h.local.getDealHistory(dealId);
     const noted = history.items.find((c) => c.kind === 'note');
     expect(noted && noted.kind === 'note' ? noted.text : '').toMatch(
-      new RegExp(`^Acme wants 50 seats\\. Budget is approved\\.\\n\\n— Bob Stranger in Slack, 16 Nov 2026, 10:00 GMT\\+1\\nhttp://127\\.0\\.0\\.1:\\d+/archives/C0CONSOLE/p${messageTs.replace('.', '')}$`),
+      new RegExp(
+        `^Acme wants 50 seats\\. Budget is approved\\.\\n\\n— Bob Stranger in Slack, 16 Nov 2026, 10:00 GMT\\+1\\nhttp://127\\.0\\.0\\.1:\\d+/archives/C0CONSOLE/p${messageTs.replace('.', '')}$`,
+      ),
     );
   });
 
@@ -220,15 +222,20 @@ describe('"Create deal from message" with an amount at the end of the line', () 
     await h.interact(
       messageShortcutPayload({
         callbackId: CallbackId.createFromMessageShortcut,
-        message: { ts: '1763283800.000300', text: 'Sell Initech the premium plan, 20k USD\nThey asked twice.', user: BOB.id, channel: CHANNEL },
+        message: {
+          ts: '1763283800.000300',
+          text: 'Sell Initech the premium plan, 20k USD\nThey asked twice.',
+          user: BOB.id,
+          channel: CHANNEL,
+        },
         responseUrl: h.standin.responseUrl({ channel: CHANNEL.id }),
         triggerId: h.standin.triggerId(),
       }),
     );
     const opened = await h.standin.waitForCall('views.open');
-    const initial = (id: string) => blocksOf(opened.args).find((b) => b.block_id === id)?.element as
-      | { initial_value?: string; initial_option?: { value: string } }
-      | undefined;
+    const initial = (id: string) =>
+      blocksOf(opened.args).find((b) => b.block_id === id)?.element as
+        { initial_value?: string; initial_option?: { value: string } } | undefined;
     expect(initial(DealFormField.title)?.initial_value).toBe('Sell Initech the premium plan');
     expect(initial(DealFormField.value)?.initial_value).toBe('20000');
     expect(initial(DealFormField.currency)?.initial_option?.value).toBe('USD');
@@ -238,7 +245,10 @@ describe('"Create deal from message" with an amount at the end of the line', () 
 describe('"Create deal from message" on real message shapes', () => {
   it('titles a legacy bot message by its attachment and keeps the attachment text in the note', async () => {
     h = await startHarness();
-    const legacy = JSON.parse(readFileSync(new URL('../fixtures/slack/legacy-bot-message.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+    const legacy = JSON.parse(readFileSync(new URL('../fixtures/slack/legacy-bot-message.json', import.meta.url), 'utf8')) as Record<
+      string,
+      unknown
+    >;
     const payload = messageShortcutPayload({
       callbackId: CallbackId.createFromMessageShortcut,
       message: { ts: String(legacy.ts), text: '', channel: CHANNEL },
@@ -265,7 +275,8 @@ describe('"Create deal from message" on real message shapes', () => {
       }),
     );
     const opened = await h.standin.waitForCall('views.open');
-    const title = (blocksOf(opened.args).find((b) => b.block_id === DealFormField.title)?.element as { initial_value?: string }).initial_value;
+    const title = (blocksOf(opened.args).find((b) => b.block_id === DealFormField.title)?.element as { initial_value?: string })
+      .initial_value;
     expect(title).toBe('Renewal PO_4506904380 :lion_face:');
   });
 });
@@ -278,7 +289,12 @@ describe('"Attach to deal"', () => {
     const res = await h.interact(
       messageShortcutPayload({
         callbackId: CallbackId.attachToDealShortcut,
-        message: { ts: messageTs, text: 'Signed &amp; sealed: they want the <https://x.example/c|contract> by Monday', user: BOB.id, channel: CHANNEL },
+        message: {
+          ts: messageTs,
+          text: 'Signed &amp; sealed: they want the <https://x.example/c|contract> by Monday',
+          user: BOB.id,
+          channel: CHANNEL,
+        },
         responseUrl,
         triggerId: h.standin.triggerId(),
       }),
@@ -455,7 +471,9 @@ describe('organization and person pickers of the create modal', () => {
     expect(umbrellas).toHaveLength(100);
     for (const option of umbrellas) expect(option.text.text.length).toBeLessThanOrEqual(75);
     await ask(DealFormExtraField.organization, 'UMBRELLA');
-    expect(await ask(DealFormExtraField.person, 'maria')).toEqual([{ text: { type: 'plain_text', text: 'Maria Anders', emoji: true }, value: '1' }]);
+    expect(await ask(DealFormExtraField.person, 'maria')).toEqual([
+      { text: { type: 'plain_text', text: 'Maria Anders', emoji: true }, value: '1' },
+    ]);
     expect(counting.searches).toEqual(['organizations:umbrella', 'persons:maria']);
   });
 

@@ -92,9 +92,7 @@ async function startSocketModeServer(): Promise<SocketModeServer> {
   return {
     url: `ws://127.0.0.1:${(wss.address() as AddressInfo).port}/link/?ticket=loopback`,
     connected: () =>
-      open
-        ? Promise.resolve(open)
-        : within(new Promise<WebSocket>((resolve) => (onConnection = resolve)), 'a Socket Mode connection'),
+      open ? Promise.resolve(open) : within(new Promise<WebSocket>((resolve) => (onConnection = resolve)), 'a Socket Mode connection'),
     deliver(type, payload, acceptsResponsePayload) {
       if (!open) throw new Error('no Socket Mode connection to deliver to');
       const envelopeId = randomUUID();

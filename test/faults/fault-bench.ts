@@ -6,7 +6,12 @@
 
 import { expect } from 'vitest';
 import { startFakePipedrive, type FakeDeal, type FakePipedrive } from '../../bench/support/fake-pipedrive-server.js';
-import { replyText, startDealbotOverHttp, type DealbotOverHttp, type DealbotOverHttpOptions } from '../../bench/support/dealbot-over-http.js';
+import {
+  replyText,
+  startDealbotOverHttp,
+  type DealbotOverHttp,
+  type DealbotOverHttpOptions,
+} from '../../bench/support/dealbot-over-http.js';
 import type { FaultOutcome, FaultReport } from './fault-report.js';
 
 export interface FaultBenchOptions extends Omit<DealbotOverHttpOptions, 'pipedrive'> {

@@ -96,7 +96,10 @@ async function submit(channelId: string, current: DigestSchedule | null, choice:
     [ActionId.digestZone]: { [ActionId.digestZone]: select('Europe/Berlin') },
     ...(choice.pipelineId ? { [ActionId.digestPipeline]: { [ActionId.digestPipeline]: select(choice.pipelineId) } } : {}),
     [ActionId.digestSections]: {
-      [ActionId.digestSections]: { type: 'multi_static_select', selected_options: [{ text: { type: 'plain_text', text: 'Board' }, value: 'board' }] },
+      [ActionId.digestSections]: {
+        type: 'multi_static_select',
+        selected_options: [{ text: { type: 'plain_text', text: 'Board' }, value: 'board' }],
+      },
     },
     [ActionId.digestStaleDays]: { [ActionId.digestStaleDays]: { type: 'plain_text_input', value: '14' } },
   };
@@ -126,7 +129,12 @@ describe('digest settings, once the modal closed', () => {
     await submit('C0CONSOLE', before, { frequency: 'weekdays', pipelineId: other.id });
     await standin.waitFor((c) => c.method === 'chat.postMessage' && c.args.channel === 'C0CONSOLE');
     expect(await digests.schedules.list()).toEqual([
-      expect.objectContaining({ id: digestScheduleId('C0CONSOLE', other.id), pipelineId: other.id, time: '16:30', frequency: { kind: 'weekdays' } }),
+      expect.objectContaining({
+        id: digestScheduleId('C0CONSOLE', other.id),
+        pipelineId: other.id,
+        time: '16:30',
+        frequency: { kind: 'weekdays' },
+      }),
     ]);
   });
 

@@ -74,7 +74,11 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     url,
     interact: (payload) => postSigned({ url, secret: SIGNING_SECRET, body: payloadBody(payload) }),
     command: (payload) =>
-      postSigned({ url, secret: SIGNING_SECRET, body: formBody(Object.fromEntries(Object.entries(payload).map(([k, v]) => [k, String(v)]))) }),
+      postSigned({
+        url,
+        secret: SIGNING_SECRET,
+        body: formBody(Object.fromEntries(Object.entries(payload).map(([k, v]) => [k, String(v)]))),
+      }),
     event: (event) =>
       postSigned({
         url,
@@ -104,7 +108,13 @@ export function shown(value: unknown): string {
   return JSON.stringify(value);
 }
 
-type Block = { type: string; block_id?: string; element?: Record<string, unknown>; accessory?: Record<string, unknown>; elements?: Array<Record<string, unknown>> };
+type Block = {
+  type: string;
+  block_id?: string;
+  element?: Record<string, unknown>;
+  accessory?: Record<string, unknown>;
+  elements?: Array<Record<string, unknown>>;
+};
 
 /** The blocks of a call's `view` or message. */
 export function blocksOf(value: unknown): Block[] {

@@ -24,7 +24,12 @@ function manifestShortcuts(): Array<Record<string, string>> {
 
 describe('manifest.yml and the code agree', () => {
   it('declares every shortcut the app listens for, with its name, type and callback id', () => {
-    const declared = manifestShortcuts().map(({ name, type, callback_id, description }) => ({ name, type, callbackId: callback_id, description }));
+    const declared = manifestShortcuts().map(({ name, type, callback_id, description }) => ({
+      name,
+      type,
+      callbackId: callback_id,
+      description,
+    }));
     expect(declared).toEqual(SHORTCUTS.map(({ name, type, callbackId, description }) => ({ name, type, callbackId, description })));
     for (const shortcut of declared) expect((shortcut.description ?? '').length).toBeLessThanOrEqual(150);
   });

@@ -35,7 +35,16 @@ function state(values: {
 describe('the create modal form, read from Slack and checked', () => {
   it('turns a complete form into a deal', () => {
     const form = readDealForm(
-      state({ title: '  Acme   renewal ', value: '12k', currency: 'EUR', pipeline: '1', stage: '2', date: '2026-12-01', probability: '40%', owner: 'U1' }),
+      state({
+        title: '  Acme   renewal ',
+        value: '12k',
+        currency: 'EUR',
+        pipeline: '1',
+        stage: '2',
+        date: '2026-12-01',
+        probability: '40%',
+        owner: 'U1',
+      }),
     );
     expect(checkDealForm(form, 'USD')).toEqual({
       ok: true,
@@ -76,7 +85,9 @@ describe('the create modal form, read from Slack and checked', () => {
   it('refuses an amount whose currency contradicts the select', () => {
     const check = checkDealForm(readDealForm(state({ title: 'A', value: '$5k', currency: 'EUR', stage: '1' })), 'EUR');
     expect(check).toEqual({ ok: false, errors: { value: { kind: 'currency-conflict', typed: 'USD', selected: 'EUR' } } });
-    expect(!check.ok && dealFormBlockErrors(check.errors)).toEqual({ [DealFormField.value]: 'The amount says USD but the currency is EUR; pick one.' });
+    expect(!check.ok && dealFormBlockErrors(check.errors)).toEqual({
+      [DealFormField.value]: 'The amount says USD but the currency is EUR; pick one.',
+    });
   });
 
   it('ignores the placeholder a select holds while the modal is loading', () => {

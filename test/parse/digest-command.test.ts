@@ -22,7 +22,13 @@ describe('parseDigestCommand', () => {
       pipeline: null,
       staleDays: null,
     });
-    expect(parse('weekdays 08:30')).toMatchObject({ kind: 'set', frequency: { kind: 'weekdays' }, time: '08:30', zone: ZONE, zoneGiven: false });
+    expect(parse('weekdays 08:30')).toMatchObject({
+      kind: 'set',
+      frequency: { kind: 'weekdays' },
+      time: '08:30',
+      zone: ZONE,
+      zoneGiven: false,
+    });
     expect(parse('weekly mon 09:00')).toMatchObject({ kind: 'set', frequency: { kind: 'weekly', day: 'mon' }, time: '09:00', zone: ZONE });
   });
 

@@ -78,31 +78,52 @@ describe('matchByName', () => {
   });
 
   it('prefers an exact name over a longer name it prefixes', () => {
-    const items = [{ id: '1', name: 'Demo' }, { id: '2', name: 'Demo scheduled' }];
+    const items = [
+      { id: '1', name: 'Demo' },
+      { id: '2', name: 'Demo scheduled' },
+    ];
     expect(byName('demo', items)).toEqual({ kind: 'match', item: items[0], how: 'exact' });
     expect(names(byName('dem', items))).toEqual(['Demo', 'Demo scheduled']);
   });
 
   it('prefers a prefix over a typo', () => {
-    const items = [{ id: '1', name: 'Lost' }, { id: '2', name: 'Lose-win' }];
+    const items = [
+      { id: '1', name: 'Lost' },
+      { id: '2', name: 'Lose-win' },
+    ];
     expect(byName('los', items).kind).toBe('ambiguous');
     expect(byName('lost', items)).toMatchObject({ kind: 'match', how: 'exact', item: { id: '1' } });
   });
 
   it('reports a typo tie, closest first then by name', () => {
-    const items = [{ id: '1', name: 'Bard' }, { id: '2', name: 'Card' }, { id: '3', name: 'Cart' }];
+    const items = [
+      { id: '1', name: 'Bard' },
+      { id: '2', name: 'Card' },
+      { id: '3', name: 'Cart' },
+    ];
     expect(names(byName('xard', items))).toEqual(['Bard', 'Card']);
-    const near = [{ id: '1', name: 'Carats' }, { id: '2', name: 'Parrots' }, { id: '3', name: 'Carrot' }];
+    const near = [
+      { id: '1', name: 'Carats' },
+      { id: '2', name: 'Parrots' },
+      { id: '3', name: 'Carrot' },
+    ];
     expect(names(byName('carrots', near))).toEqual(['Carrot', 'Parrots', 'Carats']);
   });
 
   it('takes the single closest typo when others are further away', () => {
-    const items = [{ id: '1', name: 'Closing' }, { id: '2', name: 'Cloning' }];
+    const items = [
+      { id: '1', name: 'Closing' },
+      { id: '2', name: 'Cloning' },
+    ];
     expect(byName('closign', items)).toMatchObject({ kind: 'match', how: 'typo', item: { id: '1' } });
   });
 
   it('allows no typo under 3 characters, 1 up to 5, 2 from 6', () => {
-    const items = [{ id: '1', name: 'ab' }, { id: '2', name: 'Quote' }, { id: '3', name: 'Qualified' }];
+    const items = [
+      { id: '1', name: 'ab' },
+      { id: '2', name: 'Quote' },
+      { id: '3', name: 'Qualified' },
+    ];
     expect(byName('xb', items).kind).toBe('none');
     expect(byName('qoute', items)).toMatchObject({ kind: 'match', how: 'typo', item: { id: '2' } });
     expect(byName('qxxte', items).kind).toBe('none');
@@ -119,7 +140,11 @@ describe('matchByName', () => {
   });
 
   it('matches names with emoji and non-Latin scripts', () => {
-    const items = [{ id: '1', name: '🔥 Hot' }, { id: '2', name: '商談中' }, { id: '3', name: 'Переговоры' }];
+    const items = [
+      { id: '1', name: '🔥 Hot' },
+      { id: '2', name: '商談中' },
+      { id: '3', name: 'Переговоры' },
+    ];
     expect(byName('hot', items)).toMatchObject({ kind: 'match', item: { id: '1' } });
     expect(byName('商談', items)).toMatchObject({ kind: 'match', item: { id: '2' }, how: 'prefix' });
     expect(byName('переговры', items)).toMatchObject({ kind: 'match', item: { id: '3' }, how: 'typo' });

@@ -15,10 +15,69 @@ const utf16 = fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((c) => S
 const dealish = fc
   .array(
     fc.constantFrom(
-      '12k', '1,5', '12.000,50', '12 000', '2.5bn', 'EUR', 'eur', 'all', '€', '$', 'US$', '¥', '-', '.', ',', ':', "'",
-      'k', 'm', 'bn', '0', '42', '#42', '2026', 'move', 'MOVE', 'to', 'TO', '→', '->', '=>', 'lost', 'because', 'won',
-      'new', 'help', '?', 'show', 'find', '&amp;', '&lt;', '&gt;', '<@U1|ada>', '<!channel>', '<', '>', '|', '"', '“',
-      '`', '\n', '\t', '\u0000', '\u200b', '\u00a0', '🚀', '👩‍👩‍👧', 'é', 'e\u0301', 'İ', '東京', 'ﬁ', '１２',
+      '12k',
+      '1,5',
+      '12.000,50',
+      '12 000',
+      '2.5bn',
+      'EUR',
+      'eur',
+      'all',
+      '€',
+      '$',
+      'US$',
+      '¥',
+      '-',
+      '.',
+      ',',
+      ':',
+      "'",
+      'k',
+      'm',
+      'bn',
+      '0',
+      '42',
+      '#42',
+      '2026',
+      'move',
+      'MOVE',
+      'to',
+      'TO',
+      '→',
+      '->',
+      '=>',
+      'lost',
+      'because',
+      'won',
+      'new',
+      'help',
+      '?',
+      'show',
+      'find',
+      '&amp;',
+      '&lt;',
+      '&gt;',
+      '<@U1|ada>',
+      '<!channel>',
+      '<',
+      '>',
+      '|',
+      '"',
+      '“',
+      '`',
+      '\n',
+      '\t',
+      '\u0000',
+      '\u200b',
+      '\u00a0',
+      '🚀',
+      '👩‍👩‍👧',
+      'é',
+      'e\u0301',
+      'İ',
+      '東京',
+      'ﬁ',
+      '１２',
     ),
     { maxLength: 12 },
   )
@@ -51,7 +110,10 @@ describe('no parser throws, whatever the text', () => {
   });
 
   it('parseQuickCreate', () => {
-    fc.assert(fc.property(anyText, (text) => void parseQuickCreate(text)), runs);
+    fc.assert(
+      fc.property(anyText, (text) => void parseQuickCreate(text)),
+      runs,
+    );
   });
 
   it('parseDealCommand and parseDealRef', () => {
@@ -135,7 +197,10 @@ describe('parseQuickCreate', () => {
         if (!value) return;
         // The line splits into the title's words (plus a dash or colon dropped before the
         // amount) and the amount's words: no word of the amount is left in the title.
-        const tokens = line.replace(/\p{Cc}/gu, ' ').split(/\s+/u).filter(Boolean);
+        const tokens = line
+          .replace(/\p{Cc}/gu, ' ')
+          .split(/\s+/u)
+          .filter(Boolean);
         const splits = tokens.map((_, at) => ({ head: tokens.slice(0, at).join(' '), tail: tokens.slice(at).join(' ') }));
         const split = splits.find(
           ({ head, tail }) =>

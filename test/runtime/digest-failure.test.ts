@@ -10,7 +10,10 @@ const platform = (error: string) => new WebAPIPlatformError({ ok: false, error }
 describe('classifyDigestFailure', () => {
   it('retries Slack rate limits after the wait Slack asked for', () => {
     expect(classifyDigestFailure(new WebAPIRateLimitedError(42))).toMatchObject({ kind: 'retry', retryAfterMs: 42_000 });
-    expect(classifyDigestFailure(new WebAPIHTTPError(429, 'Too Many Requests', { 'retry-after': '7' }))).toMatchObject({ kind: 'retry', retryAfterMs: 7_000 });
+    expect(classifyDigestFailure(new WebAPIHTTPError(429, 'Too Many Requests', { 'retry-after': '7' }))).toMatchObject({
+      kind: 'retry',
+      retryAfterMs: 7_000,
+    });
     expect(classifyDigestFailure(platform('ratelimited'))).toMatchObject({ kind: 'retry', retryAfterMs: null });
   });
 
@@ -25,14 +28,28 @@ describe('classifyDigestFailure', () => {
     ]) {
       expect(classifyDigestFailure(error).kind, String(error)).toBe('retry');
     }
-    expect(classifyDigestFailure(new CrmRateLimitedError(5_000, { crm: 'Pipedrive' }))).toMatchObject({ kind: 'retry', retryAfterMs: 5_000 });
+    expect(classifyDigestFailure(new CrmRateLimitedError(5_000, { crm: 'Pipedrive' }))).toMatchObject({
+      kind: 'retry',
+      retryAfterMs: 5_000,
+    });
   });
 
   it('pauses for what only a person can fix', () => {
-    for (const code of ['is_archived', 'not_in_channel', 'channel_not_found', 'account_inactive', 'token_revoked', 'invalid_auth', 'missing_scope']) {
+    for (const code of [
+      'is_archived',
+      'not_in_channel',
+      'channel_not_found',
+      'account_inactive',
+      'token_revoked',
+      'invalid_auth',
+      'missing_scope',
+    ]) {
       expect(classifyDigestFailure(platform(code)), code).toMatchObject({ kind: 'pause', code });
     }
-    expect(classifyDigestFailure(new CrmNotFoundError('pipeline', '7', { crm: 'Pipedrive' }))).toMatchObject({ kind: 'pause', code: 'pipeline_not_found' });
+    expect(classifyDigestFailure(new CrmNotFoundError('pipeline', '7', { crm: 'Pipedrive' }))).toMatchObject({
+      kind: 'pause',
+      code: 'pipeline_not_found',
+    });
   });
 
   it('skips one digest for a refusal that may not repeat', () => {

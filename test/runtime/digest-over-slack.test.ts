@@ -52,7 +52,15 @@ describe('a scheduled digest against Slack', () => {
     const { store, crm } = await setUp();
     const slack = await standin();
     const clock = createClock(SET_AT);
-    const digests = createDigestRuntime({ store, crm, logger, token: 'xoxb-t', slackApiUrl: slack.url, workspace: WORKSPACE, now: clock.now });
+    const digests = createDigestRuntime({
+      store,
+      crm,
+      logger,
+      token: 'xoxb-t',
+      slackApiUrl: slack.url,
+      workspace: WORKSPACE,
+      now: clock.now,
+    });
     await digests.schedules.save(schedule(SET_AT, { channelId: 'C0CONSOLE' }));
     slack.failNext('files.getUploadURLExternal', 'ratelimited', { retryAfterSeconds: 30 });
 
@@ -83,7 +91,15 @@ describe('a scheduled digest against Slack', () => {
     const { store, crm } = await setUp();
     const slack = await standin();
     const clock = createClock(SET_AT);
-    const digests = createDigestRuntime({ store, crm, logger, token: 'xoxb-t', slackApiUrl: slack.url, workspace: WORKSPACE, now: clock.now });
+    const digests = createDigestRuntime({
+      store,
+      crm,
+      logger,
+      token: 'xoxb-t',
+      slackApiUrl: slack.url,
+      workspace: WORKSPACE,
+      now: clock.now,
+    });
     await digests.schedules.save(schedule(SET_AT, { channelId: 'C0CONSOLE' }));
     slack.failNext('chat.postMessage', 'ratelimited', { retryAfterSeconds: 10 });
 

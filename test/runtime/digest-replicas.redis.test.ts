@@ -171,7 +171,12 @@ describe('two replicas on one Redis', () => {
     // The slot is complete: its completion record and the run state say so.
     await vi.waitFor(
       async () => {
-        expect(await schedules.progress(saved.id, slot)).toMatchObject({ messageTs: expect.any(String), chartDone: true, snapshotDone: true, done: true });
+        expect(await schedules.progress(saved.id, slot)).toMatchObject({
+          messageTs: expect.any(String),
+          chartDone: true,
+          snapshotDone: true,
+          done: true,
+        });
         expect((await schedules.runStates([saved.id])).get(saved.id)?.lastSlot).toBe(slot);
       },
       { timeout: BOUND_MS, interval: 50 },
@@ -187,7 +192,9 @@ describe('two replicas on one Redis', () => {
       { replica: survivor, method: 'files.completeUploadExternal' },
     ]);
     // The snapshot for the next "what changed" was recorded under the workspace.
-    const snapshots = await scopeStore(store, WORKSPACE).get(`digest:snapshot:C0CONSOLE:${(await createLocalCrm({ store }).listPipelines()).find((p) => p.isDefault)?.id}`);
+    const snapshots = await scopeStore(store, WORKSPACE).get(
+      `digest:snapshot:C0CONSOLE:${(await createLocalCrm({ store }).listPipelines()).find((p) => p.isDefault)?.id}`,
+    );
     expect(snapshots).toBeDefined();
     // Two Node processes compiling TypeScript at start take seconds on a busy machine: the
     // bound is generous, and the test never waits for time itself, only for events.

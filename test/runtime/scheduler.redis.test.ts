@@ -34,7 +34,13 @@ async function redisStore(namespace: string): Promise<Store> {
 }
 
 /** `count` replicas, each with its own Redis connection, as separate processes would have. */
-async function replicas(namespace: string, clock: Clock, count: number, posted: Posted[], charts: UploadedChart[] = []): Promise<Harness[]> {
+async function replicas(
+  namespace: string,
+  clock: Clock,
+  count: number,
+  posted: Posted[],
+  charts: UploadedChart[] = [],
+): Promise<Harness[]> {
   const made: Harness[] = [];
   for (let i = 0; i < count; i += 1) {
     const harness = createHarness(await redisStore(namespace), clock, {
@@ -98,7 +104,14 @@ describe('scheduler on a shared Redis', () => {
     if (!a || !b || !c) throw new Error('three replicas expected');
 
     // Every replica ticks at once, twice, as their timers would on a shared schedule.
-    await Promise.all([a.scheduler.start(), b.scheduler.start(), c.scheduler.start(), a.scheduler.tick(), b.scheduler.tick(), c.scheduler.tick()]);
+    await Promise.all([
+      a.scheduler.start(),
+      b.scheduler.start(),
+      c.scheduler.start(),
+      a.scheduler.tick(),
+      b.scheduler.tick(),
+      c.scheduler.tick(),
+    ]);
 
     const counts = postsPerSchedule(posted, nineOn(9));
     expect([...counts.keys()].sort()).toEqual([...ids].sort());

@@ -15,7 +15,13 @@ import { buildDeal } from '../helpers/deal-builder.js';
 import { stubCrm } from '../helpers/stub-crm.js';
 
 const NOW = DateTime.fromISO('2026-03-02T10:00:00Z');
-const SOURCE: MessageSource = { channelId: 'C1', ts: '1767000000.000100', threadTs: '1766999000.000100', authorId: 'UBOB', authorName: null };
+const SOURCE: MessageSource = {
+  channelId: 'C1',
+  ts: '1767000000.000100',
+  threadTs: '1766999000.000100',
+  authorId: 'UBOB',
+  authorName: null,
+};
 
 const slack: SlackDirectory = {
   person: async (id) =>

@@ -87,7 +87,14 @@ function deps(operations: Partial<CrmClient>): CreateDealDeps {
 
 const acceptingCreate = async (input: NewDeal, options?: WriteOptions): Promise<Deal> => {
   created.push({ input, options });
-  return buildDeal({ id: '501', title: input.title, stageId: input.stageId ?? '11', ownerId: input.ownerId, createdAt: NOW, updatedAt: NOW });
+  return buildDeal({
+    id: '501',
+    title: input.title,
+    stageId: input.stageId ?? '11',
+    ownerId: input.ownerId,
+    createdAt: NOW,
+    updatedAt: NOW,
+  });
 };
 
 /** What the person typed, as the listener reads it from the modal. */
@@ -108,7 +115,12 @@ function typed(fields: Partial<DealFormValues & DealFormDraft>): DealFormValues 
   };
 }
 
-async function submit(d: CreateDealDeps, modal: CreateDealModal, draft: DealFormValues & DealFormDraft, source: MessageSource | null = null) {
+async function submit(
+  d: CreateDealDeps,
+  modal: CreateDealModal,
+  draft: DealFormValues & DealFormDraft,
+  source: MessageSource | null = null,
+) {
   const checked = checkDealForm(draft, 'EUR');
   if (!checked.ok) throw new Error(`the form should pass its checks: ${JSON.stringify(checked.errors)}`);
   return createDealFromForm(d, modal, { draft, checked, requesterId: 'UADA', onceKey: 'view:V1:h1', knownCurrency: 'EUR', source });
@@ -158,7 +170,11 @@ describe('opening the create form', () => {
 describe('submitting the create form', () => {
   it('creates the deal with the owner found by email and the requester as the actor', async () => {
     const { modal, calls } = fakeModal();
-    const outcome = await submit(deps({ createDeal: acceptingCreate }), modal, typed({ title: 'Acme', value: '12k', ownerSlackUserId: 'UADA' }));
+    const outcome = await submit(
+      deps({ createDeal: acceptingCreate }),
+      modal,
+      typed({ title: 'Acme', value: '12k', ownerSlackUserId: 'UADA' }),
+    );
 
     expect(outcome).toMatchObject({ kind: 'created', duplicate: false, fromMessage: null, deal: { id: '501', title: 'Acme' } });
     expect(created).toHaveLength(1);

@@ -43,7 +43,10 @@ describe('resolving the deal a person named', () => {
     await newDeal('Sigma two');
     const many = await deals.resolveDeal({ kind: 'words', words: 'sigma' });
     expect(many.kind).toBe('many');
-    expect(await deals.resolveDeal({ kind: 'words', words: 'no such deal anywhere' })).toEqual({ kind: 'none', words: 'no such deal anywhere' });
+    expect(await deals.resolveDeal({ kind: 'words', words: 'no such deal anywhere' })).toEqual({
+      kind: 'none',
+      words: 'no such deal anywhere',
+    });
   });
 });
 
@@ -57,7 +60,12 @@ describe('moving by stage name', () => {
     expect(await deals.moveByName(now, 'negotiation')).toMatchObject({ kind: 'unchanged' });
     const unknown = await deals.moveByName(now, 'contract signed');
     expect(unknown).toMatchObject({ kind: 'pick-stage', reason: 'unknown', pipelineName: 'Sales' });
-    expect(unknown.kind === 'pick-stage' && unknown.candidates.map((s) => s.name)).toEqual(['Qualified', 'Needs defined', 'Proposal', 'Negotiation']);
+    expect(unknown.kind === 'pick-stage' && unknown.candidates.map((s) => s.name)).toEqual([
+      'Qualified',
+      'Needs defined',
+      'Proposal',
+      'Negotiation',
+    ]);
   });
 });
 
@@ -131,7 +139,10 @@ describe('a create whose answer was lost', () => {
   });
 
   it('creates once for one request key, however often it is delivered', async () => {
-    const [a, b] = await Promise.all([deals.quickCreate('Twice Inc 1k EUR', 'same-key'), deals.quickCreate('Twice Inc 1k EUR', 'same-key')]);
+    const [a, b] = await Promise.all([
+      deals.quickCreate('Twice Inc 1k EUR', 'same-key'),
+      deals.quickCreate('Twice Inc 1k EUR', 'same-key'),
+    ]);
     expect(a.deal.id).toBe(b.deal.id);
     expect([a.duplicate, b.duplicate].sort()).toEqual([false, true]);
     expect((await crm.searchDeals('Twice Inc')).hits).toHaveLength(1);

@@ -174,7 +174,9 @@ describe('summarizeTimeline', () => {
 
   it('counts the time in stage from creation when the whole history shows no move, and not when it is cut', () => {
     expect(summarizeTimeline(makeDeal(), history(2), NOW, false).daysInStage).toBe(45);
-    expect(summarizeTimeline(makeDeal(), history(2), NOW, false, { supported: true, historySource: 'crm', isFirstPage: true }).daysInStage).toBe(45);
+    expect(
+      summarizeTimeline(makeDeal(), history(2), NOW, false, { supported: true, historySource: 'crm', isFirstPage: true }).daysInStage,
+    ).toBe(45);
     expect(summarizeTimeline(makeDeal(), history(2), NOW, true).daysInStage).toBeNull();
     expect(summarizeTimeline(makeDeal(), history(2), NOW, false, { isFirstPage: false }).daysInStage).toBeNull();
   });

@@ -52,7 +52,11 @@ describe('digest subscriptions', () => {
   it('subscribes a channel it can post in, and keeps the sections when set again', async () => {
     const { subscriptions, schedules, asked } = await subject();
     const first = await subscriptions.subscribe({ ...daily, channelId: 'C1', userId: 'U1', pipeline: 'renewals' });
-    expect(first).toMatchObject({ kind: 'subscribed', schedule: { channelId: 'C1', pipelineId: '2', time: '08:30' }, zoneFromProfile: false });
+    expect(first).toMatchObject({
+      kind: 'subscribed',
+      schedule: { channelId: 'C1', pipelineId: '2', time: '08:30' },
+      zoneFromProfile: false,
+    });
     expect(asked).toEqual(['C1']);
     const stored = (await schedules.listByChannel('C1'))[0];
     if (!stored) throw new Error('no schedule stored');
@@ -92,20 +96,35 @@ describe('digest subscriptions', () => {
     expect(await subscriptions.now({ channelId: 'C1', userId: 'U1', pipeline: null, zone: 'Asia/Tokyo' })).toEqual({ kind: 'posted' });
     expect(posted[0]).toMatchObject({ channelId: 'C1', pipelineId: null, zone: 'Asia/Tokyo', time: '09:00' });
     const refused = await subject({ postNow: { ok: false, notInChannel: true, detail: 'not_in_channel' } });
-    expect(await refused.subscriptions.now({ channelId: 'C1', userId: 'U1', pipeline: null, zone: 'UTC' })).toEqual({ kind: 'not-in-channel' });
+    expect(await refused.subscriptions.now({ channelId: 'C1', userId: 'U1', pipeline: null, zone: 'UTC' })).toEqual({
+      kind: 'not-in-channel',
+    });
     const failed = await subject({ postNow: { ok: false, notInChannel: false, detail: 'ratelimited' } });
-    expect(await failed.subscriptions.now({ channelId: 'C1', userId: 'U1', pipeline: null, zone: 'UTC' })).toEqual({ kind: 'failed', detail: 'ratelimited' });
+    expect(await failed.subscriptions.now({ channelId: 'C1', userId: 'U1', pipeline: null, zone: 'UTC' })).toEqual({
+      kind: 'failed',
+      detail: 'ratelimited',
+    });
   });
 
   describe('applySettings', () => {
-    const settings: DigestSettingsInput = { frequency: { kind: 'weekdays' }, time: '07:45', zone: 'UTC', pipelineId: '1', sections: ['board', 'forecast'], staleDays: 10 };
+    const settings: DigestSettingsInput = {
+      frequency: { kind: 'weekdays' },
+      time: '07:45',
+      zone: 'UTC',
+      pipelineId: '1',
+      sections: ['board', 'forecast'],
+      staleDays: 10,
+    };
 
     it('swaps the old schedule for the new one', async () => {
       const { subscriptions, schedules } = await subject();
       await subscriptions.subscribe({ ...daily, channelId: 'C1', userId: 'U1', pipeline: null });
       const previousId = (await schedules.listByChannel('C1'))[0]?.id ?? null;
       const outcome = await subscriptions.applySettings({ channelId: 'C1', userId: 'U2', previousId, settings });
-      expect(outcome).toMatchObject({ kind: 'subscribed', schedule: { pipelineId: '1', time: '07:45', sections: ['board', 'forecast'], staleDays: 10 } });
+      expect(outcome).toMatchObject({
+        kind: 'subscribed',
+        schedule: { pipelineId: '1', time: '07:45', sections: ['board', 'forecast'], staleDays: 10 },
+      });
       expect((await schedules.listByChannel('C1')).map((s) => s.pipelineId)).toEqual(['1']);
     });
 
@@ -113,11 +132,18 @@ describe('digest subscriptions', () => {
       const { subscriptions, schedules } = await subject();
       await subscriptions.subscribe({ ...daily, channelId: 'C1', userId: 'U1', pipeline: null });
       const previous = (await schedules.listByChannel('C1'))[0] ?? null;
-      const gone = await subscriptions.applySettings({ channelId: 'C1', userId: 'U1', previousId: previous?.id ?? null, settings: { ...settings, pipelineId: '9' } });
+      const gone = await subscriptions.applySettings({
+        channelId: 'C1',
+        userId: 'U1',
+        previousId: previous?.id ?? null,
+        settings: { ...settings, pipelineId: '9' },
+      });
       expect(gone).toEqual({ kind: 'pipeline-gone', previous });
 
       const refusing = await subject({ canPost: false });
-      expect(await refusing.subscriptions.applySettings({ channelId: 'C1', userId: 'U1', previousId: null, settings })).toEqual({ kind: 'invite-me' });
+      expect(await refusing.subscriptions.applySettings({ channelId: 'C1', userId: 'U1', previousId: null, settings })).toEqual({
+        kind: 'invite-me',
+      });
 
       const failure = new Error('store down');
       schedules.replace = async () => {
@@ -132,7 +158,12 @@ describe('digest subscriptions', () => {
       const { subscriptions, schedules } = await subject();
       await subscriptions.subscribe({ ...daily, channelId: 'C1', userId: 'U1', pipeline: null });
       const previous = (await schedules.listByChannel('C1'))[0] ?? null;
-      const outcome = await subscriptions.applySettings({ channelId: 'C1', userId: 'U1', previousId: previous?.id ?? null, settings: { ...settings, frequency: null } });
+      const outcome = await subscriptions.applySettings({
+        channelId: 'C1',
+        userId: 'U1',
+        previousId: previous?.id ?? null,
+        settings: { ...settings, frequency: null },
+      });
       expect(outcome).toEqual({ kind: 'off', removed: [previous] });
       expect(await schedules.listByChannel('C1')).toEqual([]);
     });

@@ -39,7 +39,10 @@ describe('runOnce', () => {
   it('frees the claim of a process that died mid-work within a minute, so the retry runs', async () => {
     // Process A claims and starts creating, then dies: from then on it neither renews nor releases.
     let dead = false;
-    const processA: Store = { ...store, claim: (key, ttlMs, owner) => (dead ? new Promise<boolean>(() => undefined) : store.claim(key, ttlMs, owner)) };
+    const processA: Store = {
+      ...store,
+      claim: (key, ttlMs, owner) => (dead ? new Promise<boolean>(() => undefined) : store.claim(key, ttlMs, owner)),
+    };
     void runOnce(processA, 'create:T1', () => new Promise<string>(() => undefined));
     await vi.advanceTimersByTimeAsync(1_000);
     dead = true;
@@ -83,7 +86,10 @@ describe('runOnce', () => {
   });
 
   it('keeps the completion record for the dedupe window, not the claim', async () => {
-    await runOnce(store, 'create:T4', async () => 'deal-10', { encode: (id) => ({ id }), decode: async (kept) => (kept as { id: string }).id });
+    await runOnce(store, 'create:T4', async () => 'deal-10', {
+      encode: (id) => ({ id }),
+      decode: async (kept) => (kept as { id: string }).id,
+    });
     // The lease is gone at once; the record answers duplicates.
     expect(await store.claim('idem:create:T4', 1_000, 'someone')).toBe(true);
     await store.release('idem:create:T4', 'someone');
@@ -107,14 +113,20 @@ describe('runOnce', () => {
     await expect(first).rejects.toThrow('CRM down');
     await vi.advanceTimersByTimeAsync(LEASE_MS);
 
-    await expect(runOnce(store, 'create:T5', async () => 'deal-12', { waitMs: 0 })).resolves.toEqual({ result: 'deal-12', duplicate: false });
+    await expect(runOnce(store, 'create:T5', async () => 'deal-12', { waitMs: 0 })).resolves.toEqual({
+      result: 'deal-12',
+      duplicate: false,
+    });
   });
 
   describe('taking over from a holder that died after recording what it was about to do', () => {
     /** Process A records its intent, then dies (it never renews, releases or finishes). */
     async function dieAfterIntent(key: string, intent: unknown): Promise<void> {
       let dead = false;
-      const processA: Store = { ...store, claim: (k, ttlMs, owner) => (dead ? new Promise<boolean>(() => undefined) : store.claim(k, ttlMs, owner)) };
+      const processA: Store = {
+        ...store,
+        claim: (k, ttlMs, owner) => (dead ? new Promise<boolean>(() => undefined) : store.claim(k, ttlMs, owner)),
+      };
       const recorded = deferred<void>();
       void runOnce(processA, key, async (lease) => {
         await lease.recordIntent(intent);
@@ -142,7 +154,10 @@ describe('runOnce', () => {
     it('runs the work when nothing of the first holder is found', async () => {
       await dieAfterIntent('create:R2', { title: 'Acme' });
       const recover = vi.fn(async () => null);
-      await expect(runOnce(store, 'create:R2', async () => 'deal-22', { recover, waitMs: 0 })).resolves.toEqual({ result: 'deal-22', duplicate: false });
+      await expect(runOnce(store, 'create:R2', async () => 'deal-22', { recover, waitMs: 0 })).resolves.toEqual({
+        result: 'deal-22',
+        duplicate: false,
+      });
       expect(recover).toHaveBeenCalledOnce();
     });
 
@@ -169,7 +184,10 @@ describe('runOnce', () => {
         }),
       ).rejects.toThrow('refused');
       const recover = vi.fn(async () => 'deal-20');
-      await expect(runOnce(store, 'create:R4', async () => 'deal-24', { recover, waitMs: 0 })).resolves.toEqual({ result: 'deal-24', duplicate: false });
+      await expect(runOnce(store, 'create:R4', async () => 'deal-24', { recover, waitMs: 0 })).resolves.toEqual({
+        result: 'deal-24',
+        duplicate: false,
+      });
       expect(recover).not.toHaveBeenCalled();
     });
   });

@@ -35,12 +35,17 @@ describe('titleFromMessage', () => {
 
   it('keeps underscores, stars and tildes inside words, as Slack shows them', () => {
     expect(titleFromMessage('Invoice PO_4506904380 for :lion_face: team')).toBe('Invoice PO_4506904380 for :lion_face: team');
-    expect(titleFromMessage('Sizing 2*3*4 racks, snake_case_name and ~approx~ 5 ~ 6')).toBe('Sizing 2*3*4 racks, snake_case_name and approx 5 ~ 6');
+    expect(titleFromMessage('Sizing 2*3*4 racks, snake_case_name and ~approx~ 5 ~ 6')).toBe(
+      'Sizing 2*3*4 racks, snake_case_name and approx 5 ~ 6',
+    );
     expect(titleFromMessage('*Acme* (_urgent_), `code`!')).toBe('Acme (urgent), code!');
   });
 
   it('titles a legacy bot message by its attachment (a real bot message, test/fixtures/slack)', () => {
-    const message = JSON.parse(readFileSync(new URL('../fixtures/slack/legacy-bot-message.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+    const message = JSON.parse(readFileSync(new URL('../fixtures/slack/legacy-bot-message.json', import.meta.url), 'utf8')) as Record<
+      string,
+      unknown
+    >;
     const body = messageBodyText(message);
     expect(body).toBe('Incident Triggered\nAn incident has been triggered.');
     expect(titleFromMessage(body)).toBe('Incident Triggered');
@@ -48,9 +53,9 @@ describe('titleFromMessage', () => {
   });
 
   it('reads attachment fields, and a fallback only when the attachment has no title or text', () => {
-    expect(messageBodyText({ text: 'Deal news', attachments: [{ fallback: 'Closed: Acme', fields: [{ title: 'Value', value: '€12k' }] }] })).toBe(
-      'Deal news\nClosed: Acme\nValue: €12k',
-    );
+    expect(
+      messageBodyText({ text: 'Deal news', attachments: [{ fallback: 'Closed: Acme', fields: [{ title: 'Value', value: '€12k' }] }] }),
+    ).toBe('Deal news\nClosed: Acme\nValue: €12k');
     expect(messageBodyText({ text: 'plain' })).toBe('plain');
     expect(messageBodyText({ attachments: 'nonsense' })).toBe('');
   });
@@ -73,8 +78,13 @@ describe('the note', () => {
     expect(noteTextFromMessage('Hi <@U9>', new Map([['U9', 'Bob']]))).toBe('Hi @Bob');
   });
 
-  it('ends with who wrote the message, when (in the reader\'s zone) and its permalink', () => {
-    const note = messageNote(' They signed. ', { ts: '1794819600.000100' }, { authorName: 'Bob', permalink: 'https://t.slack.com/archives/C1/p1' }, 'Europe/Berlin');
+  it("ends with who wrote the message, when (in the reader's zone) and its permalink", () => {
+    const note = messageNote(
+      ' They signed. ',
+      { ts: '1794819600.000100' },
+      { authorName: 'Bob', permalink: 'https://t.slack.com/archives/C1/p1' },
+      'Europe/Berlin',
+    );
     expect(note).toBe('They signed.\n\n— Bob in Slack, 16 Nov 2026, 10:00 GMT+1\nhttps://t.slack.com/archives/C1/p1');
     expect(messageNote('x', { ts: 'nonsense' }, { authorName: 'a bot', permalink: null }, 'UTC')).toBe('x\n\n— a bot in Slack');
   });

@@ -50,7 +50,14 @@ const deal = async () => {
 
 describe('movableStages', () => {
   it('keeps the stages that do not close the deal, in order', () => {
-    const stage = (id: string, closes?: 'won' | 'lost' | null): Stage => ({ id, pipelineId: 'p', name: id, order: 0, probability: null, closes });
+    const stage = (id: string, closes?: 'won' | 'lost' | null): Stage => ({
+      id,
+      pipelineId: 'p',
+      name: id,
+      order: 0,
+      probability: null,
+      closes,
+    });
     expect(movableStages([stage('a'), stage('won', 'won'), stage('b', null), stage('lost', 'lost')]).map((s) => s.id)).toEqual(['a', 'b']);
   });
 });
@@ -78,7 +85,10 @@ describe('on the recorded pipeline', () => {
 
   it('still moves by a forgiving name to an open stage', async () => {
     const moved = { ...recorded(), deal_stage_id: 2599199, deal_stage: { id: 2599199, name: 'Negotiation', percent: 75 } };
-    const put = nock(HOST).put('/api/v3/deals/55383582.json', { deal: { deal_stage_id: '2599199' } }).query(true).reply(200, moved);
+    const put = nock(HOST)
+      .put('/api/v3/deals/55383582.json', { deal: { deal_stage_id: '2599199' } })
+      .query(true)
+      .reply(200, moved);
     const outcome = await deals.moveByName(await deal(), 'negotiaton');
     expect(outcome).toMatchObject({ kind: 'moved', to: { name: 'Negotiation' } });
     put.done();

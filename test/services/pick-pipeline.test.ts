@@ -14,7 +14,11 @@ const crmWith = (pipelines: Pipeline[]) => stubCrm('pickPipeline', { listPipelin
 
 describe('pickPipeline', () => {
   it('takes the default pipeline when none is named, else the first', async () => {
-    expect(await pickPipeline(crmWith([renewals, sales]), { name: null })).toEqual({ kind: 'one', pipeline: sales, all: [renewals, sales] });
+    expect(await pickPipeline(crmWith([renewals, sales]), { name: null })).toEqual({
+      kind: 'one',
+      pipeline: sales,
+      all: [renewals, sales],
+    });
     expect(await pickPipeline(crmWith([renewals, resellers]), { name: null })).toMatchObject({ kind: 'one', pipeline: renewals });
   });
 
@@ -25,11 +29,20 @@ describe('pickPipeline', () => {
 
   it('never guesses between pipelines the name fits equally', async () => {
     const all = [sales, renewals, resellers];
-    expect(await pickPipeline(crmWith(all), { name: 'Re' })).toEqual({ kind: 'ambiguous', name: 'Re', candidates: [renewals, resellers], all });
+    expect(await pickPipeline(crmWith(all), { name: 'Re' })).toEqual({
+      kind: 'ambiguous',
+      name: 'Re',
+      candidates: [renewals, resellers],
+      all,
+    });
   });
 
   it('says unknown with every pipeline when nothing fits', async () => {
-    expect(await pickPipeline(crmWith([sales, renewals]), { name: 'Partners' })).toEqual({ kind: 'unknown', name: 'Partners', all: [sales, renewals] });
+    expect(await pickPipeline(crmWith([sales, renewals]), { name: 'Partners' })).toEqual({
+      kind: 'unknown',
+      name: 'Partners',
+      all: [sales, renewals],
+    });
   });
 
   it('says none when the CRM has no pipeline, and gone when a picked id was deleted', async () => {

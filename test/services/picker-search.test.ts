@@ -54,6 +54,8 @@ describe('picker search', () => {
     const { searchOrganizations: _o, searchPersons: _p, ...plain } = local;
     expect(canSearchParties(plain)).toBe(false);
     expect(canSearchParties(local)).toBe(true);
-    expect(await createPickerSearch({ crm: plain, store, namespace: 'x', minQuery: PICKER_MIN_QUERY }).parties('organization', 'acme')).toEqual([]);
+    expect(
+      await createPickerSearch({ crm: plain, store, namespace: 'x', minQuery: PICKER_MIN_QUERY }).parties('organization', 'acme'),
+    ).toEqual([]);
   });
 });

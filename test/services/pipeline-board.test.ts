@@ -88,7 +88,10 @@ describe('aggregateBoard', () => {
   it('keeps the top deals of each stage by value, biggest first', () => {
     const amounts = [5, 50, 20, 40, 30];
     const result = board({
-      openDeals: [...amounts.map((amount) => deal({ stageId: 's2', title: `D${amount}`, value: { amount, currency: 'EUR' } })), deal({ stageId: 's2', value: null })],
+      openDeals: [
+        ...amounts.map((amount) => deal({ stageId: 's2', title: `D${amount}`, value: { amount, currency: 'EUR' } })),
+        deal({ stageId: 's2', value: null }),
+      ],
     });
     expect(result.stages[1]?.topDeals.map((d) => d.title)).toEqual(['D50', 'D40', 'D30']);
     expect(board({ openDeals: [deal({ value: null })], topN: 5 }).stages[0]?.topDeals).toHaveLength(1);
@@ -188,7 +191,10 @@ describe('buildPipelineBoard', () => {
   });
 
   it('counts every deal however many pages they take, with no cap', async () => {
-    const { crm, calls } = fakeCrm(Array.from({ length: 2_501 }, () => deal()), 100);
+    const { crm, calls } = fakeCrm(
+      Array.from({ length: 2_501 }, () => deal()),
+      100,
+    );
     const result = await buildPipelineBoard(crm, { pipelineId: '1', zone: 'UTC', now: NOW });
     expect(result.truncated).toBe(false);
     expect(result.totals.count).toBe(2_501);
@@ -199,7 +205,10 @@ describe('buildPipelineBoard', () => {
 
 describe('collectDeals', () => {
   it('follows the cursor to the last page and asks for no page size of its own', async () => {
-    const { crm, calls } = fakeCrm(Array.from({ length: 5 }, () => deal()), 2);
+    const { crm, calls } = fakeCrm(
+      Array.from({ length: 5 }, () => deal()),
+      2,
+    );
     const { deals, truncated } = await collectDeals(crm, { status: ['open'] });
     expect(deals).toHaveLength(5);
     expect(truncated).toBe(false);

@@ -37,7 +37,15 @@ function scenario() {
   ];
   const closed = [
     deal('3', { title: 'Big win', status: 'won', stageId: '4', value: eur(50000), closedAt: recent, updatedAt: recent }),
-    deal('4', { title: 'Lost one', status: 'lost', stageId: '3', value: eur(8000), lostReason: 'Price too high', closedAt: recent, updatedAt: recent }),
+    deal('4', {
+      title: 'Lost one',
+      status: 'lost',
+      stageId: '3',
+      value: eur(8000),
+      lostReason: 'Price too high',
+      closedAt: recent,
+      updatedAt: recent,
+    }),
     // Won in February, touched yesterday (a note): not news.
     deal('8', { title: 'Old win', status: 'won', closedAt: NOW.minus({ days: 30 }), updatedAt: recent }),
   ];

@@ -158,10 +158,13 @@ describe('groupDealsByPeriod: won and creation times are instants read in the zo
   });
 
   it('splits weeks around the Berlin autumn change (2026-10-25, a 169-hour week)', () => {
-    const periods = group(
-      [createdAt('2026-10-25T22:59:00Z'), createdAt('2026-10-25T23:00:00Z')],
-      { by: 'created', unit: 'week', count: 2, zone: 'Europe/Berlin', now: utc('2026-10-28T10:00:00Z') },
-    );
+    const periods = group([createdAt('2026-10-25T22:59:00Z'), createdAt('2026-10-25T23:00:00Z')], {
+      by: 'created',
+      unit: 'week',
+      count: 2,
+      zone: 'Europe/Berlin',
+      now: utc('2026-10-28T10:00:00Z'),
+    });
     expect(countedIn(periods)).toEqual({ 'Week of Oct 19': 1, 'Week of Oct 26': 1 });
     expect(periods[0]?.end.diff(periods[0].start, 'hours').hours).toBe(169);
   });

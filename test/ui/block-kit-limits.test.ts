@@ -23,10 +23,28 @@ describe('assertWithinBlockKitLimits', () => {
     ['11 fields', [{ type: 'section', fields: Array.from({ length: 11 }, () => ({ type: 'mrkdwn', text: 'x' })) }], /11 fields/],
     [
       '101 options',
-      [{ type: 'actions', elements: [{ type: 'static_select', action_id: 's', options: Array.from({ length: 101 }, (_, i) => ({ text: { type: 'plain_text', text: 'o' }, value: String(i) })) }] }],
+      [
+        {
+          type: 'actions',
+          elements: [
+            {
+              type: 'static_select',
+              action_id: 's',
+              options: Array.from({ length: 101 }, (_, i) => ({ text: { type: 'plain_text', text: 'o' }, value: String(i) })),
+            },
+          ],
+        },
+      ],
       /101 options/,
     ],
-    ['equal block ids', [{ ...section('a'), block_id: 'b' }, { ...section('b'), block_id: 'b' }], /block_ids are not unique/],
+    [
+      'equal block ids',
+      [
+        { ...section('a'), block_id: 'b' },
+        { ...section('b'), block_id: 'b' },
+      ],
+      /block_ids are not unique/,
+    ],
     ['a live <!channel>', [section('<!channel>')], /special mention/],
     ['a live link', [section('<http://x|y>')], /<http/],
     ['a bare ampersand', [section('a & b')], /unescaped "&"/],

@@ -27,7 +27,7 @@ function decodePng(png: Buffer): Png {
   const colorType = png.readUInt8(25);
   expect([bitDepth, colorType]).toEqual([8, 6]);
   const idat: Buffer[] = [];
-  for (let offset = 8; offset < png.length; ) {
+  for (let offset = 8; offset < png.length;) {
     const length = png.readUInt32BE(offset);
     const type = png.subarray(offset + 4, offset + 8).toString('ascii');
     if (type === 'IDAT') idat.push(png.subarray(offset + 8, offset + 8 + length));
@@ -126,7 +126,13 @@ describe('stageChartSvg', () => {
   });
 
   it('folds stages beyond the chart’s rows into one line', () => {
-    const stages: Stage[] = Array.from({ length: 60 }, (_, i) => ({ id: `s${i}`, pipelineId: '1', name: `Stage ${i}`, order: i, probability: 50 }));
+    const stages: Stage[] = Array.from({ length: 60 }, (_, i) => ({
+      id: `s${i}`,
+      pipelineId: '1',
+      name: `Stage ${i}`,
+      order: i,
+      probability: 50,
+    }));
     const deals = stages.map((s, i) => deal(String(i), { stageId: s.id }));
     const { svg, height } = stageChartSvg(board(deals, stages));
     expect(svg).toContain(`and ${60 - (MAX_CHART_ROWS - 1)} more stages`);

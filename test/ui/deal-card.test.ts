@@ -124,7 +124,13 @@ describe('dealCard', () => {
     });
     const stages = makeStages().map((s) => ({ ...s, name: `${HOSTILE} ${s.name}` }));
     const card = dealCard(
-      input({ deal, stage: stages[3] ?? null, pipelineStages: stages, pipeline: { ...pipeline, name: HOSTILE }, owner: { ...owner, name: HOSTILE } }),
+      input({
+        deal,
+        stage: stages[3] ?? null,
+        pipelineStages: stages,
+        pipeline: { ...pipeline, name: HOSTILE },
+        owner: { ...owner, name: HOSTILE },
+      }),
     );
     assertWithinBlockKitLimits(card);
     expect(header(card.blocks)?.text.text).toBe(HOSTILE);
@@ -152,7 +158,9 @@ describe('dealCard', () => {
     assertWithinBlockKitLimits(card);
     const options = allOptions(moveSelect(card.blocks)!);
     expect(options).toHaveLength(299);
-    const picked = options.find((o) => o.text.text === stages[249]!.name && (JSON.parse(o.value!) as { stageId: string }).stageId === '250');
+    const picked = options.find(
+      (o) => o.text.text === stages[249]!.name && (JSON.parse(o.value!) as { stageId: string }).stageId === '250',
+    );
     expect(picked).toBeDefined();
     expect(JSON.parse(picked!.value!)).toEqual({ dealId: '42', stageId: '250' });
   });

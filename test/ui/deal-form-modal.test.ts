@@ -2,7 +2,14 @@ import type { InputBlock, KnownBlock, ModalView, PlainTextOption, StaticSelect }
 import { describe, expect, it } from 'vitest';
 import { CrmUnavailableError, CrmValidationError } from '../../src/errors.js';
 import type { DealForm } from '../../src/services/create-deal.js';
-import { LOADING_OPTION_VALUE, dealCreatedModal, dealFormModal, dealFormView, lostReasonModal, type DealFormModalInput } from '../../src/ui/deal-form-modal.js';
+import {
+  LOADING_OPTION_VALUE,
+  dealCreatedModal,
+  dealFormModal,
+  dealFormView,
+  lostReasonModal,
+  type DealFormModalInput,
+} from '../../src/ui/deal-form-modal.js';
 import { ActionId, CallbackId, DealFormField, LostFormField } from '../../src/ui/ids.js';
 import { assertWithinBlockKitLimits, displayedText, hasLiveFormatting, mrkdwnTexts, plainTexts } from '../helpers/block-kit-limits.js';
 import { HOSTILE, LONG_TITLE, makeDeal, makeStages, pipeline } from './fixtures.js';
@@ -130,7 +137,10 @@ describe('dealFormModal', () => {
       }),
     );
     assertWithinBlockKitLimits(view);
-    expect(view.blocks[0]).toMatchObject({ type: 'section', text: { text: '⚠️ Pipedrive is unavailable. Your input is kept — press Create again.' } });
+    expect(view.blocks[0]).toMatchObject({
+      type: 'section',
+      text: { text: '⚠️ Pipedrive is unavailable. Your input is kept — press Create again.' },
+    });
     expect(block(view, DealFormField.value)?.hint?.text).toBe('⚠️ Pipedrive: value must be positive');
   });
 
@@ -139,7 +149,9 @@ describe('dealFormModal', () => {
     assertWithinBlockKitLimits(view);
     expect(block(view, DealFormField.pipeline)?.hint?.text).toBe('Loading…');
     expect(block(view, DealFormField.stage)?.hint?.text).toBe('Loading…');
-    expect(select(view, DealFormField.stage).options).toEqual([{ text: { type: 'plain_text', text: 'Loading…', emoji: true }, value: LOADING_OPTION_VALUE }]);
+    expect(select(view, DealFormField.stage).options).toEqual([
+      { text: { type: 'plain_text', text: 'Loading…', emoji: true }, value: LOADING_OPTION_VALUE },
+    ]);
     expect(select(view, DealFormField.stage).initial_option).toBeUndefined();
     expect(mrkdwnTexts(view).join()).toContain('Loading pipelines and stages from Pipedrive…');
   });
@@ -167,7 +179,12 @@ describe('dealFormModal', () => {
 
   it('shows hostile names and banners literally', () => {
     const view = dealFormModal(
-      input({ pipelines: [{ ...pipeline, name: HOSTILE }], stages: makeStages().map((s) => ({ ...s, name: HOSTILE })), banner: HOSTILE, crmName: HOSTILE }),
+      input({
+        pipelines: [{ ...pipeline, name: HOSTILE }],
+        stages: makeStages().map((s) => ({ ...s, name: HOSTILE })),
+        banner: HOSTILE,
+        crmName: HOSTILE,
+      }),
     );
     assertWithinBlockKitLimits(view);
     for (const text of mrkdwnTexts(view)) expect(hasLiveFormatting(text, HOSTILE)).toBe(false);
@@ -175,7 +192,9 @@ describe('dealFormModal', () => {
   });
 
   it('ignores initial values Slack would refuse', () => {
-    const view = dealFormModal(input({ initial: { expectedCloseDate: 'next week', probability: '150', currency: 'EURO', stageId: 'gone' } }));
+    const view = dealFormModal(
+      input({ initial: { expectedCloseDate: 'next week', probability: '150', currency: 'EURO', stageId: 'gone' } }),
+    );
     assertWithinBlockKitLimits(view);
     expect(select(view, DealFormField.stage).initial_option).toBeUndefined();
     expect(select(view, DealFormField.currency).initial_option?.value).toBe('EUR');
@@ -190,13 +209,20 @@ describe('dealFormView', () => {
     defaultCurrency: 'EUR',
     draft: { title: HOSTILE, value: '12k', stageId: makeStages()[1]!.id, organization: { id: '7', name: 'Globex' } },
     partyPickers: true,
-    note: { text: 'the message', source: { channelId: 'C0123ABCD', ts: '1.2', threadTs: null, authorId: null, authorName: '*Zap* <!here>' } },
+    note: {
+      text: 'the message',
+      source: { channelId: 'C0123ABCD', ts: '1.2', threadTs: null, authorId: null, authorName: '*Zap* <!here>' },
+    },
   };
   const hint = (view: ModalView, id: string) => block(view, id)?.hint?.text;
 
   it('shows a CRM refusal under the field it concerns, with what was typed', () => {
     const refusal = new CrmValidationError('must be positive', 'value', { crm: 'Pipedrive' });
-    const view = dealFormView(form, { crmName: 'Pipedrive', privateMetadata: '{}', problem: { kind: 'refused', field: 'value', crmMessage: refusal.crmMessage, error: refusal } });
+    const view = dealFormView(form, {
+      crmName: 'Pipedrive',
+      privateMetadata: '{}',
+      problem: { kind: 'refused', field: 'value', crmMessage: refusal.crmMessage, error: refusal },
+    });
     expect(hint(view, DealFormField.value)).toBe('⚠️ Pipedrive: must be positive');
     expect((block(view, DealFormField.title)?.element as { initial_value?: string }).initial_value).toBe(HOSTILE);
     expect(mrkdwnTexts(view).some((t) => t.includes('Everything you typed'))).toBe(false);
@@ -222,7 +248,10 @@ describe('dealFormView', () => {
   it('says where a message’s note went once the deal exists', () => {
     const deal = makeDeal({ title: HOSTILE });
     const source = form.note!.source;
-    const view = dealCreatedModal({ kind: 'created', deal, duplicate: false, requesterId: 'U1', fromMessage: { source, note: { kind: 'on-deal' } } }, 'Pipedrive');
+    const view = dealCreatedModal(
+      { kind: 'created', deal, duplicate: false, requesterId: 'U1', fromMessage: { source, note: { kind: 'on-deal' } } },
+      'Pipedrive',
+    );
     expect(mrkdwnTexts(view)[0]).toContain('The message is on it as a note, and its card is in the thread.');
     expect(hasLiveFormatting(mrkdwnTexts(view)[0]!, HOSTILE)).toBe(false);
   });
@@ -245,7 +274,12 @@ describe('lostReasonModal', () => {
   });
 
   it('keeps the typed reason and shows a banner after a failure', () => {
-    const view = lostReasonModal({ deal: makeDeal(), privateMetadata: '{}', initialReason: 'No budget', banner: 'Pipedrive is unavailable right now.' });
+    const view = lostReasonModal({
+      deal: makeDeal(),
+      privateMetadata: '{}',
+      initialReason: 'No budget',
+      banner: 'Pipedrive is unavailable right now.',
+    });
     assertWithinBlockKitLimits(view);
     expect(block(view, LostFormField.reason)?.element).toMatchObject({ initial_value: 'No budget' });
     expect(mrkdwnTexts(view)[0]).toBe('⚠️ Pipedrive is unavailable right now.');

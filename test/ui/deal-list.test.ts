@@ -23,7 +23,10 @@ describe('dealList', () => {
   it('shows one row per deal with value, stage and status, and an Open button carrying the deal id', () => {
     const list = dealList({ hits: makeHits(2), query: 'acme', more: false, stageNames });
     expect(list.blocks[0]).toMatchObject({ type: 'section', text: { text: '*Deals matching “acme”*' } });
-    expect(list.blocks[2]).toMatchObject({ type: 'section', text: { text: '*Acme deal 2* #101\n$2,000 · Qualified · 🟢 Open · Acme Inc' } });
+    expect(list.blocks[2]).toMatchObject({
+      type: 'section',
+      text: { text: '*Acme deal 2* #101\n$2,000 · Qualified · 🟢 Open · Acme Inc' },
+    });
     expect(rowButtons(list.blocks).map((b) => [b.text.text, b.action_id, b.value])).toEqual([
       ['Open', ActionId.openDeal, '100'],
       ['Open', ActionId.openDeal, '101'],
@@ -111,7 +114,11 @@ describe('dealPicker', () => {
   });
 
   it('keeps a short reason whole, and a null one null', () => {
-    expect(JSON.parse(encodePendingAction({ op: 'lost', reason: 'No budget' }, '7'))).toEqual({ op: 'lost', reason: 'No budget', dealId: '7' });
+    expect(JSON.parse(encodePendingAction({ op: 'lost', reason: 'No budget' }, '7'))).toEqual({
+      op: 'lost',
+      reason: 'No budget',
+      dealId: '7',
+    });
     expect(JSON.parse(encodePendingAction({ op: 'lost', reason: null }, '7'))).toEqual({ op: 'lost', reason: null, dealId: '7' });
   });
 });
@@ -133,7 +140,13 @@ describe('stagePicker', () => {
 
   it('asks which one when a name matches several', () => {
     const candidates = makeStages().slice(3, 5);
-    const picker = stagePicker({ deal: makeDeal({ stageId: '1' }), stages: candidates, query: 'pro', reason: 'ambiguous', pipelineName: null });
+    const picker = stagePicker({
+      deal: makeDeal({ stageId: '1' }),
+      stages: candidates,
+      query: 'pro',
+      reason: 'ambiguous',
+      pipelineName: null,
+    });
     assertWithinBlockKitLimits(picker);
     expect(picker.text).toBe('“pro” matches several stages. Pick one for *Acme renewal*:');
     expect(rowButtons(picker.blocks)).toHaveLength(2);

@@ -134,7 +134,9 @@ describe('dealTimelineMessage', () => {
     assertWithinBlockKitLimits(message);
     // Header, summary, then the notice as a context line above the entries.
     expect(message.blocks[2]).toMatchObject({ type: 'context' });
-    expect(mrkdwnTexts(message.blocks[2])).toEqual(['ℹ️ PipelineDeals keeps no stage history; showing the changes Dealbot saw since Mar 2.']);
+    expect(mrkdwnTexts(message.blocks[2])).toEqual([
+      'ℹ️ PipelineDeals keeps no stage history; showing the changes Dealbot saw since Mar 2.',
+    ]);
     expect(entries(message.blocks).map(([what]) => what)).toEqual(['➡️ Moved from *Qualified* to *Proposal made*', '🆕 *Deal created*']);
     expect(mrkdwnTexts(message.blocks[1])[0]).toContain('at least 1 stage move');
     // Without a known start (more entries beyond this page) the notice leaves the date out.

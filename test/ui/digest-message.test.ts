@@ -75,7 +75,16 @@ describe('digestMessage', () => {
     expect(message.blocks.length).toBeLessThanOrEqual(16);
     const text = shown(message);
     expect(text).toMatch(/and 2[0-9]{2} more stages with/);
-    for (const heading of ['Won* · 1,000 deals', 'Lost* · 1,000 deals', 'New* · 1,000 deals', 'Moved* · ', 'Closing in the next 7 days', 'Overdue', 'Stale', 'Forecast for March 2026']) {
+    for (const heading of [
+      'Won* · 1,000 deals',
+      'Lost* · 1,000 deals',
+      'New* · 1,000 deals',
+      'Moved* · ',
+      'Closing in the next 7 days',
+      'Overdue',
+      'Stale',
+      'Forecast for March 2026',
+    ]) {
       expect(text).toContain(heading);
     }
     expect(text.match(/_and [\d,]+ more_/g)?.length).toBeGreaterThanOrEqual(6);
@@ -134,7 +143,13 @@ describe('digestMessage', () => {
   it('shows won and lost deals with their values, and why a deal was lost', () => {
     const closed = [
       deal('1', { title: 'Acme', status: 'won', value: { amount: 25000, currency: 'EUR' }, closedAt: NOW.minus({ hours: 3 }) }),
-      deal('2', { title: 'Initech', status: 'lost', value: { amount: 4000, currency: 'USD' }, lostReason: 'Went with a competitor', closedAt: NOW.minus({ hours: 3 }) }),
+      deal('2', {
+        title: 'Initech',
+        status: 'lost',
+        value: { amount: 4000, currency: 'USD' },
+        lostReason: 'Went with a competitor',
+        closedAt: NOW.minus({ hours: 3 }),
+      }),
     ];
     const text = shown(render({ closedDeals: closed, previous: snapshotOf([deal('1'), deal('2')], BEFORE) }));
     expect(text).toContain('🏆 *Won* · 1 deal · €25,000\n• *Acme* · €25,000');
@@ -150,7 +165,9 @@ describe('digestMessage', () => {
     const text = shown(render({ openDeals: deals, previous: snapshotOf(deals, BEFORE) }));
     expect(text).toContain('• *Soon* · €1,000 · Negotiation · tomorrow (Mar 11)');
     expect(text).toContain('• *Late* · €1,000 · Proposal made · was due 3 days ago (Mar 7)');
-    expect(text).toContain('💤 *Stale* (no change in 14+ days) · 1 deal · €1,000\n• *Dusty* · €1,000 · Qualified · last change 3 weeks ago');
+    expect(text).toContain(
+      '💤 *Stale* (no change in 14+ days) · 1 deal · €1,000\n• *Dusty* · €1,000 · Qualified · last change 3 weeks ago',
+    );
   });
 
   it('says when a digest is late and that it covers the missed ones', () => {
@@ -159,7 +176,9 @@ describe('digestMessage', () => {
       run: { trigger: 'schedule', slot: NOW.minus({ days: 3 }), late: true, missedSlots: 3 },
     });
     assertWithinBlockKitLimits(late);
-    expect(shown(late)).toContain('⏰ *Late:* this digest was due Sat, Mar 7, 09:00 (Dealbot was offline or could not post). 2 earlier digests weren\'t posted');
+    expect(shown(late)).toContain(
+      "⏰ *Late:* this digest was due Sat, Mar 7, 09:00 (Dealbot was offline or could not post). 2 earlier digests weren't posted",
+    );
     const quietLate = render({ run: { trigger: 'schedule', slot: NOW.minus({ hours: 2 }), late: true, missedSlots: 1 } });
     expect(quietLate.blocks).toHaveLength(1);
     expect(shown(quietLate)).toMatch(/^⏰ \*Late:\*/);

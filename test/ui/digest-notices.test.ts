@@ -43,17 +43,25 @@ describe('digest notices', () => {
   });
 
   it('tells the channel who turned a digest off, or that there was none', () => {
-    expect(read(digestOffMessage({ removed: [make()], userId: 'U0BOB' }))).toBe('🔕 <@U0BOB> turned off the pipeline digest of *Sales* for this channel.');
+    expect(read(digestOffMessage({ removed: [make()], userId: 'U0BOB' }))).toBe(
+      '🔕 <@U0BOB> turned off the pipeline digest of *Sales* for this channel.',
+    );
     expect(read(digestOffMessage({ removed: [], userId: 'U0BOB' }))).toContain('no pipeline digest to turn off');
   });
 
   it('lists the channel’s digests with their next run, paused ones with why', () => {
-    const paused = { ...make({ pipelineId: null, pipelineName: null, frequency: { kind: 'daily' } }), paused: true, pausedReason: 'not_in_channel' };
+    const paused = {
+      ...make({ pipelineId: null, pipelineName: null, frequency: { kind: 'daily' } }),
+      paused: true,
+      pausedReason: 'not_in_channel',
+    };
     const message = digestListMessage({ schedules: [make(), paused], now: NOW });
     assertWithinBlockKitLimits(message);
     const text = read(message);
     expect(text).toContain('• *Sales*: every weekday at 08:30 (Europe/Berlin) · next Wed, Mar 11, 08:30 · set by <@U0ADA>');
-    expect(text).toContain('• the default pipeline: every day at 08:30 (Europe/Berlin) · ⏸️ paused (Dealbot is not in the channel any more): set it again to resume · set by <@U0ADA>');
+    expect(text).toContain(
+      '• the default pipeline: every day at 08:30 (Europe/Berlin) · ⏸️ paused (Dealbot is not in the channel any more): set it again to resume · set by <@U0ADA>',
+    );
     expect(read(digestListMessage({ schedules: [], now: NOW }))).toContain('No pipeline digest is set for this channel');
   });
 

@@ -31,10 +31,16 @@ function submission(values: {
   staleDays?: string;
 }): ViewStateValues {
   return {
-    [ActionId.digestFrequency]: { [ActionId.digestFrequency]: { type: 'static_select', selected_option: values.frequency ? { value: values.frequency } : null } },
+    [ActionId.digestFrequency]: {
+      [ActionId.digestFrequency]: { type: 'static_select', selected_option: values.frequency ? { value: values.frequency } : null },
+    },
     [ActionId.digestTime]: { [ActionId.digestTime]: { type: 'plain_text_input', value: values.time ?? null } },
-    [ActionId.digestZone]: { [ActionId.digestZone]: { type: 'static_select', selected_option: values.zone ? { value: values.zone } : null } },
-    [ActionId.digestPipeline]: { [ActionId.digestPipeline]: { type: 'static_select', selected_option: values.pipeline ? { value: values.pipeline } : null } },
+    [ActionId.digestZone]: {
+      [ActionId.digestZone]: { type: 'static_select', selected_option: values.zone ? { value: values.zone } : null },
+    },
+    [ActionId.digestPipeline]: {
+      [ActionId.digestPipeline]: { type: 'static_select', selected_option: values.pipeline ? { value: values.pipeline } : null },
+    },
     [ActionId.digestSections]: {
       [ActionId.digestSections]: { type: 'multi_static_select', selected_options: (values.sections ?? []).map((value) => ({ value })) },
     },
@@ -44,7 +50,12 @@ function submission(values: {
 
 describe('digestSettingsModal', () => {
   it('offers a new schedule prefilled with weekdays at 09:00 in the person’s zone, every section on', () => {
-    const view = digestSettingsModal({ channelId: 'C0SALES', pipelines: [salesPipeline, partnerPipeline], current: null, defaultZone: 'America/New_York' });
+    const view = digestSettingsModal({
+      channelId: 'C0SALES',
+      pipelines: [salesPipeline, partnerPipeline],
+      current: null,
+      defaultZone: 'America/New_York',
+    });
     assertWithinBlockKitLimits(view);
     expect(view.callback_id).toBe(CallbackId.digestSettingsModal);
     expect(readDigestSettingsMetadata(view.private_metadata ?? '')).toEqual({ channelId: 'C0SALES', scheduleId: null });
@@ -55,7 +66,9 @@ describe('digestSettingsModal', () => {
     expect((inputBlock(view, ActionId.digestZone).element as StaticSelect).initial_option?.value).toBe('America/New_York');
     const pipeline = inputBlock(view, ActionId.digestPipeline).element as StaticSelect;
     expect(pipeline.options?.map((o) => o.text.text)).toEqual(['Default pipeline (Sales)', 'Sales', 'Partners']);
-    expect(inputBlock(view, ActionId.digestSections).element).toMatchObject({ initial_options: expect.arrayContaining([expect.objectContaining({ value: 'stale' })]) });
+    expect(inputBlock(view, ActionId.digestSections).element).toMatchObject({
+      initial_options: expect.arrayContaining([expect.objectContaining({ value: 'stale' })]),
+    });
   });
 
   it('groups every time zone by region, no group over Slack’s 100 options', () => {
@@ -85,7 +98,12 @@ describe('digestSettingsModal', () => {
       paused: true,
       pausedReason: 'is_archived',
     };
-    const view = digestSettingsModal({ channelId: 'C0SALES', pipelines: [salesPipeline, partnerPipeline], current, defaultZone: 'Europe/Berlin' });
+    const view = digestSettingsModal({
+      channelId: 'C0SALES',
+      pipelines: [salesPipeline, partnerPipeline],
+      current,
+      defaultZone: 'Europe/Berlin',
+    });
     assertWithinBlockKitLimits(view);
     expect((inputBlock(view, ActionId.digestFrequency).element as StaticSelect).initial_option?.value).toBe('weekly:fri');
     expect(inputBlock(view, ActionId.digestTime).element).toMatchObject({ initial_value: '16:30' });
@@ -97,8 +115,19 @@ describe('digestSettingsModal', () => {
   });
 
   it('stays within limits with hundreds of pipelines and a hostile banner', () => {
-    const pipelines: Pipeline[] = Array.from({ length: 250 }, (_, i) => ({ id: String(i), name: `<!channel> pipeline ${i} ${'x'.repeat(100)}`, order: i, isDefault: i === 0 }));
-    const view = digestSettingsModal({ channelId: 'C0SALES', pipelines, current: null, defaultZone: 'Nowhere/Special', banner: '<!here> *failed*' });
+    const pipelines: Pipeline[] = Array.from({ length: 250 }, (_, i) => ({
+      id: String(i),
+      name: `<!channel> pipeline ${i} ${'x'.repeat(100)}`,
+      order: i,
+      isDefault: i === 0,
+    }));
+    const view = digestSettingsModal({
+      channelId: 'C0SALES',
+      pipelines,
+      current: null,
+      defaultZone: 'Nowhere/Special',
+      banner: '<!here> *failed*',
+    });
     assertWithinBlockKitLimits(view);
     expect(plainTexts(view)).toContain('Pipeline digest');
   });
@@ -107,17 +136,38 @@ describe('digestSettingsModal', () => {
 describe('readDigestSettings', () => {
   it('reads a submission back into settings', () => {
     expect(
-      readDigestSettings(submission({ frequency: 'weekly:mon', time: '8:30', zone: 'Europe/Berlin', pipeline: '2', sections: ['board', 'stale', 'nonsense'], staleDays: '21' })),
+      readDigestSettings(
+        submission({
+          frequency: 'weekly:mon',
+          time: '8:30',
+          zone: 'Europe/Berlin',
+          pipeline: '2',
+          sections: ['board', 'stale', 'nonsense'],
+          staleDays: '21',
+        }),
+      ),
     ).toEqual({
       ok: true,
-      settings: { frequency: { kind: 'weekly', day: 'mon' }, time: '08:30', zone: 'Europe/Berlin', pipelineId: '2', sections: ['board', 'stale'], staleDays: 21 },
+      settings: {
+        frequency: { kind: 'weekly', day: 'mon' },
+        time: '08:30',
+        zone: 'Europe/Berlin',
+        pipelineId: '2',
+        sections: ['board', 'stale'],
+        staleDays: 21,
+      },
     });
-    const daily = readDigestSettings(submission({ frequency: 'daily', time: '5pm', zone: 'UTC', pipeline: '__default__', sections: ['forecast'] }));
+    const daily = readDigestSettings(
+      submission({ frequency: 'daily', time: '5pm', zone: 'UTC', pipeline: '__default__', sections: ['forecast'] }),
+    );
     expect(daily).toMatchObject({ ok: true, settings: { frequency: { kind: 'daily' }, time: '17:00', pipelineId: null, staleDays: 14 } });
   });
 
   it('reads "off" as turning the digest off, whatever else is filled in', () => {
-    expect(readDigestSettings(submission({ frequency: 'off', time: 'whenever' }))).toMatchObject({ ok: true, settings: { frequency: null } });
+    expect(readDigestSettings(submission({ frequency: 'off', time: 'whenever' }))).toMatchObject({
+      ok: true,
+      settings: { frequency: null },
+    });
   });
 
   it('answers each bad field next to it', () => {

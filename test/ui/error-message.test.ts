@@ -29,7 +29,9 @@ describe('errorMessage', () => {
   it('not found: names the deal and how to find it', () => {
     const message = errorMessage(new CrmNotFoundError('deal', '42', crm), 'Pipedrive');
     expect(message.summary).toBe('Pipedrive has no deal #42. Check the number, or find it with /deal find <words>.');
-    expect(mrkdwnTexts(message.blocks)[0]).toBe('⚠️ Pipedrive has no deal #42. Check the number, or find it with `/deal find &lt;words&gt;`.');
+    expect(mrkdwnTexts(message.blocks)[0]).toBe(
+      '⚠️ Pipedrive has no deal #42. Check the number, or find it with `/deal find &lt;words&gt;`.',
+    );
     expect(displayedText(message.text)).toBe(message.summary);
   });
 
@@ -75,11 +77,14 @@ describe('errorMessage', () => {
   });
 
   it('Slack refusals get their own next step', () => {
-    const platform = (error: string) => Object.assign(new Error(`An API error occurred: ${error}`), {
-      code: 'slack_webapi_platform_error',
-      data: { ok: false, error },
-    });
-    expect(errorMessage(platform('expired_trigger_id'), 'Pipedrive').summary).toBe('Slack took too long to open that window. Run the command again.');
+    const platform = (error: string) =>
+      Object.assign(new Error(`An API error occurred: ${error}`), {
+        code: 'slack_webapi_platform_error',
+        data: { ok: false, error },
+      });
+    expect(errorMessage(platform('expired_trigger_id'), 'Pipedrive').summary).toBe(
+      'Slack took too long to open that window. Run the command again.',
+    );
     expect(errorMessage(platform('channel_not_found'), 'Pipedrive').summary).toContain('/invite @Dealbot');
     expect(errorMessage(Object.assign(new Error('rate limited'), { code: 'slack_webapi_rate_limited_error' }), 'Pipedrive').summary).toBe(
       'Slack is busy right now, so Dealbot could not answer. Nothing is lost; try again in a minute.',
@@ -88,10 +93,11 @@ describe('errorMessage', () => {
   });
 
   it('an announcement Slack did not take: the deal stands, and the advice fits why', () => {
-    const platform = (error: string) => Object.assign(new Error(`An API error occurred: ${error}`), {
-      code: 'slack_webapi_platform_error',
-      data: { ok: false, error },
-    });
+    const platform = (error: string) =>
+      Object.assign(new Error(`An API error occurred: ${error}`), {
+        code: 'slack_webapi_platform_error',
+        data: { ok: false, error },
+      });
     const won = makeDeal({ id: '42', title: 'Acme renewal', status: 'won' });
     const said = (cause: unknown) => errorMessage(new AnnouncementFailedError(won, { cause }), 'Pipedrive').summary;
     // Rate limits: Bolt's respond() on a 429, the Web API's rate-limit error, a `ratelimited` refusal.
@@ -101,18 +107,22 @@ describe('errorMessage', () => {
       platform('ratelimited'),
     ]) {
       expect(said(cause)).toBe(
-        '“Acme renewal” is marked won in Pipedrive. Slack is busy right now, so Dealbot couldn\'t announce it here; nothing is lost. Show it again in a minute with /deal 42.',
+        "“Acme renewal” is marked won in Pipedrive. Slack is busy right now, so Dealbot couldn't announce it here; nothing is lost. Show it again in a minute with /deal 42.",
       );
     }
     expect(said(platform('not_in_channel'))).toContain('/invite @Dealbot');
     expect(said(platform('channel_not_found'))).toContain('/invite @Dealbot');
-    const other = said(Object.assign(new Error('Failed to respond to the response_url: 500'), { code: 'slack_bolt_respond_error', statusCode: 500 }));
+    const other = said(
+      Object.assign(new Error('Failed to respond to the response_url: 500'), { code: 'slack_bolt_respond_error', statusCode: 500 }),
+    );
     expect(other).toContain('is marked won in Pipedrive');
     expect(other).not.toMatch(/invite|Nothing was changed/i);
   });
 
   it('bad response and unsupported', () => {
-    expect(blockText(new CrmBadResponseError('data.id: expected number', crm))).toContain('Pipedrive answered in a way Dealbot did not expect');
+    expect(blockText(new CrmBadResponseError('data.id: expected number', crm))).toContain(
+      'Pipedrive answered in a way Dealbot did not expect',
+    );
     expect(blockText(new CrmBadResponseError('data.id: expected number', crm))).not.toContain('data.id');
     expect(blockText(new CrmUnsupportedError('deal history', crm))).toContain('Pipedrive does not support deal history');
   });

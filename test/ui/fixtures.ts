@@ -11,7 +11,9 @@ export const NOW = DateTime.fromISO('2026-03-10T10:00:00', { zone: 'Europe/Berli
 export const HOSTILE = '<!channel> *bold* <http://x|y> & _it_';
 
 /** 500 characters, with astral emoji so a careless cut would split a surrogate pair. */
-export const LONG_TITLE = Array.from({ length: 500 }, (_, i) => (i % 7 === 6 ? '🚀' : 'x')).join('').slice(0, 500);
+export const LONG_TITLE = Array.from({ length: 500 }, (_, i) => (i % 7 === 6 ? '🚀' : 'x'))
+  .join('')
+  .slice(0, 500);
 
 export const pipeline: Pipeline = { id: '1', name: 'Sales', order: 1, isDefault: true };
 

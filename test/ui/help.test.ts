@@ -30,7 +30,10 @@ describe('usageMessage', () => {
   it('says what was wrong and what to type instead', () => {
     const usage = usageMessage('`flurb` is not a `/deal` command.', 'Did you mean `/deal find`?');
     assertWithinBlockKitLimits(usage);
-    expect(usage.blocks[0]).toMatchObject({ type: 'section', text: { text: '`flurb` is not a `/deal` command.\nDid you mean `/deal find`?' } });
+    expect(usage.blocks[0]).toMatchObject({
+      type: 'section',
+      text: { text: '`flurb` is not a `/deal` command.\nDid you mean `/deal find`?' },
+    });
     expect(usage.text).toBe('`flurb` is not a `/deal` command. Did you mean `/deal find`?');
     expect(mrkdwnTexts(usage).join('\n')).toContain('`/deal help`');
   });

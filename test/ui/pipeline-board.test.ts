@@ -60,13 +60,11 @@ describe('pipelineBoardMessage', () => {
     assertWithinBlockKitLimits(message);
     expect(message.blocks[0]).toMatchObject({ type: 'header', text: { text: 'Pipeline: Sales' } });
     expect(sectionTexts(message.blocks)[0]).toBe('*5 deals open* · €80,000 + $1,000 · weighted €32,000 + $500');
-    expect(sectionTexts(message.blocks).slice(1, 6).map((t) => t.split('\n')[0])).toEqual([
-      '*Lead in*',
-      '*Qualified*',
-      '*Demo scheduled*',
-      '*Proposal made*',
-      '*Negotiations started*',
-    ]);
+    expect(
+      sectionTexts(message.blocks)
+        .slice(1, 6)
+        .map((t) => t.split('\n')[0]),
+    ).toEqual(['*Lead in*', '*Qualified*', '*Demo scheduled*', '*Proposal made*', '*Negotiations started*']);
     expect(stageSection(message.blocks, 'Qualified')).toBe(
       [
         '*Qualified*',
@@ -150,13 +148,25 @@ describe('pipelineBoardMessage', () => {
     assertWithinBlockKitLimits(message);
     const actions = message.blocks.find((b) => b.type === 'actions');
     expect(actions).toMatchObject({
-      elements: [{ type: 'static_select', action_id: ActionId.pipelinePick, initial_option: { value: '1' }, options: [{ value: '1' }, { value: '2' }] }],
+      elements: [
+        {
+          type: 'static_select',
+          action_id: ActionId.pipelinePick,
+          initial_option: { value: '1' },
+          options: [{ value: '1' }, { value: '2' }],
+        },
+      ],
     });
     expect(pipelineBoardMessage(board(), { ...OPTIONS, pipelines: [pipeline] }).blocks.some((b) => b.type === 'actions')).toBe(false);
   });
 
   it('keeps all of 300 pipelines pickable, #250 included, in groups of at most 100', () => {
-    const pipelines: Pipeline[] = Array.from({ length: 300 }, (_, i) => ({ id: String(i + 1), name: `Region ${i + 1}`, order: i + 1, isDefault: i === 0 }));
+    const pipelines: Pipeline[] = Array.from({ length: 300 }, (_, i) => ({
+      id: String(i + 1),
+      name: `Region ${i + 1}`,
+      order: i + 1,
+      isDefault: i === 0,
+    }));
     const message = pipelineBoardMessage(board(), { ...OPTIONS, pipelines });
     assertWithinBlockKitLimits(message);
     const actions = message.blocks.find((b): b is ActionsBlock => b.type === 'actions');

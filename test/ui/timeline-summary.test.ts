@@ -65,7 +65,11 @@ describe('timelineSummaryMessage', () => {
       ['Q3 2026', ['🏆 Won\n—']],
       ['Q4 2026 · 📍 this quarter', ['🏆 Won\n1 deal · €12,000']],
     ]);
-    const created = render([makeDeal({ status: 'lost', createdAt: NOW.minus({ days: 1 }), value: null })], { by: 'created', unit: 'week', count: 1 });
+    const created = render([makeDeal({ status: 'lost', createdAt: NOW.minus({ days: 1 }), value: null })], {
+      by: 'created',
+      unit: 'week',
+      count: 1,
+    });
     expect(periods(created.blocks)).toEqual([['Week of Nov 16 · 📍 this week', ['Open\n—', '🏆 Won\n—', '✖ Lost\n1 deal']]]);
     expect(mrkdwnTexts(created).join('\n')).toContain('weeks start on Monday');
   });
@@ -89,7 +93,11 @@ describe('timelineSummaryMessage', () => {
 
   it.each([0, 1, 10_000])('stays within Block Kit limits with %i deals', (count) => {
     const deals = Array.from({ length: count }, (_, i) =>
-      makeDeal({ id: String(i), expectedCloseDate: `2027-0${(i % 4) + 1}-15`, value: { amount: i, currency: ['EUR', 'USD', 'GBP', 'JPY'][i % 4] ?? 'EUR' } }),
+      makeDeal({
+        id: String(i),
+        expectedCloseDate: `2027-0${(i % 4) + 1}-15`,
+        value: { amount: i, currency: ['EUR', 'USD', 'GBP', 'JPY'][i % 4] ?? 'EUR' },
+      }),
     );
     const message = render(deals, { count: 24 });
     assertWithinBlockKitLimits(message);
@@ -97,7 +105,12 @@ describe('timelineSummaryMessage', () => {
   });
 
   it('cuts more periods than a message holds with "and N more"', () => {
-    const message = timelineSummaryMessage(summary([], { unit: 'week', count: 100 }), { unit: 'week', by: 'close', pipelineName: 'Sales', zone: 'UTC' });
+    const message = timelineSummaryMessage(summary([], { unit: 'week', count: 100 }), {
+      unit: 'week',
+      by: 'close',
+      pipelineName: 'Sales',
+      zone: 'UTC',
+    });
     assertWithinBlockKitLimits(message);
     expect(periods(message.blocks)).toHaveLength(45);
     expect(mrkdwnTexts(message).join('\n')).toContain('and 55 more weeks');

@@ -271,7 +271,10 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       if (hops >= MAX_REDIRECTS) throw refuse(next.toString(), 'too_many');
       // As fetch does (RFC 9110 §15.4): a 303, or a 301/302 after a POST, continues as a GET without a body.
       const method = current.method ?? 'GET';
-      if ((response.status === 303 && method !== 'GET' && method !== 'HEAD') || ((response.status === 301 || response.status === 302) && method === 'POST')) {
+      if (
+        (response.status === 303 && method !== 'GET' && method !== 'HEAD') ||
+        ((response.status === 301 || response.status === 302) && method === 'POST')
+      ) {
         const headers = { ...(current.headers as Record<string, string>) };
         delete headers['content-type'];
         const { body: _dropped, ...rest } = current;

@@ -370,7 +370,11 @@ export function createPipedriveClient(options: PipedriveClientOptions): CrmClien
    * `GET /api/v2/{organizations|persons}/search` on names only (20 tokens a request): what
    * a picker offers while someone types. Terms under Pipedrive's 2 characters cost nothing.
    */
-  async function searchParties(kind: 'organizations' | 'persons', term: string, searchOptions: PartySearchOptions = {}): Promise<PartyRef[]> {
+  async function searchParties(
+    kind: 'organizations' | 'persons',
+    term: string,
+    searchOptions: PartySearchOptions = {},
+  ): Promise<PartyRef[]> {
     const trimmed = term.trim();
     if (trimmed.length < SEARCH_MIN_TERM) return [];
     const response = await v2.request({
@@ -419,8 +423,7 @@ export function createPipedriveClient(options: PipedriveClientOptions): CrmClien
     reopenDeal: (id) => patchDeal(id, { status: 'open' }),
   };
 
-  const dealOperations =
-    options.apiVersion === 'v1' ? createPipedriveV1Operations({ http: v1, companyDomain }) : v2Operations;
+  const dealOperations = options.apiVersion === 'v1' ? createPipedriveV1Operations({ http: v1, companyDomain }) : v2Operations;
 
   return {
     provider: 'pipedrive',

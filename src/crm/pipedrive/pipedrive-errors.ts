@@ -2,12 +2,7 @@
 // port's typed errors. A validation message is matched to the deal field it names so the
 // modal can show it next to that field; the match is best effort and null when unsure.
 
-import {
-  CrmForbiddenError,
-  CrmNotFoundError,
-  CrmValidationError,
-  type CrmError,
-} from '../../errors.js';
+import { CrmForbiddenError, CrmNotFoundError, CrmValidationError, type CrmError } from '../../errors.js';
 import type { ErrorContext } from '../http/http-client.js';
 import type { DealField } from '../port.js';
 import { errorBodySchema } from './schemas.js';

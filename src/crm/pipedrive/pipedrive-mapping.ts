@@ -2,29 +2,9 @@
 // Pipedrive objects become `Deal`, `Stage`, `DealChange`…, and `NewDeal` / `DealPatch`
 // become request bodies. No Pipedrive field name leaves the adapter through here.
 
-import type {
-  Deal,
-  DealChange,
-  DealField,
-  DealHit,
-  DealPatch,
-  DealStatus,
-  NewDeal,
-  PartyRef,
-  Pipeline,
-  Stage,
-  User,
-} from '../port.js';
+import type { Deal, DealChange, DealField, DealHit, DealPatch, DealStatus, NewDeal, PartyRef, Pipeline, Stage, User } from '../port.js';
 import { CrmNotFoundError, CrmValidationError } from '../../errors.js';
-import type {
-  FlowEntry,
-  PipedriveDeal,
-  PipedrivePipeline,
-  PipedriveSearchItem,
-  PipedriveStage,
-  PipedriveUser,
-  V1Page,
-} from './schemas.js';
+import type { FlowEntry, PipedriveDeal, PipedrivePipeline, PipedriveSearchItem, PipedriveStage, PipedriveUser, V1Page } from './schemas.js';
 
 export const PIPEDRIVE = 'Pipedrive';
 
@@ -99,8 +79,7 @@ function isoDate(value: string | null): string | null {
 
 export function toDeal(raw: PipedriveDeal, parties: PartyNames, companyDomain: string | null): Deal {
   const status = toDealStatus(raw.status);
-  const closedAt =
-    status === 'won' ? (raw.won_time ?? raw.close_time) : status === 'lost' ? (raw.lost_time ?? raw.close_time) : null;
+  const closedAt = status === 'won' ? (raw.won_time ?? raw.close_time) : status === 'lost' ? (raw.lost_time ?? raw.close_time) : null;
   return {
     id: raw.id,
     title: raw.title,
@@ -156,10 +135,7 @@ export function toStages(raw: PipedriveStage[]): Stage[] {
   return raw
     .filter((s) => s.is_deleted !== true)
     .sort(
-      (a, b) =>
-        byNumericId(a.pipeline_id, b.pipeline_id) ||
-        (a.order_nr ?? Infinity) - (b.order_nr ?? Infinity) ||
-        byNumericId(a.id, b.id),
+      (a, b) => byNumericId(a.pipeline_id, b.pipeline_id) || (a.order_nr ?? Infinity) - (b.order_nr ?? Infinity) || byNumericId(a.id, b.id),
     )
     .map((s) => ({
       id: s.id,

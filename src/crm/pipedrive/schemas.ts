@@ -195,9 +195,7 @@ const formattedValues = z
   .unknown()
   .optional()
   .transform((value) => {
-    const parsed = z
-      .object({ old_value_formatted: z.unknown().optional(), new_value_formatted: z.unknown().optional() })
-      .safeParse(value);
+    const parsed = z.object({ old_value_formatted: z.unknown().optional(), new_value_formatted: z.unknown().optional() }).safeParse(value);
     const label = (raw: unknown): string | null => (typeof raw === 'string' && raw.trim() !== '' ? raw : null);
     return parsed.success
       ? { from: label(parsed.data.old_value_formatted), to: label(parsed.data.new_value_formatted) }
@@ -248,18 +246,16 @@ const FLOW_DATA_SCHEMAS = {
 } as const;
 
 /** One `GET /v1/deals/{id}/flow` item; the known kinds have their `data` checked too. */
-const flowItemSchema = z
-  .object({ object: z.string(), timestamp, data: z.unknown() })
-  .transform((item, ctx): FlowEntry => {
-    if (!(item.object in FLOW_DATA_SCHEMAS)) return { object: 'other', at: item.timestamp, kind: item.object };
-    const kind = item.object as keyof typeof FLOW_DATA_SCHEMAS;
-    const parsed = FLOW_DATA_SCHEMAS[kind].safeParse(item.data);
-    if (!parsed.success) {
-      for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, path: ['data', ...issue.path] } as never);
-      return z.NEVER;
-    }
-    return { object: kind, at: item.timestamp, data: parsed.data } as FlowEntry;
-  });
+const flowItemSchema = z.object({ object: z.string(), timestamp, data: z.unknown() }).transform((item, ctx): FlowEntry => {
+  if (!(item.object in FLOW_DATA_SCHEMAS)) return { object: 'other', at: item.timestamp, kind: item.object };
+  const kind = item.object as keyof typeof FLOW_DATA_SCHEMAS;
+  const parsed = FLOW_DATA_SCHEMAS[kind].safeParse(item.data);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, path: ['data', ...issue.path] } as never);
+    return z.NEVER;
+  }
+  return { object: kind, at: item.timestamp, data: parsed.data } as FlowEntry;
+});
 
 const v1Pagination = z.object({
   start: z.number().nullish(),

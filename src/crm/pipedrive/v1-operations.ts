@@ -142,7 +142,15 @@ export function createPipedriveV1Operations({ http, companyDomain }: PipedriveV1
       (query.ownerId === undefined || deal.owner_id === query.ownerId) &&
       (sinceMs === undefined || changedAt(deal).toMillis() >= sinceMs);
     let next = nextStartOf(start, response.data.length, response.additional_data);
-    if (since && next !== null && reachedOlderThan(response.data.map((raw) => raw.deal), since)) next = null;
+    if (
+      since &&
+      next !== null &&
+      reachedOlderThan(
+        response.data.map((raw) => raw.deal),
+        since,
+      )
+    )
+      next = null;
     const domain = await companyDomain();
     return {
       items: response.data.filter(wanted).map((raw) => toDealFromV1(raw, response.related_objects, domain)),

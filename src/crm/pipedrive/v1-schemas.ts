@@ -200,16 +200,14 @@ const v1StageSchema = z
     active_flag: z.boolean().nullish(),
     deal_probability: optionalNumber,
   })
-  .transform(
-    (raw): PipedriveStage => ({
-      id: raw.id,
-      pipeline_id: raw.pipeline_id,
-      name: raw.name,
-      order_nr: raw.order_nr ?? raw.order_nbr,
-      is_deleted: raw.active_flag === false,
-      deal_probability: raw.deal_probability,
-    }),
-  );
+  .transform((raw): PipedriveStage => ({
+    id: raw.id,
+    pipeline_id: raw.pipeline_id,
+    name: raw.name,
+    order_nr: raw.order_nr ?? raw.order_nbr,
+    is_deleted: raw.active_flag === false,
+    deal_probability: raw.deal_probability,
+  }));
 
 export const v1StageListResponseSchema = z.object({
   success: z.boolean().optional(),
@@ -230,14 +228,12 @@ const v1PipelineSchema = z
     active: z.boolean().nullish(),
     active_flag: z.boolean().nullish(),
   })
-  .transform(
-    (raw): PipedrivePipeline => ({
-      id: raw.id,
-      name: raw.name,
-      order_nr: raw.order_nr ?? raw.order_nbr,
-      is_deleted: raw.active === false || raw.active_flag === false,
-    }),
-  );
+  .transform((raw): PipedrivePipeline => ({
+    id: raw.id,
+    name: raw.name,
+    order_nr: raw.order_nr ?? raw.order_nbr,
+    is_deleted: raw.active === false || raw.active_flag === false,
+  }));
 
 export const v1PipelineListResponseSchema = z.object({
   success: z.boolean().optional(),

@@ -42,14 +42,7 @@
 // keeps no change log).
 
 import type { ZodType } from 'zod';
-import {
-  CrmBadResponseError,
-  CrmError,
-  CrmForbiddenError,
-  CrmNotFoundError,
-  CrmUnsupportedError,
-  type CrmEntity,
-} from '../../errors.js';
+import { CrmBadResponseError, CrmError, CrmForbiddenError, CrmNotFoundError, CrmUnsupportedError, type CrmEntity } from '../../errors.js';
 import { createAccountMemo } from '../account-memo.js';
 import { createHttpClient, transportOptionsOf, type HttpRequest, type HttpTransportOptions } from '../http/http-client.js';
 import type {
@@ -178,9 +171,7 @@ export function createPipelineDealsClient(options: PipelineDealsClientOptions): 
     }
   });
 
-  const lossReasons = remembered(() =>
-    collect('/admin/deal_loss_reasons.json', lossReasonPageSchema, (page) => page.entries),
-  );
+  const lossReasons = remembered(() => collect('/admin/deal_loss_reasons.json', lossReasonPageSchema, (page) => page.entries));
 
   /** Loss reasons name a lost deal's reason when they can; without them the reason goes in as notes. */
   async function lossReasonsOrNone(): Promise<PipelineDealsLossReason[]> {
@@ -436,12 +427,7 @@ function pageSize(limit: number | undefined): number {
  * The page after `requested`, or null on the last one: by `pages` when the server says it,
  * else by `total` and the page size it actually used, else by whether the page came back full.
  */
-function nextPage(
-  pagination: PipelineDealsPagination,
-  requested: number,
-  requestedPerPage: number,
-  entries: number,
-): number | null {
+function nextPage(pagination: PipelineDealsPagination, requested: number, requestedPerPage: number, entries: number): number | null {
   const page = pagination.page ?? requested;
   const perPage = pagination.perPage ?? requestedPerPage;
   if (entries === 0) return null;

@@ -54,7 +54,9 @@ export function readValidation(body: unknown, status: number): PipelineDealsVali
 function refusesTheKey(body: unknown): boolean {
   const text =
     body && typeof body === 'object' && !Array.isArray(body)
-      ? Object.values(body as Record<string, unknown>).filter((v): v is string => typeof v === 'string').join(' ')
+      ? Object.values(body as Record<string, unknown>)
+          .filter((v): v is string => typeof v === 'string')
+          .join(' ')
       : typeof body === 'string'
         ? body
         : '';

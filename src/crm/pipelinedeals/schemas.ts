@@ -86,9 +86,7 @@ const nameFields = {
   name: z.string().nullish(),
 };
 
-const namedRef = z
-  .object({ id, ...nameFields })
-  .transform((ref) => ({ id: ref.id, name: personName(ref) }));
+const namedRef = z.object({ id, ...nameFields }).transform((ref) => ({ id: ref.id, name: personName(ref) }));
 
 function personName(ref: {
   full_name?: string | null | undefined;
@@ -96,7 +94,12 @@ function personName(ref: {
   last_name?: string | null | undefined;
   name?: string | null | undefined;
 }): string | null {
-  const full = ref.full_name?.trim() || [ref.first_name, ref.last_name].filter((p) => p?.trim()).join(' ').trim();
+  const full =
+    ref.full_name?.trim() ||
+    [ref.first_name, ref.last_name]
+      .filter((p) => p?.trim())
+      .join(' ')
+      .trim();
   return full || ref.name?.trim() || null;
 }
 
@@ -176,10 +179,7 @@ export type PipelineDealsPagination = z.output<typeof pagination>;
 
 /** A bare array (how some collections answer, per PipelineDeals' Ruby client) is one whole page. */
 function pageOf<T extends z.ZodType>(entry: T) {
-  return z.preprocess(
-    (body) => (Array.isArray(body) ? { entries: body } : body),
-    z.object({ entries: z.array(entry), pagination }),
-  );
+  return z.preprocess((body) => (Array.isArray(body) ? { entries: body } : body), z.object({ entries: z.array(entry), pagination }));
 }
 
 export const dealPageSchema = pageOf(dealSchema);

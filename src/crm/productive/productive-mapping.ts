@@ -161,7 +161,14 @@ export function toStages(records: StageRecord[]): Stage[] {
       const order = (counters.get(s.pipelineId) ?? 0) + 1;
       counters.set(s.pipelineId, order);
       const outcome = dealStatusOf(s.statusId);
-      return { id: s.id, pipelineId: s.pipelineId, name: s.name, order, probability: s.probability, closes: outcome === 'open' ? null : outcome };
+      return {
+        id: s.id,
+        pipelineId: s.pipelineId,
+        name: s.name,
+        order,
+        probability: s.probability,
+        closes: outcome === 'open' ? null : outcome,
+      };
     });
 }
 

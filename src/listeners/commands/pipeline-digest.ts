@@ -71,7 +71,12 @@ export async function runDigestCommand(ctx: DealbotContext, reply: Reply, args: 
       else {
         await reply.respond({
           response_type: 'in_channel',
-          ...digestSubscribedMessage({ schedule: outcome.schedule, userId: reply.userId, now: ctx.now(), zoneFromProfile: outcome.zoneFromProfile }),
+          ...digestSubscribedMessage({
+            schedule: outcome.schedule,
+            userId: reply.userId,
+            now: ctx.now(),
+            zoneFromProfile: outcome.zoneFromProfile,
+          }),
         });
       }
       return;
@@ -79,7 +84,13 @@ export async function runDigestCommand(ctx: DealbotContext, reply: Reply, args: 
   }
 }
 
-async function openDigestSettings(ctx: DealbotContext, reply: Reply, digests: Scheduler, triggerId: string, channelId: string): Promise<void> {
+async function openDigestSettings(
+  ctx: DealbotContext,
+  reply: Reply,
+  digests: Scheduler,
+  triggerId: string,
+  channelId: string,
+): Promise<void> {
   const opened = await reply.client.views.open({
     trigger_id: triggerId,
     view: noticeModal({ title: SETTINGS_TITLE, text: 'Loading the settings…' }),

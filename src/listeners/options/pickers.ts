@@ -14,7 +14,12 @@ type OptionsArgs = SlackOptionsMiddlewareArgs<'block_suggestion'> & AllMiddlewar
 
 function pickerSearch(context: DealbotContext) {
   const team = typeof context.teamId === 'string' ? context.teamId : 'team';
-  return createPickerSearch({ crm: context.crm, store: context.store, namespace: `${team}:${context.crm.provider}`, minQuery: PICKER_MIN_QUERY });
+  return createPickerSearch({
+    crm: context.crm,
+    store: context.store,
+    namespace: `${team}:${context.crm.provider}`,
+    minQuery: PICKER_MIN_QUERY,
+  });
 }
 
 async function answer(args: OptionsArgs, load: (term: string) => Promise<PlainTextOption[]>): Promise<void> {

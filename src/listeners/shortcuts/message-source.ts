@@ -5,7 +5,11 @@ import type { MessageShortcut } from '@slack/bolt';
 import { messageBodyText, type MessageSource } from '../../services/message-note.js';
 
 export function messageSourceOf(shortcut: MessageShortcut): MessageSource {
-  const message = shortcut.message as MessageShortcut['message'] & { thread_ts?: string; username?: string; bot_profile?: { name?: string } };
+  const message = shortcut.message as MessageShortcut['message'] & {
+    thread_ts?: string;
+    username?: string;
+    bot_profile?: { name?: string };
+  };
   return {
     channelId: shortcut.channel.id,
     ts: message.ts,

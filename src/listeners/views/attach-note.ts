@@ -7,7 +7,14 @@ import type { App } from '@slack/bolt';
 import { attachMessageNote } from '../../services/attach-message-note.js';
 import { AttachFormField, CallbackId } from '../../ui/ids.js';
 import { messageSourceLine } from '../../ui/note-messages.js';
-import { addingNoteModal, attachExpiredModal, attachFailedBanner, attachFormErrors, attachNoteModal, noteAddedModal } from '../../ui/note-modal.js';
+import {
+  addingNoteModal,
+  attachExpiredModal,
+  attachFailedBanner,
+  attachFormErrors,
+  attachNoteModal,
+  noteAddedModal,
+} from '../../ui/note-modal.js';
 import type { DealbotContext } from '../context.js';
 import { parseMetadata, type AttachModalMetadata } from '../modal-metadata.js';
 import { readAttachForm } from '../modal-state.js';

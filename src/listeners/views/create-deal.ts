@@ -25,14 +25,18 @@ export function registerCreateDealView(app: App<DealbotContext>): void {
     await ack({ response_action: 'update', view: creatingDealModal(draft.title, context.crm.displayName) });
 
     const reply = replyFromModal({ client, userId: body.user.id, channelId: metadata.channelId, responseUrl: metadata.responseUrl });
-    const outcome = await createDealFromForm(createDealDeps(context, client), createDealModalPort(context, reply, { viewId: view.id }, metadata), {
-      draft,
-      checked,
-      requesterId: body.user.id,
-      onceKey: `view:${view.id}:${view.hash}`,
-      knownCurrency: metadata.defaultCurrency,
-      source: metadata.source ?? null,
-    });
+    const outcome = await createDealFromForm(
+      createDealDeps(context, client),
+      createDealModalPort(context, reply, { viewId: view.id }, metadata),
+      {
+        draft,
+        checked,
+        requesterId: body.user.id,
+        onceKey: `view:${view.id}:${view.hash}`,
+        knownCurrency: metadata.defaultCurrency,
+        source: metadata.source ?? null,
+      },
+    );
     // The modal has told the person; the CRM's error still goes to app.error() to be logged.
     if (outcome.kind === 'refused' || outcome.kind === 'failed') throw outcome.error;
   });

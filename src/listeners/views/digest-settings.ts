@@ -63,7 +63,10 @@ export function registerDigestSettingsView(app: App<DealbotContext>): void {
         );
       case 'not-saved': {
         const reason = describeSettingsFailure(outcome.error);
-        await tellPerson(digestSettingsFailedNotice({ channelId, reason, outcome: 'not-saved', previous: outcome.previous }), outcome.error);
+        await tellPerson(
+          digestSettingsFailedNotice({ channelId, reason, outcome: 'not-saved', previous: outcome.previous }),
+          outcome.error,
+        );
         logger.warn(`digest settings for ${channelId} not saved: ${reason}`);
         return;
       }

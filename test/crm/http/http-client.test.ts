@@ -272,18 +272,17 @@ describe('createHttpClient: retries', () => {
       .reply(200, { id: 1, name: 'One' });
     const { client, waits } = setup();
 
-    await expect(client.request({ method, path: '/things/1', body: { a: 1 }, schema: itemSchema })).resolves.toEqual({ id: 1, name: 'One' });
+    await expect(client.request({ method, path: '/things/1', body: { a: 1 }, schema: itemSchema })).resolves.toEqual({
+      id: 1,
+      name: 'One',
+    });
 
     expect(waits).toHaveLength(1);
     scope.done();
   });
 
   it('never retries a POST, even on 503 or 429', async () => {
-    const scope = nock(BASE)
-      .post('/api/things')
-      .reply(503, {})
-      .post('/api/things')
-      .reply(429, {}, { 'Retry-After': '1' });
+    const scope = nock(BASE).post('/api/things').reply(503, {}).post('/api/things').reply(429, {}, { 'Retry-After': '1' });
     const { client, waits } = setup();
 
     const unavailable = await failure(client.request({ method: 'POST', path: '/things', body: {}, schema: itemSchema }));
@@ -327,10 +326,7 @@ describe('createHttpClient: retries', () => {
   });
 
   it('reports a network failure as unavailable and retries a GET', async () => {
-    const scope = nock(BASE)
-      .get('/api/things/1')
-      .times(2)
-      .replyWithError({ code: 'ECONNRESET', message: 'socket hang up' });
+    const scope = nock(BASE).get('/api/things/1').times(2).replyWithError({ code: 'ECONNRESET', message: 'socket hang up' });
     const { client, waits } = setup({ maxRetries: 1 });
 
     const error = (await failure(client.request({ method: 'GET', path: '/things/1', schema: itemSchema }))) as CrmUnavailableError;
@@ -378,12 +374,7 @@ describe('createHttpClient: credentials', () => {
       await failure(client.request({ method: 'GET', path: '/things/4', schema: itemSchema })),
     ];
 
-    expect(errors.map((e) => e.constructor)).toEqual([
-      CrmUnauthorizedError,
-      CrmBadResponseError,
-      CrmUnavailableError,
-      CrmUnavailableError,
-    ]);
+    expect(errors.map((e) => e.constructor)).toEqual([CrmUnauthorizedError, CrmBadResponseError, CrmUnavailableError, CrmUnavailableError]);
     for (const error of errors) {
       expect(error.request?.url).toMatch(/^https:\/\/crm\.example\.test\/api\/things\/\d\?api_key=\[redacted\]$/);
       expect(error.message).not.toContain(TOKEN);
@@ -415,9 +406,7 @@ describe('createHttpClient: credentials', () => {
     const { client } = setup({ logger });
 
     const forbidden = await failure(client.request({ method: 'GET', path: '/things/1', schema: itemSchema }));
-    const malformed = await failure(
-      client.request({ method: 'GET', path: '/things/2', schema: z.record(z.string(), z.number()) }),
-    );
+    const malformed = await failure(client.request({ method: 'GET', path: '/things/2', schema: z.record(z.string(), z.number()) }));
     logger.error({ err: forbidden, response: forbidden.response }, 'crm refused');
     logger.error({ err: malformed, response: malformed.response }, 'crm answered oddly');
 

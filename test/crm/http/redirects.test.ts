@@ -104,7 +104,13 @@ describe('createHttpClient: redirects to another origin are refused', () => {
 
   it('refuses a GET too, without retrying it', async () => {
     redirectEverythingTo(other, 302);
-    const client = createHttpClient({ crm: 'TestCRM', baseUrl: crm.origin, headers: { 'x-api-token': TOKEN }, maxRetries: 3, sleep: async () => undefined });
+    const client = createHttpClient({
+      crm: 'TestCRM',
+      baseUrl: crm.origin,
+      headers: { 'x-api-token': TOKEN },
+      maxRetries: 3,
+      sleep: async () => undefined,
+    });
 
     await expect(client.request({ method: 'GET', path: '/deals/1', schema: item })).rejects.toBeInstanceOf(CrmRedirectRefusedError);
     expect(crm.seen).toHaveLength(1);
@@ -122,10 +128,15 @@ describe('createHttpClient: redirects to another origin are refused', () => {
 describe('createHttpClient: redirects within the CRM origin', () => {
   it('follows a same-origin 307 with the method, body and token kept', async () => {
     crm.answer = (req) =>
-      req.url === '/api/deals' ? { status: 307, headers: { location: '/api/v2/deals' } } : { status: 201, body: { id: 9, name: JSON.parse(req.body).title } };
+      req.url === '/api/deals'
+        ? { status: 307, headers: { location: '/api/v2/deals' } }
+        : { status: 201, body: { id: 9, name: JSON.parse(req.body).title } };
     const client = createHttpClient({ crm: 'TestCRM', baseUrl: `${crm.origin}/api`, headers: { 'x-api-token': TOKEN } });
 
-    await expect(client.request({ method: 'POST', path: '/deals', body: { title: 'Acme' }, schema: item })).resolves.toEqual({ id: 9, name: 'Acme' });
+    await expect(client.request({ method: 'POST', path: '/deals', body: { title: 'Acme' }, schema: item })).resolves.toEqual({
+      id: 9,
+      name: 'Acme',
+    });
     expect(crm.seen.map((s) => [s.method, s.url, s.headers['x-api-token'], s.body])).toEqual([
       ['POST', '/api/deals', TOKEN, '{"title":"Acme"}'],
       ['POST', '/api/v2/deals', TOKEN, '{"title":"Acme"}'],
@@ -133,10 +144,14 @@ describe('createHttpClient: redirects within the CRM origin', () => {
   });
 
   it('continues a 303 after a POST as a GET without a body, as fetch does', async () => {
-    crm.answer = (req) => (req.method === 'POST' ? { status: 303, headers: { location: '/api/deals/9' } } : { status: 200, body: { id: 9, name: 'Acme' } });
+    crm.answer = (req) =>
+      req.method === 'POST' ? { status: 303, headers: { location: '/api/deals/9' } } : { status: 200, body: { id: 9, name: 'Acme' } };
     const client = createHttpClient({ crm: 'TestCRM', baseUrl: `${crm.origin}/api`, headers: { 'x-api-token': TOKEN } });
 
-    await expect(client.request({ method: 'POST', path: '/deals', body: { title: 'Acme' }, schema: item })).resolves.toEqual({ id: 9, name: 'Acme' });
+    await expect(client.request({ method: 'POST', path: '/deals', body: { title: 'Acme' }, schema: item })).resolves.toEqual({
+      id: 9,
+      name: 'Acme',
+    });
     expect(crm.seen.map((s) => [s.method, s.url, s.headers['content-type'], s.body])).toEqual([
       ['POST', '/api/deals', 'application/json', '{"title":"Acme"}'],
       ['GET', '/api/deals/9', undefined, ''],

@@ -13,7 +13,12 @@ import {
 } from '../../../src/errors.js';
 import { failure } from '../../helpers/crm-failure.js';
 import { useNockBoundary } from '../../helpers/nock-boundary.js';
-import { PIPEDRIVE_API as API, PIPEDRIVE_TOKEN as TOKEN, createPipedriveUnderTest, pipedriveApi as api } from '../../helpers/pipedrive-under-test.js';
+import {
+  PIPEDRIVE_API as API,
+  PIPEDRIVE_TOKEN as TOKEN,
+  createPipedriveUnderTest,
+  pipedriveApi as api,
+} from '../../helpers/pipedrive-under-test.js';
 
 const CURSOR = 'eyJmaWVsZCI6ImlkIiwiZmllbGRWYWx1ZSI6Nywic29ydERpcmVjdGlvbiI6ImFzYyIsImlkIjo3fQ';
 
@@ -121,13 +126,7 @@ describe('getDeal', () => {
 
   it('reads the company domain for deal links once, from /v1/users/me', async () => {
     const deal = { success: true, data: dealData({ org_id: null, person_id: null }) };
-    const scope = api()
-      .get('/api/v2/deals/1')
-      .times(2)
-      .reply(200, deal)
-      .get('/v1/users/me')
-      .once()
-      .reply(200, fixture('users-me'));
+    const scope = api().get('/api/v2/deals/1').times(2).reply(200, deal).get('/v1/users/me').once().reply(200, fixture('users-me'));
     const client = pipedrive({ companyDomain: undefined });
 
     const first = await client.getDeal('1');
@@ -230,7 +229,15 @@ describe('listDeals', () => {
     page.data.push({ ...page.data[0], id: 2, org_id: 7, person_id: null });
     const scope = api()
       .get('/api/v2/deals')
-      .query({ pipeline_id: '1', stage_id: '3', owner_id: '9', status: 'open', updated_since: '2025-01-01T10:20:00Z', cursor: 'abc', limit: '500' })
+      .query({
+        pipeline_id: '1',
+        stage_id: '3',
+        owner_id: '9',
+        status: 'open',
+        updated_since: '2025-01-01T10:20:00Z',
+        cursor: 'abc',
+        limit: '500',
+      })
       .reply(200, page);
 
     const result = await pipedrive().listDeals({
@@ -593,7 +600,10 @@ describe('pipelines, stages, users, currency', () => {
       .query({ limit: '500' })
       .reply(200, {
         success: true,
-        data: [{ ...pipeline, id: 4, name: 'Renewals', order_nr: 2 }, { ...pipeline, id: 5, name: 'Old', is_deleted: true }],
+        data: [
+          { ...pipeline, id: 4, name: 'Renewals', order_nr: 2 },
+          { ...pipeline, id: 5, name: 'Old', is_deleted: true },
+        ],
         additional_data: { next_cursor: 'page2' },
       })
       .get('/api/v2/pipelines')
@@ -674,16 +684,20 @@ describe('pipelines, stages, users, currency', () => {
 
 describe('getDealHistory', () => {
   it("maps the deal's flow to stage, status, field, note, activity and creation changes", async () => {
-    const scope = api()
-      .get('/v1/deals/42/flow')
-      .query({ start: '0', limit: '500' })
-      .reply(200, fixture('deal-flow-history'));
+    const scope = api().get('/v1/deals/42/flow').query({ start: '0', limit: '500' }).reply(200, fixture('deal-flow-history'));
 
     const page = await pipedrive().getDealHistory('42');
 
     const at = (s: string) => DateTime.fromSQL(s, { zone: 'utc' });
     expect(page.items).toEqual([
-      { kind: 'status', at: at('2024-03-05 16:00:00'), actor: 'Ada Lovelace', from: 'open', to: 'lost', lostReason: 'Went with a competitor' },
+      {
+        kind: 'status',
+        at: at('2024-03-05 16:00:00'),
+        actor: 'Ada Lovelace',
+        from: 'open',
+        to: 'lost',
+        lostReason: 'Went with a competitor',
+      },
       { kind: 'note', at: at('2024-03-04 10:00:00'), actor: 'Ada Lovelace', text: 'Call went well & they want a demo' },
       { kind: 'activity', at: at('2024-03-03 09:00:00'), actor: 'Grace Hopper', subject: 'Demo call', done: true },
       { kind: 'stage', at: at('2024-03-02 08:00:00'), actor: 'Grace Hopper', fromStageId: '1', toStageId: '2' },
@@ -698,7 +712,11 @@ describe('getDealHistory', () => {
     const scope = api()
       .get('/v1/deals/42/flow')
       .query({ start: '9', limit: '500' })
-      .reply(200, { success: true, data: null, additional_data: { pagination: { start: 9, limit: 500, more_items_in_collection: false } } });
+      .reply(200, {
+        success: true,
+        data: null,
+        additional_data: { pagination: { start: 9, limit: 500, more_items_in_collection: false } },
+      });
 
     await expect(pipedrive().getDealHistory('42', '9')).resolves.toEqual({ items: [], nextCursor: null });
     scope.done();

@@ -10,7 +10,6 @@ import { createStore } from '../../../src/store/create-store.js';
 import { useNockBoundary } from '../../helpers/nock-boundary.js';
 import { createPipedriveUnderTest, pipedriveApi as api } from '../../helpers/pipedrive-under-test.js';
 
-
 const pipedrive = (apiVersion: 'v1' | 'v2' = 'v2') => createPipedriveUnderTest([], { apiVersion });
 
 useNockBoundary();
@@ -22,7 +21,16 @@ const organizationSearchExample = {
     items: [
       {
         result_score: 0.316,
-        item: { id: 1, type: 'organization', name: 'Organization name', address: 'Mustamäe tee 3a, 10615 Tallinn', visible_to: 3, owner: { id: 1 }, custom_fields: [], notes: [] },
+        item: {
+          id: 1,
+          type: 'organization',
+          name: 'Organization name',
+          address: 'Mustamäe tee 3a, 10615 Tallinn',
+          visible_to: 3,
+          owner: { id: 1 },
+          custom_fields: [],
+          notes: [],
+        },
       },
     ],
   },
@@ -32,7 +40,10 @@ const organizationSearchExample = {
 describe('addNote', () => {
   it('posts the note as HTML on the deal to /v1/notes', async () => {
     const scope = api()
-      .post('/v1/notes', { content: 'Signed &amp; sealed &lt;b&gt;<br>— Bob<br><a href="https://t.slack.com/p1">https://t.slack.com/p1</a>', deal_id: 42 })
+      .post('/v1/notes', {
+        content: 'Signed &amp; sealed &lt;b&gt;<br>— Bob<br><a href="https://t.slack.com/p1">https://t.slack.com/p1</a>',
+        deal_id: 42,
+      })
       .reply(200, { success: true, data: { id: 7, content: 'x', deal_id: 42, active_flag: true } });
     await expect(pipedrive().addNote!('42', 'Signed & sealed <b>\n— Bob\nhttps://t.slack.com/p1')).resolves.toEqual({ id: '7' });
     expect(scope.isDone()).toBe(true);
@@ -76,7 +87,17 @@ describe('searchOrganizations and searchPersons', () => {
         success: true,
         data: {
           items: [
-            { result_score: 1, item: { id: 3, type: 'person', name: 'Jane Doe', phones: [], emails: ['jane@x.example'], organization: { id: 1, name: 'Org' } } },
+            {
+              result_score: 1,
+              item: {
+                id: 3,
+                type: 'person',
+                name: 'Jane Doe',
+                phones: [],
+                emails: ['jane@x.example'],
+                organization: { id: 1, name: 'Org' },
+              },
+            },
             { result_score: 0.5, item: { id: 4, type: 'person', name: null } },
           ],
         },

@@ -19,8 +19,7 @@ import { createPipedriveUnderTest, pipedriveApi as api } from '../../helpers/pip
 /** Fixtures are reshaped freely here; the adapter under test checks their shape. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- recorded answers are reshaped freely; the adapter under test checks their shape
 type Json = any;
-const fixture = (name: string): Json =>
-  JSON.parse(readFileSync(new URL(`../../fixtures/pipedrive/${name}.json`, import.meta.url), 'utf8'));
+const fixture = (name: string): Json => JSON.parse(readFileSync(new URL(`../../fixtures/pipedrive/${name}.json`, import.meta.url), 'utf8'));
 
 const pipedrive = (): CrmClient => createPipedriveUnderTest([]);
 const LOS_ANGELES = 'America/Los_Angeles';
@@ -135,7 +134,7 @@ describe('an all-day activity, read west of UTC', () => {
     expect(lines.join('\n')).not.toContain('Jul 28, 2026 at 17:00');
   });
 
-  it("is on its due date for a real v1 activity with due_time \"\" (NangoHQ's activity 3)", async () => {
+  it('is on its due date for a real v1 activity with due_time "" (NangoHQ\'s activity 3)', async () => {
     // The activity object is Pipedrive's own (GET /v1/activities); the flow entry around it is
     // assumed: stamped at midnight UTC of the due date, as the real flow answer above shows.
     const activity = fixture('real-v1-activity-all-day');

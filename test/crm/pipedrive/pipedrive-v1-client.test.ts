@@ -12,16 +12,10 @@ import { DateTime } from 'luxon';
 import nock from 'nock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { PipedriveClientOptions } from '../../../src/crm/pipedrive/pipedrive-client.js';
-import {
-  CrmBadResponseError,
-  CrmNotFoundError,
-  CrmUnavailableError,
-  CrmValidationError,
-} from '../../../src/errors.js';
+import { CrmBadResponseError, CrmNotFoundError, CrmUnavailableError, CrmValidationError } from '../../../src/errors.js';
 import { failure } from '../../helpers/crm-failure.js';
 import { useNockBoundary } from '../../helpers/nock-boundary.js';
 import { PIPEDRIVE_TOKEN as TOKEN, createPipedriveUnderTest, pipedriveApi as api } from '../../helpers/pipedrive-under-test.js';
-
 
 /** Fixtures are edited freely in tests; their shape is checked by the adapter under test. */
 type Json = any;
@@ -198,10 +192,7 @@ describe('listDeals (v1)', () => {
   it("asks for the largest page of every not-deleted deal and maps Pipedrive's example with its names", async () => {
     const answer = pipedriveV1('v1-deals');
     answer.additional_data.pagination = MORE;
-    const scope = api()
-      .get('/v1/deals')
-      .query({ status: 'all_not_deleted', start: '0', limit: '500' })
-      .reply(200, answer);
+    const scope = api().get('/v1/deals').query({ status: 'all_not_deleted', start: '0', limit: '500' }).reply(200, answer);
 
     const result = await client().listDeals({});
 
@@ -226,10 +217,7 @@ describe('listDeals (v1)', () => {
     const scope = api()
       .get('/v1/deals')
       .query({ pipeline_id: '1', stage_id: '2', user_id: '7', status: 'open', start: '500', limit: '100' })
-      .reply(
-        200,
-        page([finteskDeal({ id: '1' }), finteskDeal({ id: '2', pipeline_id: 3 }), finteskDeal({ id: '3', status: 'won' })]),
-      );
+      .reply(200, page([finteskDeal({ id: '1' }), finteskDeal({ id: '2', pipeline_id: 3 }), finteskDeal({ id: '3', status: 'won' })]));
 
     const result = await client().listDeals({
       pipelineId: '1',
@@ -373,10 +361,7 @@ describe('searchDeals (v1)', () => {
 
   it('reads Pipedrive hits by title, and no more on the last page', async () => {
     const answer = { ...pipedriveV1('deals-search'), additional_data: page([]).additional_data };
-    const scope = api()
-      .get('/v1/deals/search')
-      .query({ term: 'Jane', fields: 'title', start: '0', limit: '500' })
-      .reply(200, answer);
+    const scope = api().get('/v1/deals/search').query({ term: 'Jane', fields: 'title', start: '0', limit: '500' }).reply(200, answer);
 
     const result = await client().searchDeals('Jane');
 
@@ -391,7 +376,7 @@ describe('searchDeals (v1)', () => {
 });
 
 describe('createDeal (v1)', () => {
-  it('posts the v1 body (title and name, value as a string, user_id) and reads Fintesk\'s 201', async () => {
+  it("posts the v1 body (title and name, value as a string, user_id) and reads Fintesk's 201", async () => {
     const scope = api()
       .post('/v1/deals', {
         title: 'Acme rollout',
@@ -544,7 +529,13 @@ describe('stages and pipelines (v1)', () => {
       .query({ start: '0', limit: '500' })
       .reply(
         200,
-        page([{ ...stage, id: 1, order_nr: 1, name: 'Lead In' }, { ...stage, id: 9, name: 'Old', active_flag: false }], MORE),
+        page(
+          [
+            { ...stage, id: 1, order_nr: 1, name: 'Lead In' },
+            { ...stage, id: 9, name: 'Old', active_flag: false },
+          ],
+          MORE,
+        ),
       )
       .get('/v1/stages')
       .query({ start: '500', limit: '500' })
@@ -560,14 +551,9 @@ describe('stages and pipelines (v1)', () => {
   });
 
   it("lists one pipeline's stages", async () => {
-    const scope = api()
-      .get('/v1/stages')
-      .query({ pipeline_id: '1', start: '0', limit: '500' })
-      .reply(200, pipedriveV1('v1-stages'));
+    const scope = api().get('/v1/stages').query({ pipeline_id: '1', start: '0', limit: '500' }).reply(200, pipedriveV1('v1-stages'));
 
-    await expect(client().listStages('1')).resolves.toEqual([
-      { id: '2', pipelineId: '1', name: 'Stage Name', order: 1, probability: 100 },
-    ]);
+    await expect(client().listStages('1')).resolves.toEqual([{ id: '2', pipelineId: '1', name: 'Stage Name', order: 1, probability: 100 }]);
     scope.done();
   });
 

@@ -4,10 +4,7 @@ import { inspect } from 'node:util';
 import { DateTime } from 'luxon';
 import nock from 'nock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import {
-  createPipelineDealsClient,
-  type PipelineDealsClientOptions,
-} from '../../../src/crm/pipelinedeals/pipelinedeals-client.js';
+import { createPipelineDealsClient, type PipelineDealsClientOptions } from '../../../src/crm/pipelinedeals/pipelinedeals-client.js';
 import {
   CrmBadResponseError,
   CrmNotFoundError,
@@ -294,7 +291,15 @@ describe('listDeals', () => {
     const archived = dealWith({ id: 12, is_archived: true });
     const scope = api()
       .get('/api/v3/deals.json')
-      .query(withKey({ page: 1, per_page: 200, 'conditions[deal_owner]': '1', 'conditions[deal_stage]': '2', 'conditions[deal_percentage]': 100 }))
+      .query(
+        withKey({
+          page: 1,
+          per_page: 200,
+          'conditions[deal_owner]': '1',
+          'conditions[deal_stage]': '2',
+          'conditions[deal_percentage]': 100,
+        }),
+      )
       .reply(200, page([won], { page: 1, per_page: 200, pages: 1, total: 1 }))
       .get('/api/v3/deals.json')
       .query(withKey({ page: 1, per_page: 200, 'conditions[deal_owner]': 'all' }))
@@ -364,7 +369,15 @@ describe('searchDeals', () => {
   it('asks for a single closed status on the server and reports no more on the last page', async () => {
     const scope = api()
       .get('/api/v3/deals.json')
-      .query(withKey({ page: 1, per_page: 200, 'conditions[deal_name]': 'acme', 'conditions[deal_owner]': 'all', 'conditions[deal_percentage]': 0 }))
+      .query(
+        withKey({
+          page: 1,
+          per_page: 200,
+          'conditions[deal_name]': 'acme',
+          'conditions[deal_owner]': 'all',
+          'conditions[deal_percentage]': 0,
+        }),
+      )
       .reply(200, page([dealWith({ probability: 0, closed_time: '2012-06-01' })], { page: 1, per_page: 200, pages: 1, total: 1 }));
 
     const result = await pipelinedeals().searchDeals('acme', { status: ['lost'] });
@@ -430,9 +443,7 @@ describe('createDeal', () => {
   it('refuses a value in another currency than the account’s, on the currency field, without posting', async () => {
     const scope = api().get('/api/v3/account.json').query(withKey()).reply(200, fixture('account'));
 
-    const error = (await failure(
-      pipelinedeals().createDeal({ title: 'X', value: { amount: 10, currency: 'EUR' } }),
-    )) as CrmValidationError;
+    const error = (await failure(pipelinedeals().createDeal({ title: 'X', value: { amount: 10, currency: 'EUR' } }))) as CrmValidationError;
 
     expect(error).toBeInstanceOf(CrmValidationError);
     expect(error.field).toBe('currency');
@@ -650,9 +661,7 @@ describe('updating deals', () => {
 
 describe('pipelines, stages, users, currency, notes', () => {
   it('has one default pipeline on a server without /admin/deal_pipelines (a 404)', async () => {
-    await expect(pipelinedeals().listPipelines()).resolves.toEqual([
-      { id: 'default', name: 'Pipeline', order: 0, isDefault: true },
-    ]);
+    await expect(pipelinedeals().listPipelines()).resolves.toEqual([{ id: 'default', name: 'Pipeline', order: 0, isDefault: true }]);
   });
 
   it('lists stages by percent with the 0 % (lost) stage last, each with its percent', async () => {
@@ -720,7 +729,14 @@ describe('pipelines, stages, users, currency, notes', () => {
     const scope = api()
       .get('/api/v3/account.json')
       .query(withKey())
-      .reply(200, { ...older, currency_id: 2, selected_currencies: [{ id: 1, code: 'USD' }, { id: 2, code: 'GBP' }] });
+      .reply(200, {
+        ...older,
+        currency_id: 2,
+        selected_currencies: [
+          { id: 1, code: 'USD' },
+          { id: 2, code: 'GBP' },
+        ],
+      });
 
     expect(await pipelinedeals().defaultCurrency()).toBe('GBP');
     scope.done();

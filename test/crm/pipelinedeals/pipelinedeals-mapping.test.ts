@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { toDealStatus } from '../../../src/crm/pipelinedeals/pipelinedeals-mapping.js';
-import {
-  dealSchema,
-  parsePipelineDealsDate,
-  parsePipelineDealsTime,
-} from '../../../src/crm/pipelinedeals/schemas.js';
+import { dealSchema, parsePipelineDealsDate, parsePipelineDealsTime } from '../../../src/crm/pipelinedeals/schemas.js';
 
 describe('parsePipelineDealsTime', () => {
   it('keeps the offset of each side of a DST change as the zone, and the instant', () => {

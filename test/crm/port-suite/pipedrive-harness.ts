@@ -25,8 +25,7 @@ const OWNER = { id: 1, name: 'Ada Lovelace' };
 
 /** Fixture bodies are reshaped freely; the adapter under test checks their shape. */
 type Json = any;
-const fixture = (name: string): Json =>
-  JSON.parse(readFileSync(new URL(`../../fixtures/pipedrive/${name}.json`, import.meta.url), 'utf8'));
+const fixture = (name: string): Json => JSON.parse(readFileSync(new URL(`../../fixtures/pipedrive/${name}.json`, import.meta.url), 'utf8'));
 
 interface FakeStage {
   id: number;
@@ -69,11 +68,18 @@ export function createPipedriveHarness(dialect: 'v1' | 'v2'): PortHarness {
   let flows = new Map<number, FlowChange[]>();
   let nextId = 101;
 
-  const closeTime = (deal: FakeDeal): DateTime | null => (deal.status === 'won' ? deal.wonTime : deal.status === 'lost' ? deal.lostTime : null);
+  const closeTime = (deal: FakeDeal): DateTime | null =>
+    deal.status === 'won' ? deal.wonTime : deal.status === 'lost' ? deal.lostTime : null;
 
   // ---------------------------------------------------------------- the account's records
 
-  function addDeal(input: { title: string; stageId: number; value: number | null; currency: string | null; probability: number | null }): FakeDeal {
+  function addDeal(input: {
+    title: string;
+    stageId: number;
+    value: number | null;
+    currency: string | null;
+    probability: number | null;
+  }): FakeDeal {
     const at = now();
     const deal: FakeDeal = {
       id: nextId++,
@@ -256,7 +262,14 @@ export function createPipedriveHarness(dialect: 'v1' | 'v2'): PortHarness {
   function stageList(): Json[] {
     if (dialect === 'v2') {
       const template = fixture('stages').data[0];
-      return stages.map((s) => ({ ...template, id: s.id, name: s.name, order_nr: s.order, pipeline_id: PIPELINE_ID, deal_probability: 100 }));
+      return stages.map((s) => ({
+        ...template,
+        id: s.id,
+        name: s.name,
+        order_nr: s.order,
+        pipeline_id: PIPELINE_ID,
+        deal_probability: 100,
+      }));
     }
     const template = fixture('v1-stages').data[0];
     return stages.map((s) => ({ ...template, id: s.id, name: s.name, order_nr: s.order, pipeline_id: PIPELINE_ID, active_flag: true }));
@@ -301,7 +314,13 @@ export function createPipedriveHarness(dialect: 'v1' | 'v2'): PortHarness {
       const body = req.body ?? {};
       const title = body.title ?? body.name;
       if (blank(title)) return [400, fixture('error-title-required')];
-      const deal = addDeal({ title: String(title), stageId: Number(body.stage_id ?? stages[0]?.id), value: null, currency: null, probability: null });
+      const deal = addDeal({
+        title: String(title),
+        stageId: Number(body.stage_id ?? stages[0]?.id),
+        value: null,
+        currency: null,
+        probability: null,
+      });
       return [201, dealBody(deal)];
     };
     const update = (req: FakeRequest): FakeReply => {

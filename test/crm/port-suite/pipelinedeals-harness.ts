@@ -67,7 +67,15 @@ export function createPipelineDealsHarness(): PortHarness {
 
   function addDeal(input: Pick<FakeDeal, 'name' | 'stageId' | 'probability' | 'value' | 'currency'>): FakeDeal {
     const at = now();
-    const deal: FakeDeal = { id: nextId++, ...input, closedTime: null, lossReasonId: null, lossReasonNotes: null, createdAt: at, updatedAt: at };
+    const deal: FakeDeal = {
+      id: nextId++,
+      ...input,
+      closedTime: null,
+      lossReasonId: null,
+      lossReasonNotes: null,
+      createdAt: at,
+      updatedAt: at,
+    };
     deals.set(deal.id, deal);
     return deal;
   }
@@ -156,46 +164,81 @@ export function createPipelineDealsHarness(): PortHarness {
         req.query.get('api_key') === API_KEY ? handle(req) : [401, { error: 'Invalid api_key' }];
     const known = (req: FakeRequest): FakeDeal | undefined => deals.get(Number(req.params[0]));
 
-    nock.route('GET', /^\/api\/v3\/deals\/(\d+)\.json$/, keyed((req) => {
-      const deal = known(req);
-      return deal ? [200, dealBody(deal)] : [422, ''];
-    }));
-    nock.route('PUT', /^\/api\/v3\/deals\/(\d+)\.json$/, keyed((req) => {
-      const deal = known(req);
-      if (!deal) return [404, ''];
-      return writeDeal(deal, req.body ?? {}) ?? [200, dealBody(deal)];
-    }));
-    nock.route('POST', /^\/api\/v3\/deals\.json$/, keyed((req) => {
-      const form = req.body ?? {};
-      if (blank(form['deal[name]'])) return [422, fixture('error-name-blank')];
-      const stageId = Number(form['deal[deal_stage_id]'] ?? stages[0]?.id);
-      const deal = addDeal({ name: String(form['deal[name]']), stageId, probability: null, value: null, currency: null });
-      return [200, dealBody(deal)];
-    }));
-    nock.route('GET', /^\/api\/v3\/deals\.json$/, keyed(({ query }) => {
-      const term = query.get('conditions[deal_name]')?.toLowerCase();
-      const percentage = query.get('conditions[deal_percentage]');
-      const stage = query.get('conditions[deal_stage]');
-      const matching = [...deals.values()]
-        .filter(
-          (d) =>
-            (term === undefined || d.name.toLowerCase().includes(term)) &&
-            (percentage === null || d.probability === Number(percentage)) &&
-            (stage === null || d.stageId === Number(stage)),
-        )
-        .sort((a, b) => a.id - b.id);
-      return [200, page(matching, query, dealBody)];
-    }));
-    nock.route('GET', /^\/api\/v3\/admin\/deal_stages\.json$/, keyed(({ query }) => {
-      const template = fixture('deal-stages').entries[0];
-      return [200, page(stages, query, (s) => ({ ...template, id: s.id, name: s.name, percent: s.percent, deal_pipeline_id: PIPELINE_ID }))];
-    }));
-    nock.route('GET', /^\/api\/v3\/admin\/deal_pipelines\.json$/, keyed(() => {
-      const recorded = fixture('real/nango-deal-pipelines');
-      return [200, { ...recorded, entries: recorded.entries.map((p: Json) => ({ ...p, won_stage: null, lost_stage: null })) }];
-    }));
-    nock.route('GET', /^\/api\/v3\/admin\/deal_loss_reasons\.json$/, keyed(() => [200, fixture('deal-loss-reasons')]));
-    nock.route('GET', /^\/api\/v3\/account\.json$/, keyed(() => [200, fixture('account')]));
+    nock.route(
+      'GET',
+      /^\/api\/v3\/deals\/(\d+)\.json$/,
+      keyed((req) => {
+        const deal = known(req);
+        return deal ? [200, dealBody(deal)] : [422, ''];
+      }),
+    );
+    nock.route(
+      'PUT',
+      /^\/api\/v3\/deals\/(\d+)\.json$/,
+      keyed((req) => {
+        const deal = known(req);
+        if (!deal) return [404, ''];
+        return writeDeal(deal, req.body ?? {}) ?? [200, dealBody(deal)];
+      }),
+    );
+    nock.route(
+      'POST',
+      /^\/api\/v3\/deals\.json$/,
+      keyed((req) => {
+        const form = req.body ?? {};
+        if (blank(form['deal[name]'])) return [422, fixture('error-name-blank')];
+        const stageId = Number(form['deal[deal_stage_id]'] ?? stages[0]?.id);
+        const deal = addDeal({ name: String(form['deal[name]']), stageId, probability: null, value: null, currency: null });
+        return [200, dealBody(deal)];
+      }),
+    );
+    nock.route(
+      'GET',
+      /^\/api\/v3\/deals\.json$/,
+      keyed(({ query }) => {
+        const term = query.get('conditions[deal_name]')?.toLowerCase();
+        const percentage = query.get('conditions[deal_percentage]');
+        const stage = query.get('conditions[deal_stage]');
+        const matching = [...deals.values()]
+          .filter(
+            (d) =>
+              (term === undefined || d.name.toLowerCase().includes(term)) &&
+              (percentage === null || d.probability === Number(percentage)) &&
+              (stage === null || d.stageId === Number(stage)),
+          )
+          .sort((a, b) => a.id - b.id);
+        return [200, page(matching, query, dealBody)];
+      }),
+    );
+    nock.route(
+      'GET',
+      /^\/api\/v3\/admin\/deal_stages\.json$/,
+      keyed(({ query }) => {
+        const template = fixture('deal-stages').entries[0];
+        return [
+          200,
+          page(stages, query, (s) => ({ ...template, id: s.id, name: s.name, percent: s.percent, deal_pipeline_id: PIPELINE_ID })),
+        ];
+      }),
+    );
+    nock.route(
+      'GET',
+      /^\/api\/v3\/admin\/deal_pipelines\.json$/,
+      keyed(() => {
+        const recorded = fixture('real/nango-deal-pipelines');
+        return [200, { ...recorded, entries: recorded.entries.map((p: Json) => ({ ...p, won_stage: null, lost_stage: null })) }];
+      }),
+    );
+    nock.route(
+      'GET',
+      /^\/api\/v3\/admin\/deal_loss_reasons\.json$/,
+      keyed(() => [200, fixture('deal-loss-reasons')]),
+    );
+    nock.route(
+      'GET',
+      /^\/api\/v3\/account\.json$/,
+      keyed(() => [200, fixture('account')]),
+    );
   }
 
   return {

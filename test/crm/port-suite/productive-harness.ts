@@ -78,7 +78,13 @@ export function createProductiveHarness(): PortHarness {
 
   // ---------------------------------------------------------------- the account's records
 
-  function addDeal(input: { name: string; stageId: string; valueCents: number | null; currency: string; probability: number | null }): FakeDeal {
+  function addDeal(input: {
+    name: string;
+    stageId: string;
+    valueCents: number | null;
+    currency: string;
+    probability: number | null;
+  }): FakeDeal {
     const at = now();
     const deal: FakeDeal = {
       id: String(nextId++),
@@ -120,7 +126,12 @@ export function createProductiveHarness(): PortHarness {
     const stageId = relationId(relationships, 'deal_status');
     const stage = stageId === undefined ? undefined : stageById(stageId);
     if (stageId !== undefined && !stage) {
-      return [422, { errors: [{ status: '422', code: 'invalid_attribute', detail: 'is invalid', source: { pointer: 'data/attributes/deal_status' } }] }];
+      return [
+        422,
+        {
+          errors: [{ status: '422', code: 'invalid_attribute', detail: 'is invalid', source: { pointer: 'data/attributes/deal_status' } }],
+        },
+      ];
     }
     const reasonId = relationId(relationships, 'lost_reason');
     if (stage?.status === 'lost' && stage.lostReasonEnabled && !reasonId && !deal.lostReasonId) {
@@ -243,7 +254,13 @@ export function createProductiveHarness(): PortHarness {
       if (blank(data.attributes?.name)) return [422, fixture('error-name-blank')];
       const stage = stageById(relationId(data.relationships, 'deal_status'));
       if (!stage) return [422, fixture('error-name-and-pipeline-blank')];
-      const deal = addDeal({ name: data.attributes.name, stageId: stage.id, valueCents: null, currency: data.attributes.currency, probability: null });
+      const deal = addDeal({
+        name: data.attributes.name,
+        stageId: stage.id,
+        valueCents: null,
+        currency: data.attributes.currency,
+        probability: null,
+      });
       return [201, dealDocument(deal)];
     });
     nock.route('GET', /^\/api\/v2\/deals$/, (req) => {

@@ -44,8 +44,7 @@ function productive(options: Partial<ProductiveClientOptions> = {}) {
 }
 
 /** Every Productive request carries the token, the organization and asks for JSON:API. */
-const api = () =>
-  nock(API, { reqheaders: { 'x-auth-token': TOKEN, 'x-organization-id': ORG, accept: JSON_API } });
+const api = () => nock(API, { reqheaders: { 'x-auth-token': TOKEN, 'x-organization-id': ORG, accept: JSON_API } });
 
 const page = (number: number, extra: Record<string, string> = {}) => ({
   ...extra,
@@ -217,7 +216,9 @@ describe('listStages', () => {
       ['1737', 'lost'],
       ...partnerships.filter((s) => s.closes).map((s) => [s.id, s.closes]),
     ]);
-    expect(partnerships.filter((s) => !s.closes)).toEqual([{ id: '1801', pipelineId: '431', name: 'Prospective', order: 1, probability: null, closes: null }]);
+    expect(partnerships.filter((s) => !s.closes)).toEqual([
+      { id: '1801', pipelineId: '431', name: 'Prospective', order: 1, probability: null, closes: null },
+    ]);
     expect(partnerships.every((s) => s.pipelineId === '431')).toBe(true);
     expect(all.some((s) => s.id === '1873')).toBe(false);
     scope.done();
@@ -365,7 +366,11 @@ describe('getDeal', () => {
     const lostReason = { id: '11', type: 'lost_reasons', attributes: { name: 'Price', position: 1, archived_at: null } };
     const lost = dealInStage(
       '1737',
-      { lost_comment: 'Went for a cheaper offer', lost_at: '2026-03-17T11:00:00.000+01:00', sales_closed_at: '2026-03-17T11:00:00.000+01:00' },
+      {
+        lost_comment: 'Went for a cheaper offer',
+        lost_at: '2026-03-17T11:00:00.000+01:00',
+        sales_closed_at: '2026-03-17T11:00:00.000+01:00',
+      },
       { lost_reason: { data: { type: 'lost_reasons', id: '11' } } },
     );
     lost.included.push(lostReason);
@@ -669,10 +674,7 @@ describe('updateDeal', () => {
   });
 
   it('explains that probabilities are not on the plan, next to the probability field', async () => {
-    const scope = api()
-      .patch('/api/v2/deals/182')
-      .query({ include: INCLUDE })
-      .reply(422, fixture('error-probability-unavailable'));
+    const scope = api().patch('/api/v2/deals/182').query({ include: INCLUDE }).reply(422, fixture('error-probability-unavailable'));
 
     const error = (await failure(productive().updateDeal('182', { probability: 20 }))) as CrmValidationError;
 
@@ -698,7 +700,9 @@ describe('moveDeal', () => {
       .reply(200, stagesDocument())
       .patch(
         '/api/v2/deals/182',
-        jsonApiBody({ data: { type: 'deals', id: '182', relationships: { deal_status: { data: { type: 'deal_statuses', id: '1801' } } } } }),
+        jsonApiBody({
+          data: { type: 'deals', id: '182', relationships: { deal_status: { data: { type: 'deal_statuses', id: '1801' } } } },
+        }),
       )
       .query({ include: INCLUDE })
       .reply(200, dealInStage('1801'));
@@ -801,10 +805,7 @@ describe('markWon, markLost, reopenDeal', () => {
   });
 
   it('refuses a reason that is none of the lost reasons the stage asks for, listing them, without writing', async () => {
-    const scope = readsDealAndStages(fixture('deal'))
-      .get('/api/v2/lost_reasons')
-      .query(page(1))
-      .reply(200, fixture('lost-reasons'));
+    const scope = readsDealAndStages(fixture('deal')).get('/api/v2/lost_reasons').query(page(1)).reply(200, fixture('lost-reasons'));
     const crm = productive();
 
     const unknown = (await failure(crm.markLost('182', 'They vanished'))) as CrmValidationError;

@@ -49,10 +49,22 @@ describe('mapProductiveError: every error the seed documents', () => {
 
   it('keeps the words of an error it does not know and of a body that is no JSON:API document', () => {
     const unknown = mapProductiveError(
-      context(422, { errors: [{ status: '422', code: 'something_new', title: 'Invalid Attribute', detail: 'is odd', source: { pointer: 'data/attributes/purchase_order_number' } }] }),
+      context(422, {
+        errors: [
+          {
+            status: '422',
+            code: 'something_new',
+            title: 'Invalid Attribute',
+            detail: 'is odd',
+            source: { pointer: 'data/attributes/purchase_order_number' },
+          },
+        ],
+      }),
     );
     const text = mapProductiveError(context(400, 'Bad request: filter[nope] is not supported'));
-    const other409 = mapProductiveError(context(409, { errors: [{ status: '409', code: 'stale', title: 'Conflict error', detail: 'edited meanwhile' }] }));
+    const other409 = mapProductiveError(
+      context(409, { errors: [{ status: '409', code: 'stale', title: 'Conflict error', detail: 'edited meanwhile' }] }),
+    );
 
     expect(unknown).toMatchObject({ field: null, crmMessage: 'Purchase order number: is odd' });
     expect(text).toMatchObject({ field: null, crmMessage: 'Bad request: filter[nope] is not supported' });
