@@ -44,12 +44,11 @@ export function createInFlight(): InFlight {
     },
     drain(timeoutMs) {
       return new Promise((resolve) => {
-        let timer: NodeJS.Timeout | undefined;
         const finish = () => {
-          if (timer) clearTimeout(timer);
+          clearTimeout(timer);
           resolve({ left: running.size });
         };
-        timer = setTimeout(() => {
+        const timer = setTimeout(() => {
           waiters = waiters.filter((w) => w !== finish);
           finish();
         }, timeoutMs);

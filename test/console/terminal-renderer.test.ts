@@ -64,7 +64,7 @@ describe('renderMessage', () => {
       { blocks: cardBlocks, audience: 'channel', channelName: 'sales' },
       { color: false, directory },
     );
-    expect(text).not.toMatch(/\u001b\[/);
+    expect(text).not.toContain('\u001b[');
     const lines = text.split('\n').map((l) => l.replace(/^│ /, ''));
     expect(lines[0]).toBe('Dealbot · #sales');
     expect(lines).toContain('Acme rollout');

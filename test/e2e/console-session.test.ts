@@ -110,7 +110,7 @@ describe('the console, scripted', () => {
   it('says which setting to check when the store cannot be reached, and never shows its password', async () => {
     const { code, stderr } = await runConsole([], { STORE_URL: 'redis://:hunter2@127.0.0.1:1' });
     expect(code).toBe(1);
-    expect(stderr).toMatch(/^Dealbot cannot start:\n  - Could not connect to Redis/);
+    expect(stderr).toMatch(/^Dealbot cannot start:\n {2}- Could not connect to Redis/);
     expect(stderr).toContain('Check STORE_URL');
     expect(stderr).toContain('is the Redis server running and reachable?');
     expect(stderr).not.toContain('hunter2');

@@ -30,6 +30,7 @@ let testNumber = 0;
 const PD_TOKEN = 'pd-e2e-secret-token-0123456789';
 const USER = { id: 'U0CONSOLE', name: 'ada', realName: 'Ada Lovelace', email: 'ada@example.com', tz: 'Europe/Berlin' };
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- recorded JSON read loosely; each test asserts the fields it uses
 type Json = any;
 const fixture = (name: string): Json => JSON.parse(readFileSync(new URL(`../fixtures/pipedrive/${name}.json`, import.meta.url), 'utf8'));
 

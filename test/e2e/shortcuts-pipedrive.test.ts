@@ -23,6 +23,7 @@ import { BOB, CHANNEL, NOW, blocksOf, shown, startHarness, type Harness } from '
 const PD = 'https://pd.example.test';
 const TOKEN = 'pd-e2e-secret-token-0123456789';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- recorded JSON read loosely; each test asserts the fields it uses
 type Json = any;
 const fixture = (name: string): Json => JSON.parse(readFileSync(new URL(`../fixtures/pipedrive/${name}.json`, import.meta.url), 'utf8'));
 

@@ -5,7 +5,7 @@
 // Web API calls in order, the note on the deal in the CRM and the card in the thread.
 
 import { readFileSync } from 'node:fs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { CrmClient } from '../../src/crm/port.js';
 import type { StandinCall } from '../../src/console/slack-api-standin.js';
 import { AttachFormField, CallbackId, DealFormExtraField, DealFormField } from '../../src/ui/ids.js';

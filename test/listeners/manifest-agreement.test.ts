@@ -10,7 +10,7 @@ const manifest = readFileSync(new URL('../../manifest.yml', import.meta.url), 'u
 
 /** The `features.shortcuts` entries, read line by line (the manifest is plain YAML). */
 function manifestShortcuts(): Array<Record<string, string>> {
-  const section = /\n  shortcuts:\n((?: {4}.*\n)+)/.exec(manifest)?.[1] ?? '';
+  const section = /\n {2}shortcuts:\n((?: {4}.*\n)+)/.exec(manifest)?.[1] ?? '';
   const entries: Array<Record<string, string>> = [];
   for (const line of section.split('\n')) {
     const item = /^ {4}(- | {2})(\w+): (.*)$/.exec(line);

@@ -16,6 +16,7 @@ import { useNockBoundary } from '../helpers/nock-boundary.js';
 
 const HOST = 'https://api.pipelinecrm.com';
 const KEY = 'pld-services-key-0123456789';
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- recorded JSON read loosely; each test asserts the fields it uses
 type Json = any;
 const real = (name: string): Json =>
   JSON.parse(readFileSync(new URL(`../fixtures/pipelinedeals/real/${name}.json`, import.meta.url), 'utf8'));

@@ -23,6 +23,7 @@ import {
 const CURSOR = 'eyJmaWVsZCI6ImlkIiwiZmllbGRWYWx1ZSI6Nywic29ydERpcmVjdGlvbiI6ImFzYyIsImlkIjo3fQ';
 
 /** Fixtures are edited freely in tests; their shape is checked by the adapter under test. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- recorded JSON read loosely; each test asserts the fields it uses
 type Json = any;
 function fixture(name: string): Json {
   return JSON.parse(readFileSync(new URL(`../../fixtures/pipedrive/${name}.json`, import.meta.url), 'utf8'));

@@ -18,6 +18,7 @@ import { useNockBoundary } from '../../helpers/nock-boundary.js';
 import { PIPEDRIVE_TOKEN as TOKEN, createPipedriveUnderTest, pipedriveApi as api } from '../../helpers/pipedrive-under-test.js';
 
 /** Fixtures are edited freely in tests; their shape is checked by the adapter under test. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- recorded JSON read loosely; each test asserts the fields it uses
 type Json = any;
 const read = (folder: string, name: string): Json =>
   JSON.parse(readFileSync(new URL(`../../fixtures/${folder}/${name}.json`, import.meta.url), 'utf8'));

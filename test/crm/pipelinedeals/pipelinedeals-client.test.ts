@@ -21,6 +21,7 @@ const API = 'https://api.pipelinecrm.com';
 const KEY = 'pld_9f8e7d6c5b4a39281706';
 
 /** Fixtures are edited freely in tests; their shape is checked by the adapter under test. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- recorded JSON read loosely; each test asserts the fields it uses
 type Json = any;
 function fixture(name: string): Json {
   return JSON.parse(readFileSync(new URL(`../../fixtures/pipelinedeals/${name}.json`, import.meta.url), 'utf8'));
@@ -44,7 +45,6 @@ function pipelinedeals(options: Partial<PipelineDealsClientOptions> = {}) {
 /** Every PipelineDeals request carries the key as `api_key`, and nothing else authenticates it. */
 const api = () => nock(API, { badheaders: ['authorization', 'x-api-token'] });
 const withKey = (query: Record<string, string | number> = {}) => ({ api_key: KEY, ...query });
-const form = { 'content-type': 'application/x-www-form-urlencoded' };
 
 /** Everything a person or a log could ever see of an error. */
 const everything = (error: unknown) =>

@@ -24,6 +24,7 @@ const PIPELINE_ID = 1;
 const OWNER = { id: 1, name: 'Ada Lovelace' };
 
 /** Fixture bodies are reshaped freely; the adapter under test checks their shape. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- recorded JSON read loosely; each test asserts the fields it uses
 type Json = any;
 const fixture = (name: string): Json => JSON.parse(readFileSync(new URL(`../../fixtures/pipedrive/${name}.json`, import.meta.url), 'utf8'));
 

@@ -28,6 +28,7 @@ const OWNER = { id: 1, full_name: 'Ada Lovelace' };
 /** Stage percents in board order: PipelineDeals orders stages by them. */
 const PERCENTS = [10, 25, 50, 75, 90];
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- recorded JSON read loosely; each test asserts the fields it uses
 type Json = any;
 const fixture = (name: string): Json =>
   JSON.parse(readFileSync(new URL(`../../fixtures/pipelinedeals/${name}.json`, import.meta.url), 'utf8'));

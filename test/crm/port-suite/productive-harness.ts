@@ -29,6 +29,7 @@ const PIPELINE_ID = '410';
 const OWNER_ID = '701';
 const CATEGORY: Record<DealStatus, number> = { open: 1, won: 2, lost: 3 };
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- recorded JSON read loosely; each test asserts the fields it uses
 type Json = any;
 const fixture = (name: string): Json =>
   JSON.parse(readFileSync(new URL(`../../fixtures/productive/${name}.json`, import.meta.url), 'utf8'));

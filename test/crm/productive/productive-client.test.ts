@@ -24,6 +24,7 @@ const INCLUDE = 'deal_status,company,contact,responsible,lost_reason';
 const TODAY = '2026-03-18';
 
 /** Fixtures are edited freely in tests; their shape is checked by the adapter under test. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- recorded JSON read loosely; each test asserts the fields it uses
 type Json = any;
 function fixture(name: string): Json {
   return JSON.parse(readFileSync(new URL(`../../fixtures/productive/${name}.json`, import.meta.url), 'utf8'));

@@ -19,6 +19,7 @@ const ORG = '10';
 const INCLUDE = 'deal_status,company,contact,responsible,lost_reason';
 const REASON = 'Price';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- recorded JSON read loosely; each test asserts the fields it uses
 type Json = any;
 const fixture = (name: string): Json =>
   JSON.parse(readFileSync(new URL(`../../fixtures/productive/${name}.json`, import.meta.url), 'utf8'));
