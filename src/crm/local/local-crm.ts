@@ -27,11 +27,7 @@
 
 import { DateTime } from 'luxon';
 import type { z } from 'zod';
-import {
-  CrmBadResponseError,
-  CrmNotFoundError,
-  type CrmEntity,
-} from '../../errors.js';
+import { CrmBadResponseError, CrmNotFoundError, type CrmEntity } from '../../errors.js';
 import type { Store } from '../../store/store.js';
 import type {
   CrmClient,
@@ -63,7 +59,7 @@ import {
   type CheckedDealFields,
 } from './deal-fields.js';
 import { rankNames, rankRows } from './deal-search.js';
-import { writeQueueFor } from './write-queue.js';
+import { writeQueueFor, type BatchStore } from './write-queue.js';
 import {
   catalogSchema,
   emptyCatalog,
@@ -124,6 +120,9 @@ interface DealMutation {
 
 const crmErrorOptions = { crm: LOCAL_CRM_NAME };
 
+/** The order a batch's writes reach the store in: id counters first, the deals last. */
+const WRITE_RANK = { catalog: 0, history: 1, index: 2, deal: 3 } as const;
+
 export function createLocalCrm(options: LocalCrmOptions): LocalCrm {
   const { store } = options;
   const now = options.now ?? (() => DateTime.utc());
@@ -141,8 +140,7 @@ export function createLocalCrm(options: LocalCrmOptions): LocalCrm {
     return parsed.data;
   }
 
-  const parseCatalog = (value: unknown): Catalog =>
-    value === undefined ? emptyCatalog() : parseStored(catalogSchema, value, 'catalog');
+  const parseCatalog = (value: unknown): Catalog => (value === undefined ? emptyCatalog() : parseStored(catalogSchema, value, 'catalog'));
   const readCatalog = async (): Promise<Catalog> => parseCatalog(await store.get(keys.catalog));
   const parseIndex = (value: unknown, stageId: string): IndexRow[] =>
     value === undefined ? [] : parseStored(stageIndexSchema, value, `index of stage ${stageId}`);
@@ -201,15 +199,17 @@ export function createLocalCrm(options: LocalCrmOptions): LocalCrm {
   const actorName = (writeOptions?: WriteOptions): string => writeOptions?.actor?.name?.trim() || DEFAULT_ACTOR;
 
   // Writes queue rather than race for the lock: a burst is served in turn, never refused.
+  // Every read and write under the lock goes through the batch (see `write-queue.ts`): the
+  // catalog and an index shard are read once and written once per batch of queued writes.
   const writes = writeQueueFor(store, lockName);
-  const locked = <T>(fn: () => Promise<T>): Promise<T> => writes.run(fn);
+  const locked = <T>(fn: (batch: BatchStore) => Promise<T>): Promise<T> => writes.run(fn);
 
   /** Reads, changes and writes the catalog under the lock. */
   function updateCatalog<T>(change: (catalog: Catalog) => T): Promise<T> {
-    return locked(async () => {
-      const catalog = await readCatalog();
+    return locked(async (batch) => {
+      const catalog = parseCatalog(await batch.get(keys.catalog));
       const result = change(catalog);
-      await store.set(keys.catalog, catalog);
+      batch.set(keys.catalog, catalog, WRITE_RANK.catalog);
       return result;
     });
   }
@@ -223,8 +223,8 @@ export function createLocalCrm(options: LocalCrmOptions): LocalCrm {
     writeOptions: WriteOptions | undefined,
     decide: (deal: StoredDeal, catalog: Catalog, at: string) => DealMutation,
   ): Promise<Deal> {
-    return locked(async () => {
-      const [catalogValue, dealValue] = await store.getMany([keys.catalog, keys.deal(id)]);
+    return locked(async (batch) => {
+      const [catalogValue, dealValue] = await batch.getMany([keys.catalog, keys.deal(id)]);
       if (dealValue === undefined) throw notFound('deal', id);
       const current = parseStored(storedDealSchema, dealValue, `deal ${id}`);
       const at = timestamp();
@@ -234,6 +234,7 @@ export function createLocalCrm(options: LocalCrmOptions): LocalCrm {
       const actor = actorName(writeOptions);
       const updated: StoredDeal = { ...deal, updatedAt: at, historyCount: current.historyCount + entries.length };
       await writeDeal(
+        batch,
         current,
         updated,
         entries.map((entry) => ({ ...entry, at, actor }) as HistoryEntry),
@@ -246,7 +247,7 @@ export function createLocalCrm(options: LocalCrmOptions): LocalCrm {
    * Writes a changed (or new: `before` null) deal with its new history entries. Reads the
    * history chunk(s) being appended to and the stage index(es) concerned in one round trip.
    */
-  async function writeDeal(before: StoredDeal | null, after: StoredDeal, entries: HistoryEntry[]): Promise<void> {
+  async function writeDeal(batch: BatchStore, before: StoredDeal | null, after: StoredDeal, entries: HistoryEntry[]): Promise<void> {
     const firstIndex = before?.historyCount ?? 0;
     const firstChunk = Math.floor(firstIndex / HISTORY_CHUNK_SIZE);
     const lastChunk = Math.floor((firstIndex + entries.length - 1) / HISTORY_CHUNK_SIZE);
@@ -254,7 +255,7 @@ export function createLocalCrm(options: LocalCrmOptions): LocalCrm {
     const stageIds = [...new Set([before?.stageId, after.stageId].filter((s): s is string => s !== undefined))];
     const bucket = indexBucketOf(after.id);
 
-    const values = await store.getMany([
+    const values = await batch.getMany([
       ...chunkNumbers.map((chunk) => keys.historyChunk(after.id, chunk)),
       ...stageIds.map((stageId) => keys.stageIndex(stageId, bucket)),
     ]);
@@ -264,7 +265,10 @@ export function createLocalCrm(options: LocalCrmOptions): LocalCrm {
         ? []
         : // Entries past the deal's count were left by a write that died before the deal was
           // saved; they never happened, so they are overwritten.
-          parseStored(historyChunkSchema, values[i], `history of deal ${after.id}`).slice(0, Math.max(0, firstIndex - chunk * HISTORY_CHUNK_SIZE)),
+          parseStored(historyChunkSchema, values[i], `history of deal ${after.id}`).slice(
+            0,
+            Math.max(0, firstIndex - chunk * HISTORY_CHUNK_SIZE),
+          ),
     );
     entries.forEach((entry, i) => {
       chunks[Math.floor((firstIndex + i) / HISTORY_CHUNK_SIZE) - firstChunk]?.push(entry);
@@ -277,11 +281,13 @@ export function createLocalCrm(options: LocalCrmOptions): LocalCrm {
 
     // The deal last: it is the record of truth, and its `historyCount` says which history
     // entries exist. A process dying midway leaves the deal unchanged, an invisible history
-    // entry (overwritten by the next change) and at worst a stale index row, which the
-    // deal's next change rewrites from the deal.
-    for (const [i, chunk] of chunkNumbers.entries()) await store.set(keys.historyChunk(after.id, chunk), chunks[i]);
-    for (const [stageId, rows] of indexes) await store.set(keys.stageIndex(stageId, bucket), rows);
-    await store.set(keys.deal(after.id), after);
+    // entry (overwritten by the next change) and at worst stale index rows, which the
+    // deal's next change rewrites from the deal. The batch writes in this order too (every
+    // history chunk of the batch, then its index shards, then its deals), so a death midway
+    // through a batch's writes leaves at worst a batch's worth of such rows.
+    for (const [i, chunk] of chunkNumbers.entries()) batch.set(keys.historyChunk(after.id, chunk), chunks[i], WRITE_RANK.history);
+    for (const [stageId, rows] of indexes) batch.set(keys.stageIndex(stageId, bucket), rows, WRITE_RANK.index);
+    batch.set(keys.deal(after.id), after, WRITE_RANK.deal);
   }
 
   // ---- checks against the catalog ------------------------------------------------------
@@ -437,8 +443,8 @@ export function createLocalCrm(options: LocalCrmOptions): LocalCrm {
       const fields = checkDealFields(input);
       if (fields.title === undefined) throw invalid('title', 'A deal needs a title.');
       const title = fields.title;
-      return locked(async () => {
-        const catalog = await readCatalog();
+      return locked(async (batch) => {
+        const catalog = parseCatalog(await batch.get(keys.catalog));
         const stage = resolveStage(catalog, input);
         const parties = checkReferences(fields, catalog);
         const id = String(catalog.nextId.deal);
@@ -465,8 +471,8 @@ export function createLocalCrm(options: LocalCrmOptions): LocalCrm {
           historyCount: 1,
         };
         // The counter is written first: a crash after it wastes an id but never reuses one.
-        await store.set(keys.catalog, catalog);
-        await writeDeal(null, deal, [{ kind: 'created', at, actor: actorName(writeOptions) }]);
+        batch.set(keys.catalog, catalog, WRITE_RANK.catalog);
+        await writeDeal(batch, null, deal, [{ kind: 'created', at, actor: actorName(writeOptions) }]);
         return toDeal(deal);
       });
     },
@@ -495,7 +501,12 @@ export function createLocalCrm(options: LocalCrmOptions): LocalCrm {
         }
         if (parties.organization !== undefined) {
           if (current.organization?.id !== parties.organization?.id) {
-            entries.push({ kind: 'field', field: 'organizationId', from: current.organization?.name ?? null, to: parties.organization?.name ?? null });
+            entries.push({
+              kind: 'field',
+              field: 'organizationId',
+              from: current.organization?.name ?? null,
+              to: parties.organization?.name ?? null,
+            });
           }
           deal.organization = parties.organization;
         }
@@ -545,7 +556,10 @@ export function createLocalCrm(options: LocalCrmOptions): LocalCrm {
         if (current.status === 'lost') {
           return current.lostReason === lostReason
             ? { deal: current, entries: [] }
-            : { deal: { ...current, lostReason }, entries: [{ kind: 'field', field: 'lostReason', from: current.lostReason, to: lostReason }] };
+            : {
+                deal: { ...current, lostReason },
+                entries: [{ kind: 'field', field: 'lostReason', from: current.lostReason, to: lostReason }],
+              };
         }
         return {
           deal: { ...current, status: 'lost', lostReason, closedAt: at },
