@@ -6,6 +6,7 @@
 // are Dealbot's own journal of a CRM without history, it says that too, so nobody takes them
 // for the CRM's complete record.
 
+import { dealFieldLabel } from './deal-field-names.js';
 import type { ActionsBlock, Button, KnownBlock } from '@slack/types';
 import { DateTime } from 'luxon';
 import type { Deal, DealChange, DealField } from '../crm/port.js';
@@ -71,19 +72,6 @@ function stageName(id: string | null, names: Map<string, string>, label?: string
   return name ? `*${safe(name, NAME_MAX)}*` : `stage #${safe(id, NAME_MAX)}`;
 }
 
-const FIELD_LABELS: Record<DealField, string> = {
-  title: 'Title',
-  value: 'Value',
-  currency: 'Currency',
-  pipelineId: 'Pipeline',
-  stageId: 'Stage',
-  ownerId: 'Owner',
-  organizationId: 'Organization',
-  personId: 'Person',
-  expectedCloseDate: 'Expected close',
-  probability: 'Probability',
-  lostReason: 'Lost reason',
-};
 
 const FIELD_ICONS: Partial<Record<DealField, string>> = {
   value: '💰',
@@ -130,7 +118,7 @@ function fieldValue(field: DealField, raw: string, input: DealTimelineInput, now
 
 function fieldChange(change: Extract<DealChange, { kind: 'field' }>, input: DealTimelineInput, now: DateTime): string {
   const icon = FIELD_ICONS[change.field] ?? '✏️';
-  const label = `${icon} *${FIELD_LABELS[change.field]}*`;
+  const label = `${icon} *${dealFieldLabel(change.field)}*`;
   const from =
     change.from === null || change.from.trim() === '' ? null : fieldValue(change.field, change.from, input, now, change.fromLabel);
   const to = change.to === null || change.to.trim() === '' ? null : fieldValue(change.field, change.to, input, now, change.toLabel);

@@ -2,6 +2,7 @@
 // next, chosen by error class. Only words written here, ids, and the CRM's own validation
 // message reach the person; never a stack trace, a token or an unknown error's message.
 
+import { dealFieldName } from './deal-field-names.js';
 import type { KnownBlock } from '@slack/types';
 import type { DealField } from '../crm/port.js';
 import {
@@ -41,19 +42,6 @@ export interface ErrorMessage {
   summary: string;
 }
 
-const FIELD_WORDS: Record<DealField, string> = {
-  title: 'title',
-  value: 'value',
-  currency: 'currency',
-  pipelineId: 'pipeline',
-  stageId: 'stage',
-  ownerId: 'owner',
-  organizationId: 'organization',
-  personId: 'person',
-  expectedCloseDate: 'expected close date',
-  probability: 'probability',
-  lostReason: 'lost reason',
-};
 
 const CRM_MESSAGE_MAX = 500;
 
@@ -99,7 +87,7 @@ function sentence(error: unknown, fallbackCrm: string): Part[] {
         `${crm} has no stage with id ${truncate(error.value ?? '', ID_MAX)} any more; the menu may be out of date. Nothing was changed.`,
       ];
     }
-    return [`Dealbot could not use ${error.field ? `the ${FIELD_WORDS[error.field]}` : 'what was typed'}. Nothing was changed.`];
+    return [`Dealbot could not use ${error.field ? `the ${dealFieldName(error.field)}` : 'what was typed'}. Nothing was changed.`];
   }
   if (error instanceof BadActionValueError) {
     return ['That button or menu is out of date. Nothing was changed; run the command again for a fresh one.'];
@@ -112,7 +100,7 @@ function sentence(error: unknown, fallbackCrm: string): Part[] {
     return [`${crm} has no ${error.entity} ${id}; it may have been deleted. Nothing was changed.`];
   }
   if (error instanceof CrmValidationError) {
-    const what = error.field ? `the ${FIELD_WORDS[error.field]}` : 'the request';
+    const what = error.field ? `the ${dealFieldName(error.field)}` : 'the request';
     return [`${crm} refused ${what}: ${crmWords(error.crmMessage)} Nothing was changed.`];
   }
   if (error instanceof CrmConflictError) {

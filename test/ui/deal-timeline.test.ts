@@ -72,7 +72,7 @@ describe('dealTimelineMessage', () => {
       ['➡️ Moved from *Qualified* to *Proposal made*', 'by Ada Lovelace · 4 days ago · Fri, Mar 6, 2026 at 05:00 EST'],
       ['💰 *Value* €10,000 → €12,000', 'by Ada Lovelace · 5 days ago · Thu, Mar 5, 2026 at 05:00 EST'],
       ['👤 *Owner* Grace Hopper → Ada Lovelace', 'by Ada Lovelace · 5 days ago · Thu, Mar 5, 2026 at 04:00 EST'],
-      ['📅 *Expected close* set to Mar 13', 'by Ada Lovelace · 5 days ago · Thu, Mar 5, 2026 at 03:00 EST'],
+      ['📅 *Expected close date* set to Mar 13', 'by Ada Lovelace · 5 days ago · Thu, Mar 5, 2026 at 03:00 EST'],
       ['📝 *Note*: Called them back', 'by Someone from Slack · 6 days ago · Wed, Mar 4, 2026 at 05:00 EST'],
       ['✅ *Activity done*: “Demo call”', 'by Grace Hopper · 7 days ago · Tue, Mar 3, 2026 at 05:00 EST'],
       ['➡️ Entered *Lead in*', '8 days ago · Mon, Mar 2, 2026 at 05:00 EST'],
