@@ -6,7 +6,6 @@
 // are Dealbot's own journal of a CRM without history, it says that too, so nobody takes them
 // for the CRM's complete record.
 
-import { dealFieldLabel } from './deal-field-names.js';
 import type { ActionsBlock, Button, KnownBlock } from '@slack/types';
 import { DateTime } from 'luxon';
 import type { Deal, DealChange, DealField } from '../crm/port.js';
@@ -14,6 +13,7 @@ import type { DealTimelineSummary, HistorySource } from '../services/deal-timeli
 import { formatDay, formatExpectedClose, formatMoney, formatRelativeTime } from './format.js';
 import { ActionId, SlackLimits } from './ids.js';
 import { escapeMrkdwn, mrkdwnText, plainText, truncate } from './mrkdwn.js';
+import { dealFieldLabel } from './deal-field-names.js';
 
 type Message = { text: string; blocks: KnownBlock[] };
 
@@ -71,7 +71,6 @@ function stageName(id: string | null, names: Map<string, string>, label?: string
   const name = names.get(id) ?? (label?.trim() ? label : undefined);
   return name ? `*${safe(name, NAME_MAX)}*` : `stage #${safe(id, NAME_MAX)}`;
 }
-
 
 const FIELD_ICONS: Partial<Record<DealField, string>> = {
   value: '💰',

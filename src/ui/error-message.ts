@@ -2,9 +2,7 @@
 // next, chosen by error class. Only words written here, ids, and the CRM's own validation
 // message reach the person; never a stack trace, a token or an unknown error's message.
 
-import { dealFieldName } from './deal-field-names.js';
 import type { KnownBlock } from '@slack/types';
-import type { DealField } from '../crm/port.js';
 import {
   ConfigError,
   CrmBadResponseError,
@@ -25,6 +23,7 @@ import {
   BadActionValueError,
   InvalidInputError,
 } from '../errors.js';
+import { dealFieldName } from './deal-field-names.js';
 import { SlackLimits } from './ids.js';
 import { codeSpan, escapeMrkdwn, mrkdwnText, truncate } from './mrkdwn.js';
 
@@ -41,7 +40,6 @@ export interface ErrorMessage {
   /** The same words unescaped, for plain_text surfaces and banners that escape on their own. */
   summary: string;
 }
-
 
 const CRM_MESSAGE_MAX = 500;
 
