@@ -14,6 +14,7 @@ import {
   CrmForbiddenError,
   CrmNotFoundError,
   CrmRateLimitedError,
+  CrmSettingsError,
   CrmRedirectRefusedError,
   CrmUnauthorizedError,
   CrmUnavailableError,
@@ -40,7 +41,10 @@ export interface HttpRequest<T> {
   form?: Record<string, string>;
   schema: ZodType<T>;
   contentType?: string;
-  /** What a 404 means for this request; defaults to a deal named by the last path segment. */
+  /**
+   * What a 404 means for this request (the deal asked for is not there). Without it, a 404
+   * means the address itself is wrong — a base URL or account id — not a missing record.
+   */
   notFound?: { entity: CrmEntity; id: string };
 }
 
@@ -49,7 +53,8 @@ export interface ErrorContext {
   /** The parsed JSON body (or the raw text), secrets already removed. */
   body: unknown;
   request: RedactedRequest;
-  notFound: { entity: CrmEntity; id: string };
+  /** What a 404 means, when the request said; null when a 404 can only mean a wrong address. */
+  notFound: { entity: CrmEntity; id: string } | null;
   /** Ready-made constructor options: crm, status, request, response. */
   init: CrmErrorInit;
 }
@@ -294,7 +299,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   ): CrmError {
     if (status === 429) return new CrmRateLimitedError(parseRetryAfter(retryAfter, now()), init);
     if (status >= 500) return new CrmUnavailableError('server_error', init);
-    const notFound = req.notFound ?? { entity: 'deal' as const, id: lastSegment(req.path) };
+    const notFound = req.notFound ?? null;
     const mapped = mapError?.({ status, body, request, notFound, init });
     if (mapped) return mapped;
     switch (status) {
@@ -307,7 +312,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         return new CrmForbiddenError(init);
       case 404:
       case 410:
-        return new CrmNotFoundError(notFound.entity, notFound.id, init);
+        // "No deal #users" helps nobody: a list or lookup that is not there is a setting to check.
+        return notFound ? new CrmNotFoundError(notFound.entity, notFound.id, init) : new CrmSettingsError(`the address ${req.path}`, init);
       case 409:
         return new CrmConflictError(messageOf(body, status), init);
       default:
@@ -379,11 +385,6 @@ export function endpointOf(path: string): string {
   const segments = bare.split('/').map((segment) => (ID_SEGMENT.test(segment) ? ':id' : segment));
   const joined = segments.join('/');
   return joined.startsWith('/') ? joined : `/${joined}`;
-}
-
-function lastSegment(path: string): string {
-  const segments = path.split('?')[0]!.split('/').filter(Boolean);
-  return decodeURIComponent(segments[segments.length - 1] ?? '');
 }
 
 /** The CRM's own words from a typical error body, or a neutral line. */

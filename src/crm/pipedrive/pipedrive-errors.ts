@@ -50,7 +50,7 @@ export function mapPipedriveError(ctx: ErrorContext): CrmError | undefined {
       // On a write, a 404 naming a stage, person… is about what was sent, not the deal.
       const field = ctx.request.method === 'GET' ? null : dealFieldFromMessage(message);
       if (field && field !== 'title') return new CrmValidationError(message, field, ctx.init);
-      return new CrmNotFoundError(ctx.notFound.entity, ctx.notFound.id, ctx.init);
+      return ctx.notFound ? new CrmNotFoundError(ctx.notFound.entity, ctx.notFound.id, ctx.init) : undefined;
     }
     default:
       return undefined;

@@ -70,7 +70,7 @@ export function mapPipelineDealsError(ctx: ErrorContext): CrmError | undefined {
       return refusesTheKey(ctx.body) ? new CrmUnauthorizedError(ctx.init) : undefined;
     case 422: {
       // "Retrieve a single deal" documents its failure as a 422 with nothing in it.
-      if (ctx.request.method === 'GET' && isEmpty(ctx.body)) {
+      if (ctx.request.method === 'GET' && isEmpty(ctx.body) && ctx.notFound) {
         return new CrmNotFoundError(ctx.notFound.entity, ctx.notFound.id, ctx.init);
       }
       const { message, field } = readValidation(ctx.body, ctx.status);

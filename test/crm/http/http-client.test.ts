@@ -11,6 +11,7 @@ import {
   CrmForbiddenError,
   CrmNotFoundError,
   CrmRateLimitedError,
+  CrmSettingsError,
   CrmUnauthorizedError,
   CrmUnavailableError,
   CrmValidationError,
@@ -92,7 +93,7 @@ describe('createHttpClient: errors', () => {
     [422, CrmValidationError],
     [401, CrmUnauthorizedError],
     [403, CrmForbiddenError],
-    [404, CrmNotFoundError],
+    [404, CrmSettingsError],
     [409, CrmConflictError],
   ] as const)('maps HTTP %i to %o with status, redacted request and parsed body', async (status, ErrorClass) => {
     const scope = nock(BASE).delete('/api/things/12').reply(status, { error: 'Nope' });
@@ -126,18 +127,24 @@ describe('createHttpClient: errors', () => {
     scope.done();
   });
 
-  it('names the missing entity from the request, defaulting to a deal named by the path', async () => {
-    const scope = nock(BASE).get('/api/deals/31').reply(404, {}).get('/api/stages/5').reply(404, {});
+  it('names the missing entity the request says a 404 means; without one, a 404 is a wrong address, never "no deal #users"', async () => {
+    const scope = nock(BASE).get('/api/deals/31').reply(404, {}).get('/api/stages/5').reply(404, {}).get('/api/users').reply(404, {});
     const { client } = setup();
 
-    const deal = (await failure(client.request({ method: 'GET', path: '/deals/31', schema: itemSchema }))) as CrmNotFoundError;
+    const deal = (await failure(
+      client.request({ method: 'GET', path: '/deals/31', schema: itemSchema, notFound: { entity: 'deal', id: '31' } }),
+    )) as CrmNotFoundError;
     const stage = (await failure(
       client.request({ method: 'GET', path: '/stages/5', schema: itemSchema, notFound: { entity: 'stage', id: '5' } }),
     )) as CrmNotFoundError;
+    const users = await failure(client.request({ method: 'GET', path: '/users', schema: itemSchema }));
 
     expect([deal.entity, deal.id]).toEqual(['deal', '31']);
     expect([stage.entity, stage.id]).toEqual(['stage', '5']);
     expect(stage.message).toBe('TestCRM has no stage with id 5');
+    expect(users).toBeInstanceOf(CrmSettingsError);
+    expect((users as CrmSettingsError).what).toBe('the address /users');
+    expect(users.message).not.toMatch(/deal/);
     scope.done();
   });
 
