@@ -26,9 +26,7 @@ export const catalogSchema = z.object({
     person: z.number().int(),
   }),
   pipelines: z.array(z.object({ id, name: z.string(), order: z.number(), isDefault: z.boolean() })),
-  stages: z.array(
-    z.object({ id, pipelineId: id, name: z.string(), order: z.number(), probability: z.number().nullable() }),
-  ),
+  stages: z.array(z.object({ id, pipelineId: id, name: z.string(), order: z.number(), probability: z.number().nullable() })),
   users: z.array(z.object({ id, name: z.string(), email: z.string().nullable(), active: z.boolean() })),
   organizations: z.array(partyRefSchema),
   persons: z.array(partyRefSchema.extend({ organizationId: z.string().nullable() })),

@@ -80,19 +80,155 @@ const ORGANIZATIONS = {
 type OrganizationKey = keyof typeof ORGANIZATIONS;
 
 const DEALS: Array<Omit<DemoDeal, 'organization' | 'person'> & { org: OrganizationKey | null; withPerson?: boolean }> = [
-  { title: 'Northwind CRM rollout', pipeline: 'sales', path: [0, 1, 2, 3], value: [24_000, 'EUR'], revaluedFrom: 20_000, owner: 'ada', org: 'northwind', withPerson: true, closesInDays: 3, probability: 80, createdDaysAgo: 34, note: 'Legal is reviewing the data processing agreement.' },
-  { title: 'Contoso annual licences', pipeline: 'sales', path: [0, 1, 2], value: [58_000, 'USD'], owner: 'grace', org: 'contoso', withPerson: true, closesInDays: 12, createdDaysAgo: 26 },
-  { title: 'Fabrikam support renewal', pipeline: 'sales', path: [0, 2, 3], value: [9_500, 'GBP'], owner: 'alan', org: 'fabrikam', withPerson: true, closesInDays: -5, createdDaysAgo: 40 },
-  { title: 'Tailspin Toys webshop', pipeline: 'sales', path: [0], value: [15_000, 'EUR'], owner: 'ada', org: 'tailspin', closesInDays: 40, createdDaysAgo: 3 },
-  { title: 'Adventure Works onboarding', pipeline: 'sales', path: [0, 1], value: [7_200, 'EUR'], owner: 'grace', org: 'adventure', withPerson: true, closesInDays: -2, createdDaysAgo: 21 },
-  { title: 'Wide World Importers EU expansion', pipeline: 'sales', path: [0, 1, 2], value: [120_000, 'EUR'], revaluedFrom: 95_000, owner: 'alan', org: 'wideworld', withPerson: true, closesInDays: 1, probability: 60, createdDaysAgo: 30 },
-  { title: 'Litware pilot', pipeline: 'sales', path: [0], value: null, owner: 'grace', org: 'litware', closesInDays: null, createdDaysAgo: 1 },
-  { title: 'Proseware data migration', pipeline: 'sales', path: [0, 1], value: [31_000, 'GBP'], owner: 'ada', org: 'proseware', withPerson: true, closesInDays: 20, createdDaysAgo: 14 },
-  { title: 'Northwind training package', pipeline: 'sales', path: [0, 2, 3], value: [6_000, 'EUR'], owner: 'ada', org: 'northwind', closesInDays: -6, createdDaysAgo: 28, outcome: { status: 'won' }, closedDaysAgo: 6 },
-  { title: 'Contoso premium support', pipeline: 'sales', path: [0, 1, 2, 3], value: [18_000, 'USD'], owner: 'grace', org: 'contoso', closesInDays: -15, createdDaysAgo: 45, outcome: { status: 'won' }, closedDaysAgo: 15 },
-  { title: 'Fabrikam analytics add-on', pipeline: 'sales', path: [0, 1, 2], value: [12_000, 'GBP'], owner: 'alan', org: 'fabrikam', closesInDays: -9, createdDaysAgo: 33, outcome: { status: 'lost', reason: 'Chose a competitor on price' }, closedDaysAgo: 9 },
-  { title: 'Tailspin reseller agreement', pipeline: 'partnerships', path: [0, 1], value: [25_000, 'EUR'], owner: 'alan', org: 'tailspin', withPerson: true, closesInDays: 30, createdDaysAgo: 18 },
-  { title: 'Litware integration partnership', pipeline: 'partnerships', path: [0], value: null, owner: 'grace', org: 'litware', withPerson: true, closesInDays: 45, createdDaysAgo: 5 },
+  {
+    title: 'Northwind CRM rollout',
+    pipeline: 'sales',
+    path: [0, 1, 2, 3],
+    value: [24_000, 'EUR'],
+    revaluedFrom: 20_000,
+    owner: 'ada',
+    org: 'northwind',
+    withPerson: true,
+    closesInDays: 3,
+    probability: 80,
+    createdDaysAgo: 34,
+    note: 'Legal is reviewing the data processing agreement.',
+  },
+  {
+    title: 'Contoso annual licences',
+    pipeline: 'sales',
+    path: [0, 1, 2],
+    value: [58_000, 'USD'],
+    owner: 'grace',
+    org: 'contoso',
+    withPerson: true,
+    closesInDays: 12,
+    createdDaysAgo: 26,
+  },
+  {
+    title: 'Fabrikam support renewal',
+    pipeline: 'sales',
+    path: [0, 2, 3],
+    value: [9_500, 'GBP'],
+    owner: 'alan',
+    org: 'fabrikam',
+    withPerson: true,
+    closesInDays: -5,
+    createdDaysAgo: 40,
+  },
+  {
+    title: 'Tailspin Toys webshop',
+    pipeline: 'sales',
+    path: [0],
+    value: [15_000, 'EUR'],
+    owner: 'ada',
+    org: 'tailspin',
+    closesInDays: 40,
+    createdDaysAgo: 3,
+  },
+  {
+    title: 'Adventure Works onboarding',
+    pipeline: 'sales',
+    path: [0, 1],
+    value: [7_200, 'EUR'],
+    owner: 'grace',
+    org: 'adventure',
+    withPerson: true,
+    closesInDays: -2,
+    createdDaysAgo: 21,
+  },
+  {
+    title: 'Wide World Importers EU expansion',
+    pipeline: 'sales',
+    path: [0, 1, 2],
+    value: [120_000, 'EUR'],
+    revaluedFrom: 95_000,
+    owner: 'alan',
+    org: 'wideworld',
+    withPerson: true,
+    closesInDays: 1,
+    probability: 60,
+    createdDaysAgo: 30,
+  },
+  {
+    title: 'Litware pilot',
+    pipeline: 'sales',
+    path: [0],
+    value: null,
+    owner: 'grace',
+    org: 'litware',
+    closesInDays: null,
+    createdDaysAgo: 1,
+  },
+  {
+    title: 'Proseware data migration',
+    pipeline: 'sales',
+    path: [0, 1],
+    value: [31_000, 'GBP'],
+    owner: 'ada',
+    org: 'proseware',
+    withPerson: true,
+    closesInDays: 20,
+    createdDaysAgo: 14,
+  },
+  {
+    title: 'Northwind training package',
+    pipeline: 'sales',
+    path: [0, 2, 3],
+    value: [6_000, 'EUR'],
+    owner: 'ada',
+    org: 'northwind',
+    closesInDays: -6,
+    createdDaysAgo: 28,
+    outcome: { status: 'won' },
+    closedDaysAgo: 6,
+  },
+  {
+    title: 'Contoso premium support',
+    pipeline: 'sales',
+    path: [0, 1, 2, 3],
+    value: [18_000, 'USD'],
+    owner: 'grace',
+    org: 'contoso',
+    closesInDays: -15,
+    createdDaysAgo: 45,
+    outcome: { status: 'won' },
+    closedDaysAgo: 15,
+  },
+  {
+    title: 'Fabrikam analytics add-on',
+    pipeline: 'sales',
+    path: [0, 1, 2],
+    value: [12_000, 'GBP'],
+    owner: 'alan',
+    org: 'fabrikam',
+    closesInDays: -9,
+    createdDaysAgo: 33,
+    outcome: { status: 'lost', reason: 'Chose a competitor on price' },
+    closedDaysAgo: 9,
+  },
+  {
+    title: 'Tailspin reseller agreement',
+    pipeline: 'partnerships',
+    path: [0, 1],
+    value: [25_000, 'EUR'],
+    owner: 'alan',
+    org: 'tailspin',
+    withPerson: true,
+    closesInDays: 30,
+    createdDaysAgo: 18,
+  },
+  {
+    title: 'Litware integration partnership',
+    pipeline: 'partnerships',
+    path: [0],
+    value: null,
+    owner: 'grace',
+    org: 'litware',
+    withPerson: true,
+    closesInDays: 45,
+    createdDaysAgo: 5,
+  },
 ];
 
 async function writeDemoData(store: Store, namespace: string, now: DateTime): Promise<void> {
@@ -102,12 +238,21 @@ async function writeDemoData(store: Store, namespace: string, now: DateTime): Pr
   await crm.setDefaultCurrency('EUR');
   const sales = await crm.createPipeline({ name: 'Sales', isDefault: true });
   const salesStages = [];
-  for (const [name, probability] of [['Qualified', 10], ['Needs defined', 25], ['Proposal', 50], ['Negotiation', 75]] as const) {
+  for (const [name, probability] of [
+    ['Qualified', 10],
+    ['Needs defined', 25],
+    ['Proposal', 50],
+    ['Negotiation', 75],
+  ] as const) {
     salesStages.push(await crm.createStage({ pipelineId: sales.id, name, probability }));
   }
   const partnerships = await crm.createPipeline({ name: 'Partnerships' });
   const partnershipStages = [];
-  for (const [name, probability] of [['Intro call', 20], ['Pilot', 50], ['Contract', 80]] as const) {
+  for (const [name, probability] of [
+    ['Intro call', 20],
+    ['Pilot', 50],
+    ['Contract', 80],
+  ] as const) {
     partnershipStages.push(await crm.createStage({ pipelineId: partnerships.id, name, probability }));
   }
   const users = {
@@ -116,7 +261,9 @@ async function writeDemoData(store: Store, namespace: string, now: DateTime): Pr
     alan: await crm.createUser({ name: 'Alan Turing', email: 'alan@example.com' }),
   };
   const parties = new Map<OrganizationKey, { organizationId: string; personId: string }>();
-  for (const [key, { name, person }] of Object.entries(ORGANIZATIONS) as Array<[OrganizationKey, (typeof ORGANIZATIONS)[OrganizationKey]]>) {
+  for (const [key, { name, person }] of Object.entries(ORGANIZATIONS) as Array<
+    [OrganizationKey, (typeof ORGANIZATIONS)[OrganizationKey]]
+  >) {
     const organization = await crm.createOrganization({ name });
     const contact = await crm.createPerson({ name: person, organizationId: organization.id });
     parties.set(key, { organizationId: organization.id, personId: contact.id });

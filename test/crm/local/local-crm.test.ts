@@ -45,14 +45,21 @@ describe.each(backends)('local CRM on the $name store', (backend) => {
     crm = createLocalCrm({ store, now: () => clock });
     const salesPipeline = await crm.createPipeline({ name: 'Sales' });
     const stages: Stage[] = [];
-    for (const [name, probability] of [['Qualified', 10], ['Proposal', 50], ['Negotiation', 75]] as const) {
+    for (const [name, probability] of [
+      ['Qualified', 10],
+      ['Proposal', 50],
+      ['Negotiation', 75],
+    ] as const) {
       stages.push(await crm.createStage({ pipelineId: salesPipeline.id, name, probability }));
     }
     sales = { id: salesPipeline.id, stages };
     const partnerPipeline = await crm.createPipeline({ name: 'Partnerships' });
     partnerships = {
       id: partnerPipeline.id,
-      stages: [await crm.createStage({ pipelineId: partnerPipeline.id, name: 'Intro call' }), await crm.createStage({ pipelineId: partnerPipeline.id, name: 'Pilot' })],
+      stages: [
+        await crm.createStage({ pipelineId: partnerPipeline.id, name: 'Intro call' }),
+        await crm.createStage({ pipelineId: partnerPipeline.id, name: 'Pilot' }),
+      ],
     };
     users = [await crm.createUser({ name: 'Ada Lovelace', email: 'ada@example.com' }), await crm.createUser({ name: 'Grace Hopper' })];
     org = await crm.createOrganization({ name: 'Northwind Traders' });
@@ -197,7 +204,9 @@ describe.each(backends)('local CRM on the $name store', (backend) => {
     });
 
     it('refuses a stage from another pipeline than the one chosen', async () => {
-      const error = await crm.createDeal({ title: 'T', pipelineId: sales.id, stageId: partnerships.stages[0]!.id }).catch((e: unknown) => e);
+      const error = await crm
+        .createDeal({ title: 'T', pipelineId: sales.id, stageId: partnerships.stages[0]!.id })
+        .catch((e: unknown) => e);
       expect(error).toMatchObject({ field: 'stageId' });
     });
 
@@ -264,7 +273,12 @@ describe.each(backends)('local CRM on the $name store', (backend) => {
     });
 
     it('clears fields set to null and leaves absent ones alone', async () => {
-      const deal = await crm.createDeal({ title: 'Acme', value: { amount: 10, currency: 'EUR' }, expectedCloseDate: '2025-04-01', organizationId: org.id });
+      const deal = await crm.createDeal({
+        title: 'Acme',
+        value: { amount: 10, currency: 'EUR' },
+        expectedCloseDate: '2025-04-01',
+        organizationId: org.id,
+      });
       const updated = await crm.updateDeal(deal.id, { expectedCloseDate: null, organizationId: null });
       expect(updated).toMatchObject({ expectedCloseDate: null, organization: null, value: { amount: 10, currency: 'EUR' }, title: 'Acme' });
       expect((await history(deal.id)).slice(0, 2)).toMatchObject([
@@ -341,11 +355,22 @@ describe.each(backends)('local CRM on the $name store', (backend) => {
       const lost = await crm.markLost(withReason.id, '  Chose a competitor  ', grace);
       expect(lost).toMatchObject({ status: 'lost', lostReason: 'Chose a competitor' });
       expect(lost.closedAt).not.toBeNull();
-      expect((await history(withReason.id))[0]).toMatchObject({ kind: 'status', from: 'open', to: 'lost', lostReason: 'Chose a competitor', actor: 'Grace Hopper' });
+      expect((await history(withReason.id))[0]).toMatchObject({
+        kind: 'status',
+        from: 'open',
+        to: 'lost',
+        lostReason: 'Chose a competitor',
+        actor: 'Grace Hopper',
+      });
 
       const relabelled = await crm.markLost(withReason.id, 'Budget cut');
       expect(relabelled.lostReason).toBe('Budget cut');
-      expect((await history(withReason.id))[0]).toMatchObject({ kind: 'field', field: 'lostReason', from: 'Chose a competitor', to: 'Budget cut' });
+      expect((await history(withReason.id))[0]).toMatchObject({
+        kind: 'field',
+        field: 'lostReason',
+        from: 'Chose a competitor',
+        to: 'Budget cut',
+      });
 
       const noReason = await crm.createDeal({ title: 'B' });
       expect(await crm.markLost(noReason.id, null)).toMatchObject({ status: 'lost', lostReason: null });
@@ -380,7 +405,9 @@ describe.each(backends)('local CRM on the $name store', (backend) => {
     it('loses no change when many writes to one deal run at once', async () => {
       const deal = await crm.createDeal({ title: 'Acme' });
       await Promise.all(
-        Array.from({ length: 20 }, (_, i) => crm.updateDeal(deal.id, { value: { amount: i + 1, currency: 'EUR' } }, { actor: { name: `writer ${i}` } })),
+        Array.from({ length: 20 }, (_, i) =>
+          crm.updateDeal(deal.id, { value: { amount: i + 1, currency: 'EUR' } }, { actor: { name: `writer ${i}` } }),
+        ),
       );
       const changes = await collectHistory(crm, deal.id);
       expect(changes.filter((c) => c.kind === 'field' && c.field === 'value')).toHaveLength(20);
@@ -496,7 +523,11 @@ describe.each(backends)('local CRM on the $name store', (backend) => {
     beforeEach(async () => {
       for (const title of ['Acme rollout', 'Acme', 'Rollout for Acmeco', 'Globex renewal', 'Big acme expansion', 'Café Müller refit']) {
         tick();
-        await crm.createDeal({ title, value: { amount: 100, currency: 'EUR' }, organizationId: title === 'Globex renewal' ? org.id : null });
+        await crm.createDeal({
+          title,
+          value: { amount: 100, currency: 'EUR' },
+          organizationId: title === 'Globex renewal' ? org.id : null,
+        });
       }
     });
     const search = async (term: string, options?: Parameters<LocalCrm['searchDeals']>[1]) =>

@@ -9,7 +9,8 @@ let crm: LocalCrm;
 beforeEach(async () => {
   store = await createStore('memory://');
   crm = createLocalCrm({ store });
-  for (const name of ['Northwind Traders', 'Contoso Ltd', 'Acme', 'Acme Holdings', 'Über Acme GmbH']) await crm.createOrganization({ name });
+  for (const name of ['Northwind Traders', 'Contoso Ltd', 'Acme', 'Acme Holdings', 'Über Acme GmbH'])
+    await crm.createOrganization({ name });
   await crm.createPerson({ name: 'Maria Anders', organizationId: '1' });
   await crm.createPerson({ name: 'Marian Andersen' });
 });
@@ -29,6 +30,9 @@ describe('the local CRM searching organizations and persons', () => {
   it('finds persons, and honours the limit', async () => {
     expect((await crm.searchPersons('mari')).map((p) => p.name)).toEqual(['Maria Anders', 'Marian Andersen']);
     expect(await crm.searchPersons('mari', { limit: 1 })).toHaveLength(1);
-    expect(await crm.searchPersons('maria anders')).toEqual([{ id: '1', name: 'Maria Anders' }, { id: '2', name: 'Marian Andersen' }]);
+    expect(await crm.searchPersons('maria anders')).toEqual([
+      { id: '1', name: 'Maria Anders' },
+      { id: '2', name: 'Marian Andersen' },
+    ]);
   });
 });
