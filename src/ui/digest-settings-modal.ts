@@ -4,6 +4,7 @@
 // person's own zone), `readDigestSettings` reads a submission back into settings or into
 // per-field errors for Slack's `response_action: 'errors'`.
 
+import type { DigestSettingsInput } from '../services/digest-subscriptions.js';
 import type { InputBlock, KnownBlock, ModalView, PlainTextOption, StaticSelect } from '@slack/types';
 import type { Pipeline } from '../crm/port.js';
 import { ActionId, CallbackId, SlackLimits } from './ids.js';
@@ -40,16 +41,8 @@ export interface DigestSettingsModalInput {
   banner?: string;
 }
 
-/** Everything the person chose; `frequency` null means "turn the digest off". */
-export interface DigestSettings {
-  frequency: DigestFrequency | null;
-  time: string;
-  zone: string;
-  /** Null: the default pipeline. */
-  pipelineId: string | null;
-  sections: DigestSection[];
-  staleDays: number;
-}
+/** Everything the person chose (the use case's input); `frequency` null means "turn the digest off". */
+export type DigestSettings = DigestSettingsInput;
 
 export type DigestSettingsSubmission =
   | { ok: true; settings: DigestSettings }
