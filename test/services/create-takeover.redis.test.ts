@@ -10,7 +10,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createLocalCrm } from '../../src/crm/local/local-crm.js';
 import { ensureSeeded } from '../../src/crm/local/seed.js';
 import type { CrmClient } from '../../src/crm/port.js';
@@ -28,7 +28,13 @@ const LEASE_MS = 2_000;
 const BOUND_MS = 45_000;
 
 const run = randomUUID().slice(0, 8);
-const namespace = `dealbot-test-create-takeover-${run}`;
+/**
+ * One namespace per test: a replica killed in one test may die holding the embedded CRM's
+ * lock (until its 30 s expiry), which is the product working as designed, not something the
+ * next scenario should wait behind.
+ */
+let namespace = '';
+let tests = 0;
 let admin: RedisAdmin | undefined;
 let store: Store;
 let crm: CrmClient;
@@ -38,6 +44,10 @@ const children: ChildProcess[] = [];
 beforeAll(async () => {
   // Without a Redis this fails at once saying "Redis is not running on 127.0.0.1:6379".
   admin = await requireRedis();
+});
+beforeEach(async () => {
+  tests += 1;
+  namespace = `dealbot-test-create-takeover-${run}-${tests}`;
   store = await createStore(REDIS_URL, { namespace });
   const local = createLocalCrm({ store });
   await ensureSeeded(local, store);
@@ -46,14 +56,14 @@ beforeAll(async () => {
   if (!ada) throw new Error('the seeded CRM has no Ada Lovelace');
   adaId = ada.id;
 });
-afterEach(() => {
+afterEach(async () => {
   for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-});
-afterAll(async () => {
   await store?.close();
   if (!admin) return;
   for await (const keys of admin.scanIterator({ MATCH: `${namespace}*`, COUNT: 500 })) if (keys.length > 0) await admin.del(keys);
-  await admin.close();
+});
+afterAll(async () => {
+  await admin?.close();
 });
 
 /** Resolves with the first line `match` accepts, or rejects when the child exits first or the bound passes. */
