@@ -239,6 +239,10 @@ export function createPipedriveClient(options: PipedriveClientOptions): CrmClien
           owner_id: query.ownerId === undefined ? undefined : pipedriveId(query.ownerId, 'ownerId', 'user id'),
           status: status.param,
           updated_since: query.updatedSince?.toUTC().toISO({ suppressMilliseconds: true }) ?? undefined,
+          // Oldest change first: a deal changed while the pages are read moves to the end and is
+          // read again there, rather than slipping behind the cursor (the alerts' poll).
+          sort_by: query.updatedSince ? 'update_time' : undefined,
+          sort_direction: query.updatedSince ? 'asc' : undefined,
           cursor,
           limit: pageLimit(query.limit),
         },
@@ -445,6 +449,12 @@ export function createPipedriveClient(options: PipedriveClientOptions): CrmClien
 
     getDealHistory,
     addNote,
+
+    // Asked afresh, not through the memo: a token checked once must still be good now.
+    async whoAmI(): Promise<User> {
+      const body = await v1.request({ method: 'GET', path: '/users/me', schema: currentUserResponseSchema, notFound: { entity: 'user', id: 'me' } });
+      return toUser(body.data);
+    },
     // The searches are v2 endpoints; a v1-only server has none, so its pickers are not offered.
     ...(options.apiVersion === 'v1'
       ? {}

@@ -236,6 +236,8 @@ describe('listDeals', () => {
         owner_id: '9',
         status: 'open',
         updated_since: '2025-01-01T10:20:00Z',
+        sort_by: 'update_time',
+        sort_direction: 'asc',
         cursor: 'abc',
         limit: '500',
       })
