@@ -14,7 +14,7 @@ import { createCachedCrm } from './cached-crm.js';
 import { createJournaledCrm } from './journaled-crm.js';
 import { createLocalCrm } from './local/local-crm.js';
 import { ensureSeeded } from './local/seed.js';
-import type { CrmClient } from './port.js';
+import type { CrmClient, User } from './port.js';
 
 /** A cache namespace that tells accounts apart without ever storing the credential. */
 function accountNamespace(provider: string, ...parts: string[]): string {
@@ -63,4 +63,103 @@ export async function createCrm(config: Config, store: Store, logger: Logger, tr
       return createJournaledCrm(createCachedCrm(client, store, { namespace, logger }), store, { namespace, logger });
     }
   }
+}
+
+/**
+ * Clients acting with a person's own CRM credential (`/deal connect`), for their writes, so the
+ * CRM's own history names them. A personal client shares the shared client's account caches
+ * (stages, users: the same account) and its journal (one timeline per deal), so it costs the
+ * CRM only the writes themselves. Built once per credential and kept a few minutes.
+ */
+export interface PersonalCrms {
+  /** The CRM client acting with `secret`; the same object for the same secret while it is kept. */
+  withCredential(secret: string): CrmClient;
+  /** Who `secret` belongs to, asked of the CRM now: `CrmUnauthorizedError` when it refuses it. */
+  whoAmI(secret: string): Promise<User>;
+}
+
+/** How long a person's client is kept after its last use. */
+export const PERSONAL_CLIENT_TTL_MS = 5 * 60_000;
+const PERSONAL_CLIENTS_KEPT = 500;
+
+/** Null for the embedded CRM: it has no credentials, and every member is already its own user there. */
+export async function createPersonalCrms(
+  config: Config,
+  store: Store,
+  logger: Logger,
+  transport: CrmTransport = {},
+  options: { ttlMs?: number; now?: () => number } = {},
+): Promise<PersonalCrms | null> {
+  const ttlMs = options.ttlMs ?? PERSONAL_CLIENT_TTL_MS;
+  const now = options.now ?? Date.now;
+  let raw: (secret: string) => CrmClient;
+  let namespace: string;
+  let journaled: boolean;
+  switch (config.crmProvider) {
+    case 'local':
+      return null;
+    case 'pipedrive': {
+      const pd = config.pipedrive;
+      if (!pd) throw new ConfigError(['PIPEDRIVE_API_TOKEN is required when CRM_PROVIDER=pipedrive']);
+      const { createPipedriveClient } = await import('./pipedrive/pipedrive-client.js');
+      namespace = accountNamespace('pipedrive', pd.apiVersion, pd.baseUrl, pd.apiToken);
+      journaled = false;
+      raw = (secret) => createPipedriveClient({ apiToken: secret, baseUrl: pd.baseUrl, apiVersion: pd.apiVersion, logger, ...transport });
+      break;
+    }
+    case 'pipelinedeals': {
+      const pld = config.pipelinedeals;
+      if (!pld) throw new ConfigError(['PIPELINEDEALS_API_KEY is required when CRM_PROVIDER=pipelinedeals']);
+      const { createPipelineDealsClient } = await import('./pipelinedeals/pipelinedeals-client.js');
+      namespace = accountNamespace('pipelinedeals', pld.baseUrl, pld.apiKey);
+      journaled = true;
+      raw = (secret) => createPipelineDealsClient({ apiKey: secret, baseUrl: pld.baseUrl, logger, ...transport });
+      break;
+    }
+    case 'productive': {
+      const pr = config.productive;
+      if (!pr) throw new ConfigError(['PRODUCTIVE_API_TOKEN and PRODUCTIVE_ORG_ID are required when CRM_PROVIDER=productive']);
+      const { createProductiveClient } = await import('./productive/productive-client.js');
+      const shared = accountNamespace('productive', pr.baseUrl, pr.orgId, pr.apiToken);
+      namespace = shared;
+      journaled = true;
+      raw = (secret) =>
+        createProductiveClient({
+          apiToken: secret,
+          organizationId: pr.orgId,
+          baseUrl: pr.baseUrl,
+          logger,
+          ...transport,
+          reopenStore: { store, namespace: shared },
+        });
+      break;
+    }
+  }
+
+  const kept = new Map<string, { client: CrmClient; until: number }>();
+  return {
+    withCredential(secret) {
+      // Keyed by a digest: the map never holds the credential as a key.
+      const id = createHash('sha256').update(secret).digest('hex');
+      const at = now();
+      const hit = kept.get(id);
+      if (hit && hit.until > at) {
+        hit.until = at + ttlMs;
+        return hit.client;
+      }
+      if (kept.size >= PERSONAL_CLIENTS_KEPT) {
+        for (const [key, entry] of kept) if (entry.until <= at) kept.delete(key);
+        if (kept.size >= PERSONAL_CLIENTS_KEPT) kept.clear();
+      }
+      const cached = createCachedCrm(raw(secret), store, { namespace, logger });
+      const client = journaled ? createJournaledCrm(cached, store, { namespace, logger }) : cached;
+      kept.set(id, { client, until: at + ttlMs });
+      return client;
+    },
+    async whoAmI(secret) {
+      const client = raw(secret);
+      if (!client.whoAmI) throw new ConfigError([`${client.displayName} cannot tell whose credential this is`]);
+      return client.whoAmI();
+    },
+  };
 }

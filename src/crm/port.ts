@@ -147,6 +147,8 @@ export interface Actor {
 
 export interface WriteOptions {
   actor?: Actor;
+  /** Why the write is made, when it is not a change of its own: `undo` puts a change back (the audit trail says so). */
+  reason?: 'undo';
 }
 
 export interface Page<T> {
@@ -331,4 +333,10 @@ export interface CrmClient {
   searchOrganizations?(term: string, options?: PartySearchOptions): Promise<PartyRef[]>;
   /** Persons whose name matches `term`, best match first. */
   searchPersons?(term: string, options?: PartySearchOptions): Promise<PartyRef[]>;
+  /**
+   * The CRM user the client's credential belongs to, asked of the CRM itself (never cached):
+   * how `/deal connect` checks a person's own token before keeping it. A refused credential
+   * is `CrmUnauthorizedError`.
+   */
+  whoAmI?(): Promise<User>;
 }

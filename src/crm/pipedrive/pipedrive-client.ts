@@ -452,7 +452,12 @@ export function createPipedriveClient(options: PipedriveClientOptions): CrmClien
 
     // Asked afresh, not through the memo: a token checked once must still be good now.
     async whoAmI(): Promise<User> {
-      const body = await v1.request({ method: 'GET', path: '/users/me', schema: currentUserResponseSchema, notFound: { entity: 'user', id: 'me' } });
+      const body = await v1.request({
+        method: 'GET',
+        path: '/users/me',
+        schema: currentUserResponseSchema,
+        notFound: { entity: 'user', id: 'me' },
+      });
       return toUser(body.data);
     },
     // The searches are v2 endpoints; a v1-only server has none, so its pickers are not offered.

@@ -85,6 +85,7 @@ import {
   lossReasonPageSchema,
   noteSchema,
   pipelinePageSchema,
+  profileSchema,
   stagePageSchema,
   userPageSchema,
   type PipelineDealsDeal,
@@ -349,6 +350,10 @@ export function createPipelineDealsClient(options: PipelineDealsClientOptions): 
       if (pipelineId !== undefined && !catalog.pipelines.some((p) => p.id === pipelineId)) return [];
       const stages = toStages(await collect('/admin/deal_stages.json', stagePageSchema, (page) => page.entries), catalog);
       return pipelineId === undefined ? stages : stages.filter((s) => s.pipelineId === pipelineId);
+    },
+
+    async whoAmI(): Promise<User> {
+      return call({ method: 'GET', path: '/profile.json', schema: profileSchema });
     },
 
     async listUsers(): Promise<User[]> {

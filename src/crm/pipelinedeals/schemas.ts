@@ -234,6 +234,11 @@ export const userSchema = z
     active: user.deleted_at === null && user.is_active !== false,
   }));
 export const userPageSchema = pageOf(userSchema);
+/**
+ * `GET /api/v3/profile.json`: the key's own user, readable without admin rights
+ * (PipelineDeals/pipeline_api, `lib/pipeline/profile.rb`). Taken bare or under `user`.
+ */
+export const profileSchema = z.union([z.object({ user: userSchema }).transform((body) => body.user), userSchema]);
 
 // ---------------------------------------------------------------------------------- account
 

@@ -110,6 +110,7 @@ import {
   lostReasonListDocument,
   organizationDocument,
   personListDocument,
+  membershipListDocument,
   pipelineListDocument,
   type IncludedIndex,
   type ProductiveDeal,
@@ -558,6 +559,20 @@ export function createProductiveClient(options: ProductiveClientOptions): CrmCli
       return toStages(book.records).filter(
         (stage) => !book.archivedPipelines.has(stage.pipelineId) && (pipelineId === undefined || stage.pipelineId === pipelineId),
       );
+    },
+
+    async whoAmI(): Promise<User> {
+      const doc = await http.request({
+        method: 'GET',
+        path: '/organization_memberships',
+        query: { include: 'person', 'filter[organization_id]': options.organizationId },
+        schema: membershipListDocument,
+      });
+      const mine = doc.data.find((m) => m.relationships?.organization?.data?.id === options.organizationId) ?? doc.data[0];
+      const personId = mine?.relationships?.person?.data?.id ?? null;
+      const person = (personId !== null ? doc.included.people.get(personId) : undefined) ?? [...doc.included.people.values()][0];
+      if (!person) throw new CrmBadResponseError('organization_memberships names no person for this token', { crm: PRODUCTIVE });
+      return toUser(person);
     },
 
     async listUsers(): Promise<User[]> {

@@ -320,6 +320,27 @@ export const lostReasonListDocument = listDocument(lostReasonSchema);
 export const dealListDocument = listDocument(dealSchema);
 export const dealDocument = singleDocument(dealSchema);
 
+/**
+ * `GET /api/v2/organization_memberships?include=person`: the memberships of the token's own
+ * user, each pointing at the person it is in the organization (how `whoAmI` learns whose token
+ * it is; trogulja/ptt reads it the same way, see test/fixtures/productive/README.md).
+ */
+export const membershipListDocument = z.object({
+  data: z.array(
+    z.object({
+      id: resourceId,
+      type: z.literal('organization_memberships'),
+      relationships: z
+        .object({
+          person: z.object({ data: z.object({ id: resourceId }).nullish() }).nullish(),
+          organization: z.object({ data: z.object({ id: resourceId }).nullish() }).nullish(),
+        })
+        .nullish(),
+    }),
+  ),
+  included: includedSchema,
+});
+
 /** `GET /api/v2/organizations/{id}`: only the default currency. */
 export const organizationDocument = z.object({
   data: z.object({
