@@ -11,6 +11,7 @@ import { createLocalCrm } from '../src/crm/local/local-crm.js';
 import type { SlackApiStandin } from '../src/console/slack-api-standin.js';
 import { blockActionPayload, slashCommandPayload } from '../src/console/slack-payloads.js';
 import { createStore } from '../src/store/create-store.js';
+import { visibleText } from './support/dealbot-over-http.js';
 import { ActionId, encodeDealStage } from '../src/ui/ids.js';
 import { forkBenchProcess } from './bench-process.js';
 import { latencyStats, type LatencyStats } from './latency-stats.js';
@@ -25,6 +26,12 @@ export interface LoadRound {
   /** Requests whose reply reached the stand-in, and when the last one did (from the round's start). */
   replied: number;
   lastReplyMs: number;
+  /**
+   * Per kind of request: sent, replies that reached the stand-in, replies worded as a failure
+   * ("try again", "went wrong"…: a reply, but not the answer), and from sending to the reply.
+   * What tells a lost reply (never sent) from a late one and from an error.
+   */
+  byKind: Record<Kind, { sent: number; replied: number; failures: number; reply: LatencyStats; failureSample: string | null }>;
 }
 
 export interface LoadResult {
@@ -39,7 +46,9 @@ export interface LoadResult {
   bare: { requests: number; ack: LatencyStats; over3s: number };
 }
 
-type Kind = 'show' | 'create' | 'move' | 'board';
+export type Kind = 'show' | 'create' | 'move' | 'board';
+/** How a reply that reports a failure reads (src/ui/error-message.ts). */
+const FAILURE_WORDING = /try again|went wrong|could not|couldn't|not answer/i;
 const MIX: Kind[] = ['show', 'create', 'move', 'board'];
 /** Requests sent before the measured rounds. */
 const WARM_UP = 100;
@@ -108,6 +117,10 @@ export async function measureLoad(options: {
     let failed = 0;
     const expected = new Set<string>();
     const replied = new Set<string>();
+    const kindOfReply = new Map<string, { kind: Kind; sentAt: number }>();
+    const byKind = Object.fromEntries(
+      MIX.map((k) => [k, { sent: 0, replied: 0, failures: 0, latencies: [] as number[], failureSample: null as string | null }]),
+    ) as Record<Kind, { sent: number; replied: number; failures: number; latencies: number[]; failureSample: string | null }>;
     const from = standin.calls.length;
     const started = performance.now();
     let next = 0;
@@ -115,9 +128,13 @@ export async function measureLoad(options: {
       while (next < size) {
         const i = next++;
         const responseUrl = standin.responseUrl({ channel: 'C0CONSOLE', ephemeral: true });
-        expected.add(standin.responseIdOf(responseUrl) ?? responseUrl);
-        const body = bodyFor(kindOf(i), responseUrl, label);
+        const responseId = standin.responseIdOf(responseUrl) ?? responseUrl;
+        expected.add(responseId);
+        const kind = kindOf(i);
+        const body = bodyFor(kind, responseUrl, label);
         const sent = performance.now();
+        kindOfReply.set(responseId, { kind, sentAt: Date.now() });
+        byKind[kind].sent += 1;
         try {
           const res = await postSigned({ url, secret: signingSecret, body });
           await res.arrayBuffer();
@@ -138,12 +155,29 @@ export async function measureLoad(options: {
         if (call?.method === 'response_url' && call.responseId && expected.has(call.responseId) && !replied.has(call.responseId)) {
           replied.add(call.responseId);
           lastReplyMs = performance.now() - started;
+          const sentAs = kindOfReply.get(call.responseId);
+          if (sentAs) {
+            const tally = byKind[sentAs.kind];
+            tally.replied += 1;
+            tally.latencies.push(call.at - sentAs.sentAt);
+            const text = visibleText(call);
+            if (call.result.ok !== true || FAILURE_WORDING.test(text)) {
+              tally.failures += 1;
+              tally.failureSample ??= call.result.ok === true ? text.slice(0, 160) : String(call.result.error);
+            }
+          }
         }
       }
       if (replied.size >= expected.size) break;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    return { acks, failed, replied: replied.size, lastReplyMs: Math.round(lastReplyMs) };
+    const kinds = Object.fromEntries(
+      MIX.map((k) => {
+        const { latencies, ...rest } = byKind[k];
+        return [k, { ...rest, reply: latencyStats(latencies) }];
+      }),
+    ) as LoadRound['byKind'];
+    return { acks, failed, replied: replied.size, lastReplyMs: Math.round(lastReplyMs), byKind: kinds };
   }
 
   try {
@@ -152,7 +186,7 @@ export async function measureLoad(options: {
     await round(WARM_UP, (i) => MIX[i % MIX.length] as Kind, 'Warm-up deal');
     const results: LoadRound[] = [];
     for (let r = 0; r < rounds; r += 1) {
-      const { acks, failed, replied, lastReplyMs } = await round(perRound, (i) => MIX[i % MIX.length] as Kind, 'Load deal');
+      const { acks, failed, replied, lastReplyMs, byKind } = await round(perRound, (i) => MIX[i % MIX.length] as Kind, 'Load deal');
       const row: LoadRound = {
         requests: perRound,
         ack: latencyStats(acks),
@@ -160,11 +194,19 @@ export async function measureLoad(options: {
         failed,
         replied,
         lastReplyMs,
+        byKind,
       };
       results.push(row);
       log(
         `  load round ${r + 1}: ack p50 ${row.ack.p50} p99 ${row.ack.p99} max ${row.ack.max} ms, over 3 s ${row.over3s}, replies ${replied}/${perRound} (last at ${lastReplyMs} ms)`,
       );
+      for (const k of MIX) {
+        const t = byKind[k];
+        log(
+          `    ${k}: ${t.replied}/${t.sent} replied, ${t.failures} worded as failures, reply p50 ${t.reply.p50} p99 ${t.reply.p99} max ${t.reply.max} ms` +
+            (t.failureSample ? ` (e.g. "${t.failureSample}")` : ''),
+        );
+      }
     }
     const burst = await round(burstSize, () => 'create', 'Burst deal');
 

@@ -6,7 +6,7 @@
 import type { Deal } from '../crm/port.js';
 import { readDealTimelinePage } from '../services/deal-timeline.js';
 import { pickPipeline, type PipelineWanted } from '../services/pick-pipeline.js';
-import { buildPipelineBoard } from '../services/pipeline-board.js';
+import { readPipelineBoard } from '../services/pipeline-board.js';
 import { buildTimelineSummary, type PeriodBasis, type PeriodUnit } from '../services/timeline-summary.js';
 import { dealTimelineMessage } from '../ui/deal-timeline.js';
 import { pipelineBoardMessage } from '../ui/pipeline-board.js';
@@ -42,7 +42,7 @@ export async function replyWithBoard(ctx: DealbotContext, reply: Reply, pipeline
     return;
   }
   const now = ctx.now().setZone(person.tz);
-  const board = await buildPipelineBoard(ctx.crm, { pipelineId: picked.pipeline.id, zone: person.tz, now });
+  const board = await readPipelineBoard(ctx.crm, { pipelineId: picked.pipeline.id, zone: person.tz, now });
   const message = pipelineBoardMessage(board, {
     viewerZone: person.tz,
     now,

@@ -248,6 +248,35 @@ export interface PipelineBoardRequest {
   topN?: number;
 }
 
+/** Reads of the board in progress, per CRM client (one per workspace) and per identical request. */
+const boardsInFlight = new WeakMap<CrmClient, Map<string, Promise<PipelineBoard>>>();
+
+/**
+ * The board, read once for every identical request that arrives while a read is in
+ * progress: under a burst of `/pipeline` (a team's stand-up), one read of the CRM serves them
+ * all instead of each paging every deal again. Requests are identical when they name the
+ * same pipeline, zone, month and list size on the same CRM client; their boards are then
+ * equal. A request joins only a read already running (never a finished one), so what it
+ * shows is at most one read old; the next request after it finishes reads again.
+ * The board returned is shared: callers render it and must not change it.
+ */
+export function readPipelineBoard(crm: CrmClient, request: PipelineBoardRequest): Promise<PipelineBoard> {
+  const { pipelineId, zone, now, topN = 3 } = request;
+  const key = JSON.stringify([pipelineId, zone, monthStart(now, zone).toMillis(), topN]);
+  let reads = boardsInFlight.get(crm);
+  if (!reads) {
+    reads = new Map();
+    boardsInFlight.set(crm, reads);
+  }
+  const running = reads.get(key);
+  if (running) return running;
+  const inProgress = reads;
+  const read = buildPipelineBoard(crm, request).finally(() => inProgress.delete(key));
+  inProgress.set(key, read);
+  return read;
+}
+
+/** The board, read from the CRM now (see `readPipelineBoard` for the shared read). */
 export async function buildPipelineBoard(crm: CrmClient, request: PipelineBoardRequest): Promise<PipelineBoard> {
   const { pipelineId, zone, now, topN = 3 } = request;
   const stages = await crm.listStages(pipelineId);
