@@ -37,6 +37,11 @@ export interface OpsServerOptions {
   health?: () => Record<string, unknown>;
   /** Paths whose POST bodies are Slack's (checked before Bolt sees them); none in Socket Mode. */
   slackPaths?: string[];
+  /**
+   * Other routes by path (`/webhooks/pipedrive`), served before Slack's, whatever the method.
+   * Read at each request: the composition root may add one once what it needs exists.
+   */
+  routes?: ReadonlyMap<string, (req: IncomingMessage, res: ServerResponse) => void | Promise<void>>;
 }
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -91,6 +96,8 @@ export function createOpsServer(options: OpsServerOptions): OpsServer {
       return send(res, 200, await metrics.registry.metrics(), { 'content-type': metrics.registry.contentType });
     }
     if (draining) return send(res, 503, { ok: false, error: 'shutting down' }, { connection: 'close' });
+    const route = path === undefined ? undefined : options.routes?.get(path);
+    if (route) return route(req, res);
     if (!slack) return send(res, 503, { ok: false, error: 'starting' }, { 'retry-after': '1' });
     if (req.method === 'POST' && path && slackPaths.has(path)) {
       const raw = await readBody(req);
