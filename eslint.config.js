@@ -109,7 +109,7 @@ export default tseslint.config(
         { type: 'parse', pattern: 'src/parse/**', mode: 'full' },
         { type: 'store', pattern: 'src/store/**', mode: 'full' },
         { type: 'slack', pattern: 'src/slack/**', mode: 'full' },
-        { type: 'scheduler', pattern: ['src/runtime/scheduler.ts', 'src/runtime/digest-*.ts'], mode: 'full' },
+        { type: 'scheduler', pattern: ['src/runtime/scheduler.ts', 'src/runtime/digest-*.ts', 'src/runtime/alert-*.ts'], mode: 'full' },
         { type: 'runtime', pattern: 'src/runtime/**', mode: 'full' },
         { type: 'console', pattern: 'src/console/**', mode: 'full' },
         { type: 'test', pattern: 'test/**', mode: 'full' },
