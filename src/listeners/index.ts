@@ -18,6 +18,7 @@ import { registerHomeActions } from './actions/home.js';
 import { registerShortcuts } from './shortcuts/index.js';
 import { registerPickerOptions } from './options/pickers.js';
 import { registerAppHomeEvent } from './events/app-home.js';
+import { registerUserChangeEvent } from './events/user-change.js';
 
 export function registerListeners(app: App<DealbotContext>): void {
   registerDealCommand(app);
@@ -35,4 +36,5 @@ export function registerListeners(app: App<DealbotContext>): void {
   registerShortcuts(app);
   registerPickerOptions(app);
   registerAppHomeEvent(app);
+  registerUserChangeEvent(app);
 }

@@ -62,7 +62,8 @@ export type AlertProblem =
   /** A clause word with nothing usable after it: `in`, `over`, `to`, `by`, `batched`, `quiet`. */
   | { kind: 'missing'; clause: 'pipeline' | 'amount' | 'stage' | 'owner' }
   | { kind: 'bad-amount'; typed: string }
-  | { kind: 'bad-batch'; typed: string }
+  /** `min` and `max`: the batch window's bounds, in minutes. */
+  | { kind: 'bad-batch'; typed: string; min: number; max: number }
   | { kind: 'bad-quiet'; typed: string }
   | { kind: 'unknown-zone'; typed: string }
   | { kind: 'twice'; clause: 'pipeline' | 'amount' | 'owner' | 'delivery' | 'quiet' };
@@ -387,7 +388,7 @@ function readBatch(tokens: Token[], start: number): { minutes: number; next: num
   const inline = /^(\d+(?:[.,]\d+)?)(m|min|mins|minutes?|h|hr|hrs|hours?)?$/.exec(word);
   if (!inline) {
     const typed = tokens[i]?.text ?? '';
-    return { problem: typed === '' ? { kind: 'bad-batch', typed: tokens[start]?.text ?? '' } : { kind: 'bad-batch', typed } };
+    return { problem: badBatch(typed === '' ? (tokens[start]?.text ?? '') : typed) };
   }
   let unit = inline[2] ?? '';
   let next = i + 1;
@@ -399,17 +400,18 @@ function readBatch(tokens: Token[], start: number): { minutes: number; next: num
   const minutes = unit.startsWith('h') ? n * 60 : n;
   if (!Number.isInteger(minutes) || minutes < MIN_BATCH_MINUTES || minutes > MAX_BATCH_MINUTES) {
     return {
-      problem: {
-        kind: 'bad-batch',
-        typed: tokens
+      problem: badBatch(
+        tokens
           .slice(i, next)
           .map((t) => t.text)
           .join(' '),
-      },
+      ),
     };
   }
   return { minutes, next };
 }
+
+const badBatch = (typed: string): AlertProblem => ({ kind: 'bad-batch', typed, min: MIN_BATCH_MINUTES, max: MAX_BATCH_MINUTES });
 
 /** `22:00-07:00 [zone]`, `22-7`, `10pm-7am`, `from 22:00 to 07:00`, `22:00 to 07:00`, `hours 22:00–07:00`. */
 function readQuiet(

@@ -3,6 +3,7 @@
 // string gives an answer, and the words in `problem`/`suggestion` are ready for mrkdwn
 // (user text echoed in them is escaped, commands are in backticks).
 
+import type { ChannelRule } from '../domain/requester.js';
 import { matchByName } from './match-name.js';
 import { collapse, echo as echoInCode, fromSlackText, unquote } from './slack-text.js';
 
@@ -18,6 +19,8 @@ export type DealCommand =
   | { kind: 'lost'; ref: DealRef; reason: string | null }
   | { kind: 'reopen'; ref: DealRef }
   | { kind: 'timeline'; ref: DealRef }
+  /** `/deal channel [open|read-only|off]`: an admin sets the channel's rule; alone, the rule in force. */
+  | { kind: 'channel'; rule: ChannelRule | null }
   | { kind: 'invalid'; subcommand: string | null; problem: string; suggestion: string | null };
 
 /** The subcommands that act on one deal; a "which deal?" picker finishes one of these. */
@@ -48,6 +51,10 @@ export const DEAL_SUBCOMMAND_HELP: DealSubcommandHelp = {
   lost: { summary: 'Mark a deal lost, with a reason', examples: ['/deal lost 42 because no budget this year', '/deal lost 42'] },
   reopen: { summary: 'Reopen a won or lost deal', examples: ['/deal reopen 42'] },
   timeline: { summary: "A deal's history", examples: ['/deal timeline 42'] },
+  channel: {
+    summary: 'Admins: open this channel to Dealbot, make it read-only, or turn Dealbot off here',
+    examples: ['/deal channel read-only', '/deal channel open', '/deal channel off'],
+  },
 };
 
 type Subcommand = Exclude<DealCommand['kind'], 'invalid'>;
@@ -70,6 +77,7 @@ const SUBCOMMAND_WORDS: ReadonlyArray<readonly [word: string, subcommand: Subcom
   ['open', 'reopen'],
   ['timeline', 'timeline'],
   ['history', 'timeline'],
+  ['channel', 'channel'],
 ];
 
 const SUBCOMMANDS = new Map<string, Subcommand>(SUBCOMMAND_WORDS);
@@ -103,6 +111,8 @@ export function parseDealCommand(text: string): DealCommand {
       return parseMove(args);
     case 'lost':
       return parseLost(args);
+    case 'channel':
+      return parseChannelRule(args);
     case 'show':
     case 'won':
     case 'reopen':
@@ -164,6 +174,24 @@ function parseLost(args: string): DealCommand {
   const ref = refOrNull(refText);
   if (!ref) return whichDeal('lost');
   return { kind: 'lost', ref, reason: reason || null };
+}
+
+const CHANNEL_RULE_WORDS = new Map<string, ChannelRule>([
+  ['open', 'open'],
+  ['on', 'open'],
+  ['read-only', 'read-only'],
+  ['readonly', 'read-only'],
+  ['read', 'read-only'],
+  ['off', 'off'],
+]);
+
+/** `channel` alone shows the rule; `channel open|read-only|off` sets it. */
+function parseChannelRule(args: string): DealCommand {
+  const word = collapse(args).toLowerCase().replace(/\s+/g, '-');
+  if (word === '') return { kind: 'channel', rule: null };
+  const rule = CHANNEL_RULE_WORDS.get(word);
+  if (rule) return { kind: 'channel', rule };
+  return invalid('channel', `\`${echo(collapse(args))}\` is not a channel rule: \`/deal channel open\`, \`/deal channel read-only\` or \`/deal channel off\`.`);
 }
 
 function whichDeal(subcommand: Subcommand): DealCommand {

@@ -1,8 +1,9 @@
 // The `/pipeline` grammar: the board of a pipeline (`/pipeline`, `/pipeline Sales`), the
 // timeline summary (`/pipeline timeline [week|month|quarter] [count] [by close|won|created]`,
 // the optional words in any order), digest subscriptions (`/pipeline digest …`, parsed by
-// the digest feature) and help. Pure and total; `problem` is ready for mrkdwn (user text
-// echoed in it is escaped, commands are in backticks).
+// the digest feature), deal alerts (`/pipeline alerts …`, parsed by the alerts feature) and
+// help. Pure and total; `problem` is ready for mrkdwn (user text echoed in it is escaped,
+// commands are in backticks).
 
 import { collapse, echo as echoInCode, fromSlackText, unquote } from './slack-text.js';
 
@@ -15,6 +16,8 @@ export type PipelineCommand =
   | { kind: 'board'; pipeline: string | null }
   | { kind: 'timeline'; unit: PeriodUnit; count: number; by: PeriodBasis }
   | { kind: 'digest'; args: string }
+  /** `/pipeline alerts …`: the rest is read by `parse/alert-command.ts`. */
+  | { kind: 'alerts'; args: string }
   | { kind: 'help' }
   | { kind: 'invalid'; problem: string };
 
@@ -75,6 +78,7 @@ export function parsePipelineCommand(text: string): PipelineCommand {
   const word = first.toLowerCase();
   if (HELP_WORDS.has(word)) return { kind: 'help' };
   if (word === 'digest' || word === 'digests') return { kind: 'digest', args: rest.trim() };
+  if (word === 'alerts' || word === 'alert') return { kind: 'alerts', args: rest.trim() };
   if (TIMELINE_WORDS.has(word)) return parseTimeline(rest);
   if (BOARD_WORDS.has(word)) return board(rest);
   return board(clean);

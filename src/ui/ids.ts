@@ -33,6 +33,17 @@ export const ActionId = {
   digestPipeline: 'digest_pipeline',
   digestSections: 'digest_sections',
   digestStaleDays: 'digest_stale_days',
+  /** Alerts modal (`/pipeline alerts`): the inputs; each input's block id is the same string. */
+  alertEvents: 'alert_events',
+  alertPipeline: 'alert_pipeline',
+  alertStages: 'alert_stages',
+  alertMinValue: 'alert_min_value',
+  alertOwner: 'alert_owner',
+  alertDelivery: 'alert_delivery',
+  alertQuietFrom: 'alert_quiet_from',
+  alertQuietTo: 'alert_quiet_to',
+  alertQuietZone: 'alert_quiet_zone',
+  alertThread: 'alert_thread',
   /** "Undo" on the confirmation of a move, won or lost; value is the undo id (`services/undo.ts`). */
   undoChange: 'deal_undo',
   /** App Home: a deal row's "Open" (value: deal id) sends its card as a DM from the bot. */
@@ -47,6 +58,8 @@ export const CallbackId = {
   lostReasonModal: 'deal_lost_modal',
   /** `/pipeline digest` with nothing after it; private_metadata is a `DigestSettingsMetadata`. */
   digestSettingsModal: 'digest_settings_modal',
+  /** `/pipeline alerts` with nothing after it; private_metadata is an `AlertSettingsMetadata`. */
+  alertSettingsModal: 'alert_settings_modal',
   /** "Attach to deal" modal; private_metadata is an `AttachModalMetadata`. */
   attachNoteModal: 'deal_attach_modal',
   /** Shortcuts, as declared in manifest.yml. */

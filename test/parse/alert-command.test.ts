@@ -158,7 +158,7 @@ describe('parseAlertCommand', () => {
     expect(problem('won over lots')).toEqual({ kind: 'bad-amount', typed: 'lots' });
     expect(problem('moved to')).toEqual({ kind: 'missing', clause: 'stage' });
     expect(problem('won by')).toEqual({ kind: 'missing', clause: 'owner' });
-    expect(problem('all batched soon')).toEqual({ kind: 'bad-batch', typed: 'soon' });
+    expect(problem('all batched soon')).toEqual({ kind: 'bad-batch', typed: 'soon', min: 1, max: 1440 });
     expect(problem('all every 0 minutes')).toMatchObject({ kind: 'bad-batch' });
     expect(problem('all every 3000 minutes')).toMatchObject({ kind: 'bad-batch' });
     expect(problem('all quiet at night')).toMatchObject({ kind: 'bad-quiet' });

@@ -18,6 +18,9 @@ import type { Reply } from '../replies.js';
 import { replyToCommand } from '../replies.js';
 import { replyWithTimeline } from '../timeline-replies.js';
 import { SlashCommand } from '../../ui/ids.js';
+import { channelRuleNoChannelMessage, channelRuleSetMessage, channelRuleShownMessage } from '../../ui/access-notices.js';
+import { isDirectMessage } from '../../services/channel-rules.js';
+import { isExternallySharedPort } from '../access-guard.js';
 import { dispatch, type HandlerMap } from './handler-map.js';
 
 /** The subcommands answered after the ack; help and usage are the ack itself. */
@@ -88,6 +91,21 @@ const timeline: Subcommand<'timeline'> = (ctx, reply, { ref }) =>
     ? replyWithTimeline(ctx, reply, ref.id)
     : withDeal(ctx, reply, ref, { op: 'timeline' }, (deal) => replyWithTimeline(ctx, reply, deal));
 
+/** `/deal channel`: an admin sets the channel's rule (the access guard let only admins through); alone, the rule in force. */
+const channel: Subcommand<'channel'> = async (ctx, reply, { rule }) => {
+  const channelId = reply.channelId;
+  const rules = ctx.channelRules;
+  if (!channelId || isDirectMessage(channelId) || !rules) {
+    return void (await reply.respond({ response_type: 'ephemeral', ...channelRuleNoChannelMessage() }));
+  }
+  if (rule === null) {
+    const access = await rules.access(channelId, isExternallySharedPort(reply.client));
+    return void (await reply.respond({ response_type: 'ephemeral', ...channelRuleShownMessage(access.rule, access.externallyShared) }));
+  }
+  await rules.set(channelId, rule, reply.userId);
+  await reply.respond({ response_type: 'in_channel', ...channelRuleSetMessage(rule, reply.userId) });
+};
+
 /** One handler per subcommand: a kind added to the grammar without one here fails the type check. */
 export const dealSubcommands: HandlerMap<DealSubcommand, [ctx: DealbotContext, reply: Reply, triggerId: string], Promise<void>> = {
   show: (command, ctx, reply, trigger) => show(ctx, reply, command, trigger),
@@ -98,6 +116,7 @@ export const dealSubcommands: HandlerMap<DealSubcommand, [ctx: DealbotContext, r
   lost: (command, ctx, reply, trigger) => lost(ctx, reply, command, trigger),
   reopen: (command, ctx, reply, trigger) => reopen(ctx, reply, command, trigger),
   timeline: (command, ctx, reply, trigger) => timeline(ctx, reply, command, trigger),
+  channel: (command, ctx, reply, trigger) => channel(ctx, reply, command, trigger),
 };
 
 export function registerDealCommand(app: App<DealbotContext>): void {

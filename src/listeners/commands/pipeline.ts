@@ -1,6 +1,6 @@
 // `/pipeline`: the board (`/pipeline [name]`), the summary by period
-// (`/pipeline timeline [week|month|quarter] [count] [by close|won|created]`) and digest
-// subscriptions (`/pipeline digest …`).
+// (`/pipeline timeline [week|month|quarter] [count] [by close|won|created]`), digest
+// subscriptions (`/pipeline digest …`) and deal alerts (`/pipeline alerts …`).
 
 import type { App } from '@slack/bolt';
 import { parsePipelineCommand, type PipelineCommand } from '../../parse/pipeline-command.js';
@@ -8,6 +8,7 @@ import { DEAL_SUBCOMMAND_HELP } from '../../parse/deal-command.js';
 import { helpMessage, usageMessage } from '../../ui/help.js';
 import type { DealbotContext } from '../context.js';
 import { runDigestCommand } from './pipeline-digest.js';
+import { runAlertsCommand } from './pipeline-alerts.js';
 import { replyToCommand } from '../replies.js';
 import { replyWithBoard, replyWithPeriodSummary } from '../timeline-replies.js';
 import { SlashCommand } from '../../ui/ids.js';
@@ -22,6 +23,7 @@ export const pipelineSubcommands: HandlerMap<PipelineSubcommand, [ctx: DealbotCo
   board: (command, ctx, reply) => replyWithBoard(ctx, reply, command.pipeline),
   timeline: (command, ctx, reply) => replyWithPeriodSummary(ctx, reply, command),
   digest: (command, ctx, reply, triggerId) => runDigestCommand(ctx, reply, command.args, triggerId),
+  alerts: (command, ctx, reply, triggerId) => runAlertsCommand(ctx, reply, command.args, triggerId),
 };
 
 export function registerPipelineCommand(app: App<DealbotContext>): void {
