@@ -13,6 +13,9 @@ import type { DealbotContext } from './listeners/context.js';
 import { createErrorHandler } from './listeners/error-handler.js';
 import { registerListeners } from './listeners/index.js';
 import { createReplayGuard } from './listeners/replay-guard.js';
+import { createAccessGuard } from './listeners/access-guard.js';
+import { createInstallationGuard, type Installation } from './listeners/installation-guard.js';
+import { DEFAULT_ACCESS_SETTINGS, type AccessSettings } from './services/access-policy.js';
 import { AckFirstApp } from './runtime/ack-first-app.js';
 import { createWorkQueue, type WorkQueue } from './runtime/work-queue.js';
 import { createDealService } from './services/deal-service.js';
@@ -51,6 +54,13 @@ export interface AppDeps {
    * so acks stay ahead of work under load. Default: `AFTER_ACK_CONCURRENCY` at once.
    */
   afterAck?: WorkQueue;
+  /**
+   * The installation requests must belong to (app, team, org: `listeners/installation-guard.ts`);
+   * absent, requests are not checked against one (some tests).
+   */
+  installation?: Installation | null;
+  /** Who may do what (`services/access-policy.ts`); absent, the defaults. */
+  access?: AccessSettings;
 }
 
 /** Listener work running at once after acks; enough to keep CRM round trips overlapping. */
@@ -101,6 +111,8 @@ export function createApp(deps: AppDeps): App<DealbotContext> {
     return state;
   };
 
+  // First of all: a request for another app, workspace or org goes no further.
+  if (deps.installation) app.use(createInstallationGuard({ installation: deps.installation, logger: deps.logger }));
   app.use(async ({ context, next }) => {
     const crm = deps.crmForTeam(context.teamId ?? null);
     const { store, people } = workspaceState(deps.workspace ?? workspaceNamespace(context));
@@ -118,6 +130,14 @@ export function createApp(deps: AppDeps): App<DealbotContext> {
   // After the context middleware (its workspace's store), before any listener: a replayed
   // delivery is acknowledged and dropped here, once for every surface.
   app.use(createReplayGuard({ logger: deps.logger }));
+  // The one access check (issue #16): who is asking, what the surface needs, the channel's rule.
+  app.use(
+    createAccessGuard({
+      settings: deps.access ?? DEFAULT_ACCESS_SETTINGS,
+      installation: deps.installation ? { teamId: deps.installation.teamId, enterpriseId: deps.installation.enterpriseId } : null,
+      logger: deps.logger,
+    }),
+  );
   registerListeners(app);
   app.error(createErrorHandler({ logger: deps.logger, client: () => app.client }));
   return app;

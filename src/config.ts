@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
 import type { CrmProvider } from './crm/port.js';
+import type { AccessSettings } from './services/access-policy.js';
 
 export type SlackMode = 'socket' | 'http' | 'console';
 
@@ -24,6 +25,8 @@ export interface Config {
   pipelinedeals: { apiKey: string; baseUrl: string } | null;
   storeUrl: string;
   logLevel: string;
+  /** Who may do what: ALLOW_GUESTS, UNLINKED_USERS, CLOSE_DEALS, DEALBOT_ADMINS (`services/access-policy.ts`). */
+  access: AccessSettings;
 }
 
 const optionalString = z
@@ -75,6 +78,14 @@ const envSchema = z.object({
   PIPELINEDEALS_BASE_URL: optionalString.pipe(httpUrl('PIPELINEDEALS_BASE_URL').optional()),
   STORE_URL: optionalString.refine((v) => v === undefined || /^(sqlite:\/\/.+|rediss?:\/\/.+|memory:\/\/)$/.test(v), {
     message: 'STORE_URL must be sqlite://<path>, redis://<host>[:port] or memory://',
+  }),
+  ALLOW_GUESTS: optionalString.pipe(z.enum(['none', 'read'], { message: 'ALLOW_GUESTS must be none or read' }).optional()),
+  UNLINKED_USERS: optionalString.pipe(
+    z.enum(['none', 'read', 'write'], { message: 'UNLINKED_USERS must be read, write or none' }).optional(),
+  ),
+  CLOSE_DEALS: optionalString.pipe(z.enum(['anyone', 'owner'], { message: 'CLOSE_DEALS must be anyone or owner' }).optional()),
+  DEALBOT_ADMINS: optionalString.refine((v) => v === undefined || v.split(/[\s,]+/).every((id) => id === '' || /^[UW][A-Z0-9]+$/.test(id)), {
+    message: 'DEALBOT_ADMINS must be Slack user ids (U… or W…) separated by commas',
   }),
   LOG_LEVEL: optionalString.pipe(
     z
@@ -149,5 +160,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     pipelinedeals,
     storeUrl: e.STORE_URL ?? 'sqlite://./data/dealbot.sqlite',
     logLevel: e.LOG_LEVEL ?? 'info',
+    access: {
+      allowGuests: e.ALLOW_GUESTS ?? 'none',
+      unlinkedUsers: e.UNLINKED_USERS ?? 'read',
+      closeDeals: e.CLOSE_DEALS ?? 'anyone',
+      admins: (e.DEALBOT_ADMINS ?? '').split(/[\s,]+/).filter((id) => id !== ''),
+    },
   };
 }

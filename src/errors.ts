@@ -27,6 +27,7 @@ export const ErrorCode = {
   InvalidInput: 'dealbot_invalid_input',
   BadActionValue: 'dealbot_bad_action_value',
   ResponseUrlRefused: 'dealbot_response_url_refused',
+  AccessRefused: 'dealbot_access_refused',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -336,5 +337,32 @@ export class ResponseUrlError extends DealbotError {
     options?: { cause?: unknown },
   ) {
     super(`Slack refused the reply to the response_url (HTTP ${status})`, options);
+  }
+}
+
+/**
+ * Why a person may not do what they asked (`services/access-policy.ts` decides;
+ * `ui/access-notices.ts` words it, with the next step).
+ */
+export type AccessRefusal =
+  | 'guest'
+  | 'stranger'
+  | 'not-admin'
+  | 'unlinked'
+  | 'channel-off'
+  | 'channel-read-only'
+  | 'external-channel'
+  | 'not-owner'
+  | 'not-your-undo'
+  | 'not-your-subscription';
+
+/** The access policy refused the request; nothing was read or changed. */
+export class AccessRefusedError extends DealbotError {
+  readonly code = ErrorCode.AccessRefused;
+  constructor(
+    readonly refusal: AccessRefusal,
+    options?: { cause?: unknown },
+  ) {
+    super(`Access refused: ${refusal}`, options);
   }
 }

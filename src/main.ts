@@ -14,6 +14,7 @@ import type { App } from '@slack/bolt';
 import { AFTER_ACK_CONCURRENCY, createApp, boltLogger } from './app.js';
 import { loadConfig, type Config } from './config.js';
 import { startConsole } from './console/console.js';
+import { STANDIN_BOT, STANDIN_TEAM } from './console/slack-api-standin.js';
 import { createCrm } from './crm/create-crm.js';
 import type { CrmClient } from './crm/port.js';
 import { createDigestRuntime } from './runtime/digest-runtime.js';
@@ -122,6 +123,9 @@ async function runConsole(config: Config, env: NodeJS.ProcessEnv): Promise<numbe
         tokenVerification: false,
         workspace: CONSOLE_NAMESPACE,
         digests,
+        // The console is an installation of its own: the stand-in's workspace and app.
+        installation: { teamId: STANDIN_TEAM.id, enterpriseId: null, isEnterpriseInstall: false, appId: STANDIN_BOT.appId },
+        access: config.access,
       });
     },
     input: process.stdin,
@@ -278,6 +282,13 @@ async function runService(config: Config): Promise<number> {
       workspace,
       digests,
       afterAck,
+      installation: {
+        teamId: identity.teamId,
+        enterpriseId: identity.enterpriseId,
+        isEnterpriseInstall: identity.isEnterpriseInstall,
+        appId: identity.appId,
+      },
+      access: config.access,
     };
     if (config.mode === 'socket') {
       const receiver = instrumentReceiver(

@@ -20,6 +20,16 @@ export interface StandinUser {
   /** IANA zone, e.g. Europe/Berlin. */
   tz?: string;
   isBot?: boolean;
+  /** The person's home team; default the stand-in's (a member). Another: someone of another organization. */
+  teamId?: string;
+  /** A workspace admin (`is_admin`) or owner (`is_owner`). */
+  isAdmin?: boolean;
+  isOwner?: boolean;
+  /** A multi-channel guest (`is_restricted`) or a single-channel guest (`is_ultra_restricted`). */
+  isRestricted?: boolean;
+  isUltraRestricted?: boolean;
+  /** Slack's `is_stranger`: someone from another organization in a shared channel. */
+  isStranger?: boolean;
 }
 
 export interface StandinChannel {
@@ -29,6 +39,8 @@ export interface StandinChannel {
   isPrivate?: boolean;
   /** False: the bot is not a member. A private channel then looks absent to it, as on Slack. */
   botIsMember?: boolean;
+  /** Shared with another organization (Slack Connect): `is_ext_shared`. */
+  isExtShared?: boolean;
 }
 
 export interface StandinCall {
@@ -131,6 +143,12 @@ export interface StandinOptions {
   port?: number;
   /** Known people, besides DEFAULT_STANDIN_USER (a user with the same id replaces it). */
   users?: StandinUser[];
+  /**
+   * What `users.info` answers for a user id in Slack's shape that no one registered:
+   * `members` (default: a full member of the stand-in's workspace named after the id, as
+   * most hand-made test payloads assume) or `not-found` (`user_not_found`, strictly as Slack).
+   */
+  unknownUsers?: 'members' | 'not-found';
   /** Known channels, besides DEFAULT_STANDIN_CHANNEL (same id replaces it). */
   channels?: StandinChannel[];
   /**
@@ -155,6 +173,8 @@ export const DEFAULT_STANDIN_USER: StandinUser = {
   id: 'U0CONSOLE',
   name: 'you',
   realName: 'You',
+  // The console's person runs their own installation: a member and an admin.
+  isAdmin: true,
   // The demo CRM's Ada Lovelace, so the console acts as a known CRM user.
   email: 'ada@example.com',
   tz: 'Europe/Berlin',
@@ -342,7 +362,7 @@ export async function startSlackApiStandin(options: StandinOptions = {}): Promis
     const realName = u.realName ?? u.name;
     return {
       id: u.id,
-      team_id: STANDIN_TEAM.id,
+      team_id: u.teamId ?? STANDIN_TEAM.id,
       name: u.name,
       deleted: false,
       real_name: realName,
@@ -351,13 +371,19 @@ export async function startSlackApiStandin(options: StandinOptions = {}): Promis
       tz_offset: zoneOffsetSeconds(tz),
       is_bot: u.isBot ?? false,
       is_app_user: false,
+      is_admin: u.isAdmin ?? false,
+      is_owner: u.isOwner ?? false,
+      is_primary_owner: false,
+      is_restricted: u.isRestricted ?? false,
+      is_ultra_restricted: u.isUltraRestricted ?? false,
+      ...(u.isStranger ? { is_stranger: true } : {}),
       profile: {
         real_name: realName,
         real_name_normalized: realName,
         display_name: u.name,
         display_name_normalized: u.name,
         ...(u.email ? { email: u.email } : {}),
-        team: STANDIN_TEAM.id,
+        team: u.teamId ?? STANDIN_TEAM.id,
       },
     };
   };
@@ -371,6 +397,8 @@ export async function startSlackApiStandin(options: StandinOptions = {}): Promis
     is_private: c.isPrivate ?? false,
     is_archived: false,
     is_member: c.botIsMember ?? true,
+    is_ext_shared: c.isExtShared ?? false,
+    is_shared: c.isExtShared ?? false,
     context_team_id: STANDIN_TEAM.id,
     name_normalized: c.name,
   });
@@ -435,6 +463,7 @@ export async function startSlackApiStandin(options: StandinOptions = {}): Promis
       team_id: STANDIN_TEAM.id,
       user_id: STANDIN_BOT.userId,
       bot_id: STANDIN_BOT.botId,
+      app_id: STANDIN_BOT.appId,
       is_enterprise_install: false,
     }),
     'chat.postMessage': (args) => {
@@ -510,9 +539,13 @@ export async function startSlackApiStandin(options: StandinOptions = {}): Promis
       return { channel: { id: `D${first.slice(1)}` } };
     },
     'users.info': (args) => {
-      const found = users.get(asString(args.user) ?? '');
-      if (!found) throw new SlackApiFailure('user_not_found');
-      return { user: userJson(found) };
+      const id = asString(args.user) ?? '';
+      const found = users.get(id);
+      if (found) return { user: userJson(found) };
+      if (options.unknownUsers !== 'not-found' && /^[UW][A-Z0-9]{2,}$/.test(id)) {
+        return { user: userJson({ id, name: id.toLowerCase() }) };
+      }
+      throw new SlackApiFailure('user_not_found');
     },
     'users.lookupByEmail': (args) => {
       const email = (asString(args.email) ?? '').toLowerCase();

@@ -9,6 +9,10 @@ import type { DealService } from '../services/deal-service.js';
 import type { SlackPeople } from '../services/slack-people.js';
 import type { Logger } from '../logger.js';
 import type { Store } from '../store/store.js';
+import type { Requester } from '../domain/requester.js';
+import type { AccessSettings } from '../services/access-policy.js';
+import type { ChannelRules } from '../services/channel-rules.js';
+import type { RequesterDirectory } from '../services/requester-directory.js';
 
 export interface DealbotContext {
   [key: string]: unknown;
@@ -21,4 +25,15 @@ export interface DealbotContext {
   digests: Scheduler | null;
   /** For what a flow handles itself and goes on (a fallback, a step that may fail): never swallowed without a line. */
   logger: Logger;
+  /**
+   * Who is asking, put here by the access guard (`access-guard.ts`) once the policy allowed
+   * the request; null when the request names nobody, or needs nothing and they were not known yet.
+   */
+  requester?: Requester | null;
+  /** ALLOW_GUESTS, UNLINKED_USERS, CLOSE_DEALS, DEALBOT_ADMINS, as the access guard applies them. */
+  access?: AccessSettings;
+  /** The workspace's channel rules (`/deal channel`). */
+  channelRules?: ChannelRules;
+  /** The workspace's directory of people (`user_change` refreshes it). */
+  requesters?: RequesterDirectory;
 }

@@ -43,6 +43,7 @@ const SEVERITY: { readonly [C in ErrorCode]: 'expected' | 'operational' | 'unexp
   [ErrorCode.DealStateConflict]: 'expected',
   [ErrorCode.DuplicateInProgress]: 'expected',
   [ErrorCode.InvalidInput]: 'expected',
+  [ErrorCode.AccessRefused]: 'expected',
   [ErrorCode.CrmUnavailable]: 'operational',
   [ErrorCode.CrmRateLimited]: 'operational',
   [ErrorCode.CrmUnauthorized]: 'operational',

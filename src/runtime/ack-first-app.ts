@@ -46,7 +46,10 @@ export class AckFirstApp<Context extends BoltContext = BoltContext> extends App<
         }
       },
       (registered) => {
-        check = registered;
+        // Several middleware may register (the replay guard, then the access guard): each
+        // runs in turn, and the first that says no stops the work.
+        const before = check;
+        check = before ? async () => (await before()) && (await registered()) : registered;
       },
     );
     const queued: ReceiverEvent = { ...event, ack };

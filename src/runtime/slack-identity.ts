@@ -14,6 +14,8 @@ export interface SlackIdentity {
   teamId: string | null;
   enterpriseId: string | null;
   isEnterpriseInstall: boolean;
+  /** The app's id (`app_id`), when Slack says: requests naming another app are refused. */
+  appId: string | null;
 }
 
 /** Slack's answers that mean the token itself is bad; anything else may pass. */
@@ -38,6 +40,7 @@ export async function askSlackIdentity(client: WebClient): Promise<SlackIdentity
       teamId: auth.team_id ?? null,
       enterpriseId: auth.enterprise_id ?? null,
       isEnterpriseInstall: Boolean(auth.is_enterprise_install),
+      appId: auth.app_id ?? null,
     };
   } catch (error) {
     const e = error as { code?: string; data?: { error?: unknown } };

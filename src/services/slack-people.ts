@@ -21,10 +21,20 @@ export interface SlackPeople {
   get(client: WebClient, userId: string): Promise<SlackPerson>;
 }
 
+const personKey = (userId: string) => `slack:user:${userId}`;
+
+/**
+ * Keeps a person already read from Slack (the access check's `users.info`, a `user_change`),
+ * so `get` needs no second call for them.
+ */
+export async function primeSlackPerson(store: Store, person: Omit<SlackPerson, 'tz'> & { tz: string | null }): Promise<void> {
+  await store.set(personKey(person.id), { ...person, tz: person.tz || FALLBACK_ZONE }, TTL_MS);
+}
+
 export function createSlackPeople(store: Store): SlackPeople {
   return {
     async get(client, userId) {
-      const key = `slack:user:${userId}`;
+      const key = personKey(userId);
       const cached = await store.get<SlackPerson>(key);
       if (cached) return cached;
       const { user } = await client.users.info({ user: userId });

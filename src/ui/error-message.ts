@@ -22,7 +22,9 @@ import {
   AnnouncementFailedError,
   BadActionValueError,
   InvalidInputError,
+  AccessRefusedError,
 } from '../errors.js';
+import { refusalParts } from './access-notices.js';
 import { dealFieldName } from './deal-field-names.js';
 import { SlackLimits } from './ids.js';
 import { codeSpan, escapeMrkdwn, mrkdwnText, truncate } from './mrkdwn.js';
@@ -76,6 +78,7 @@ function waitWords(ms: number | null): string {
 function sentence(error: unknown, fallbackCrm: string): Part[] {
   const crm = error instanceof CrmError && error.crm ? error.crm : fallbackCrm;
 
+  if (error instanceof AccessRefusedError) return refusalParts(error.refusal, crm);
   if (error instanceof InvalidInputError) {
     if (error.field === 'title' && error.problem === 'missing') {
       return ['A deal needs a title, e.g. ', { command: '/deal new Acme renewal 12k EUR' }, '.'];
