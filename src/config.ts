@@ -23,6 +23,12 @@ export interface Config {
   pipedrive: { apiToken: string; baseUrl: string; apiVersion: 'v1' | 'v2' } | null;
   productive: { apiToken: string; orgId: string; baseUrl: string } | null;
   pipelinedeals: { apiKey: string; baseUrl: string } | null;
+  /** `CRM_POLL_SECONDS`: how often the CRM is polled for deal changes (alerts); 0: never. */
+  pollSeconds: number;
+  /** `PUBLIC_URL`: the bot's public base URL, without a trailing slash; null when not set. */
+  publicUrl: string | null;
+  /** `PIPEDRIVE_WEBHOOK_USER` / `PIPEDRIVE_WEBHOOK_PASSWORD`: the basic auth Pipedrive's webhooks carry; null: no webhooks. */
+  pipedriveWebhook: { user: string; password: string } | null;
   storeUrl: string;
   logLevel: string;
   /** Who may do what: ALLOW_GUESTS, UNLINKED_USERS, CLOSE_DEALS, DEALBOT_ADMINS (`services/access-policy.ts`). */
@@ -76,6 +82,16 @@ const envSchema = z.object({
   PRODUCTIVE_BASE_URL: optionalString.pipe(httpUrl('PRODUCTIVE_BASE_URL').optional()),
   PIPELINEDEALS_API_KEY: optionalString,
   PIPELINEDEALS_BASE_URL: optionalString.pipe(httpUrl('PIPELINEDEALS_BASE_URL').optional()),
+  CRM_POLL_SECONDS: optionalString
+    .refine((v) => v === undefined || (/^\d+$/.test(v) && (Number(v) === 0 || (Number(v) >= 10 && Number(v) <= 86_400))), {
+      message: 'CRM_POLL_SECONDS must be 0 (off) or a whole number of seconds from 10 to 86400',
+    })
+    .transform((v) => (v === undefined ? undefined : Number(v))),
+  PUBLIC_URL: optionalString.pipe(httpUrl('PUBLIC_URL').optional()),
+  PIPEDRIVE_WEBHOOK_USER: optionalString.refine((v) => v === undefined || !v.includes(':'), {
+    message: 'PIPEDRIVE_WEBHOOK_USER cannot contain ":" (HTTP basic auth)',
+  }),
+  PIPEDRIVE_WEBHOOK_PASSWORD: optionalString,
   STORE_URL: optionalString.refine((v) => v === undefined || /^(sqlite:\/\/.+|rediss?:\/\/.+|memory:\/\/)$/.test(v), {
     message: 'STORE_URL must be sqlite://<path>, redis://<host>[:port] or memory://',
   }),
@@ -144,6 +160,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         }
       : null;
 
+  if (Boolean(e.PIPEDRIVE_WEBHOOK_USER) !== Boolean(e.PIPEDRIVE_WEBHOOK_PASSWORD)) {
+    problems.push('PIPEDRIVE_WEBHOOK_USER and PIPEDRIVE_WEBHOOK_PASSWORD go together: set both, or neither');
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
@@ -158,6 +178,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     pipedrive,
     productive,
     pipelinedeals,
+    pollSeconds: e.CRM_POLL_SECONDS ?? 60,
+    publicUrl: e.PUBLIC_URL ?? null,
+    pipedriveWebhook:
+      e.PIPEDRIVE_WEBHOOK_USER && e.PIPEDRIVE_WEBHOOK_PASSWORD
+        ? { user: e.PIPEDRIVE_WEBHOOK_USER, password: e.PIPEDRIVE_WEBHOOK_PASSWORD }
+        : null,
     storeUrl: e.STORE_URL ?? 'sqlite://./data/dealbot.sqlite',
     logLevel: e.LOG_LEVEL ?? 'info',
     access: {

@@ -92,3 +92,25 @@ describe('loadConfig', () => {
     expect(loadConfig({ SLACK_API_URL: 'http://127.0.0.1:9/api' }).slackApiUrl).toBe('http://127.0.0.1:9/api/');
   });
 });
+
+describe('loadConfig: where alerts get their changes', () => {
+  it('polls the CRM every 60 s by default, never with 0, and refuses a poll faster than every 10 s', () => {
+    expect(loadConfig({})).toMatchObject({ pollSeconds: 60, publicUrl: null, pipedriveWebhook: null });
+    expect(loadConfig({ CRM_POLL_SECONDS: '0' }).pollSeconds).toBe(0);
+    expect(loadConfig({ CRM_POLL_SECONDS: '300' }).pollSeconds).toBe(300);
+    expect(problemsOf({ CRM_POLL_SECONDS: '5' })).toEqual([
+      'CRM_POLL_SECONDS must be 0 (off) or a whole number of seconds from 10 to 86400',
+    ]);
+    expect(problemsOf({ CRM_POLL_SECONDS: 'often' })).toHaveLength(1);
+  });
+
+  it('takes the public URL without its trailing slash, and the webhook credentials only as a pair', () => {
+    expect(
+      loadConfig({ PUBLIC_URL: 'https://dealbot.example.com/', PIPEDRIVE_WEBHOOK_USER: 'pd', PIPEDRIVE_WEBHOOK_PASSWORD: 'secret' }),
+    ).toMatchObject({ publicUrl: 'https://dealbot.example.com', pipedriveWebhook: { user: 'pd', password: 'secret' } });
+    expect(problemsOf({ PIPEDRIVE_WEBHOOK_USER: 'pd' })).toEqual([
+      'PIPEDRIVE_WEBHOOK_USER and PIPEDRIVE_WEBHOOK_PASSWORD go together: set both, or neither',
+    ]);
+    expect(problemsOf({ PUBLIC_URL: 'dealbot.example.com' })).toEqual(['PUBLIC_URL must be an http(s) URL']);
+  });
+});
