@@ -31,7 +31,9 @@ function runConsole(script: string[], env: Record<string, string>): Promise<{ co
   });
 }
 
-describe('the console, scripted', () => {
+// Each case starts one or two node processes that load tsx cold: on a loaded 2-core machine
+// that alone took over 20 s (vitest's default here). A ceiling, not a timing assertion.
+describe('the console, scripted', { timeout: 120_000 }, () => {
   it('creates, moves and loses a deal through the real app, and the store keeps it', async () => {
     const storeUrl = `sqlite://${join(dir, 'dealbot.sqlite')}`;
     const { code, stdout, stderr } = await runConsole(
