@@ -100,9 +100,12 @@ const envSchema = z.object({
     z.enum(['none', 'read', 'write'], { message: 'UNLINKED_USERS must be read, write or none' }).optional(),
   ),
   CLOSE_DEALS: optionalString.pipe(z.enum(['anyone', 'owner'], { message: 'CLOSE_DEALS must be anyone or owner' }).optional()),
-  DEALBOT_ADMINS: optionalString.refine((v) => v === undefined || v.split(/[\s,]+/).every((id) => id === '' || /^[UW][A-Z0-9]+$/.test(id)), {
-    message: 'DEALBOT_ADMINS must be Slack user ids (U… or W…) separated by commas',
-  }),
+  DEALBOT_ADMINS: optionalString.refine(
+    (v) => v === undefined || v.split(/[\s,]+/).every((id) => id === '' || /^[UW][A-Z0-9]+$/.test(id)),
+    {
+      message: 'DEALBOT_ADMINS must be Slack user ids (U… or W…) separated by commas',
+    },
+  ),
   LOG_LEVEL: optionalString.pipe(
     z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {

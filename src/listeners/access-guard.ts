@@ -112,7 +112,9 @@ interface GuardContext {
   requesters?: RequesterDirectory;
 }
 
-export function createAccessGuard(options: AccessGuardOptions): Middleware<AnyMiddlewareArgs> & { workspace(store: Store, crm: CrmClient): WorkspaceAccess } {
+export function createAccessGuard(
+  options: AccessGuardOptions,
+): Middleware<AnyMiddlewareArgs> & { workspace(store: Store, crm: CrmClient): WorkspaceAccess } {
   const { settings, installation, logger } = options;
   const workspaces = new WeakMap<Store, WorkspaceAccess>();
 
@@ -152,7 +154,10 @@ export function createAccessGuard(options: AccessGuardOptions): Middleware<AnyMi
     const requester = access.requesters.known(request.userId, { linked: needsLink(request) });
     const channel = request.channelId ? access.channels.known(request.channelId) : null;
     if (!requester || (request.channelId && !channel)) return null;
-    return { requester, decision: decideAccess({ requester, need: request.need, channel, settings, opensForm: request.surface === 'shortcut' }) };
+    return {
+      requester,
+      decision: decideAccess({ requester, need: request.need, channel, settings, opensForm: request.surface === 'shortcut' }),
+    };
   }
 
   async function decideLater(access: WorkspaceAccess, request: ClassifiedRequest & { userId: string }, client: WebClient) {
@@ -162,7 +167,10 @@ export function createAccessGuard(options: AccessGuardOptions): Middleware<AnyMi
         ? access.channels.access(request.channelId, isExternallySharedPort(client))
         : Promise.resolve<ChannelAccess | null>(null),
     ]);
-    return { requester, decision: decideAccess({ requester, need: request.need, channel, settings, opensForm: request.surface === 'shortcut' }) };
+    return {
+      requester,
+      decision: decideAccess({ requester, need: request.need, channel, settings, opensForm: request.surface === 'shortcut' }),
+    };
   }
 
   const middleware: Middleware<AnyMiddlewareArgs> = async (args) => {
@@ -189,9 +197,14 @@ export function createAccessGuard(options: AccessGuardOptions): Middleware<AnyMi
         { surface: asking.surface, need: asking.need, refusal, user: userId, kind: decided.requester.kind },
         'refused by the access policy',
       );
-      await refuse({ body, request: asking, refusal, ack: acked ? undefined : ack, client, crmName: context.crm?.displayName ?? 'the CRM' }).catch(
-        (error: unknown) => logger.warn({ err: error, refusal }, 'could not tell a person why they were refused'),
-      );
+      await refuse({
+        body,
+        request: asking,
+        refusal,
+        ack: acked ? undefined : ack,
+        client,
+        crmName: context.crm?.displayName ?? 'the CRM',
+      }).catch((error: unknown) => logger.warn({ err: error, refusal }, 'could not tell a person why they were refused'));
       return false;
     };
 

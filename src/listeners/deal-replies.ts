@@ -33,11 +33,17 @@ export const UNDO_MINUTES = Math.round(UNDO_TTL_MS / 60_000);
 
 /** The change use cases, and who is making a change through `reply`, from where. */
 export async function changesFor(ctx: DealbotContext, reply: Reply): Promise<{ changes: DealChanges; request: ChangeRequest }> {
-  const changes = createDealChanges({ deals: ctx.deals, undo: createUndo({ crm: ctx.crm, store: ctx.store }), logger: ctx.logger });
+  const changes = createDealChanges({
+    deals: ctx.deals,
+    undo: createUndo({ crm: ctx.crm, store: ctx.store }),
+    logger: ctx.logger,
+    closeDeals: ctx.access?.closeDeals,
+  });
   const request: ChangeRequest = {
     options: await writeOptions(ctx, reply),
     actorUserId: reply.userId,
     sharedCard: reply.fromCard && reply.card ? reply.card : null,
+    closer: ctx.requester ?? null,
   };
   return { changes, request };
 }

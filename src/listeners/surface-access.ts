@@ -242,7 +242,12 @@ export function classifyRequest(body: Body): ClassifiedRequest {
     }
     case 'view_submission': {
       const view = rec(body.view);
-      return { surface: 'view', need: lookup(CALLBACK_ACCESS, str(view.callback_id), undefined), userId: user, channelId: viewChannel(view) };
+      return {
+        surface: 'view',
+        need: lookup(CALLBACK_ACCESS, str(view.callback_id), undefined),
+        userId: user,
+        channelId: viewChannel(view),
+      };
     }
     case 'view_closed':
       return { surface: 'view', need: 'none', userId: user, channelId: null };

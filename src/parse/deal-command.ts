@@ -191,7 +191,10 @@ function parseChannelRule(args: string): DealCommand {
   if (word === '') return { kind: 'channel', rule: null };
   const rule = CHANNEL_RULE_WORDS.get(word);
   if (rule) return { kind: 'channel', rule };
-  return invalid('channel', `\`${echo(collapse(args))}\` is not a channel rule: \`/deal channel open\`, \`/deal channel read-only\` or \`/deal channel off\`.`);
+  return invalid(
+    'channel',
+    `\`${echo(collapse(args))}\` is not a channel rule: \`/deal channel open\`, \`/deal channel read-only\` or \`/deal channel off\`.`,
+  );
 }
 
 function whichDeal(subcommand: Subcommand): DealCommand {

@@ -13,6 +13,9 @@ import type { Deal, WriteOptions } from '../crm/port.js';
 import type { Logger } from '../logger.js';
 import type { DealService, MoveOutcome } from './deal-service.js';
 import type { SharedCard, UndoableChange, UndoService } from './undo.js';
+import type { Requester } from '../domain/requester.js';
+import { AccessRefusedError } from '../errors.js';
+import { mayCloseDeal, type AccessSettings } from './access-policy.js';
 
 /** Who makes a change, and where from. */
 export interface ChangeRequest {
@@ -22,6 +25,11 @@ export interface ChangeRequest {
   actorUserId: string;
   /** The card everyone sees that the change was made from, if any: it is redrawn in place. */
   sharedCard: SharedCard | null;
+  /**
+   * Who is closing (the access guard's requester): with `CLOSE_DEALS=owner` only the deal's
+   * owner and admins may win, lose or reopen it. Absent: nobody is known to be either.
+   */
+  closer?: Pick<Requester, 'isAdmin' | 'crmUserId'> | null;
 }
 
 type Moved = Extract<MoveOutcome, { kind: 'moved' }>;
@@ -59,8 +67,27 @@ export interface DealChanges {
   markLost(deal: Deal | string, reason: string, request: ChangeRequest): Promise<StatusChange>;
 }
 
-export function createDealChanges(deps: { deals: DealService; undo: UndoService; logger: Logger }): DealChanges {
+export function createDealChanges(deps: {
+  deals: DealService;
+  undo: UndoService;
+  logger: Logger;
+  /** `CLOSE_DEALS`: who may win, lose or reopen a deal (default `anyone`). */
+  closeDeals?: AccessSettings['closeDeals'];
+}): DealChanges {
   const { deals, undo, logger } = deps;
+  const closeDeals = deps.closeDeals ?? 'anyone';
+
+  /**
+   * `CLOSE_DEALS=owner`: the deal is read (when only its id is known) and a closer who is
+   * neither its owner nor an admin is refused before anything changes.
+   */
+  async function mayClose(deal: Deal | string, request: ChangeRequest): Promise<Deal | string> {
+    if (closeDeals === 'anyone') return deal;
+    const known = typeof deal === 'string' ? await deals.getDeal(deal) : deal;
+    const closer = request.closer ?? { isAdmin: false, crmUserId: null };
+    if (!mayCloseDeal(closer, known, { closeDeals })) throw new AccessRefusedError('not-owner');
+    return known;
+  }
 
   /** Keeps an undo for the change; null when the store cannot (the change itself stands). */
   function rememberUndo(change: UndoableChange, request: ChangeRequest, announced: boolean): Promise<string | null> {
@@ -107,12 +134,14 @@ export function createDealChanges(deps: { deals: DealService; undo: UndoService;
       return withUndo(await deals.moveToStage(deal, stageId, request.options), request);
     },
 
-    setStatus(op, deal, request) {
-      return closed(op, () => (op === 'won' ? deals.markWon(deal, request.options) : deals.reopen(deal, request.options)), request);
+    async setStatus(op, deal, request) {
+      const checked = await mayClose(deal, request);
+      return closed(op, () => (op === 'won' ? deals.markWon(checked, request.options) : deals.reopen(checked, request.options)), request);
     },
 
-    markLost(deal, reason, request) {
-      return closed('lost', () => deals.markLost(deal, reason, request.options), request);
+    async markLost(deal, reason, request) {
+      const checked = await mayClose(deal, request);
+      return closed('lost', () => deals.markLost(checked, reason, request.options), request);
     },
   };
 }

@@ -19,6 +19,8 @@ import {
   type DigestSection,
 } from '../domain/digest-schedule.js';
 import { pickPipeline } from './pick-pipeline.js';
+import { AccessRefusedError } from '../errors.js';
+import { mayChangeWhatWasSetBy } from './access-policy.js';
 
 /** Whether the bot can post (and upload the chart) in a channel, joining a public one it is not in. */
 export interface DigestChannels {
@@ -64,7 +66,23 @@ export interface DigestSubscriptionsDeps {
   now: () => DateTime;
 }
 
+/**
+ * Who changes a channel's digests: a schedule is changed or removed only by whoever set it or
+ * an admin (anyone may read them). Absent: not checked (internal callers).
+ */
+export interface DigestChanger {
+  slackUserId: string;
+  isAdmin: boolean;
+}
+
+/** Refuses before anything changes when `changer` may not change `schedules`. */
+function mayChangeAll(changer: DigestChanger | undefined, schedules: readonly DigestSchedule[]): void {
+  if (!changer) return;
+  if (schedules.some((s) => !mayChangeWhatWasSetBy(changer, s.createdBy))) throw new AccessRefusedError('not-your-subscription');
+}
+
 export interface SubscribeRequest {
+  changer?: DigestChanger;
   channelId: string;
   userId: string;
   pipeline: string | null;
@@ -91,11 +109,12 @@ export function createDigestSubscriptions(deps: DigestSubscriptionsDeps) {
     },
 
     /** Turns off the channel's digest of the named pipeline, or all of them. */
-    async off(channelId: string, pipelineName: string | null): Promise<DigestOffOutcome> {
+    async off(channelId: string, pipelineName: string | null, changer?: DigestChanger): Promise<DigestOffOutcome> {
       const named = await pipelineNamed(pipelineName);
       if ('kind' in named) return named;
       const schedules = await deps.schedules.listByChannel(channelId);
       const removed = schedules.filter((s) => !named.pipeline || s.pipelineId === named.pipeline.id);
+      mayChangeAll(changer, removed);
       await Promise.all(removed.map((s) => deps.schedules.remove(s.id)));
       return { kind: 'off', removed };
     },
@@ -132,6 +151,7 @@ export function createDigestSubscriptions(deps: DigestSubscriptionsDeps) {
       const { pipeline } = named;
       if (!(await deps.channels.canPostIn(request.channelId))) return { kind: 'invite-me' };
       const existing = await deps.schedules.get(digestScheduleId(request.channelId, pipeline?.id ?? null));
+      mayChangeAll(request.changer, existing ? [existing] : []);
       const schedule = createDigestSchedule(
         {
           channelId: request.channelId,
@@ -160,11 +180,13 @@ export function createDigestSubscriptions(deps: DigestSubscriptionsDeps) {
       userId: string;
       previousId: string | null;
       settings: DigestSettingsInput;
+      changer?: DigestChanger;
     }): Promise<DigestSettingsOutcome> {
       const { channelId, userId, settings } = request;
       let previous: DigestSchedule | null = null;
       try {
         previous = (request.previousId ? await deps.schedules.get(request.previousId) : undefined) ?? null;
+        mayChangeAll(request.changer, previous ? [previous] : []);
         if (!settings.frequency) {
           if (previous) await deps.schedules.remove(previous.id);
           return { kind: 'off', removed: previous ? [previous] : [] };

@@ -6,6 +6,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { CrmClient, Deal, Stage, WriteOptions } from '../crm/port.js';
 import type { Store } from '../store/store.js';
+import { AccessRefusedError } from '../errors.js';
 
 export const UNDO_TTL_MS = 10 * 60_000;
 
@@ -38,7 +39,11 @@ export type UndoOutcome =
 export interface UndoService {
   /** Keeps the change for `UNDO_TTL_MS`; returns the id the Undo button carries. */
   remember(record: UndoRecord): Promise<string>;
-  undo(id: string, options?: WriteOptions): Promise<UndoOutcome>;
+  /**
+   * Reverts the change. `by`, the Slack person asking: only who made the change may undo it
+   * (anyone else gets `AccessRefusedError('not-your-undo')` and the undo stays usable by them).
+   */
+  undo(id: string, options?: WriteOptions, by?: string): Promise<UndoOutcome>;
 }
 
 const recordKey = (id: string) => `undo:${id}`;
@@ -72,7 +77,11 @@ export function createUndo(deps: { crm: CrmClient; store: Store; ttlMs?: number 
       return id;
     },
 
-    async undo(id, options) {
+    async undo(id, options, by) {
+      if (by !== undefined) {
+        const kept = await store.get<UndoRecord>(recordKey(id));
+        if (kept && kept.actorUserId !== by) throw new AccessRefusedError('not-your-undo');
+      }
       const owner = randomUUID();
       if (!(await store.claim(usedKey(id), ttlMs, owner))) return { kind: 'already-undone' };
       const record = await store.get<UndoRecord>(recordKey(id));

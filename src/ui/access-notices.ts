@@ -98,7 +98,8 @@ export function channelRuleSetMessage(rule: ChannelRule, userId: string): { text
 
 /** `/deal channel` with nothing after it: the rule in force here. */
 export function channelRuleShownMessage(rule: ChannelRule | null, externallyShared: boolean): { text: string } {
-  if (rule) return { text: `Dealbot in this channel is ${RULE_WORDS[rule]}. An admin changes it with \`/deal channel open|read-only|off\`.` };
+  if (rule)
+    return { text: `Dealbot in this channel is ${RULE_WORDS[rule]}. An admin changes it with \`/deal channel open|read-only|off\`.` };
   if (externallyShared) {
     return {
       text: 'This channel is shared with another organization: Dealbot posts no deals here and changes none until an admin opens it with `/deal channel open`.',

@@ -10,7 +10,7 @@ import { usageMessage } from './help.js';
 import { SlackLimits } from './ids.js';
 import type { DigestProblem } from '../parse/digest-command.js';
 import { escapeMrkdwn, mrkdwnText, truncate, userMention } from './mrkdwn.js';
-import { CrmError, StoreError } from '../errors.js';
+import { AccessRefusedError, CrmError, StoreError } from '../errors.js';
 import { nextRunAfter, type DigestFailure, type DigestSchedule, type DigestSection } from '../domain/digest-schedule.js';
 import { DIGEST_USAGE, describeDigestProblem, describePauseReason, describeSchedule, describeWhen } from './digest-words.js';
 
@@ -178,6 +178,7 @@ export function digestSettingsFailedNotice(input: SettingsFailureInput): Message
 
 /** Why applying digest settings failed, in words a person can act on. */
 export function describeSettingsFailure(error: unknown): string {
+  if (error instanceof AccessRefusedError) return 'only the person who set this digest, or a workspace admin, can change it';
   if (error instanceof CrmError) {
     return error.retryable ? `${error.crm} is not answering right now` : `${error.crm} refused to list the pipelines`;
   }

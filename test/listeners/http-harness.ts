@@ -7,7 +7,9 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DateTime } from 'luxon';
 import { boltLogger, createApp } from '../../src/app.js';
-import { startSlackApiStandin, type SlackApiStandin, type StandinUser } from '../../src/console/slack-api-standin.js';
+import { startSlackApiStandin, type SlackApiStandin, type StandinChannel, type StandinUser } from '../../src/console/slack-api-standin.js';
+import type { Installation } from '../../src/listeners/installation-guard.js';
+import type { AccessSettings } from '../../src/services/access-policy.js';
 import { createLocalCrm, type LocalCrm } from '../../src/crm/local/local-crm.js';
 import { ensureSeeded } from '../../src/crm/local/seed.js';
 import type { CrmClient } from '../../src/crm/port.js';
@@ -45,10 +47,18 @@ export interface HarnessOptions {
   /** The CRM the app talks to, built on the harness' store and seeded local CRM. */
   crm?: (local: LocalCrm, store: Store) => CrmClient;
   users?: StandinUser[];
+  channels?: StandinChannel[];
+  /** Who may do what (ALLOW_GUESTS, UNLINKED_USERS, CLOSE_DEALS, DEALBOT_ADMINS); default the app's defaults. */
+  access?: AccessSettings;
+  /** The installation requests must belong to; default the stand-in's workspace and app. */
+  installation?: Installation;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
-  const standin = await startSlackApiStandin({ users: [ADA, BOB, ...(options.users ?? [])], channels: [CHANNEL] });
+  const standin = await startSlackApiStandin({
+    users: [ADA, BOB, ...(options.users ?? [])],
+    channels: [CHANNEL, ...(options.channels ?? [])],
+  });
   const store = await createStore('memory://');
   const local = createLocalCrm({ store });
   await ensureSeeded(local, store, { now: NOW.toUTC() });
@@ -63,6 +73,13 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     slackApiUrl: standin.url,
     tokenVerification: false,
     now: () => NOW.toUTC(),
+    installation: options.installation ?? {
+      teamId: standin.bot.teamId,
+      enterpriseId: null,
+      isEnterpriseInstall: false,
+      appId: standin.bot.appId,
+    },
+    ...(options.access ? { access: options.access } : {}),
   });
   const server = (await app.start(0)) as Server;
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${EVENTS_PATH}`;

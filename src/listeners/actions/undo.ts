@@ -49,7 +49,12 @@ export function registerUndoAction(app: App<DealbotContext>): void {
     await ack();
     const undoId = readId(action.value, ActionId.undoChange);
     const reply = replyForAction(body, client, respond);
-    const outcome = await createUndo({ crm: context.crm, store: context.store }).undo(undoId, await writeOptions(context, reply));
+    // Only the person who made the change may undo it (`services/undo.ts` refuses anyone else).
+    const outcome = await createUndo({ crm: context.crm, store: context.store }).undo(
+      undoId,
+      await writeOptions(context, reply),
+      reply.userId,
+    );
     await answerUndo(context, reply, outcome);
   });
 }

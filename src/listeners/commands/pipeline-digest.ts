@@ -36,6 +36,8 @@ export async function runDigestCommand(ctx: DealbotContext, reply: Reply, args: 
   const command = parseDigestCommand(args, person.tz);
   const subscriptions = digestSubscriptionsFor(ctx, digests, reply.client);
   const ephemeral = (message: { text: string }) => reply.respond({ response_type: 'ephemeral', ...message });
+  // A channel's digest is changed only by whoever set it or an admin (the use case refuses others).
+  const changer = { slackUserId: reply.userId, isAdmin: ctx.requester?.isAdmin ?? false };
 
   switch (command.kind) {
     case 'invalid':
@@ -49,7 +51,7 @@ export async function runDigestCommand(ctx: DealbotContext, reply: Reply, args: 
       return;
     }
     case 'off': {
-      const outcome = await subscriptions.off(channelId, command.pipeline);
+      const outcome = await subscriptions.off(channelId, command.pipeline, changer);
       if (outcome.kind === 'no-single-pipeline') return void (await ephemeral(noSinglePipelineMessage(outcome.name, outcome.all)));
       await reply.respond({
         response_type: outcome.removed.length > 0 ? 'in_channel' : 'ephemeral',
@@ -65,7 +67,7 @@ export async function runDigestCommand(ctx: DealbotContext, reply: Reply, args: 
       return;
     }
     case 'set': {
-      const outcome = await subscriptions.subscribe({ ...command, channelId, userId: reply.userId });
+      const outcome = await subscriptions.subscribe({ ...command, channelId, userId: reply.userId, changer });
       if (outcome.kind === 'no-single-pipeline') await ephemeral(noSinglePipelineMessage(outcome.name, outcome.all));
       else if (outcome.kind === 'invite-me') await ephemeral(inviteMeMessage());
       else {

@@ -51,6 +51,7 @@ export function registerDigestSettingsView(app: App<DealbotContext>): void {
       userId,
       previousId: metadata.scheduleId ?? null,
       settings: submission.settings,
+      changer: { slackUserId: userId, isAdmin: context.requester?.isAdmin ?? false },
     });
     let announcement: Message;
     switch (outcome.kind) {
