@@ -8,6 +8,8 @@
 import type { Deal } from '../crm/port.js';
 import { AnnouncementFailedError, DealStateConflictError } from '../errors.js';
 import { createDealChanges, type ChangeRequest, type DealChanges, type MoveChange, type StatusChange } from '../services/deal-changes.js';
+import type { DealEventKind } from '../domain/deal-events.js';
+import { recordAnnounced } from '../services/alert-delivery.js';
 import type { DealNotFound } from '../services/resolve-deal.js';
 import { createUndo, UNDO_TTL_MS } from '../services/undo.js';
 import { actionConfirmation } from '../ui/announcements.js';
@@ -83,10 +85,22 @@ async function answerChange(
   await replyWithCard(ctx, reply, deal, line, undo?.id ?? undefined);
 }
 
+/**
+ * The channel hears this change from Dealbot now, so the deal alerts there do not repeat it
+ * when the CRM reports it back (`services/alert-delivery.ts`). Noted just before the post.
+ */
+async function announcedIn(ctx: DealbotContext, channelId: string | null | undefined, dealId: string, kind: DealEventKind): Promise<void> {
+  if (!channelId) return;
+  await recordAnnounced(ctx.store, channelId, dealId, kind, ctx.now()).catch((error: unknown) => {
+    ctx.logger.warn({ err: error, dealId }, 'could not note an announced change; a deal alert may repeat it');
+  });
+}
+
 export async function answerMove(ctx: DealbotContext, reply: Reply, change: MoveChange, stageQuery = ''): Promise<void> {
   switch (change.kind) {
     case 'moved': {
       const line = movedLine(change.from, change.to, reply.userId, ctx.now());
+      if (reply.fromCard && reply.card) await announcedIn(ctx, reply.card.channel, change.deal.id, 'moved');
       return answerChange(ctx, reply, change.deal, line, {
         id: change.undoId,
         confirmation: movedConfirmationText(change.deal, change.to),
@@ -127,13 +141,18 @@ export async function answerStatus(ctx: DealbotContext, reply: Reply, change: St
   const { deal, op } = change;
   if (change.kind === 'unchanged') return replyWithCard(ctx, reply, deal, statusUnchangedNote(deal));
   const line = statusLine(op, deal, reply.userId, ctx.now());
-  if (op === 'reopen') return answerChange(ctx, reply, deal, line, null);
+  if (op === 'reopen') {
+    if (reply.fromCard && reply.card) await announcedIn(ctx, reply.card.channel, deal.id, 'reopened');
+    return answerChange(ctx, reply, deal, line, null);
+  }
 
   const confirmation = statusConfirmationText(deal, op);
+  if (reply.fromCard && reply.card) await announcedIn(ctx, reply.card.channel, deal.id, op);
   if (reply.fromCard) await answerChange(ctx, reply, deal, line, { id: change.undoId, confirmation });
   if (!change.announce) return;
 
   const announcement = await closedAnnouncement(ctx, reply, deal);
+  await announcedIn(ctx, reply.channelId, deal.id, op);
   try {
     await reply.respond({ response_type: 'in_channel', replace_original: false, ...announcement });
   } catch (cause) {
