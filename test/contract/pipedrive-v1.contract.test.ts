@@ -18,6 +18,7 @@ import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ZodType } from 'zod';
 import { createPipedriveClient } from '../../src/crm/pipedrive/pipedrive-client.js';
+import { ensurePipedriveWebhook } from '../../src/crm/pipedrive/pipedrive-webhooks.js';
 import { v1DealListResponseSchema, v1DealResponseSchema } from '../../src/crm/pipedrive/v1-schemas.js';
 import type { CrmClient } from '../../src/crm/port.js';
 import { CrmError, CrmValidationError } from '../../src/errors.js';
@@ -202,6 +203,28 @@ describe("v1 dialect against Pipedrive's published v1 spec (Prism)", () => {
       'PUT /deals/1',
       'GET /stages',
       'GET /pipelines',
+    ]);
+  });
+});
+
+describe("registering the alerts' webhook against Pipedrive's published v1 spec (Prism)", () => {
+  it('lists the webhooks, and registers one (the example list has none for our URL) with a body the spec accepts', async () => {
+    const first = exchanges.length;
+    const registered = await conforming(() =>
+      ensurePipedriveWebhook({
+        apiToken: TOKEN,
+        v1BaseUrl: published.baseUrl,
+        fetchFn: recordingFetch,
+        maxRetries: 0,
+        subscriptionUrl: 'https://dealbot.example.com/webhooks/pipedrive',
+        user: 'pipedrive',
+        password: 'webhook-password',
+      }),
+    );
+    expect(registered).toEqual({ result: 'created', webhookId: '1' });
+    expect(exchanges.slice(first).map((e) => `${e.method} ${new URL(e.url).pathname} ${e.status}`)).toEqual([
+      'GET /webhooks 200',
+      'POST /webhooks 201',
     ]);
   });
 });
