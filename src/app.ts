@@ -13,6 +13,7 @@ import type { DealbotContext } from './listeners/context.js';
 import { createErrorHandler } from './listeners/error-handler.js';
 import { registerListeners } from './listeners/index.js';
 import { createReplayGuard } from './listeners/replay-guard.js';
+import { DEFAULT_UNFURL_DOMAINS } from './parse/deal-link.js';
 import { createAccessGuard } from './listeners/access-guard.js';
 import { createInstallationGuard, type Installation } from './listeners/installation-guard.js';
 import { DEFAULT_ACCESS_SETTINGS, type AccessSettings } from './services/access-policy.js';
@@ -61,6 +62,8 @@ export interface AppDeps {
   installation?: Installation | null;
   /** Who may do what (`services/access-policy.ts`); absent, the defaults. */
   access?: AccessSettings;
+  /** `UNFURL_DOMAINS`: the domains whose deal links `link_shared` unfurls; absent, the manifest's defaults. */
+  unfurlDomains?: readonly string[];
 }
 
 /** Listener work running at once after acks; enough to keep CRM round trips overlapping. */
@@ -123,6 +126,7 @@ export function createApp(deps: AppDeps): App<DealbotContext> {
       store,
       now,
       digests: deps.digests ?? null,
+      unfurlDomains: deps.unfurlDomains ?? DEFAULT_UNFURL_DOMAINS,
       logger: deps.logger,
     });
     await next();

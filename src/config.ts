@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
 import type { CrmProvider } from './crm/port.js';
+import { DEFAULT_UNFURL_DOMAINS } from './parse/deal-link.js';
 import type { AccessSettings } from './services/access-policy.js';
 
 export type SlackMode = 'socket' | 'http' | 'console';
@@ -27,6 +28,8 @@ export interface Config {
   pollSeconds: number;
   /** `PUBLIC_URL`: the bot's public base URL, without a trailing slash; null when not set. */
   publicUrl: string | null;
+  /** `UNFURL_DOMAINS`: the domains whose deal links are unfurled (the manifest's `unfurl_domains`). */
+  unfurlDomains: string[];
   /** `PIPEDRIVE_WEBHOOK_USER` / `PIPEDRIVE_WEBHOOK_PASSWORD`: the basic auth Pipedrive's webhooks carry; null: no webhooks. */
   pipedriveWebhook: { user: string; password: string } | null;
   storeUrl: string;
@@ -88,6 +91,10 @@ const envSchema = z.object({
     })
     .transform((v) => (v === undefined ? undefined : Number(v))),
   PUBLIC_URL: optionalString.pipe(httpUrl('PUBLIC_URL').optional()),
+  UNFURL_DOMAINS: optionalString.refine(
+    (v) => v === undefined || v.split(/[\s,]+/).every((d) => d === '' || /^(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)+$/i.test(d)),
+    { message: 'UNFURL_DOMAINS must be domain names separated by commas, e.g. pipedrive.com,productive.io' },
+  ),
   PIPEDRIVE_WEBHOOK_USER: optionalString.refine((v) => v === undefined || !v.includes(':'), {
     message: 'PIPEDRIVE_WEBHOOK_USER cannot contain ":" (HTTP basic auth)',
   }),
@@ -183,6 +190,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     pipelinedeals,
     pollSeconds: e.CRM_POLL_SECONDS ?? 60,
     publicUrl: e.PUBLIC_URL ?? null,
+    unfurlDomains: e.UNFURL_DOMAINS
+      ? e.UNFURL_DOMAINS.split(/[\s,]+/)
+          .filter((d) => d !== '')
+          .map((d) => d.toLowerCase())
+      : [...DEFAULT_UNFURL_DOMAINS],
     pipedriveWebhook:
       e.PIPEDRIVE_WEBHOOK_USER && e.PIPEDRIVE_WEBHOOK_PASSWORD
         ? { user: e.PIPEDRIVE_WEBHOOK_USER, password: e.PIPEDRIVE_WEBHOOK_PASSWORD }

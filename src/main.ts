@@ -289,6 +289,7 @@ async function runService(config: Config): Promise<number> {
         appId: identity.appId,
       },
       access: config.access,
+      unfurlDomains: config.unfurlDomains,
     };
     if (config.mode === 'socket') {
       const receiver = instrumentReceiver(

@@ -523,6 +523,28 @@ export async function startSlackApiStandin(options: StandinOptions = {}): Promis
       if (!ts) throw new SlackApiFailure('message_not_found');
       return { channel, permalink: `${baseUrl()}/archives/${channel}/p${ts.replace('.', '')}` };
     },
+    // Links in a posted message (`channel` + `ts`, the message must hold each URL) or still
+    // in the composer (`unfurl_id` + `source`); each unfurl's blocks checked like a message's.
+    'chat.unfurl': (args) => {
+      const unfurls = args.unfurls;
+      if (!unfurls || typeof unfurls !== 'object' || Array.isArray(unfurls)) throw new SlackApiFailure('invalid_arguments');
+      const unfurlId = asString(args.unfurl_id);
+      const source = asString(args.source);
+      if (unfurlId || source) {
+        if (!unfurlId || (source !== 'composer' && source !== 'conversations_history')) throw new SlackApiFailure('invalid_arguments');
+      } else {
+        const channel = resolveChannel(args.channel);
+        const ts = asString(args.ts);
+        const posted = ts ? messages.get(messageKey(channel, ts)) : undefined;
+        if (!posted) throw new SlackApiFailure('cannot_find_message');
+        if (Object.keys(unfurls).some((url) => !posted.text.includes(url))) throw new SlackApiFailure('cannot_unfurl_url');
+      }
+      for (const unfurl of Object.values(unfurls as Record<string, unknown>)) {
+        const blocks = (unfurl as { blocks?: unknown } | null)?.blocks;
+        if (blocks !== undefined) refuseInvalidBlocks({ blocks });
+      }
+      return {};
+    },
     'conversations.info': (args) => {
       const found = findChannel(asString(args.channel) ?? '');
       if (!found || (found.isPrivate && found.botIsMember === false)) throw new SlackApiFailure('channel_not_found');

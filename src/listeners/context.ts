@@ -23,6 +23,8 @@ export interface DealbotContext {
   now: () => DateTime;
   /** The digest scheduler; null where digests are not running (some tests). */
   digests: Scheduler | null;
+  /** `UNFURL_DOMAINS`: the domains whose deal links are unfurled. */
+  unfurlDomains: readonly string[];
   /** For what a flow handles itself and goes on (a fallback, a step that may fail): never swallowed without a line. */
   logger: Logger;
   /**

@@ -12,12 +12,14 @@ import { registerFormPipelineAction } from './actions/form-pipeline.js';
 import { registerCreateDealView } from './views/create-deal.js';
 import { registerLostReasonView } from './views/lost-reason.js';
 import { registerDigestSettingsView } from './views/digest-settings.js';
+import { registerAlertSettingsView } from './views/alert-settings.js';
 import { registerAttachNoteView } from './views/attach-note.js';
 import { registerUndoAction } from './actions/undo.js';
 import { registerHomeActions } from './actions/home.js';
 import { registerShortcuts } from './shortcuts/index.js';
 import { registerPickerOptions } from './options/pickers.js';
 import { registerAppHomeEvent } from './events/app-home.js';
+import { registerLinkSharedEvent } from './events/link-shared.js';
 import { registerUserChangeEvent } from './events/user-change.js';
 
 export function registerListeners(app: App<DealbotContext>): void {
@@ -30,11 +32,13 @@ export function registerListeners(app: App<DealbotContext>): void {
   registerCreateDealView(app);
   registerLostReasonView(app);
   registerDigestSettingsView(app);
+  registerAlertSettingsView(app);
   registerAttachNoteView(app);
   registerUndoAction(app);
   registerHomeActions(app);
   registerShortcuts(app);
   registerPickerOptions(app);
   registerAppHomeEvent(app);
+  registerLinkSharedEvent(app);
   registerUserChangeEvent(app);
 }

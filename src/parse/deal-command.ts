@@ -19,6 +19,8 @@ export type DealCommand =
   | { kind: 'lost'; ref: DealRef; reason: string | null }
   | { kind: 'reopen'; ref: DealRef }
   | { kind: 'timeline'; ref: DealRef }
+  /** `/deal alerts me [off]`: a DM when someone else changes a deal the person owns. */
+  | { kind: 'alerts'; on: boolean }
   /** `/deal channel [open|read-only|off]`: an admin sets the channel's rule; alone, the rule in force. */
   | { kind: 'channel'; rule: ChannelRule | null }
   | { kind: 'invalid'; subcommand: string | null; problem: string; suggestion: string | null };
@@ -51,6 +53,10 @@ export const DEAL_SUBCOMMAND_HELP: DealSubcommandHelp = {
   lost: { summary: 'Mark a deal lost, with a reason', examples: ['/deal lost 42 because no budget this year', '/deal lost 42'] },
   reopen: { summary: 'Reopen a won or lost deal', examples: ['/deal reopen 42'] },
   timeline: { summary: "A deal's history", examples: ['/deal timeline 42'] },
+  alerts: {
+    summary: 'A direct message when someone else changes a deal you own',
+    examples: ['/deal alerts me', '/deal alerts me off'],
+  },
   channel: {
     summary: 'Admins: open this channel to Dealbot, make it read-only, or turn Dealbot off here',
     examples: ['/deal channel read-only', '/deal channel open', '/deal channel off'],
@@ -77,6 +83,8 @@ const SUBCOMMAND_WORDS: ReadonlyArray<readonly [word: string, subcommand: Subcom
   ['open', 'reopen'],
   ['timeline', 'timeline'],
   ['history', 'timeline'],
+  ['alerts', 'alerts'],
+  ['alert', 'alerts'],
   ['channel', 'channel'],
 ];
 
@@ -111,6 +119,8 @@ export function parseDealCommand(text: string): DealCommand {
       return parseMove(args);
     case 'lost':
       return parseLost(args);
+    case 'alerts':
+      return parseAlerts(args);
     case 'channel':
       return parseChannelRule(args);
     case 'show':
@@ -194,6 +204,21 @@ function parseChannelRule(args: string): DealCommand {
   return invalid(
     'channel',
     `\`${echo(collapse(args))}\` is not a channel rule: \`/deal channel open\`, \`/deal channel read-only\` or \`/deal channel off\`.`,
+  );
+}
+
+/** `alerts me`, `alerts me on` (and `alerts` alone): on; `alerts me off`, `alerts off`: off. */
+function parseAlerts(args: string): DealCommand {
+  const words = collapse(args)
+    .toLowerCase()
+    .split(' ')
+    .filter((w) => w !== '' && w !== 'me' && w !== 'my' && w !== 'deals');
+  const [word, ...extra] = words;
+  if (extra.length === 0 && (word === undefined || word === 'on' || word === 'start')) return { kind: 'alerts', on: true };
+  if (extra.length === 0 && word !== undefined && ['off', 'stop', 'none', 'mute'].includes(word)) return { kind: 'alerts', on: false };
+  return invalid(
+    'alerts',
+    `\`/deal alerts\` is about your own deals: \`/deal alerts me\` or \`/deal alerts me off\`. For a channel: \`/pipeline alerts\`.`,
   );
 }
 

@@ -12,6 +12,11 @@ type Message = { text: string; blocks: KnownBlock[] };
 const OTHER_LINES: ReadonlyArray<readonly [string, readonly string[]]> = [
   ['The pipeline board, stage by stage', ['/pipeline', '/pipeline Partnerships']],
   ['Deals by period (expected close, won or created)', ['/pipeline timeline', '/pipeline timeline quarter 4 by won']],
+  [
+    'Deal news in this channel as it happens in the CRM (the settings, or one line)',
+    ['/pipeline alerts', '/pipeline alerts won lost in Sales over 10k'],
+  ],
+  ["This channel's alerts, numbered; turn one or all off", ['/pipeline alerts list', '/pipeline alerts off 2']],
   ['This help', ['/deal help']],
 ];
 

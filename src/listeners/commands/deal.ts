@@ -17,6 +17,7 @@ import { replyWithCard, writeOptions } from '../card-replies.js';
 import type { Reply } from '../replies.js';
 import { replyToCommand } from '../replies.js';
 import { replyWithTimeline } from '../timeline-replies.js';
+import { runPersonalAlerts } from '../personal-alerts.js';
 import { SlashCommand } from '../../ui/ids.js';
 import { channelRuleNoChannelMessage, channelRuleSetMessage, channelRuleShownMessage } from '../../ui/access-notices.js';
 import { isDirectMessage } from '../../services/channel-rules.js';
@@ -117,6 +118,7 @@ export const dealSubcommands: HandlerMap<DealSubcommand, [ctx: DealbotContext, r
   reopen: (command, ctx, reply, trigger) => reopen(ctx, reply, command, trigger),
   timeline: (command, ctx, reply, trigger) => timeline(ctx, reply, command, trigger),
   channel: (command, ctx, reply, trigger) => channel(ctx, reply, command, trigger),
+  alerts: (command, ctx, reply) => runPersonalAlerts(ctx, reply, command.on),
 };
 
 export function registerDealCommand(app: App<DealbotContext>): void {
