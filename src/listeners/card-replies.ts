@@ -36,6 +36,8 @@ export async function renderCard(
     viewerZone: person.tz,
     now: ctx.now().setZone(person.tz),
     ephemeral: options.ephemeral,
+    // In a channel shared with another organization (which an admin opened), sharing asks first.
+    confirmShare: Boolean(reply.channelId && ctx.channelRules?.known(reply.channelId)?.externallyShared),
     ...(options.note ? { context: options.note } : {}),
     ...(options.note && options.undoId ? { undoId: options.undoId } : {}),
   });

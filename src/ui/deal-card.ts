@@ -23,6 +23,11 @@ export interface DealCardInput {
   now: DateTime;
   /** Adds a "Share in channel" button. */
   ephemeral?: boolean;
+  /**
+   * The channel is shared with another organization (opened by an admin): "Share in channel"
+   * asks first, since people outside the company will see the deal.
+   */
+  confirmShare?: boolean;
   /** A context line, already mrkdwn-safe, e.g. "Moved to *Proposal* by <@U1> just now". */
   context?: string;
   /** Puts an "Undo" button beside the context line; the value is the undo id. */
@@ -90,6 +95,14 @@ const button = (text: string, actionId: string, dealId: string, style?: Button['
   ...(style ? { style } : {}),
 });
 
+/** Sharing a card in a channel with people from another organization asks first. */
+const SHARE_OUTSIDE_CONFIRM: NonNullable<Button['confirm']> = {
+  title: plainText('Share outside the company?', 100),
+  text: plainText('This channel includes people from another organization. They will see this deal.', 300),
+  confirm: plainText('Share it', 30),
+  deny: plainText('Cancel', 30),
+};
+
 /** Option values are limited to 150 characters; an id pair longer than that cannot be offered. */
 const OPTION_VALUE_MAX = 150;
 
@@ -123,7 +136,10 @@ function actions(input: DealCardInput): ActionsBlock {
   if (isOpenableUrl(deal.url)) {
     elements.push({ ...button(`Open in ${input.crmName}`, ActionId.cardOpenInCrm, deal.id), url: deal.url });
   }
-  if (input.ephemeral) elements.push(button('Share in channel', ActionId.cardShare, deal.id));
+  if (input.ephemeral) {
+    const share = button('Share in channel', ActionId.cardShare, deal.id);
+    elements.push(input.confirmShare ? { ...share, confirm: SHARE_OUTSIDE_CONFIRM } : share);
+  }
   return { type: 'actions', elements: elements.slice(0, SlackLimits.actionsElements) };
 }
 

@@ -133,7 +133,11 @@ describe('channel rules', () => {
     expect((await h.local.getDeal('4')).status).toBe('open');
 
     const shown4 = await deal(MEMBER, 'show 4');
-    expect(await repliesTo(shown4.responseId, shown4.from)).toContain('Tailspin Toys webshop');
+    const card = await repliesTo(shown4.responseId, shown4.from);
+    expect(card).toContain('Tailspin Toys webshop');
+    // A channel of the company only: sharing needs no confirmation.
+    expect(card).toContain('Share in channel');
+    expect(card).not.toContain('Share outside the company?');
 
     // Opened again by an admin: the member's win goes through.
     const reopened = await deal(ADMIN, 'channel open');
@@ -188,6 +192,11 @@ describe('channel rules', () => {
 
     const opened = await deal(ADMIN, 'channel open', channel);
     await repliesTo(opened.responseId, opened.from);
+    // Opened: a card shown there can be shared, but its Share button asks first.
+    const card = await deal(MEMBER, 'show 4', channel);
+    const cardShown = await repliesTo(card.responseId, card.from);
+    expect(cardShown).toContain('Tailspin Toys webshop');
+    expect(cardShown).toContain('Share outside the company?');
     const won = await deal(MEMBER, 'won 4', channel);
     await repliesTo(won.responseId, won.from);
     expect((await h.local.getDeal('4')).status).toBe('won');

@@ -110,10 +110,12 @@ describe('/pipeline digest', () => {
     const filled = await standin.waitFor(
       (c) => c.method === 'views.update' && JSON.stringify(c.args.view).includes(CallbackId.digestSettingsModal),
     );
-    // Nothing was read before the modal opened: views.open is the app's first Web API call.
-    expect(standin.calls.findIndex((c) => c.method === 'views.open')).toBeLessThan(
-      standin.calls.findIndex((c) => c.method === 'users.info'),
-    );
+    // Nothing was read for the modal before it opened: the only earlier Web API calls are the
+    // access check's (who the person is, whether the channel is shared outside); the person's
+    // zone comes from that same users.info answer.
+    const openedAt = standin.calls.findIndex((c) => c.method === 'views.open');
+    expect(standin.calls.slice(0, openedAt).every((c) => ['auth.test', 'users.info', 'conversations.info'].includes(c.method))).toBe(true);
+    expect(standin.calls.filter((c) => c.method === 'users.info')).toHaveLength(1);
     const view = filled.args.view as { private_metadata: string };
     const select = (value: string) => ({ type: 'static_select', selected_option: { text: { type: 'plain_text', text: value }, value } });
     const values = {
