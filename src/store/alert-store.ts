@@ -15,7 +15,7 @@
 
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import type { AlertSubscription } from '../domain/alert-subscription.js';
+import { alertTargetKey, type AlertSubscription } from '../domain/alert-subscription.js';
 import { DEAL_EVENT_KINDS, type DealEvent, type DealEventKind } from '../domain/deal-events.js';
 import type { Store } from './store.js';
 
@@ -241,6 +241,16 @@ export function createAlertStore(store: Store): AlertStore {
     return (Array.isArray(value) ? value : []).flatMap((v) => (parseWith(entrySchema, v) as OutboxEntry | undefined) ?? []);
   };
 
+  async function dropQueued(target: string, subscriptionId: string): Promise<void> {
+    await store.withLock(outboxLock(target), async () => {
+      const current = await readOutbox(target);
+      const kept = current.filter((e) => e.subscriptionId !== subscriptionId);
+      if (kept.length === current.length) return;
+      if (kept.length === 0) await store.delete(outboxKey(target));
+      else await store.set(outboxKey(target), kept);
+    });
+  }
+
   const alertStore: AlertStore = {
     async get(id) {
       return parseSubscription(await store.get(subscriptionKey(id)));
@@ -264,11 +274,15 @@ export function createAlertStore(store: Store): AlertStore {
         }
         const add = change.add ?? [];
         const remove = new Set((change.remove ?? []).filter((id) => !add.some((s) => s.id === id)));
+        const removed = (await store.getMany<unknown>([...remove].map(subscriptionKey))).flatMap((v) => parseSubscription(v) ?? []);
         for (const subscription of add) await store.set(subscriptionKey(subscription.id), subscription);
         const index = await readIndex();
         const next = [...index.filter((id) => !remove.has(id)), ...add.map((s) => s.id).filter((id) => !index.includes(id))];
         await store.set(INDEX_KEY, next);
         for (const id of remove) await store.delete(subscriptionKey(id));
+        // What a removed subscription still had queued would never be sent (nor looked at, once
+        // its channel has no subscription left): it goes with it.
+        for (const subscription of removed) await dropQueued(alertTargetKey(subscription.target), subscription.id);
         return { ok: true as const };
       });
     },

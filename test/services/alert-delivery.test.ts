@@ -372,9 +372,22 @@ describe('changes Dealbot announced itself', () => {
   it('drops what was queued for a subscription turned off before it was sent', async () => {
     const { fake, delivery, store, clock } = await setUp(['all', { delivery: { kind: 'batched', everyMinutes: 5 } }]);
     await delivery.enqueue([dealEvent('7', { kind: 'won' })]);
+    await delivery.enqueue([dealEvent('8', { kind: 'won' })]);
     await createAlertStore(store).apply({ remove: ['all'] });
+    expect(await createAlertStore(store).outbox(CHANNEL)).toEqual([]);
+    clock.advance({ minutes: 5 });
+    expect((await delivery.deliver(CHANNEL)).result).toBe('nothing');
+    expect(fake.posts).toEqual([]);
+  });
+
+  it('drops what was queued for a subscription changed so that it no longer matches', async () => {
+    const { fake, delivery, store, clock } = await setUp(['all', { delivery: { kind: 'batched', everyMinutes: 5 } }]);
+    await delivery.enqueue([dealEvent('7', { kind: 'won' })]);
+    const alerts = createAlertStore(store);
+    await alerts.apply({ add: [{ ...(await alerts.get('all'))!, events: ['lost'] }] });
     clock.advance({ minutes: 5 });
     expect((await delivery.deliver(CHANNEL)).result).toBe('dropped');
+    expect(await alerts.outbox(CHANNEL)).toEqual([]);
     expect(fake.posts).toEqual([]);
   });
 });
