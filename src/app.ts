@@ -14,6 +14,9 @@ import { createErrorHandler } from './listeners/error-handler.js';
 import { registerListeners } from './listeners/index.js';
 import { createReplayGuard } from './listeners/replay-guard.js';
 import { DEFAULT_UNFURL_DOMAINS } from './parse/deal-link.js';
+import { createActingAs } from './listeners/acting-as.js';
+import type { PersonalCrms } from './services/personal-credentials.js';
+import { vaultKeysFrom } from './store/credential-vault.js';
 import { createAccessGuard } from './listeners/access-guard.js';
 import { createInstallationGuard, type Installation } from './listeners/installation-guard.js';
 import { DEFAULT_ACCESS_SETTINGS, type AccessSettings } from './services/access-policy.js';
@@ -64,6 +67,10 @@ export interface AppDeps {
   access?: AccessSettings;
   /** `UNFURL_DOMAINS`: the domains whose deal links `link_shared` unfurls; absent, the manifest's defaults. */
   unfurlDomains?: readonly string[];
+  /** `DEALBOT_SECRET_KEY`: personal CRM credentials are kept encrypted with it; absent or null, they are off. */
+  secretKey?: string | null;
+  /** Clients acting with a person's own CRM credential (`createPersonalCrms`); null for the embedded CRM. */
+  personalCrms?: PersonalCrms | null;
 }
 
 /** Listener work running at once after acks; enough to keep CRM round trips overlapping. */
@@ -139,6 +146,14 @@ export function createApp(deps: AppDeps): App<DealbotContext> {
     createAccessGuard({
       settings: deps.access ?? DEFAULT_ACCESS_SETTINGS,
       installation: deps.installation ? { teamId: deps.installation.teamId, enterpriseId: deps.installation.enterpriseId } : null,
+      logger: deps.logger,
+    }),
+  );
+  // After the access guard (who is asking): writes act as that person and are audited.
+  app.use(
+    createActingAs({
+      personalCrms: deps.personalCrms ?? null,
+      vaultKeys: deps.secretKey ? vaultKeysFrom(deps.secretKey) : null,
       logger: deps.logger,
     }),
   );

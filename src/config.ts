@@ -36,6 +36,11 @@ export interface Config {
   logLevel: string;
   /** Who may do what: ALLOW_GUESTS, UNLINKED_USERS, CLOSE_DEALS, DEALBOT_ADMINS (`services/access-policy.ts`). */
   access: AccessSettings;
+  /**
+   * `DEALBOT_SECRET_KEY`: the key(s) personal CRM credentials are encrypted with
+   * (`store/credential-vault.ts` reads them); null: `/deal connect` is off.
+   */
+  secretKey: string | null;
 }
 
 const optionalString = z
@@ -101,6 +106,10 @@ const envSchema = z.object({
   PIPEDRIVE_WEBHOOK_PASSWORD: optionalString,
   STORE_URL: optionalString.refine((v) => v === undefined || /^(sqlite:\/\/.+|rediss?:\/\/.+|memory:\/\/)$/.test(v), {
     message: 'STORE_URL must be sqlite://<path>, redis://<host>[:port] or memory://',
+  }),
+  DEALBOT_SECRET_KEY: optionalString.refine((v) => v === undefined || v.split(',').every((k) => k.trim().length >= 16), {
+    message:
+      'DEALBOT_SECRET_KEY must be 32 bytes as base64 or hex, or a passphrase of at least 16 characters (comma-separated: the first encrypts, the others only decrypt)',
   }),
   ALLOW_GUESTS: optionalString.pipe(z.enum(['none', 'read'], { message: 'ALLOW_GUESTS must be none or read' }).optional()),
   UNLINKED_USERS: optionalString.pipe(
@@ -207,5 +216,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       closeDeals: e.CLOSE_DEALS ?? 'anyone',
       admins: (e.DEALBOT_ADMINS ?? '').split(/[\s,]+/).filter((id) => id !== ''),
     },
+    secretKey: e.DEALBOT_SECRET_KEY ?? null,
   };
 }

@@ -14,7 +14,8 @@ import { createCachedCrm } from './cached-crm.js';
 import { createJournaledCrm } from './journaled-crm.js';
 import { createLocalCrm } from './local/local-crm.js';
 import { ensureSeeded } from './local/seed.js';
-import type { CrmClient, User } from './port.js';
+import type { CrmClient } from './port.js';
+import type { PersonalCrms } from '../services/personal-credentials.js';
 
 /** A cache namespace that tells accounts apart without ever storing the credential. */
 function accountNamespace(provider: string, ...parts: string[]): string {
@@ -71,12 +72,7 @@ export async function createCrm(config: Config, store: Store, logger: Logger, tr
  * (stages, users: the same account) and its journal (one timeline per deal), so it costs the
  * CRM only the writes themselves. Built once per credential and kept a few minutes.
  */
-export interface PersonalCrms {
-  /** The CRM client acting with `secret`; the same object for the same secret while it is kept. */
-  withCredential(secret: string): CrmClient;
-  /** Who `secret` belongs to, asked of the CRM now: `CrmUnauthorizedError` when it refuses it. */
-  whoAmI(secret: string): Promise<User>;
-}
+export type { PersonalCrms };
 
 /** How long a person's client is kept after its last use. */
 export const PERSONAL_CLIENT_TTL_MS = 5 * 60_000;

@@ -13,6 +13,10 @@ import type { Requester } from '../domain/requester.js';
 import type { AccessSettings } from '../services/access-policy.js';
 import type { ChannelRules } from '../services/channel-rules.js';
 import type { RequesterDirectory } from '../services/requester-directory.js';
+import type { AuditTrail } from '../services/audit-trail.js';
+import type { CrmLinks } from '../services/crm-links.js';
+import type { PersonalCrms } from '../services/personal-credentials.js';
+import type { CredentialVault } from '../store/credential-vault.js';
 
 export interface DealbotContext {
   [key: string]: unknown;
@@ -38,4 +42,18 @@ export interface DealbotContext {
   channelRules?: ChannelRules;
   /** The workspace's directory of people (`user_change` refreshes it). */
   requesters?: RequesterDirectory;
+  /**
+   * Put by `acting-as.ts` (issue #16): `crm` and `deals` above then act as the person asking
+   * (their own credential or the shared one) and audit every write; `sharedCrm` is the
+   * workspace's shared client underneath.
+   */
+  sharedCrm?: CrmClient;
+  /** The workspace's audit trail of writes made through Dealbot. */
+  audit?: AuditTrail;
+  /** Personal CRM credentials; null when `DEALBOT_SECRET_KEY` is not set. */
+  credentials?: CredentialVault | null;
+  /** Clients acting with a person's credential; null for the embedded CRM. */
+  personalCrms?: PersonalCrms | null;
+  /** Slack users linked to CRM users (by email, or by an admin). */
+  crmLinks?: CrmLinks;
 }

@@ -14,6 +14,7 @@ import { registerLostReasonView } from './views/lost-reason.js';
 import { registerDigestSettingsView } from './views/digest-settings.js';
 import { registerAlertSettingsView } from './views/alert-settings.js';
 import { registerAttachNoteView } from './views/attach-note.js';
+import { registerConnectCrmView } from './views/connect-crm.js';
 import { registerUndoAction } from './actions/undo.js';
 import { registerHomeActions } from './actions/home.js';
 import { registerShortcuts } from './shortcuts/index.js';
@@ -34,6 +35,7 @@ export function registerListeners(app: App<DealbotContext>): void {
   registerDigestSettingsView(app);
   registerAlertSettingsView(app);
   registerAttachNoteView(app);
+  registerConnectCrmView(app);
   registerUndoAction(app);
   registerHomeActions(app);
   registerShortcuts(app);

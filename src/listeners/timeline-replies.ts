@@ -26,6 +26,7 @@ export async function replyWithTimeline(
     cursor,
     viewerZone: ctx.people.get(reply.client, reply.userId).then((person) => person.tz),
     now: ctx.now,
+    audit: ctx.audit ?? null,
   });
   const message = dealTimelineMessage({ ...page, crmName: ctx.crm.displayName });
   await reply.respond({ response_type: 'ephemeral', replace_original: false, ...message });

@@ -23,6 +23,17 @@ export type DealCommand =
   | { kind: 'alerts'; on: boolean }
   /** `/deal channel [open|read-only|off]`: an admin sets the channel's rule; alone, the rule in force. */
   | { kind: 'channel'; rule: ChannelRule | null }
+  /** `/deal link @person <crm email>` (admins): link a Slack user to the CRM user with that email. */
+  | { kind: 'link'; slackUserId: string; email: string }
+  /** `/deal link list` (admins): the links admins made. */
+  | { kind: 'link-list' }
+  /** `/deal unlink @person` (admins). */
+  | { kind: 'unlink'; slackUserId: string }
+  /** `/deal connect`: store one's own CRM credential; `/deal disconnect` removes it. */
+  | { kind: 'connect' }
+  | { kind: 'disconnect' }
+  /** `/deal audit [deal]` (admins): the latest writes made through Dealbot, of one deal or all. */
+  | { kind: 'audit'; deal: DealRef | null }
   | { kind: 'invalid'; subcommand: string | null; problem: string; suggestion: string | null };
 
 /** The subcommands that act on one deal; a "which deal?" picker finishes one of these. */
@@ -53,14 +64,26 @@ export const DEAL_SUBCOMMAND_HELP: DealSubcommandHelp = {
   lost: { summary: 'Mark a deal lost, with a reason', examples: ['/deal lost 42 because no budget this year', '/deal lost 42'] },
   reopen: { summary: 'Reopen a won or lost deal', examples: ['/deal reopen 42'] },
   timeline: { summary: "A deal's history", examples: ['/deal timeline 42'] },
-  alerts: {
-    summary: 'A direct message when someone else changes a deal you own',
-    examples: ['/deal alerts me', '/deal alerts me off'],
-  },
   channel: {
     summary: 'Admins: open this channel to Dealbot, make it read-only, or turn Dealbot off here',
     examples: ['/deal channel read-only', '/deal channel open', '/deal channel off'],
   },
+  alerts: {
+    summary: 'A direct message when someone else changes a deal you own',
+    examples: ['/deal alerts me', '/deal alerts me off'],
+  },
+  connect: {
+    summary: 'Make your changes with your own CRM credential, so the CRM names you',
+    examples: ['/deal connect'],
+  },
+  disconnect: { summary: 'Forget your own CRM credential', examples: ['/deal disconnect'] },
+  link: {
+    summary: 'Admins: link someone to their CRM user by email',
+    examples: ['/deal link @ada ada@example.com'],
+  },
+  'link-list': { summary: 'Admins: the links made by hand', examples: ['/deal link list'] },
+  unlink: { summary: 'Admins: remove a link made by hand', examples: ['/deal unlink @ada'] },
+  audit: { summary: 'Admins: who changed what through Dealbot', examples: ['/deal audit', '/deal audit 42'] },
 };
 
 type Subcommand = Exclude<DealCommand['kind'], 'invalid'>;
@@ -83,9 +106,14 @@ const SUBCOMMAND_WORDS: ReadonlyArray<readonly [word: string, subcommand: Subcom
   ['open', 'reopen'],
   ['timeline', 'timeline'],
   ['history', 'timeline'],
+  ['channel', 'channel'],
   ['alerts', 'alerts'],
   ['alert', 'alerts'],
-  ['channel', 'channel'],
+  ['connect', 'connect'],
+  ['disconnect', 'disconnect'],
+  ['link', 'link'],
+  ['unlink', 'unlink'],
+  ['audit', 'audit'],
 ];
 
 const SUBCOMMANDS = new Map<string, Subcommand>(SUBCOMMAND_WORDS);
@@ -119,10 +147,20 @@ export function parseDealCommand(text: string): DealCommand {
       return parseMove(args);
     case 'lost':
       return parseLost(args);
-    case 'alerts':
-      return parseAlerts(args);
     case 'channel':
       return parseChannelRule(args);
+    case 'alerts':
+      return parseAlerts(args);
+    case 'link':
+    case 'link-list':
+      return parseLink(rawArgs(text));
+    case 'unlink':
+      return parseUnlink(rawArgs(text));
+    case 'connect':
+    case 'disconnect':
+      return { kind: subcommand };
+    case 'audit':
+      return { kind: 'audit', deal: refOrNull(args) };
     case 'show':
     case 'won':
     case 'reopen':
@@ -186,6 +224,21 @@ function parseLost(args: string): DealCommand {
   return { kind: 'lost', ref, reason: reason || null };
 }
 
+/** `alerts me`, `alerts me on` (and `alerts` alone): on; `alerts me off`, `alerts off`: off. */
+function parseAlerts(args: string): DealCommand {
+  const words = collapse(args)
+    .toLowerCase()
+    .split(' ')
+    .filter((w) => w !== '' && w !== 'me' && w !== 'my' && w !== 'deals');
+  const [word, ...extra] = words;
+  if (extra.length === 0 && (word === undefined || word === 'on' || word === 'start')) return { kind: 'alerts', on: true };
+  if (extra.length === 0 && word !== undefined && ['off', 'stop', 'none', 'mute'].includes(word)) return { kind: 'alerts', on: false };
+  return invalid(
+    'alerts',
+    `\`/deal alerts\` is about your own deals: \`/deal alerts me\` or \`/deal alerts me off\`. For a channel: \`/pipeline alerts\`.`,
+  );
+}
+
 const CHANNEL_RULE_WORDS = new Map<string, ChannelRule>([
   ['open', 'open'],
   ['on', 'open'],
@@ -207,20 +260,37 @@ function parseChannelRule(args: string): DealCommand {
   );
 }
 
-/** `alerts me`, `alerts me on` (and `alerts` alone): on; `alerts me off`, `alerts off`: off. */
-function parseAlerts(args: string): DealCommand {
-  const words = collapse(args)
-    .toLowerCase()
-    .split(' ')
-    .filter((w) => w !== '' && w !== 'me' && w !== 'my' && w !== 'deals');
-  const [word, ...extra] = words;
-  if (extra.length === 0 && (word === undefined || word === 'on' || word === 'start')) return { kind: 'alerts', on: true };
-  if (extra.length === 0 && word !== undefined && ['off', 'stop', 'none', 'mute'].includes(word)) return { kind: 'alerts', on: false };
-  return invalid(
-    'alerts',
-    `\`/deal alerts\` is about your own deals: \`/deal alerts me\` or \`/deal alerts me off\`. For a channel: \`/pipeline alerts\`.`,
-  );
+/** The text after the subcommand word as Slack sent it: a mention still carries the user's id. */
+function rawArgs(text: string): string {
+  return /^\s*\S+\s*([\s\S]*)$/u.exec(String(text))?.[1] ?? '';
 }
+
+/** `<@U123|ada>` (Slack's escaped mention) or a bare `U123ABC`, at the start of `raw`. */
+const MENTION = /^\s*(?:<@([UW][A-Z0-9]+)(?:\|[^>]*)?>|([UW][A-Z0-9]{2,}))(?=\s|$)([\s\S]*)$/u;
+
+function parseLink(raw: string): DealCommand {
+  const words = collapse(fromSlackText(raw));
+  if (words === '' || /^(list|ls|all)$/i.test(words)) return { kind: 'link-list' };
+  const mention = MENTION.exec(raw);
+  if (!mention) return invalid('link', 'Whom should I link? Mention them: `/deal link @ada ada@example.com`');
+  const email = collapse(unquote(fromSlackText(mention[3] ?? '')));
+  if (!EMAIL.test(email)) {
+    return invalid(
+      'link',
+      email === '' ? 'Which CRM email? `/deal link @ada ada@example.com`' : `\`${echo(email)}\` is not an email address.`,
+    );
+  }
+  return { kind: 'link', slackUserId: (mention[1] ?? mention[2])!, email };
+}
+
+function parseUnlink(raw: string): DealCommand {
+  const mention = MENTION.exec(raw);
+  if (!mention || collapse(fromSlackText(mention[3] ?? '')) !== '')
+    return invalid('unlink', 'Whom should I unlink? Mention them: `/deal unlink @ada`');
+  return { kind: 'unlink', slackUserId: (mention[1] ?? mention[2])! };
+}
+
+const EMAIL = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/u;
 
 function whichDeal(subcommand: Subcommand): DealCommand {
   const example = subcommand === 'lost' ? '/deal lost 42 because no budget' : `/deal ${subcommand} 42`;

@@ -12,6 +12,10 @@
 import { DateTime } from 'luxon';
 import type { CrmCapabilities, CrmClient, Deal, DealChange, DealStatus, Page } from '../crm/port.js';
 import { CrmUnsupportedError } from '../errors.js';
+import type { AuditEntry, AuditTrail } from './audit-trail.js';
+
+/** Dealbot's own audit lines a timeline shows on its first page. */
+export const AUDIT_IN_TIMELINE = 5;
 
 /** Entries per message: two blocks each keeps a page well inside Slack's 50 blocks. */
 export const TIMELINE_PAGE_SIZE = 20;
@@ -185,6 +189,8 @@ export interface DealTimelinePage {
   nextCursor: string | null;
   supported: boolean;
   olderPage: boolean;
+  /** The deal's latest writes through Dealbot (first page only), who really made them: newest first. */
+  audit: AuditEntry[];
 }
 
 /**
@@ -194,13 +200,16 @@ export interface DealTimelinePage {
  */
 export async function readDealTimelinePage(
   crm: CrmClient,
-  request: { deal: Deal | string; cursor: string | null; viewerZone: Promise<string>; now: () => DateTime },
+  request: { deal: Deal | string; cursor: string | null; viewerZone: Promise<string>; now: () => DateTime; audit?: AuditTrail | null },
 ): Promise<DealTimelinePage> {
-  const [zone, timeline, stages, users] = await Promise.all([
+  const dealId = typeof request.deal === 'string' ? request.deal : request.deal.id;
+  const [zone, timeline, stages, users, audit] = await Promise.all([
     request.viewerZone,
     loadDealTimeline(crm, request.deal, request.cursor),
     crm.listStages(),
     crm.listUsers(),
+    // Only the first page shows who made Dealbot's changes; the trail is a store read, never the CRM's.
+    request.audit && !request.cursor ? request.audit.forDeal(dealId, AUDIT_IN_TIMELINE) : Promise.resolve([]),
   ]);
   const now = request.now().setZone(zone);
   const hasOlder = timeline.nextCursor !== null;
@@ -217,5 +226,6 @@ export async function readDealTimelinePage(
     nextCursor: timeline.nextCursor,
     supported: timeline.supported,
     olderPage: !timeline.isFirstPage,
+    audit,
   };
 }

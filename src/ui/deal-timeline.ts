@@ -14,6 +14,8 @@ import { formatDay, formatExpectedClose, formatMoney, formatRelativeTime } from 
 import { ActionId, SlackLimits } from './ids.js';
 import { escapeMrkdwn, mrkdwnText, plainText, truncate } from './mrkdwn.js';
 import { dealFieldLabel } from './deal-field-names.js';
+import type { AuditEntry } from '../services/audit-trail.js';
+import { auditTimelineText } from './audit-view.js';
 
 type Message = { text: string; blocks: KnownBlock[] };
 
@@ -46,6 +48,8 @@ export interface DealTimelineInput {
   journalSince?: DateTime | null;
   /** Set on the pages "Show older" loads: the message then says they are older entries. */
   olderPage?: boolean;
+  /** Dealbot's audit entries of this deal (newest first): "Marked won by @ada via Dealbot". */
+  audit?: AuditEntry[];
 }
 
 const TITLE_MAX = 150;
@@ -249,6 +253,9 @@ export function dealTimelineMessage(input: DealTimelineInput): Message {
   ];
   const summary = summaryLine(input, now);
   if (summary) blocks.push(context(summary));
+  // Who really made Dealbot's changes, whoever the CRM's own history names (the shared token's owner).
+  const throughDealbot = input.olderPage ? null : auditTimelineText(input.audit ?? []);
+  if (throughDealbot) blocks.push(section(throughDealbot));
 
   const journal = input.supported && input.historySource === 'dealbot';
   if (!input.supported) {

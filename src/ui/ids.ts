@@ -66,6 +66,8 @@ export const CallbackId = {
   newDealShortcut: 'deal_new',
   createFromMessageShortcut: 'deal_from_message',
   attachToDealShortcut: 'deal_attach_message',
+  /** `/deal connect`: a person's own CRM credential; private_metadata is a `ConnectModalMetadata`. */
+  connectCrmModal: 'crm_connect_modal',
 } as const;
 export type CallbackId = (typeof CallbackId)[keyof typeof CallbackId];
 
@@ -115,6 +117,11 @@ export const AttachFormField = {
   note: 'attach_note',
 } as const;
 export type AttachFormField = (typeof AttachFormField)[keyof typeof AttachFormField];
+
+/** The `/deal connect` modal's one field (block and action id). */
+export const ConnectFormField = {
+  token: 'crm_connect_token',
+} as const;
 
 export const LostFormField = {
   reason: 'deal_lost_reason',

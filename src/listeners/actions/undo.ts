@@ -52,7 +52,8 @@ export function registerUndoAction(app: App<DealbotContext>): void {
     // Only the person who made the change may undo it (`services/undo.ts` refuses anyone else).
     const outcome = await createUndo({ crm: context.crm, store: context.store }).undo(
       undoId,
-      await writeOptions(context, reply),
+      // The audit trail records it as an undo, not as a change of its own.
+      { ...(await writeOptions(context, reply)), reason: 'undo' },
       reply.userId,
     );
     await answerUndo(context, reply, outcome);

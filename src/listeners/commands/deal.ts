@@ -23,6 +23,7 @@ import { channelRuleNoChannelMessage, channelRuleSetMessage, channelRuleShownMes
 import { isDirectMessage } from '../../services/channel-rules.js';
 import { isExternallySharedPort } from '../access-guard.js';
 import { dispatch, type HandlerMap } from './handler-map.js';
+import { disconnect, linkPerson, listLinks, openConnect, showAudit, unlinkPerson } from './deal-people.js';
 
 /** The subcommands answered after the ack; help and usage are the ack itself. */
 export type DealSubcommand = Exclude<DealCommand, { kind: 'help' | 'invalid' }>;
@@ -119,6 +120,12 @@ export const dealSubcommands: HandlerMap<DealSubcommand, [ctx: DealbotContext, r
   timeline: (command, ctx, reply, trigger) => timeline(ctx, reply, command, trigger),
   channel: (command, ctx, reply, trigger) => channel(ctx, reply, command, trigger),
   alerts: (command, ctx, reply) => runPersonalAlerts(ctx, reply, command.on),
+  link: (command, ctx, reply) => linkPerson(ctx, reply, command),
+  'link-list': (_command, ctx, reply) => listLinks(ctx, reply),
+  unlink: (command, ctx, reply) => unlinkPerson(ctx, reply, command),
+  connect: (_command, ctx, reply, trigger) => openConnect(ctx, reply, trigger),
+  disconnect: (_command, ctx, reply) => disconnect(ctx, reply),
+  audit: (command, ctx, reply) => showAudit(ctx, reply, command),
 };
 
 export function registerDealCommand(app: App<DealbotContext>): void {

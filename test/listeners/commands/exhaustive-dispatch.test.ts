@@ -19,7 +19,24 @@ describe('command dispatch is exhaustive', () => {
     type WithArchive = DealSubcommand | { kind: 'archive'; ref: DealRef };
     // @ts-expect-error Property 'archive' is missing: the new kind has no handler.
     const missing: HandlerMap<WithArchive, Args, Promise<void>> = dealSubcommands;
-    expect(Object.keys(missing).sort()).toEqual(['alerts', 'channel', 'find', 'lost', 'move', 'new', 'reopen', 'show', 'timeline', 'won']);
+    expect(Object.keys(missing).sort()).toEqual([
+      'alerts',
+      'audit',
+      'channel',
+      'connect',
+      'disconnect',
+      'find',
+      'link',
+      'link-list',
+      'lost',
+      'move',
+      'new',
+      'reopen',
+      'show',
+      'timeline',
+      'unlink',
+      'won',
+    ]);
   });
 
   it('a /deal subcommand added to the grammar without its help line does not type-check', () => {
@@ -27,7 +44,7 @@ describe('command dispatch is exhaustive', () => {
     type Help = { readonly [K in WithArchive]: { readonly summary: string; readonly examples: readonly string[] } };
     // @ts-expect-error Property 'archive' is missing: the new kind has no line in /deal help.
     const missing: Help = DEAL_SUBCOMMAND_HELP;
-    expect(Object.keys(missing)).toHaveLength(10);
+    expect(Object.keys(missing)).toHaveLength(16);
   });
 
   it('a /pipeline subcommand added to the grammar without a handler does not type-check', () => {
