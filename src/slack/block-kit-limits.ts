@@ -7,6 +7,9 @@
 
 type Json = Record<string, unknown>;
 
+/** Checkboxes hold at most 10 options (https://docs.slack.dev/reference/block-kit/block-elements/checkboxes-element). */
+const CHECKBOX_OPTIONS = 10;
+
 const LIMITS = {
   messageBlocks: 50,
   modalBlocks: 100,
@@ -183,6 +186,20 @@ class Checker {
         if (min !== undefined && (typeof min !== 'number' || min < 0))
           this.fail(`${path}.min_query_length`, 'must be a number of at least 0');
         if (el.initial_option !== undefined) this.option(`${path}.initial_option`, el.initial_option);
+        return;
+      }
+      case 'checkboxes': {
+        // Slack: 1 to 10 options; the initial ones must be among them.
+        const options = asArray(el.options);
+        if (options.length === 0 || options.length > CHECKBOX_OPTIONS) {
+          this.fail(`${path}.options`, `${options.length} options, must be 1 to ${CHECKBOX_OPTIONS}`);
+        }
+        options.forEach((o, i) => this.option(`${path}.options[${i}]`, o));
+        for (const initial of asArray(el.initial_options)) {
+          if (!options.some((o) => JSON.stringify(o) === JSON.stringify(initial))) {
+            this.fail(`${path}.initial_options`, 'are not all among the options');
+          }
+        }
         return;
       }
       case 'users_select':

@@ -89,15 +89,17 @@ function pipelineSelect(pipelines: Pipeline[], current: string | null): StaticSe
     ...[...pipelines]
       .sort((a, b) => a.order - b.order)
       .filter((p) => p.id.length <= OPTION_VALUE_MAX)
-      .slice(0, SlackLimits.selectOptions - 1)
       .map((p) => option(p.name, p.id)),
   ];
-  const initial = options.find((o) => o.value === (current ?? ALERT_MODAL_VALUES.everyPipeline)) ?? options[0];
+  // Past 100 pipelines, in groups of 100: every pipeline can be picked.
+  const fitting = selectOptions(options);
+  const flat = 'options' in fitting ? fitting.options : fitting.option_groups.flatMap((g) => g.options);
+  const initial = flat.find((o) => o.value === (current ?? ALERT_MODAL_VALUES.everyPipeline)) ?? flat[0];
   return {
     type: 'static_select',
     action_id: ActionId.alertPipeline,
     placeholder: plainText('Pipeline', 150),
-    options,
+    ...fitting,
     ...(initial ? { initial_option: initial } : {}),
   };
 }

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { SHORTCUTS } from '../../src/listeners/shortcuts/catalog.js';
 import { SlashCommand } from '../../src/ui/ids.js';
+import { DEFAULT_UNFURL_DOMAINS } from '../../src/parse/deal-link.js';
 
 const manifest = readFileSync(new URL('../../manifest.yml', import.meta.url), 'utf8');
 
@@ -48,6 +49,16 @@ describe('manifest.yml and the code agree', () => {
   it('turns on the Home tab and subscribes to app_home_opened', () => {
     expect(manifest).toMatch(/app_home:\n\s+home_tab_enabled: true/);
     expect(manifest).toMatch(/bot_events:\n(?:\s+#.*\n)*\s+- app_home_opened/);
+  });
+
+  it('registers the unfurl domains the app unfurls by default, with link_shared and its scopes', () => {
+    const section = /\n {2}unfurl_domains:\n((?: {4}- .*\n)+)/.exec(manifest)?.[1] ?? '';
+    const domains = [...section.matchAll(/- (\S+)/g)].map((m) => m[1]);
+    expect(domains).toEqual([...DEFAULT_UNFURL_DOMAINS]);
+    // Slack takes at most 5 unfurl domains.
+    expect(domains.length).toBeLessThanOrEqual(5);
+    expect(manifest).toMatch(/bot_events:\n(?:\s+(?:#.*|- \S+)\n)*\s+- link_shared\n/);
+    for (const scope of ['links:read', 'links:write']) expect(manifest).toMatch(new RegExp(`\\n\\s+- ${scope}\\n`));
   });
 
   it('asks for the scopes the shortcuts and cards use', () => {
