@@ -83,7 +83,6 @@ export function createActingAs(deps: ActingAsDeps): Middleware<AnyMiddlewareArgs
         },
         channelId: channelOfRequest(body),
         viaDealbotNote,
-        logger: deps.logger,
       });
       Object.assign(context, { crm, deals: createDealService(crm, store) });
     }

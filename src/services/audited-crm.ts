@@ -7,18 +7,18 @@
 // - Writes go out with the person's own credential when they stored one (`/deal connect`),
 //   so the CRM's own history names them; otherwise with the shared credential, under the
 //   person's name as the actor (the embedded CRM and Dealbot's journal record it).
-// - With the shared credential on a remote CRM that keeps notes, a create and a close (won,
-//   lost, reopen) also leave a short note on the deal saying "via Dealbot by <person>", so the
-//   CRM's own screens tell who it was. Moves and field edits do not: a note per edit would
-//   double the cost of the commonest writes, and the audit trail and Dealbot's timeline name
-//   the person for those. The embedded CRM needs no note: every member is its own user there.
+// - With the shared credential on a remote CRM, a note Dealbot writes (a message attached to a
+//   deal, a deal created from a message) ends with "via Dealbot by <person>", so the CRM's own
+//   screens tell who it was, in the same request. No extra note is written for other changes:
+//   a note per write would add a CRM request (Pipedrive tokens) to every create, move and
+//   close, and the audit trail and Dealbot's timeline already name the person for those. The
+//   embedded CRM needs none: every member is its own user there, named as the actor.
 // - Every write is recorded in the audit trail: who, which CRM user, the deal, what changed
 //   from → to, where, when, and with which credential. The "from" side is the deal as this
 //   request last read it (the use cases read a deal before changing it), so recording costs
 //   no CRM request; names of stages and users come from the cached account lists.
 
 import type { CrmClient, Deal, DealPatch, Stage, User, WriteOptions } from '../crm/port.js';
-import type { Logger } from '../logger.js';
 import type { AuditChange, AuditCredential, AuditOp, AuditTrail } from './audit-trail.js';
 
 /** Who is acting; the access middleware's requester gives it, the Slack profile otherwise. */
@@ -36,12 +36,9 @@ export interface AuditedCrmDeps {
   audit: AuditTrail;
   person: ActingPerson;
   channelId: string | null;
-  /** The words of the "via Dealbot by …" note (`ui/`); absent: no note is written. */
-  viaDealbotNote?: ((op: 'create' | 'won' | 'lost' | 'reopen', personName: string) => string) | null;
-  logger?: Logger;
+  /** The "via Dealbot by …" line a shared-credential note ends with (`ui/`); absent: notes are left as they are. */
+  viaDealbotNote?: ((personName: string) => string) | null;
 }
-
-const NOTED_OPS = new Set<AuditOp>(['create', 'won', 'lost', 'reopen']);
 
 function moneyText(deal: Pick<Deal, 'value'> | null | undefined): string | null {
   return deal?.value ? `${deal.value.amount} ${deal.value.currency}` : null;
@@ -49,7 +46,7 @@ function moneyText(deal: Pick<Deal, 'value'> | null | undefined): string | null 
 const numberText = (value: number | null | undefined): string | null => (value === null || value === undefined ? null : String(value));
 
 export function createAuditedCrm(deps: AuditedCrmDeps): CrmClient {
-  const { shared, audit, person, channelId, logger } = deps;
+  const { shared, audit, person, channelId } = deps;
   /** Deals as this request last saw them: the "from" side of its writes. */
   const seen = new Map<string, Deal>();
   const remember = (deal: Deal): Deal => {
@@ -125,19 +122,10 @@ export function createAuditedCrm(deps: AuditedCrmDeps): CrmClient {
     });
   }
 
-  /** The "via Dealbot by …" note, where the CRM's own history names the token's owner instead. */
-  async function noteVia(op: AuditOp, dealId: string, credential: AuditCredential, options: WriteOptions | undefined): Promise<void> {
-    if (credential !== 'shared' || !deps.viaDealbotNote || options?.reason === 'undo') return;
-    if (shared.provider === 'local' || !shared.capabilities.notes || !shared.addNote || !NOTED_OPS.has(op)) return;
-    try {
-      await shared.addNote(
-        dealId,
-        deps.viaDealbotNote(op as 'create' | 'won' | 'lost' | 'reopen', options?.actor?.name?.trim() || personName()),
-        asPerson(options),
-      );
-    } catch (error) {
-      logger?.warn({ err: error, dealId, op }, 'could not leave the via-Dealbot note; the change stands');
-    }
+  /** A note made with the shared credential says who it is from: the CRM names the token's owner. */
+  function signed(text: string, credential: AuditCredential, options: WriteOptions): string {
+    if (credential !== 'shared' || !deps.viaDealbotNote || shared.provider === 'local') return text;
+    return `${text.trimEnd()}\n\n${deps.viaDealbotNote(options.actor?.name?.trim() || personName())}`;
   }
 
   async function write(
@@ -155,7 +143,6 @@ export function createAuditedCrm(deps: AuditedCrmDeps): CrmClient {
     // Nothing changed (a double click on Won): nothing to record or note.
     if (what.length === 0 && op !== 'create') return after;
     await record(op, acting, after, what, credential);
-    await noteVia(op, after.id, credential, acting);
     return after;
   }
 
@@ -245,7 +232,8 @@ export function createAuditedCrm(deps: AuditedCrmDeps): CrmClient {
           async addNote(dealId: string, text: string, options?: WriteOptions): Promise<unknown> {
             const { client, credential, crmUserId } = await writerFor();
             const acting = asPerson(options, crmUserId);
-            const answer = await (client.addNote ? client.addNote(dealId, text, acting) : addNote(dealId, text, acting));
+            const body = signed(text, credential, acting);
+            const answer = await (client.addNote ? client.addNote(dealId, body, acting) : addNote(dealId, body, acting));
             const title = seen.get(dealId)?.title ?? `#${dealId}`;
             await record('note', acting, { id: dealId, title }, [{ field: 'note', from: null, to: text.trim() }], credential);
             return answer;

@@ -1,7 +1,7 @@
 // The audit trail as people read it (issue #16): `/deal audit [deal]` for admins, the
 // "Through Dealbot" lines of a deal's timeline ("🏆 Marked won by @ada via Dealbot"), and the
-// short note a remote CRM gets when a change went out with the shared credential ("Marked won
-// via Dealbot by Ada Lovelace"). Every name, title and value is escaped here.
+// line ending a note written to a remote CRM with the shared credential ("— via Dealbot by Ada
+// Lovelace"). Every name, title and value is escaped here.
 
 import type { KnownBlock } from '@slack/types';
 import type { AuditChange, AuditEntry, AuditOp } from '../services/audit-trail.js';
@@ -65,10 +65,9 @@ function changeText(change: AuditChange): string {
   return change.from === null ? `${field} ${value(change.to)}` : `${field} ${value(change.from)} → ${value(change.to)}`;
 }
 
-/** The CRM note of a change made with the shared credential: plain text, the person's name as Slack has it. */
-export function viaDealbotNote(op: 'create' | 'won' | 'lost' | 'reopen', personName: string): string {
-  const who = personName.trim() || 'someone in Slack';
-  return `${VERB[op]} via Dealbot by ${who}`;
+/** The line a note written with the shared credential ends with: plain text, the person's name as Slack has it. */
+export function viaDealbotNote(personName: string): string {
+  return `— via Dealbot by ${personName.trim() || 'someone in Slack'}`;
 }
 
 const credentialText = (entry: AuditEntry): string => (entry.credential === 'own' ? 'their own credential' : 'the shared credential');

@@ -125,19 +125,21 @@ describe('audited CRM: whose credential a write goes out with', () => {
     return createAuditTrail({ store: await createStore('memory://'), crm: 'pipedrive' });
   }
 
-  it("without their own credential: the shared client writes, and a close leaves a 'via Dealbot by' note; a move does not", async () => {
+  it("without their own credential: the shared client writes, no extra request, and a note it writes ends 'via Dealbot by'", async () => {
     const calls: string[] = [];
     const audit = await trail();
     const crm = createAuditedCrm({ shared: remote('shared', calls), audit, person: ADA, channelId: null, viaDealbotNote });
     await crm.getDeal('42');
     await crm.moveDeal('42', 's2');
     await crm.markWon('42');
+    await crm.addNote!('42', 'They signed.', { actor: { name: 'Ada L.' } });
     expect(calls).toEqual([
       'shared moveDeal {"name":"Ada Lovelace","crmUserId":"1"}',
       'shared markWon {"name":"Ada Lovelace","crmUserId":"1"}',
-      'shared addNote Marked won via Dealbot by Ada Lovelace',
+      'shared addNote They signed.\n\n— via Dealbot by Ada L.',
     ]);
     expect((await audit.recent()).map((e) => [e.op, e.credential])).toEqual([
+      ['note', 'shared'],
       ['won', 'shared'],
       ['move', 'shared'],
     ]);
@@ -162,9 +164,15 @@ describe('audited CRM: whose credential a write goes out with', () => {
     await crm.getDeal('42');
     await crm.moveDeal('42', 's2');
     await crm.markWon('42');
-    expect(calls).toEqual(['own moveDeal {"name":"Ada Lovelace","crmUserId":"9"}', 'own markWon {"name":"Ada Lovelace","crmUserId":"9"}']);
+    await crm.addNote!('42', 'They signed.');
+    expect(calls).toEqual([
+      'own moveDeal {"name":"Ada Lovelace","crmUserId":"9"}',
+      'own markWon {"name":"Ada Lovelace","crmUserId":"9"}',
+      'own addNote They signed.',
+    ]);
     expect(lookups).toBe(1);
     expect((await audit.recent()).map((e) => [e.op, e.credential, e.crmUserId])).toEqual([
+      ['note', 'own', '9'],
       ['won', 'own', '9'],
       ['move', 'own', '9'],
     ]);
