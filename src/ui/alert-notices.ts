@@ -119,7 +119,7 @@ export function alertSubscribedMessage(input: {
   const what = describeAlertSubscription(input.subscription, input.names, input.minValueCurrency ?? null);
   const verb = input.replaced ? 'changed alerts here to' : 'set alerts here';
   const line = `🔔 ${userMention(input.userId)} ${verb}: ${what} — ${codeSpan('/pipeline alerts list')}`;
-  const notes = [`Stop them with ${codeSpan('/pipeline alerts off')}`, `change them with ${codeSpan('/pipeline alerts')}`];
+  const notes = [`Stop them with ${codeSpan('/pipeline alerts off')}`, `add others with ${codeSpan('/pipeline alerts')}`];
   if (input.zoneFromProfile && input.subscription.quietHours)
     notes.unshift(`Quiet hours in ${userMention(input.userId)}’s Slack time zone`);
   return message(line, [section(line), context(notes.join(' · '))]);

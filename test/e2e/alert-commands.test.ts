@@ -187,6 +187,30 @@ describe('/pipeline alerts', () => {
     );
   });
 
+  it('tells the person by direct message when the channel refuses the announcement after the modal closed', async () => {
+    h.standin.failNext('chat.postMessage', 'channel_not_found');
+    const res = await h.interact(
+      viewSubmissionPayload({
+        view: { id: 'VALERTS2', callback_id: CallbackId.alertSettingsModal, private_metadata: JSON.stringify({ channelId: CHANNEL.id }) },
+        values: {
+          [ActionId.alertEvents]: {
+            [ActionId.alertEvents]: {
+              type: 'checkboxes',
+              selected_options: [{ text: { type: 'plain_text', text: 'Lost' }, value: 'lost' }],
+            },
+          },
+        },
+        user: { id: ADA.id, name: ADA.name },
+      }),
+    );
+    expect(res.status).toBe(200);
+    const dm = await h.standin.waitFor((c) => c.method === 'chat.postMessage' && c.args.channel === ADA.id);
+    expect(dm.result.ok).toBe(true);
+    expect(readText(dm.args)).toContain(
+      'Your deal alerts for <#C0CONSOLE> are saved, but I could not tell the channel: Slack answered “channel_not_found”',
+    );
+  });
+
   it('answers a mistake in the modal next to its field', async () => {
     const res = await h.interact(
       viewSubmissionPayload({
