@@ -11,6 +11,7 @@ import type { StateValue } from '../src/console/form-state.js';
 import { blockActionPayload, slashCommandPayload, viewSubmissionPayload } from '../src/console/slack-payloads.js';
 import { formBody, payloadBody, postSigned } from './signed-requests.js';
 import { forkBenchProcess, type BenchProcess } from './bench-process.js';
+import type { SendOrder, SendResult } from './request-sender.js';
 import { latencyStats, type LatencyStats } from './latency-stats.js';
 
 /** A plain-text input's state, as Slack sends it. */
@@ -115,20 +116,6 @@ export async function measureAckLatency(options: AckLatencyOptions): Promise<Ack
     }
   };
 
-  /** One signed request; its latency in ms, or null when it was not acked with a 200. */
-  const timeOne = async (url: string, kind: RequestKind): Promise<number | null> => {
-    const body = bodyFor(kind);
-    const started = performance.now();
-    try {
-      const res = await postSigned({ url, secret: signingSecret, body });
-      await res.arrayBuffer();
-      const ms = performance.now() - started;
-      return res.status === 200 ? ms : null;
-    } catch {
-      return null;
-    }
-  };
-
   /** Waits until Pipedrive and Slack have been quiet for a moment: the background work of a burst is done. */
   const settle = async (): Promise<void> => {
     const deadline = Date.now() + 30_000;
@@ -145,11 +132,27 @@ export async function measureAckLatency(options: AckLatencyOptions): Promise<Ack
     }
   };
 
+  // The requests are sent and timed from a process of their own (bench/request-sender.ts): this
+  // process serves the fake Pipedrive and the Slack stand-in, which Dealbot's work after its
+  // acks keeps busy and a bare app's does not, and would otherwise slow the clock.
+  const sender = await forkBenchProcess<{ ready: true }>('./request-sender.ts', {});
+  let orders = 0;
+  const sendAll = (order: Omit<SendOrder, 'id'>): Promise<Array<number | null>> =>
+    new Promise((resolve) => {
+      const id = (orders += 1);
+      const onResult = (message: SendResult) => {
+        if (message.id !== id) return;
+        sender.child.off('message', onResult);
+        resolve(message.latencies);
+      };
+      sender.child.on('message', onResult);
+      sender.child.send({ id, ...order });
+    });
+
   /** One burst (or, at 1 in flight, `size` requests one after another) against one app. */
   const burst = async (url: string, kind: RequestKind, concurrency: number, size: number, into: Tally): Promise<void> => {
-    const results: Array<number | null> = [];
-    if (concurrency === 1) for (let i = 0; i < size; i += 1) results.push(await timeOne(url, kind));
-    else results.push(...(await Promise.all(Array.from({ length: concurrency }, () => timeOne(url, kind)))));
+    const bodies = Array.from({ length: concurrency === 1 ? size : concurrency }, () => bodyFor(kind));
+    const results = await sendAll({ url, secret: signingSecret, bodies, concurrency });
     for (const r of results) {
       if (r === null) into.errors += 1;
       else into.samples.push(r);
@@ -164,7 +167,12 @@ export async function measureAckLatency(options: AckLatencyOptions): Promise<Ack
     BENCH_PIPEDRIVE_TOKEN: pipedrive.apiToken,
   };
   const apps: Record<AppKind, BenchProcess<{ port: number }>> = {
-    dealbot: await forkBenchProcess<{ port: number }>('./app-under-test.ts', { ...env, BENCH_APP: 'dealbot' }),
+    // BENCH_APP_NODE_FLAGS (e.g. `--cpu-prof`) go to Dealbot's process only.
+    dealbot: await forkBenchProcess<{ port: number }>(
+      './app-under-test.ts',
+      { ...env, BENCH_APP: 'dealbot' },
+      { nodeFlags: process.env.BENCH_APP_NODE_FLAGS?.split(' ').filter(Boolean) ?? [] },
+    ),
     bare: await forkBenchProcess<{ port: number }>('./app-under-test.ts', { ...env, BENCH_APP: 'bare' }),
   };
   const urlOf = (app: AppKind) => `http://127.0.0.1:${apps[app].message.port}/slack/events`;
@@ -215,6 +223,7 @@ export async function measureAckLatency(options: AckLatencyOptions): Promise<Ack
     return { crmLatencyMs: 200, rows, commandReply: latencyStats(replies) };
   } finally {
     pipedrive.setLatency(0);
+    await sender.stop();
     await apps.dealbot.stop();
     await apps.bare.stop();
   }

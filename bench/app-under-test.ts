@@ -18,6 +18,9 @@ import { createWorkQueue } from '../src/runtime/work-queue.js';
 import { createHttpReceiver } from '../src/slack/receivers.js';
 import { createStore } from '../src/store/create-store.js';
 
+/** Who the bench's bot token is; Dealbot is told as `npm start` tells it (`identity`), after its own auth.test. */
+const BENCH_BOT = { botId: 'BBENCH', botUserId: 'UBENCH' };
+
 const need = (name: string): string => {
   const value = process.env[name];
   if (!value) throw new Error(`bench/app-under-test.ts needs ${name}`);
@@ -35,6 +38,9 @@ async function startApp(): Promise<Server> {
       receiver,
       logger: boltLogger(logger),
       clientOptions: { slackApiUrl },
+      // Who the token is, as a bare app learns once from auth.test at start: without it Bolt
+      // 5.1 calls auth.test before every request's listeners (tokenVerificationEnabled false).
+      ...BENCH_BOT,
       tokenVerificationEnabled: false,
     });
     bare.command(/.*/, async ({ ack }) => ack());
@@ -58,6 +64,7 @@ async function startApp(): Promise<Server> {
       token: 'xoxb-bench',
       slackApiUrl,
       tokenVerification: false,
+      identity: BENCH_BOT,
       ...(slots > 0 ? { afterAck: createWorkQueue({ concurrency: slots }) } : {}),
     });
     return (await app.start(0)) as Server;
@@ -66,7 +73,18 @@ async function startApp(): Promise<Server> {
   const store = await createStore('memory://');
   const pipedrive = createPipedriveClient({ apiToken: need('BENCH_PIPEDRIVE_TOKEN'), baseUrl: need('BENCH_PIPEDRIVE_URL') });
   const crm = createCachedCrm(pipedrive, store, { namespace: 'bench' });
-  const app = createApp({ store, logger, crmForTeam: () => crm, receiver, token: 'xoxb-bench', slackApiUrl, tokenVerification: false });
+  const app = createApp({
+    store,
+    logger,
+    crmForTeam: () => crm,
+    receiver,
+    token: 'xoxb-bench',
+    slackApiUrl,
+    tokenVerification: false,
+    identity: BENCH_BOT,
+    // BENCH_QUIET_MS tries another lull for the after-ack queue (src/runtime/work-queue.ts); 0 turns it off.
+    ...(process.env.BENCH_QUIET_MS ? { afterAck: createWorkQueue({ concurrency: 16, quietMs: Number(process.env.BENCH_QUIET_MS) }) } : {}),
+  });
   return (await app.start(0)) as Server;
 }
 

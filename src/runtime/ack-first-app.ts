@@ -25,6 +25,8 @@ export class AckFirstApp<Context extends BoltContext = BoltContext> extends App<
   }
 
   override async processEvent(event: ReceiverEvent): Promise<void> {
+    // Work already queued waits while requests keep arriving (`work-queue.ts`): acks first.
+    this.afterAck.arrived();
     let slot: Promise<() => void> | null = null;
     let check: AfterAckCheck | null = null;
     let drop!: () => void;

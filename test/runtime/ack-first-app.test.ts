@@ -50,7 +50,8 @@ function slashCommand(text: string, onAck: () => void): ReceiverEvent {
 describe('AckFirstApp', () => {
   it('acks a request at once while earlier work holds every slot, and starts its work when a slot frees', async () => {
     const receiver = testReceiver();
-    const queue = createWorkQueue({ concurrency: 1 });
+    // No waiting for a lull in arrivals (work-queue-arrivals.test.ts covers that): slots only.
+    const queue = createWorkQueue({ concurrency: 1, quietMs: 0 });
     const app = new AckFirstApp({
       receiver,
       afterAck: queue,
