@@ -11,13 +11,8 @@
 
 import path from 'node:path';
 import type { App } from '@slack/bolt';
-import { AFTER_ACK_CONCURRENCY, createApp, boltLogger } from './app.js';
 import { loadConfig, type Config } from './config.js';
-import { startConsole } from './console/console.js';
-import { STANDIN_BOT, STANDIN_TEAM } from './console/slack-api-standin.js';
-import { createCrm } from './crm/create-crm.js';
 import type { CrmClient } from './crm/port.js';
-import { createDigestRuntime } from './runtime/digest-runtime.js';
 import type { Scheduler } from './runtime/scheduler.js';
 import { ConfigError, SlackTokenRejectedError, StoreError } from './errors.js';
 import { createLogger, fileLogDestination, type Logger } from './logger.js';
@@ -34,19 +29,17 @@ import { createOpsServer, type OpsServer } from './runtime/ops-server.js';
 import { installProcessGuard } from './runtime/process-guard.js';
 import { createReadiness, withDeadline, type Readiness } from './runtime/readiness.js';
 import { DRAIN_TIMEOUT_MS, drainWork, onShutdownSignals } from './runtime/shutdown.js';
-import {
-  askSlackIdentity,
-  createSlackAuthClient,
-  slackFailureReason,
-  waitForSlackIdentity,
-  type SlackIdentity,
-} from './runtime/slack-identity.js';
+import type { SlackIdentity } from './runtime/slack-identity.js';
 import { SlashCommand } from './ui/ids.js';
-import { createStore } from './store/create-store.js';
 import { probeStore } from './store/probe-store.js';
 import { CONSOLE_NAMESPACE, workspaceNamespace } from './store/workspace-namespace.js';
-import { createHttpReceiver, createSocketReceiver, EVENTS_PATH } from './slack/receivers.js';
+import { EVENTS_PATH } from './slack/paths.js';
 import type { Store } from './store/store.js';
+
+// Bolt, the listeners and renderers, the CRM adapters, the store's backends and the Slack Web
+// API client are imported where they are first needed (`await import`), not above: a service
+// serves /healthz before loading them (most of a start's time), and the console never loads
+// what only a service needs.
 
 /** Opening the store at start may take this long before it counts as a failed attempt. */
 const STORE_OPEN_DEADLINE_MS = 5_000;
@@ -92,6 +85,15 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
  * answers (or nowhere, when the file cannot be opened).
  */
 async function runConsole(config: Config, env: NodeJS.ProcessEnv): Promise<number> {
+  const [{ createApp }, { startConsole }, { STANDIN_BOT, STANDIN_TEAM }, { createCrm }, { createDigestRuntime }, { createStore }] =
+    await Promise.all([
+      import('./app.js'),
+      import('./console/console.js'),
+      import('./console/slack-api-standin.js'),
+      import('./crm/create-crm.js'),
+      import('./runtime/digest-runtime.js'),
+      import('./store/create-store.js'),
+    ]);
   const destination = fileLogDestination(consoleLogFile(config));
   const logger = createLogger(destination ? config.logLevel : 'silent', destination ?? undefined);
   let store: Store;
@@ -169,6 +171,7 @@ interface Service {
 async function openStore(service: Service): Promise<Store> {
   const { config, logger, readiness } = service;
   readiness.setStarting('waiting for the store');
+  const { createStore } = await import('./store/create-store.js');
   let said = false;
   const store = await retryWithBackoff(() => withDeadline('the store', createStore(config.storeUrl), STORE_OPEN_DEADLINE_MS), {
     // A SQLite file that cannot be opened is a setting to fix; a Redis that is not there yet may come.
@@ -194,6 +197,7 @@ async function openStore(service: Service): Promise<Store> {
 async function identifySlackBot(service: Service, token: string): Promise<SlackIdentity> {
   const { config, logger, readiness } = service;
   readiness.setStarting('waiting for Slack');
+  const { askSlackIdentity, createSlackAuthClient, slackFailureReason, waitForSlackIdentity } = await import('./runtime/slack-identity.js');
   const client = createSlackAuthClient(token, config.slackApiUrl);
   let said = false;
   const identity = await waitForSlackIdentity(client, {
@@ -246,6 +250,18 @@ async function runService(config: Config): Promise<number> {
   let bolt: App<DealbotContext> | null = null;
   let afterAck: WorkQueue | null = null;
   try {
+    // Loaded now that /healthz is served (see the note at the top of this file).
+    const [
+      { AFTER_ACK_CONCURRENCY, createApp, boltLogger },
+      { createCrm },
+      { createDigestRuntime },
+      { createHttpReceiver, createSocketReceiver },
+    ] = await Promise.all([
+      import('./app.js'),
+      import('./crm/create-crm.js'),
+      import('./runtime/digest-runtime.js'),
+      import('./slack/receivers.js'),
+    ]);
     store = instrumentStore(await openStore(service), metrics);
     const crm = await createCrm(config, store, logger, { onExchange: crmExchangeRecorder(metrics) });
     const probe = crmProbe(config);

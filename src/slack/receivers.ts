@@ -5,7 +5,9 @@
 import { HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
 import type { Logger as BoltLogger } from '@slack/bolt';
 
-export const EVENTS_PATH = '/slack/events';
+import { EVENTS_PATH } from './paths.js';
+
+export { EVENTS_PATH };
 export const HEALTH_PATH = '/healthz';
 
 export function createHttpReceiver(options: {
