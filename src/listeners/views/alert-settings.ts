@@ -63,7 +63,11 @@ export function registerAlertSettingsView(app: App<DealbotContext>): void {
           return tellPerson(alertTooManyMessage({ limit: outcome.limit }), null);
         case 'unchanged':
           return tellPerson(
-            alertUnchangedMessage({ n: outcome.n, subscription: outcome.subscription, names: await alertNamesFor(context, [outcome.subscription]) }),
+            alertUnchangedMessage({
+              n: outcome.n,
+              subscription: outcome.subscription,
+              names: await alertNamesFor(context, [outcome.subscription]),
+            }),
             null,
           );
         case 'subscribed':
