@@ -227,7 +227,7 @@ export function describeRuleProblem(problem: AlertRuleProblem): string {
       return 'The pipeline you picked no longer exists in the CRM.';
     case 'stages':
       return problem.problem === 'gone'
-        ? 'Some of the stages you picked no longer exist in the CRM.'
+        ? 'Some of the stages you picked are not in the pipeline you picked, or no longer exist in the CRM: pick stages of that pipeline, or every pipeline.'
         : 'Stages to move into only apply to moves: tick “Moved”.';
   }
 }
