@@ -43,6 +43,7 @@ import {
   type AlertSendProgress,
   type AlertStore,
   type OutboxEntry,
+  type OutboxRef,
 } from '../store/alert-store.js';
 import type { Store } from '../store/store.js';
 
@@ -160,7 +161,7 @@ class LeaseLost extends Error {
 /** Entries of one subscription waiting in a target's outbox, and what is due of them when. */
 interface Group {
   subscription: AlertSubscription;
-  entries: OutboxEntry[];
+  entries: OutboxRef[];
   /** When the group may be sent (now or earlier: due). */
   dueAt: DateTime;
   /** Held by quiet hours that have ended, or a batch window that closed: one message for all. */
@@ -168,8 +169,8 @@ interface Group {
 }
 
 /** Groups the outbox by subscription and works out when each is due. Entries of unknown subscriptions are left out. */
-function groupsOf(entries: OutboxEntry[], subscriptions: Map<string, AlertSubscription>, now: DateTime): Group[] {
-  const bySubscription = new Map<string, OutboxEntry[]>();
+function groupsOf(entries: OutboxRef[], subscriptions: Map<string, AlertSubscription>, now: DateTime): Group[] {
+  const bySubscription = new Map<string, OutboxRef[]>();
   for (const entry of entries) {
     if (!subscriptions.has(entry.subscriptionId)) continue;
     const list = bySubscription.get(entry.subscriptionId) ?? [];
@@ -255,32 +256,46 @@ export function createAlertDelivery(deps: AlertDeliveryDeps) {
     };
   }
 
-  /** Whether Dealbot announced this change in the channel itself (a won or lost through a card or command). */
-  async function alreadyAnnounced(target: AlertSubscription['target'], event: DealEvent): Promise<boolean> {
-    if (target.kind !== 'channel') return false;
-    const at = await alerts.announced(target.channelId, event.dealId, event.kind);
-    if (!at) return false;
-    return Math.abs(fromIso(at).toMillis() - fromIso(event.at).toMillis()) <= ANNOUNCED_WINDOW_MS;
+  /** Queued alerts whose subscription is gone or paused: they will never be sent. */
+  function orphaned(refs: OutboxRef[], subscriptions: Map<string, AlertSubscription>): OutboxRef[] {
+    return refs.filter((r) => {
+      const subscription = subscriptions.get(r.subscriptionId);
+      return !subscription || subscription.paused === true;
+    });
   }
 
-  /** Entries that will never be sent as they are: their subscription gone or paused, no longer matching, or announced already. */
-  async function staleEntries(entries: OutboxEntry[], subscriptions: Map<string, AlertSubscription>): Promise<OutboxEntry[]> {
-    const stale: OutboxEntry[] = [];
+  /**
+   * Of the alerts about to be sent, those that no longer should be: their subscription changed
+   * and no longer matches, or Dealbot announced the change in that channel itself (a won or
+   * lost said through a card or a command) near the time the CRM says it happened.
+   */
+  async function stale(entries: OutboxEntry[], subscriptions: Map<string, AlertSubscription>): Promise<string[]> {
+    const keys: string[] = [];
+    const live: Array<{ entry: OutboxEntry; channelId: string }> = [];
     for (const entry of entries) {
       const subscription = subscriptions.get(entry.subscriptionId);
-      if (!subscription || subscription.paused || !alertMatches(subscription, entry.event)) stale.push(entry);
-      else if (await alreadyAnnounced(subscription.target, entry.event)) stale.push(entry);
+      if (!subscription || !alertMatches(subscription, entry.event)) keys.push(entry.key);
+      else if (subscription.target.kind === 'channel') live.push({ entry, channelId: subscription.target.channelId });
     }
-    return stale;
+    const announced = await alerts.announcedMany(
+      live.map(({ entry, channelId }) => ({ channelId, dealId: entry.event.dealId, kind: entry.event.kind })),
+    );
+    live.forEach(({ entry }, i) => {
+      const at = announced[i];
+      if (at && Math.abs(fromIso(at).toMillis() - fromIso(entry.event.at).toMillis()) <= ANNOUNCED_WINDOW_MS) keys.push(entry.key);
+    });
+    return keys;
   }
 
   /** The next message for `target`, as a send to record, or null when nothing is due. */
   async function planSend(
+    target: string,
     groups: Group[],
-    all: OutboxEntry[],
+    all: OutboxRef[],
+    subscriptions: Map<string, AlertSubscription>,
     hour: AlertHour,
     now: DateTime,
-  ): Promise<{ progress: AlertSendProgress; post: AlertPost | null } | null> {
+  ): Promise<{ progress: AlertSendProgress; post: AlertPost | null } | { drop: string[] } | null> {
     const due = groups.filter((g) => g.dueAt <= now).sort((a, b) => a.entries[0]!.enqueuedAt.localeCompare(b.entries[0]!.enqueuedAt));
     const first = due[0];
     if (!first) return null;
@@ -302,7 +317,7 @@ export function createAlertDelivery(deps: AlertDeliveryDeps) {
     if (hour.count >= ALERTS_PER_HOUR - 1) {
       // The hour's budget is spent: everything due now becomes "N more", one message whatever comes.
       const entries = due.flatMap((g) => g.entries);
-      const changes = new Set(entries.map((e) => e.event.id)).size;
+      const changes = new Set(entries.map((e) => e.eventId)).size;
       const more = hour.capMore + changes;
       const entryKeys = entries.map((e) => e.key);
       if (hour.capTs !== null) {
@@ -314,20 +329,30 @@ export function createAlertDelivery(deps: AlertDeliveryDeps) {
       };
     }
 
+    // The events of what is sent now are read now, and checked once more.
+    const chosen = first.batch !== null ? first.entries : first.entries.slice(0, 1);
+    const loaded = await alerts.entries(
+      target,
+      chosen.map((r) => r.key),
+    );
+    const missing = chosen.filter((r) => !loaded.some((e) => e.key === r.key)).map((r) => r.key);
+    const drop = [...missing, ...(await stale(loaded, subscriptions))];
+    if (drop.length > 0) return { drop };
+
     if (first.batch !== null) {
-      const events = uniqueEvents(first.entries);
+      const events = uniqueEvents(loaded);
       // The same changes queued for other subscriptions of this target go with this message.
       const ids = new Set(events.map((e) => e.id));
-      const entryKeys = all.filter((e) => ids.has(e.event.id) && groupDue(e, due)).map((e) => e.key);
+      const entryKeys = all.filter((e) => ids.has(e.eventId) && groupDue(e, due)).map((e) => e.key);
       return {
         progress: { ...base, entryKeys, kind: 'batch', posting: true },
         post: { kind: 'batch', conversation, subscription: first.subscription, events, reason: first.batch },
       };
     }
 
-    const entry = first.entries[0]!;
-    const { event, subscription } = { event: entry.event, subscription: first.subscription };
-    const entryKeys = all.filter((e) => e.event.id === event.id && groupDue(e, due)).map((e) => e.key);
+    const { event } = loaded[0]!;
+    const subscription = first.subscription;
+    const entryKeys = all.filter((e) => e.eventId === event.id && groupDue(e, due)).map((e) => e.key);
     if (subscription.threadPerDeal && subscription.target.kind === 'channel') {
       const thread = await alerts.thread(subscription.target.channelId, event.dealId);
       if (thread) {
@@ -348,7 +373,7 @@ export function createAlertDelivery(deps: AlertDeliveryDeps) {
   }
 
   /** Whether `entry` belongs to a group that is due (an entry held by its own quiet hours waits). */
-  function groupDue(entry: OutboxEntry, due: Group[]): boolean {
+  function groupDue(entry: OutboxRef, due: Group[]): boolean {
     return due.some((g) => g.subscription.id === entry.subscriptionId);
   }
 
@@ -407,7 +432,7 @@ export function createAlertDelivery(deps: AlertDeliveryDeps) {
     }
 
     if (!progress.parentDone) {
-      const latestEvent = (await alerts.outbox(target)).filter((e) => progress.entryKeys.includes(e.key)).at(-1)?.event;
+      const latestEvent = (await alerts.entries(target, progress.entryKeys)).at(-1)?.event;
       if (progress.ts && progress.threadTs && latestEvent) {
         await confirm();
         await deps.slack
@@ -493,6 +518,15 @@ export function createAlertDelivery(deps: AlertDeliveryDeps) {
     return { target, result: 'skipped', code: failure.code };
   }
 
+  async function dropped(target: string, keys: string[]): Promise<DeliverOutcome> {
+    await alerts.removeFromOutbox(target, keys);
+    log.info(
+      { target, dropped: keys.length },
+      'alerts dropped: subscription gone, paused or changed, or Dealbot announced the change itself',
+    );
+    return { target, result: 'dropped' };
+  }
+
   const delivery = {
     alerts,
 
@@ -572,23 +606,18 @@ export function createAlertDelivery(deps: AlertDeliveryDeps) {
         }
         const now = deps.now();
         const [subscriptions, entries, pace] = await Promise.all([subscriptionsById(), alerts.outbox(target), alerts.pace(target)]);
-        const stale = await staleEntries(entries, subscriptions);
-        if (stale.length > 0) {
-          await alerts.removeFromOutbox(
+        const gone = orphaned(entries, subscriptions);
+        if (gone.length > 0)
+          return await dropped(
             target,
-            stale.map((e) => e.key),
+            gone.map((e) => e.key),
           );
-          log.info(
-            { target, dropped: stale.length },
-            'alerts dropped: subscription gone or paused, or Dealbot announced the change itself',
-          );
-          return { target, result: 'dropped' };
-        }
         const allowed = paceAllows(pace);
         if (allowed && allowed > now) return { target, result: 'nothing' };
         const hour = await alerts.hour(target, hourOf(now));
-        const plan = await planSend(groupsOf(entries, subscriptions, now), entries, hour, now);
+        const plan = await planSend(target, groupsOf(entries, subscriptions, now), entries, subscriptions, hour, now);
         if (!plan) return { target, result: 'nothing' };
+        if ('drop' in plan) return await dropped(target, plan.drop);
         send = plan.progress;
         // The lease is checked before the intent is written: an intent is never left by a replica that was not going to post.
         await lease.confirm();

@@ -23,6 +23,7 @@ const INDEX_KEY = 'alert:subscriptions';
 const LOCK_NAME = 'alert:subscriptions';
 const subscriptionKey = (id: string): string => `alert:subscription:${id}`;
 const outboxKey = (target: string): string => `alert:outbox:${target}`;
+const entryKey = (target: string, key: string): string => `alert:entry:${target}:${key}`;
 const outboxLock = (target: string): string => `alert:outbox:${target}`;
 const seenKey = (subscriptionId: string, eventId: string): string => `alert:seen:${subscriptionId}:${eventId}`;
 const progressKey = (target: string): string => `alert:progress:${target}`;
@@ -49,6 +50,32 @@ export interface OutboxEntry {
   /** ISO instant it entered the outbox (batch windows and quiet hours are measured from it). */
   enqueuedAt: string;
 }
+
+/**
+ * An outbox entry as the outbox lists it: what deciding when to send needs, without the
+ * event (kept in a key of its own and read only for the message being sent), so the list a
+ * delivery pass reads stays small however long it gets.
+ */
+export interface OutboxRef {
+  key: string;
+  subscriptionId: string;
+  eventId: string;
+  dealId: string;
+  kind: DealEventKind;
+  /** ISO instant the change happened (the event's `at`). */
+  at: string;
+  enqueuedAt: string;
+}
+
+const refOf = (entry: OutboxEntry): OutboxRef => ({
+  key: entry.key,
+  subscriptionId: entry.subscriptionId,
+  eventId: entry.event.id,
+  dealId: entry.event.dealId,
+  kind: entry.event.kind,
+  at: entry.event.at,
+  enqueuedAt: entry.enqueuedAt,
+});
 
 export const outboxEntryKey = (subscriptionId: string, eventId: string): string => `${subscriptionId}|${eventId}`;
 
@@ -135,15 +162,36 @@ const subscriptionSchema = z.object({
   pausedReason: z.string().nullable().optional(),
 });
 
-const entrySchema = z.object({
-  key: z.string(),
-  subscriptionId: z.string(),
-  // The event is written by this code and read back as is; its shape is A's vocabulary.
-  event: z
-    .object({ id: z.string(), dealId: z.string(), kind: z.enum(DEAL_EVENT_KINDS), deal: z.object({ dealId: z.string() }).loose() })
-    .loose(),
-  enqueuedAt: z.string(),
-});
+/** An outbox ref as stored, checked by hand (a long outbox is read on every pass of the delivery loop). */
+function asRef(value: unknown): OutboxRef | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const ref = value as Partial<OutboxRef>;
+  const ok =
+    typeof ref.key === 'string' &&
+    typeof ref.subscriptionId === 'string' &&
+    typeof ref.eventId === 'string' &&
+    typeof ref.dealId === 'string' &&
+    typeof ref.at === 'string' &&
+    typeof ref.enqueuedAt === 'string' &&
+    KINDS.has(ref.kind as DealEventKind);
+  return ok ? (ref as OutboxRef) : undefined;
+}
+const KINDS: ReadonlySet<DealEventKind> = new Set(DEAL_EVENT_KINDS);
+const refsOf = (value: unknown): OutboxRef[] => (Array.isArray(value) ? value : []).flatMap((v) => asRef(v) ?? []);
+
+/** A stored event, as this code wrote it from a `DealEvent`. */
+function asEvent(value: unknown): DealEvent | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const event = value as Partial<DealEvent>;
+  const ok =
+    typeof event.id === 'string' &&
+    typeof event.dealId === 'string' &&
+    typeof event.at === 'string' &&
+    KINDS.has(event.kind as DealEventKind) &&
+    typeof event.deal === 'object' &&
+    event.deal !== null;
+  return ok ? (event as DealEvent) : undefined;
+}
 
 const progressSchema = z.object({
   sendId: z.string(),
@@ -200,8 +248,10 @@ export interface AlertStore {
    * by anyone, is left out. Returns the entries added.
    */
   enqueue(target: string, entries: OutboxEntry[]): Promise<OutboxEntry[]>;
-  outbox(target: string): Promise<OutboxEntry[]>;
-  outboxes(targets: readonly string[]): Promise<Map<string, OutboxEntry[]>>;
+  outbox(target: string): Promise<OutboxRef[]>;
+  outboxes(targets: readonly string[]): Promise<Map<string, OutboxRef[]>>;
+  /** The queued entries with these keys, with their events (those still queued). */
+  entries(target: string, keys: readonly string[]): Promise<OutboxEntry[]>;
   /** Takes the entries with these keys out of `target`'s outbox. */
   removeFromOutbox(target: string, keys: readonly string[]): Promise<void>;
 
@@ -223,6 +273,8 @@ export interface AlertStore {
   recordAnnounced(channelId: string, dealId: string, kind: DealEventKind, at: string): Promise<void>;
   /** When Dealbot announced `kind` of the deal in the channel, if it did lately. */
   announced(channelId: string, dealId: string, kind: DealEventKind): Promise<string | undefined>;
+  /** `announced` for many at once (one read). */
+  announcedMany(items: ReadonlyArray<{ channelId: string; dealId: string; kind: DealEventKind }>): Promise<Array<string | undefined>>;
 }
 
 const byAge = (a: AlertSubscription, b: AlertSubscription): number => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id);
@@ -236,19 +288,23 @@ export function createAlertStore(store: Store): AlertStore {
     return values.flatMap((v) => parseSubscription(v) ?? []).sort(byAge);
   }
 
-  const readOutbox = async (target: string): Promise<OutboxEntry[]> => {
-    const value = await store.get<unknown[]>(outboxKey(target));
-    return (Array.isArray(value) ? value : []).flatMap((v) => (parseWith(entrySchema, v) as OutboxEntry | undefined) ?? []);
-  };
+  const readOutbox = async (target: string): Promise<OutboxRef[]> => refsOf(await store.get<unknown>(outboxKey(target)));
 
-  async function dropQueued(target: string, subscriptionId: string): Promise<void> {
-    await store.withLock(outboxLock(target), async () => {
+  /** Rewrites `target`'s list without the entries `drop` picks, then deletes their events. Under the outbox lock. */
+  async function removeWhere(target: string, drop: (ref: OutboxRef) => boolean): Promise<void> {
+    const gone = await store.withLock(outboxLock(target), async () => {
       const current = await readOutbox(target);
-      const kept = current.filter((e) => e.subscriptionId !== subscriptionId);
-      if (kept.length === current.length) return;
+      const kept = current.filter((r) => !drop(r));
+      if (kept.length === current.length) return [];
       if (kept.length === 0) await store.delete(outboxKey(target));
       else await store.set(outboxKey(target), kept);
+      return current.filter(drop);
     });
+    await Promise.all(gone.map((r) => store.delete(entryKey(target, r.key)).catch(() => false)));
+  }
+
+  async function dropQueued(target: string, subscriptionId: string): Promise<void> {
+    await removeWhere(target, (r) => r.subscriptionId === subscriptionId);
   }
 
   const alertStore: AlertStore = {
@@ -309,7 +365,9 @@ export function createAlertStore(store: Store): AlertStore {
         const added = fresh.filter((_, i) => taken[i]);
         if (added.length === 0) return [];
         try {
-          await store.set(outboxKey(target), [...current, ...added]);
+          // The events first, then the list that names them: a reader never meets a ref without its event.
+          await Promise.all(added.map((e) => store.set(entryKey(target, e.key), e.event, SEEN_TTL_MS)));
+          await store.set(outboxKey(target), [...current, ...added.map(refOf)]);
         } catch (error) {
           // Not queued after all: a later sighting of the same change may queue it.
           await Promise.all(added.map((e) => store.release(seenKey(e.subscriptionId, e.event.id), owner).catch(() => undefined)));
@@ -322,26 +380,28 @@ export function createAlertStore(store: Store): AlertStore {
     outbox: readOutbox,
 
     async outboxes(targets) {
-      const values = await store.getMany<unknown[]>(targets.map(outboxKey));
-      const result = new Map<string, OutboxEntry[]>();
-      targets.forEach((target, i) => {
-        const value = values[i];
-        const entries = (Array.isArray(value) ? value : []).flatMap((v) => (parseWith(entrySchema, v) as OutboxEntry | undefined) ?? []);
-        result.set(target, entries);
-      });
+      const values = await store.getMany<unknown>(targets.map(outboxKey));
+      const result = new Map<string, OutboxRef[]>();
+      targets.forEach((target, i) => result.set(target, refsOf(values[i])));
       return result;
+    },
+
+    async entries(target, keys) {
+      if (keys.length === 0) return [];
+      const refs = new Map((await readOutbox(target)).map((r) => [r.key, r]));
+      const wanted = keys.filter((k) => refs.has(k));
+      const events = await store.getMany<unknown>(wanted.map((k) => entryKey(target, k)));
+      return wanted.flatMap((key, i) => {
+        const event = asEvent(events[i]);
+        const ref = refs.get(key)!;
+        return event ? [{ key, subscriptionId: ref.subscriptionId, event, enqueuedAt: ref.enqueuedAt }] : [];
+      });
     },
 
     async removeFromOutbox(target, keys) {
       if (keys.length === 0) return;
       const gone = new Set(keys);
-      await store.withLock(outboxLock(target), async () => {
-        const current = await readOutbox(target);
-        const kept = current.filter((e) => !gone.has(e.key));
-        if (kept.length === current.length) return;
-        if (kept.length === 0) await store.delete(outboxKey(target));
-        else await store.set(outboxKey(target), kept);
-      });
+      await removeWhere(target, (r) => gone.has(r.key));
     },
 
     async progress(target) {
@@ -394,6 +454,10 @@ export function createAlertStore(store: Store): AlertStore {
     },
     async announced(channelId, dealId, kind) {
       return parseWith(announcedSchema, await store.get(announcedKey(channelId, dealId, kind)))?.at;
+    },
+    async announcedMany(items) {
+      const values = await store.getMany<unknown>(items.map((i) => announcedKey(i.channelId, i.dealId, i.kind)));
+      return values.map((v) => parseWith(announcedSchema, v)?.at);
     },
   };
   return alertStore;
