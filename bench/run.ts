@@ -158,7 +158,9 @@ if (wanted.has('service')) {
       const run = await measureServiceStartUp(await freePort(), standin.url);
       results.service.push(run);
       log(
-        `  npm start: /healthz after ${run.healthMs} ms, tree RSS ${run.treeRssMb} MB, SIGTERM to exit ${run.stopMs} ms (code ${run.exitCode})`,
+        `  npm start: /healthz after ${run.healthMs} ms, /readyz after ${run.readyMs} ms, tree RSS ${run.treeRssMb} MB ` +
+          `(${run.processes.map((p) => `${p.name.split(' ')[0]} ${p.rssMb}`).join(' + ')}; shared pages once: ${run.treeUniqueMb} MB), ` +
+          `SIGTERM to exit ${run.stopMs} ms (code ${run.exitCode})`,
       );
     }
   } finally {
@@ -288,7 +290,11 @@ if (results.service) {
       results.service.map((r, i) => ({
         run: i + 1,
         'to /healthz ms': r.healthMs,
+        'to /readyz ms': r.readyMs,
         'idle tree RSS MB': r.treeRssMb,
+        'of which npm MB': r.processes[0]?.rssMb ?? null,
+        'Dealbot MB': r.processes.at(-1)?.rssMb ?? null,
+        'tree, shared pages once MB': r.treeUniqueMb,
         'SIGTERM to exit ms': r.stopMs,
         'exit code': r.exitCode,
       })),

@@ -99,29 +99,72 @@ export async function measureStartUp(
 export interface ServiceStartUpRun {
   /** From spawning `npm start` to the first 200 from GET /healthz. */
   healthMs: number | null;
-  /** Resident memory of the whole process tree (npm and node), a second after /healthz. */
+  /** From spawning `npm start` to the first 200 from GET /readyz (everything loaded, Slack and the store answered). */
+  readyMs: number | null;
+  /** Resident memory of the whole process tree (npm and node), a second after /readyz: each process's RSS, summed. */
   treeRssMb: number | null;
+  /** Each process of the tree and its RSS (`npm start`, then Dealbot's node). */
+  processes: Array<{ name: string; rssMb: number }>;
+  /**
+   * The memory the tree holds: each process's private pages, plus each shared file page once.
+   * Summed RSS counts the pages of the node binary and its libraries that npm's node and
+   * Dealbot's node share (30–40 MB) twice; this counts them once.
+   */
+  treeUniqueMb: number | null;
   /** From SIGTERM to npm's exit, and its exit code. */
   stopMs: number | null;
   exitCode: number | null;
 }
 
-/** The resident sets of `pid` and all its descendants, summed. */
-function treeRssMb(pid: number): number | null {
-  let total = 0;
-  const visit = (p: number) => {
-    const mb = rssMb(p);
-    if (mb !== null) total += mb;
-    let children: string[] = [];
+/** `pid` and all its descendants. */
+function processTree(pid: number): number[] {
+  let children: string[] = [];
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+  } catch {
+    // gone already
+  }
+  return [pid, ...children.flatMap((child) => processTree(Number(child)))];
+}
+
+const mb = (kb: number): number => Math.round((kb / 1024) * 10) / 10;
+
+/** The tree's memory: private pages of each process, and each shared mapping of a file once (its largest resident part). */
+function treeUniqueMb(pids: number[]): number | null {
+  let privateKb = 0;
+  const shared = new Map<string, number>();
+  for (const pid of pids) {
+    let smaps: string;
     try {
-      children = readFileSync(`/proc/${p}/task/${p}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+      smaps = readFileSync(`/proc/${pid}/smaps`, 'utf8');
     } catch {
-      // gone already
+      continue;
     }
-    for (const child of children) visit(Number(child));
-  };
-  visit(pid);
-  return total > 0 ? Math.round(total * 10) / 10 : null;
+    let key = '';
+    for (const line of smaps.split('\n')) {
+      const header = /^[0-9a-f]+-[0-9a-f]+ \S+ ([0-9a-f]+) (\S+) (\d+)/.exec(line);
+      if (header) {
+        // A file's mapping is the same pages in every process (device, inode, offset); anonymous ones are each process's own.
+        key = header[3] === '0' ? `${pid}:${line}` : `${header[2]}:${header[3]}:${header[1]}`;
+        continue;
+      }
+      const field = /^(Private_Clean|Private_Dirty|Shared_Clean|Shared_Dirty):\s+(\d+) kB/.exec(line);
+      if (!field) continue;
+      const kb = Number(field[2]);
+      if (field[1]?.startsWith('Private')) privateKb += kb;
+      else shared.set(`${key}:${field[1]}`, Math.max(shared.get(`${key}:${field[1]}`) ?? 0, kb));
+    }
+  }
+  const total = privateKb + [...shared.values()].reduce((a, b) => a + b, 0);
+  return total > 0 ? mb(total) : null;
+}
+
+function processName(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ').trim().slice(0, 60);
+  } catch {
+    return '?';
+  }
 }
 
 /**
@@ -146,7 +189,15 @@ export function measureServiceStartUp(port: number, slackApiUrl: string): Promis
       },
       stdio: ['ignore', 'ignore', 'ignore'],
     });
-    const run: ServiceStartUpRun = { healthMs: null, treeRssMb: null, stopMs: null, exitCode: null };
+    const run: ServiceStartUpRun = {
+      healthMs: null,
+      readyMs: null,
+      treeRssMb: null,
+      processes: [],
+      treeUniqueMb: null,
+      stopMs: null,
+      exitCode: null,
+    };
     let stoppedAt = 0;
     const killer = setTimeout(() => child.kill('SIGKILL'), 60_000);
     child.on('exit', (code) => {
@@ -155,16 +206,41 @@ export function measureServiceStartUp(port: number, slackApiUrl: string): Promis
       run.stopMs = stoppedAt ? Math.round(performance.now() - stoppedAt) : null;
       resolve(run);
     });
+    const measureIdle = () => {
+      const pids = child.pid ? processTree(child.pid) : [];
+      run.processes = pids.flatMap((pid) => {
+        const rss = rssMb(pid);
+        return rss === null ? [] : [{ name: processName(pid), rssMb: rss }];
+      });
+      run.treeRssMb = run.processes.length > 0 ? Math.round(run.processes.reduce((a, p) => a + p.rssMb, 0) * 10) / 10 : null;
+      run.treeUniqueMb = treeUniqueMb(pids);
+      stoppedAt = performance.now();
+      child.kill('SIGTERM');
+    };
+    // /healthz answers before the app is loaded (src/main.ts): idle memory is read once /readyz
+    // says ready (everything loaded, Slack and the store answered), a second later.
+    const waitReady = async () => {
+      try {
+        const res = await fetch(`http://127.0.0.1:${port}/readyz`);
+        await res.arrayBuffer();
+        if (res.status === 200) {
+          run.readyMs = Math.round(performance.now() - started);
+          setTimeout(measureIdle, 1000);
+          return;
+        }
+      } catch {
+        // not answering yet
+      }
+      if (child.exitCode === null && performance.now() - started < 30_000) setTimeout(() => void waitReady(), 20);
+      else if (child.exitCode === null) measureIdle();
+    };
     const poll = async () => {
       try {
         const res = await fetch(`http://127.0.0.1:${port}/healthz`);
+        await res.arrayBuffer();
         if (res.status === 200) {
           run.healthMs = Math.round(performance.now() - started);
-          setTimeout(() => {
-            run.treeRssMb = child.pid ? treeRssMb(child.pid) : null;
-            stoppedAt = performance.now();
-            child.kill('SIGTERM');
-          }, 1000);
+          void waitReady();
           return;
         }
       } catch {
