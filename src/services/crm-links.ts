@@ -1,17 +1,19 @@
 // Which CRM user a Slack person is (issue #16 "Linked CRM users"). Decided in this order:
 // 1. a link a workspace admin set by hand (`/deal link @person <crm email>`), while that CRM
 //    user is still active;
-// 2. the active CRM user with the person's Slack email (case and spacing aside);
-// 3. in the embedded CRM (`local`), whose users are the workspace's members, everyone is
+// 2. the CRM user whose own credential the person stored (`/deal connect`): the CRM confirmed
+//    whose it was before it was kept, so a person Slack's email cannot link links themselves;
+// 3. the active CRM user with the person's Slack email (case and spacing aside);
+// 4. in the embedded CRM (`local`), whose users are the workspace's members, everyone is
 //    linked: a member with no CRM user of their email gets one, named as in Slack, the first
 //    time they are looked up, and keeps it (an `embedded` link). Mapping them to some other
 //    user (the first one) would make their quick-created deals that user's and put that
 //    user's name on their changes; a user of their own keeps the CRM's history true.
 // Anyone else is unlinked (null): the access policy decides what they may do.
 //
-// Cost per look-up: one store read (the person's link, if any) and `listUsers`, which the CRM
-// cache layer serves from the store (one CRM request per TTL); the embedded CRM reads its
-// catalog key. Creating an embedded user happens once per person, under a store lock so two
+// Cost per look-up: one store round trip (the person's link and credential record) and
+// `listUsers`, which the CRM cache layer serves from the store (one CRM request per TTL); the
+// embedded CRM reads its catalog key. Creating an embedded user happens once per person, under a store lock so two
 // replicas answering the same person at once create one user, not two.
 //
 // Links belong to a Slack workspace (the store given is workspace-scoped) and to one CRM
@@ -20,6 +22,7 @@
 
 import { z } from 'zod';
 import type { CrmClient, User } from '../crm/port.js';
+import { credentialKey, credentialOwnerIn } from '../store/credential-vault.js';
 import type { Store } from '../store/store.js';
 
 export type CrmLinkSource = 'admin' | 'embedded';
@@ -147,13 +150,15 @@ export function createCrmLinks({ store, crm, now = () => new Date() }: CrmLinksD
 
   return {
     async linkedCrmUserId(slackUserId, email, name) {
-      const [stored, users] = await Promise.all([store.get(linkKey(slackUserId)), crm.listUsers()]);
+      const [[stored, credential], users] = await Promise.all([
+        store.getMany([linkKey(slackUserId), credentialKey(crm.provider, slackUserId)]),
+        crm.listUsers(),
+      ]);
       const link = parseLink(stored);
-      if (link) {
-        const user = users.find((u) => u.id === link.crmUserId);
-        // A link to a user the CRM deactivated or deleted no longer applies; the email may still.
-        if (user?.active) return user.id;
-      }
+      const active = (id: string | null | undefined) => (id ? (users.find((u) => u.id === id && u.active) ?? null) : null);
+      // A link to a user the CRM deactivated or deleted no longer applies; the next rule may.
+      const linked = active(link?.crmUserId) ?? active(credentialOwnerIn(credential));
+      if (linked) return linked.id;
       const sameEmail = byEmail(users, email);
       if (sameEmail) return sameEmail.id;
       if (canCreateUsers(crm)) {

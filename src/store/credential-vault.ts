@@ -94,6 +94,19 @@ const recordSchema = z.object({
 });
 type SealedRecord = z.infer<typeof recordSchema>;
 
+/** The store key of a person's credential record (`crm`: the provider, as the vault is given it). */
+export const credentialKey = (crm: string, slackUserId: string): string => `credential:${crm}:${slackUserId}`;
+
+/**
+ * The CRM user a stored credential belongs to, read from the record's clear metadata without
+ * decrypting anything (no key needed): the CRM said so when the credential was checked, which
+ * is proof enough of who the person is there (`services/crm-links.ts`). Null when none is kept.
+ */
+export function credentialOwnerIn(record: unknown): string | null {
+  const parsed = recordSchema.safeParse(record);
+  return parsed.success ? parsed.data.crmUserId : null;
+}
+
 export interface CredentialVaultOptions {
   /** The workspace's store: credentials belong to a Slack user of one workspace. */
   store: Store;
@@ -107,7 +120,7 @@ export function createCredentialVault({ store, keys, crm, now = () => new Date()
   const [current] = keys;
   if (!current) throw new RangeError('a credential vault needs a key');
   const byId = new Map(keys.map((k) => [k.id, k.key]));
-  const recordKey = (slackUserId: string) => `credential:${crm}:${slackUserId}`;
+  const recordKey = (slackUserId: string) => credentialKey(crm, slackUserId);
   const boundTo = (slackUserId: string) => Buffer.from(`dealbot-credential\u0000${crm}\u0000${slackUserId}`, 'utf8');
 
   async function read(slackUserId: string): Promise<SealedRecord | null> {

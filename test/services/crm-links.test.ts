@@ -3,6 +3,7 @@ import { createLocalCrm } from '../../src/crm/local/local-crm.js';
 import { ensureSeeded } from '../../src/crm/local/seed.js';
 import type { User } from '../../src/crm/port.js';
 import { createCrmLinks } from '../../src/services/crm-links.js';
+import { createCredentialVault, vaultKeysFrom } from '../../src/store/credential-vault.js';
 import { createStore } from '../../src/store/create-store.js';
 import { scopeStore } from '../../src/store/scoped-store.js';
 import { stubCrm } from '../helpers/stub-crm.js';
@@ -58,6 +59,20 @@ describe('crm links on a remote CRM', () => {
     list[1]!.active = false;
     expect(await links.linkedCrmUserId('U1', 'ada@example.com')).toBe('7');
     expect(await links.linkedCrmUserId('U1', null)).toBeNull();
+  });
+
+  it("a person Slack's email cannot link is linked by the credential they stored (/deal connect); an admin's link still wins", async () => {
+    const { store, links } = await remote();
+    const keys = vaultKeysFrom('a passphrase long enough');
+    const vault = createCredentialVault({ store, keys, crm: 'pipedrive' });
+    expect(await links.linkedCrmUserId('U5', 'ada.private@gmail.com')).toBeNull();
+    await vault.save('U5', 'pd-token', { crmUserId: '7', crmUserName: 'Ada Lovelace', crmUserEmail: 'ada@example.com' });
+    expect(await links.linkedCrmUserId('U5', 'ada.private@gmail.com')).toBe('7');
+    await links.link('U5', 'grace@example.com', 'UADMIN');
+    expect(await links.linkedCrmUserId('U5', 'ada.private@gmail.com')).toBe('8');
+    await links.unlink('U5');
+    await vault.remove('U5');
+    expect(await links.linkedCrmUserId('U5', 'ada.private@gmail.com')).toBeNull();
   });
 
   it('links are per workspace', async () => {
