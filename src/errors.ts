@@ -28,6 +28,7 @@ export const ErrorCode = {
   BadActionValue: 'dealbot_bad_action_value',
   ResponseUrlRefused: 'dealbot_response_url_refused',
   AccessRefused: 'dealbot_access_refused',
+  PersonalCredentialRefused: 'dealbot_personal_credential_refused',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -364,5 +365,19 @@ export class AccessRefusedError extends DealbotError {
     options?: { cause?: unknown },
   ) {
     super(`Access refused: ${refusal}`, options);
+  }
+}
+
+/**
+ * The CRM no longer accepts the person's own credential (`/deal connect`): revoked or expired
+ * since it was checked. Their write was not made; they connect again or disconnect.
+ */
+export class PersonalCredentialRefusedError extends DealbotError {
+  readonly code = ErrorCode.PersonalCredentialRefused;
+  constructor(
+    readonly crm: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${crm} refused the person's own credential`, options);
   }
 }

@@ -44,6 +44,7 @@ const SEVERITY: { readonly [C in ErrorCode]: 'expected' | 'operational' | 'unexp
   [ErrorCode.DuplicateInProgress]: 'expected',
   [ErrorCode.InvalidInput]: 'expected',
   [ErrorCode.AccessRefused]: 'expected',
+  [ErrorCode.PersonalCredentialRefused]: 'expected',
   [ErrorCode.CrmUnavailable]: 'operational',
   [ErrorCode.CrmRateLimited]: 'operational',
   [ErrorCode.CrmUnauthorized]: 'operational',

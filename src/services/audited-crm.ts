@@ -19,6 +19,7 @@
 //   no CRM request; names of stages and users come from the cached account lists.
 
 import type { CrmClient, Deal, DealPatch, Stage, User, WriteOptions } from '../crm/port.js';
+import { CrmUnauthorizedError, PersonalCredentialRefusedError } from '../errors.js';
 import type { AuditChange, AuditCredential, AuditOp, AuditTrail } from './audit-trail.js';
 
 /** Who is acting; the access middleware's requester gives it, the Slack profile otherwise. */
@@ -128,6 +129,17 @@ export function createAuditedCrm(deps: AuditedCrmDeps): CrmClient {
     return `${text.trimEnd()}\n\n${deps.viaDealbotNote(options.actor?.name?.trim() || personName())}`;
   }
 
+  /** A refusal of the person's own credential is theirs to fix, not an admin's (the shared token is fine). */
+  async function ownOrShared<T>(credential: AuditCredential, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      if (credential === 'own' && error instanceof CrmUnauthorizedError)
+        throw new PersonalCredentialRefusedError(error.crm, { cause: error });
+      throw error;
+    }
+  }
+
   async function write(
     op: AuditOp,
     options: WriteOptions | undefined,
@@ -138,7 +150,7 @@ export function createAuditedCrm(deps: AuditedCrmDeps): CrmClient {
     const { client, credential, crmUserId } = await writerFor();
     const before = dealId === null ? null : (seen.get(dealId) ?? null);
     const acting = asPerson(options, crmUserId);
-    const after = remember(await run(client, acting));
+    const after = remember(await ownOrShared(credential, () => run(client, acting)));
     const what = await changes(before, after);
     // Nothing changed (a double click on Won): nothing to record or note.
     if (what.length === 0 && op !== 'create') return after;
@@ -233,7 +245,9 @@ export function createAuditedCrm(deps: AuditedCrmDeps): CrmClient {
             const { client, credential, crmUserId } = await writerFor();
             const acting = asPerson(options, crmUserId);
             const body = signed(text, credential, acting);
-            const answer = await (client.addNote ? client.addNote(dealId, body, acting) : addNote(dealId, body, acting));
+            const answer = await ownOrShared(credential, () =>
+              client.addNote ? client.addNote(dealId, body, acting) : addNote(dealId, body, acting),
+            );
             const title = seen.get(dealId)?.title ?? `#${dealId}`;
             await record('note', acting, { id: dealId, title }, [{ field: 'note', from: null, to: text.trim() }], credential);
             return answer;

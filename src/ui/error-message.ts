@@ -23,6 +23,7 @@ import {
   BadActionValueError,
   InvalidInputError,
   AccessRefusedError,
+  PersonalCredentialRefusedError,
 } from '../errors.js';
 import { refusalParts } from './access-notices.js';
 import { dealFieldName } from './deal-field-names.js';
@@ -79,6 +80,15 @@ function sentence(error: unknown, fallbackCrm: string): Part[] {
   const crm = error instanceof CrmError && error.crm ? error.crm : fallbackCrm;
 
   if (error instanceof AccessRefusedError) return refusalParts(error.refusal, crm);
+  if (error instanceof PersonalCredentialRefusedError) {
+    return [
+      `${crm} no longer accepts your own token, so nothing was changed. Store a new one with `,
+      { command: '/deal connect' },
+      `, or use Dealbot's shared token with `,
+      { command: '/deal disconnect' },
+      '.',
+    ];
+  }
   if (error instanceof InvalidInputError) {
     if (error.field === 'title' && error.problem === 'missing') {
       return ['A deal needs a title, e.g. ', { command: '/deal new Acme renewal 12k EUR' }, '.'];

@@ -12,6 +12,8 @@ import { createStore } from '../../src/store/create-store.js';
 import { scopeStore } from '../../src/store/scoped-store.js';
 import { createLogger } from '../../src/logger.js';
 import { viaDealbotNote } from '../../src/ui/audit-view.js';
+import { errorMessage } from '../../src/ui/error-message.js';
+import { CrmUnauthorizedError, PersonalCredentialRefusedError } from '../../src/errors.js';
 import { buildDeal } from '../helpers/deal-builder.js';
 import { stubCrm } from '../helpers/stub-crm.js';
 
@@ -176,6 +178,26 @@ describe('audited CRM: whose credential a write goes out with', () => {
       ['won', 'own', '9'],
       ['move', 'own', '9'],
     ]);
+  });
+
+  it("a revoked own credential is the person's to fix: PersonalCredentialRefusedError, told with /deal connect; nothing recorded", async () => {
+    const calls: string[] = [];
+    const audit = await trail();
+    const own = { ...remote('own', calls), markWon: () => Promise.reject(new CrmUnauthorizedError({ crm: 'Pipedrive', status: 401 })) };
+    const crm = createAuditedCrm({
+      shared: remote('shared', calls),
+      ownClient: async () => ({ client: own, crmUserId: '9' }),
+      audit,
+      person: ADA,
+      channelId: null,
+    });
+    const error = await crm.markWon('42').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PersonalCredentialRefusedError);
+    expect(errorMessage(error, 'Pipedrive').summary).toBe(
+      "Pipedrive no longer accepts your own token, so nothing was changed. Store a new one with /deal connect, or use Dealbot's shared token with /deal disconnect.",
+    );
+    expect(calls).toEqual([]);
+    expect(await audit.recent()).toEqual([]);
   });
 
   it('a store that fails never fails the write it records', async () => {
