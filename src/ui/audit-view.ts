@@ -6,6 +6,7 @@
 import type { KnownBlock } from '@slack/types';
 import type { AuditChange, AuditEntry, AuditOp } from '../services/audit-trail.js';
 import { slackDate } from './deal-change.js';
+import { channelMention } from './digest-notices.js';
 import { SlackLimits } from './ids.js';
 import { codeSpan, escapeMrkdwn, mrkdwnText, plainText, truncate, userMention } from './mrkdwn.js';
 import { DateTime } from 'luxon';
@@ -77,7 +78,7 @@ const at = (entry: AuditEntry): string => slackDate(DateTime.fromISO(entry.at, {
 function auditLine(entry: AuditEntry, withDeal: boolean): string {
   const deal = withDeal ? ` *${escapeMrkdwn(truncate(entry.dealTitle, TITLE_MAX))}* (#${escapeMrkdwn(entry.dealId)})` : '';
   const changes = entry.changes.length > 0 ? `: ${entry.changes.map(changeText).join(', ')}` : '';
-  const where = entry.channelId ? ` in <#${escapeMrkdwn(entry.channelId)}>` : '';
+  const where = entry.channelId ? ` in ${channelMention(entry.channelId)}` : '';
   const crmUser = entry.crmUserId ? ` (CRM user #${escapeMrkdwn(entry.crmUserId)})` : ' (no CRM user)';
   return `${ICON[entry.op]} ${at(entry)} · ${userMention(entry.slackUserId)}${crmUser} · ${VERB[entry.op].toLowerCase()}${deal}${changes}${where} · ${credentialText(entry)}`;
 }
