@@ -9,10 +9,12 @@
 // failing the start; SIGTERM/SIGINT stop taking requests, let in-flight work finish
 // (bounded), release what this process holds, close the store and exit 0.
 
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import type { App } from '@slack/bolt';
 import { loadConfig, type Config } from './config.js';
 import type { CrmClient } from './crm/port.js';
+import type { AlertRuntime } from './runtime/alert-runtime.js';
 import type { Scheduler } from './runtime/scheduler.js';
 import { ConfigError, SlackTokenRejectedError, StoreError } from './errors.js';
 import { createLogger, fileLogDestination, type Logger } from './logger.js';
@@ -35,6 +37,7 @@ import { probeStore } from './store/probe-store.js';
 import { CONSOLE_NAMESPACE, workspaceNamespace } from './store/workspace-namespace.js';
 import { EVENTS_PATH } from './slack/paths.js';
 import type { Store } from './store/store.js';
+import type { DealWatch } from './services/deal-watch.js';
 
 // Bolt, the listeners and renderers, the CRM adapters, the store's backends and the Slack Web
 // API client are imported where they are first needed (`await import`), not above: a service
@@ -85,15 +88,23 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
  * answers (or nowhere, when the file cannot be opened).
  */
 async function runConsole(config: Config, env: NodeJS.ProcessEnv): Promise<number> {
-  const [{ createApp }, { startConsole }, { STANDIN_BOT, STANDIN_TEAM }, { createCrm }, { createDigestRuntime }, { createStore }] =
-    await Promise.all([
-      import('./app.js'),
-      import('./console/console.js'),
-      import('./console/slack-api-standin.js'),
-      import('./crm/create-crm.js'),
-      import('./runtime/digest-runtime.js'),
-      import('./store/create-store.js'),
-    ]);
+  const [
+    { createApp },
+    { startConsole },
+    { STANDIN_BOT, STANDIN_TEAM },
+    { createCrm, createPersonalCrms },
+    { createDigestRuntime },
+    { createStore },
+    { createAlertRuntime },
+  ] = await Promise.all([
+    import('./app.js'),
+    import('./console/console.js'),
+    import('./console/slack-api-standin.js'),
+    import('./crm/create-crm.js'),
+    import('./runtime/digest-runtime.js'),
+    import('./store/create-store.js'),
+    import('./runtime/alert-runtime.js'),
+  ]);
   const destination = fileLogDestination(consoleLogFile(config));
   const logger = createLogger(destination ? config.logLevel : 'silent', destination ?? undefined);
   let store: Store;
@@ -104,17 +115,31 @@ async function runConsole(config: Config, env: NodeJS.ProcessEnv): Promise<numbe
     throw error;
   }
   let crm: CrmClient;
+  let personalCrms: Awaited<ReturnType<typeof createPersonalCrms>>;
   try {
     crm = await createCrm(config, store, logger);
+    personalCrms = await createPersonalCrms(config, store, logger);
   } catch (error) {
     await store.close();
     if (error instanceof ConfigError) return cannotStart(error.problems);
     throw error;
   }
   let digests: Scheduler | null = null;
+  let alerts: AlertRuntime | null = null;
   const consoleSession = await startConsole({
     buildApp: ({ receiver, slackApiUrl, token }) => {
       digests = createDigestRuntime({ store, crm, logger, token, slackApiUrl, workspace: CONSOLE_NAMESPACE, adoptLegacyState: false });
+      // The console's alerts live under its own namespace (subscriptions, the poll's cursor and
+      // snapshots): a console sharing the store with a bot never takes the bot's alerts.
+      alerts = createAlertRuntime({
+        store,
+        crm,
+        logger,
+        token,
+        slackApiUrl,
+        workspace: CONSOLE_NAMESPACE,
+        pollSeconds: config.pollSeconds,
+      });
       return createApp({
         store,
         logger,
@@ -128,6 +153,8 @@ async function runConsole(config: Config, env: NodeJS.ProcessEnv): Promise<numbe
         // The console is an installation of its own: the stand-in's workspace and app.
         installation: { teamId: STANDIN_TEAM.id, enterpriseId: null, isEnterpriseInstall: false, appId: STANDIN_BOT.appId },
         access: config.access,
+        secretKey: config.secretKey,
+        personalCrms,
       });
     },
     input: process.stdin,
@@ -139,11 +166,74 @@ async function runConsole(config: Config, env: NodeJS.ProcessEnv): Promise<numbe
   });
   const started = digests as Scheduler | null;
   started?.start().catch((error: unknown) => logger.error({ err: error }, 'the digest scheduler could not start'));
+  const alertsStarted = alerts as AlertRuntime | null;
+  alertsStarted?.start();
   await consoleSession.done;
   started?.stop();
+  await alertsStarted?.stop();
   await consoleSession.close();
   await store.close();
   return 0;
+}
+
+type Route = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+
+/**
+ * Pipedrive's webhooks, in HTTP mode with Pipedrive as the CRM: `POST /webhooks/pipedrive` on
+ * the ops server feeds the alerts' deal watch (404 without PIPEDRIVE_WEBHOOK_USER/PASSWORD),
+ * and with PUBLIC_URL set the webhook is registered at start when it is missing. A failed
+ * registration is logged once and changes nothing else: polling still brings every change.
+ */
+async function servePipedriveWebhooks(
+  config: Config,
+  routes: Map<string, Route>,
+  deps: { store: Store; workspace: string; watch: DealWatch; logger: Logger; track: <T>(work: Promise<T>) => Promise<T> },
+): Promise<void> {
+  if (config.mode !== 'http' || !config.pipedrive) return;
+  const [{ createPipedriveWebhookHandler, PIPEDRIVE_WEBHOOK_PATH }, { readPipedriveWebhook }, { scopeStore }] = await Promise.all([
+    import('./runtime/pipedrive-webhook.js'),
+    import('./crm/pipedrive/pipedrive-webhook-body.js'),
+    import('./store/scoped-store.js'),
+  ]);
+  const { watch, logger } = deps;
+  routes.set(
+    PIPEDRIVE_WEBHOOK_PATH,
+    createPipedriveWebhookHandler({
+      credentials: config.pipedriveWebhook,
+      store: scopeStore(deps.store, deps.workspace),
+      logger,
+      track: deps.track,
+      read: (body) => {
+        const reading = readPipedriveWebhook(body);
+        if (reading.kind !== 'deal') return reading;
+        return { kind: 'accept', eventId: reading.event.eventId, work: () => watch.ingestPushed(reading.event) };
+      },
+    }),
+  );
+  const credentials = config.pipedriveWebhook;
+  if (!credentials) return;
+  if (!config.publicUrl) {
+    logger.info(`PUBLIC_URL is not set: Dealbot does not register its Pipedrive webhook; point one at ${PIPEDRIVE_WEBHOOK_PATH} yourself`);
+    return;
+  }
+  const subscriptionUrl = `${config.publicUrl}${PIPEDRIVE_WEBHOOK_PATH}`;
+  const { ensurePipedriveWebhook } = await import('./crm/pipedrive/pipedrive-webhooks.js');
+  // Not waited for: the start does not hang on Pipedrive.
+  void ensurePipedriveWebhook({
+    apiToken: config.pipedrive.apiToken,
+    baseUrl: config.pipedrive.baseUrl,
+    subscriptionUrl,
+    ...credentials,
+    logger,
+  }).then(
+    ({ result, webhookId }) =>
+      logger.info(
+        { webhookId, subscriptionUrl },
+        result === 'created' ? 'registered the Pipedrive webhook' : 'the Pipedrive webhook is registered',
+      ),
+    (error: unknown) =>
+      logger.warn({ err: error, subscriptionUrl }, 'could not register the Pipedrive webhook; deal alerts still come from polling'),
+  );
 }
 
 /** A probe of the CRM's host: any HTTP answer means reachable. Costs no API budget (not an API path). */
@@ -230,6 +320,8 @@ async function runService(config: Config): Promise<number> {
   });
 
   const opsPort = config.mode === 'http' ? config.port : config.metricsPort;
+  /** Routes added once what they need exists (Pipedrive's webhook, `servePipedriveWebhooks`). */
+  const extraRoutes = new Map<string, Route>();
   if (opsPort !== null) {
     service.ops = createOpsServer({
       readiness,
@@ -237,6 +329,7 @@ async function runService(config: Config): Promise<number> {
       logger,
       health: () => ({ store: config.storeUrl.split(':')[0], crm: config.crmProvider }),
       slackPaths: config.mode === 'http' ? [EVENTS_PATH] : [],
+      routes: extraRoutes,
     });
     try {
       await service.ops.listen(opsPort);
@@ -247,23 +340,28 @@ async function runService(config: Config): Promise<number> {
 
   let store: Store | null = null;
   let digests: Scheduler | null = null;
+  let alerts: AlertRuntime | null = null;
   let bolt: App<DealbotContext> | null = null;
   let afterAck: WorkQueue | null = null;
   try {
     // Loaded now that /healthz is served (see the note at the top of this file).
     const [
       { AFTER_ACK_CONCURRENCY, createApp, boltLogger },
-      { createCrm },
+      { createCrm, createPersonalCrms },
       { createDigestRuntime },
       { createHttpReceiver, createSocketReceiver },
+      { createAlertRuntime },
     ] = await Promise.all([
       import('./app.js'),
       import('./crm/create-crm.js'),
       import('./runtime/digest-runtime.js'),
       import('./slack/receivers.js'),
+      import('./runtime/alert-runtime.js'),
     ]);
     store = instrumentStore(await openStore(service), metrics);
     const crm = await createCrm(config, store, logger, { onExchange: crmExchangeRecorder(metrics) });
+    // A person's own credential (`/deal connect`) makes their writes; the same metrics see them.
+    const personalCrms = await createPersonalCrms(config, store, logger, { onExchange: crmExchangeRecorder(metrics) });
     const probe = crmProbe(config);
     readiness.addCheck('crm', probe ?? (() => store!.get('readyz:probe').then(() => undefined)), { cacheMs: probe ? 30_000 : 2_000 });
     const token = config.slackBotToken ?? '';
@@ -286,6 +384,27 @@ async function runService(config: Config): Promise<number> {
       // Shutdown waits for a digest being posted as for a request being answered.
       track: (work) => service.inFlight.track(work),
     });
+    // Deal alerts: the CRM polled under a lease (the deal watch), delivered per channel under
+    // leases, like digests, in the workspace's namespace.
+    alerts = createAlertRuntime({
+      store,
+      crm,
+      logger,
+      token,
+      slackApiUrl: config.slackApiUrl,
+      workspace,
+      pollSeconds: config.pollSeconds,
+      track: (work) => service.inFlight.track(work),
+    });
+    if (alerts.watch) {
+      await servePipedriveWebhooks(config, extraRoutes, {
+        store,
+        workspace,
+        watch: alerts.watch,
+        logger,
+        track: (work) => service.inFlight.track(work),
+      });
+    }
     const instruments = { inFlight: service.inFlight, logger, metrics };
     afterAck = createWorkQueue({ concurrency: AFTER_ACK_CONCURRENCY });
     const appDeps = {
@@ -306,6 +425,8 @@ async function runService(config: Config): Promise<number> {
       },
       access: config.access,
       unfurlDomains: config.unfurlDomains,
+      secretKey: config.secretKey,
+      personalCrms,
     };
     if (config.mode === 'socket') {
       const receiver = instrumentReceiver(
@@ -327,6 +448,7 @@ async function runService(config: Config): Promise<number> {
     readiness.setStarting(null);
     const scheduler = digests;
     scheduler.start().catch((error: unknown) => logger.error({ err: error }, 'the digest scheduler could not start'));
+    alerts.start();
   } catch (error) {
     if (!service.stopping.signal.aborted) {
       await service.ops?.close();
@@ -345,6 +467,7 @@ async function runService(config: Config): Promise<number> {
   logger.info({ reason }, 'Dealbot is stopping: no new requests; letting work in flight finish');
   service.ops?.beginDrain();
   digests?.stop();
+  await alerts?.stop().catch((error: unknown) => logger.warn({ err: error }, 'deal alerts did not stop cleanly'));
   if (bolt && config.mode === 'socket')
     await bolt.stop().catch((error: unknown) => logger.warn({ err: error }, 'Socket Mode did not close cleanly'));
   const { left, queued } = await drainWork(service.inFlight, afterAck, DRAIN_TIMEOUT_MS);
