@@ -31,6 +31,7 @@ export function snapshotOf(deal: Deal, changedAt?: string): DealSnapshot {
     value: deal.value ? { amount: deal.value.amount, currency: deal.value.currency } : null,
     expectedCloseDate: deal.expectedCloseDate,
     lostReason: deal.status === 'lost' ? deal.lostReason : null,
+    url: deal.url,
     // The port's `lastChangedAt` (the domain imports only the port's types).
     changedAt: changedAt ?? (deal.updatedAt ?? deal.closedAt ?? deal.stageChangedAt ?? deal.createdAt).toUTC().toISO()!,
   };

@@ -25,8 +25,19 @@ export interface DealSnapshot {
   value: Money | null;
   expectedCloseDate: IsoDate | null;
   lostReason: string | null;
+  /**
+   * The deal's page in the CRM, as its adapter built it (null when the CRM has none). Snapshots
+   * and queued events stored before it existed have no `url`: read them with `snapshotUrl`.
+   */
+  url: string | null;
   /** ISO instant of the CRM's last change the snapshot reflects (update time, else best known). */
   changedAt: string;
+}
+
+/** The snapshot's CRM url; null for one stored before snapshots kept it (or any non-string). */
+export function snapshotUrl(deal: DealSnapshot): string | null {
+  const url = (deal as { url?: unknown }).url;
+  return typeof url === 'string' ? url : null;
 }
 
 /** Where a change was seen first. */

@@ -1,7 +1,9 @@
 // Checks a message or modal against the Block Kit limits Slack enforces (a payload over a
 // limit is refused with `invalid_blocks`, so the person gets nothing) and, for our own
 // tests, against untrusted text turning into markup: no `<!…>` mention, no `<http…>` link
-// and no bare `&` or `<` may reach a mrkdwn text. Lists every problem at once, with the
+// and no bare `&` or `<` may reach a mrkdwn text. The one link let through is one the caller
+// names as ours (`links`: urls a renderer built a link from, a CRM's address for a deal), in
+// the exact form `ui/mrkdwn.ts` `mrkdwnLink` writes, its label held to the same rule. Lists every problem at once, with the
 // path where it is. The Slack stand-in refuses what Slack refuses (the limits); renderer
 // tests also hold every surface to the markup rule.
 
@@ -41,9 +43,35 @@ const LIMITS = {
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 const asArray = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
-/** Markup problems in a string Slack parses as mrkdwn. */
-function markupProblems(text: string): string[] {
+/** A url as it stands inside `<…|…>`: the same encoding as `ui/mrkdwn.ts` `linkTarget`. */
+export function linkTarget(url: string): string {
+  return url.replace(/[|<>\s]/g, (c) => encodeURIComponent(c)).replace(/&/g, '&amp;');
+}
+
+/**
+ * `text` with each of our links (`<target|label>` for a url in `links`) replaced by its label,
+ * so what remains is checked like any text: a label with a bare `<` or `&` still fails, and a
+ * link to any other url is still "a `<http` link".
+ */
+function withoutOurLinks(text: string, links: readonly string[]): string {
+  let out = text;
+  for (const url of links) {
+    const open = `<${linkTarget(url)}|`;
+    let at = out.indexOf(open);
+    while (at !== -1) {
+      const end = out.indexOf('>', at + open.length);
+      if (end === -1) break;
+      out = out.slice(0, at) + out.slice(at + open.length, end) + out.slice(end + 1);
+      at = out.indexOf(open, at);
+    }
+  }
+  return out;
+}
+
+/** Markup problems in a string Slack parses as mrkdwn; `links` are the urls of our own links. */
+function markupProblems(raw: string, links: readonly string[] = []): string[] {
   const problems: string[] = [];
+  const text = links.length > 0 ? withoutOurLinks(raw, links) : raw;
   // Our own date tokens (`<!date^1700000000^{date_short}|Nov 14>`) are the one `<!` allowed:
   // Slack shows them in the reader's zone and they ping nobody.
   const DATE_TOKEN = /^<!date\^\d+\^[^|<>]*(?:\^[^|<>]*)?\|[^<>]*>/;
@@ -64,8 +92,11 @@ function markupProblems(text: string): string[] {
 class Checker {
   readonly problems: string[] = [];
 
-  /** `markup`: also report untrusted text turned into markup (our rule, not Slack's). */
-  constructor(readonly markup: boolean = true) {}
+  /** `markup`: also report untrusted text turned into markup (our rule, not Slack's); `links`: urls of our own links. */
+  constructor(
+    readonly markup: boolean = true,
+    readonly links: readonly string[] = [],
+  ) {}
 
   fail(path: string, problem: string): void {
     this.problems.push(`${path}: ${problem}`);
@@ -81,7 +112,7 @@ class Checker {
     if (typeof text !== 'string') return this.fail(path, 'text is not a string');
     if (text.length === 0) this.fail(path, 'empty text (Slack requires at least 1 character)');
     if (text.length > max) this.fail(path, `text is ${text.length} characters, over ${max}`);
-    if (type === 'mrkdwn' && this.markup) for (const p of markupProblems(text)) this.fail(path, p);
+    if (type === 'mrkdwn' && this.markup) for (const p of markupProblems(text, this.links)) this.fail(path, p);
   }
 
   option(path: string, value: unknown): string | null {
@@ -290,10 +321,11 @@ export function assertWithinBlockKitLimits(blocksOrView: unknown): void {
 /**
  * Every problem of a message (`{ text, blocks }` or a bare block list) or a view, one line
  * each with its path; empty when Slack would take it. `markup: false` checks only what
- * Slack itself refuses.
+ * Slack itself refuses. `links`: the urls the surface links to by our own hand (a deal's CRM
+ * address), each allowed only as `<linkTarget(url)|escaped label>`.
  */
-export function blockKitProblems(blocksOrView: unknown, options: { markup?: boolean } = {}): string[] {
-  const check = new Checker(options.markup ?? true);
+export function blockKitProblems(blocksOrView: unknown, options: { markup?: boolean; links?: readonly string[] } = {}): string[] {
+  const check = new Checker(options.markup ?? true, options.links ?? []);
   if (Array.isArray(blocksOrView)) {
     check.blocks(blocksOrView, 'message');
   } else if (isObject(blocksOrView) && blocksOrView.type === 'home') {
@@ -317,7 +349,7 @@ export function blockKitProblems(blocksOrView: unknown, options: { markup?: bool
       if (typeof message.text !== 'string' || message.text.length === 0) check.fail('text', 'fallback text must be a non-empty string');
       else {
         if (message.text.length > LIMITS.messageText) check.fail('text', 'fallback text is too long');
-        if (check.markup) for (const p of markupProblems(message.text)) check.fail('text', p);
+        if (check.markup) for (const p of markupProblems(message.text, check.links)) check.fail('text', p);
       }
     }
     check.blocks(message.blocks, 'message');

@@ -16,7 +16,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { alertTargetKey, type AlertSubscription } from '../domain/alert-subscription.js';
-import { DEAL_EVENT_KINDS, type DealEvent, type DealEventKind } from '../domain/deal-events.js';
+import { DEAL_EVENT_KINDS, snapshotUrl, type DealEvent, type DealEventKind } from '../domain/deal-events.js';
 import type { Store } from './store.js';
 
 const INDEX_KEY = 'alert:subscriptions';
@@ -190,7 +190,10 @@ function asEvent(value: unknown): DealEvent | undefined {
     KINDS.has(event.kind as DealEventKind) &&
     typeof event.deal === 'object' &&
     event.deal !== null;
-  return ok ? (event as DealEvent) : undefined;
+  if (!ok) return undefined;
+  // Events queued before snapshots kept the deal's url read as having none.
+  const deal = event.deal as DealEvent['deal'];
+  return { ...(event as DealEvent), deal: { ...deal, url: snapshotUrl(deal) } };
 }
 
 const progressSchema = z.object({

@@ -14,13 +14,13 @@ import type { ActionsBlock, ActionsBlockElement, Button, KnownBlock, PlainTextOp
 import { DateTime } from 'luxon';
 import type { Money, Pipeline, Stage, User } from '../crm/port.js';
 import type { AlertSubscription } from '../domain/alert-subscription.js';
-import type { DealEvent, DealSnapshot } from '../domain/deal-events.js';
+import { snapshotUrl, type DealEvent, type DealSnapshot } from '../domain/deal-events.js';
 import { channelMention } from './digest-notices.js';
 import { describePauseReason } from './digest-words.js';
 import { slackDate } from './deal-change.js';
 import { formatExpectedClose, formatMoney, statusLabel } from './format.js';
 import { ActionId, SlackLimits, encodeDealStage } from './ids.js';
-import { escapeMrkdwn, mrkdwnText, plainText, truncate, userMention } from './mrkdwn.js';
+import { escapeMrkdwn, mrkdwnLink, mrkdwnText, plainText, truncate, userMention } from './mrkdwn.js';
 import { selectOptions } from './select-options.js';
 
 type Message = { text: string; blocks: KnownBlock[] };
@@ -48,17 +48,17 @@ const context = (text: string): KnownBlock => ({ type: 'context', elements: [mrk
 
 /** The deal's address in the CRM, when the source knew it and Slack can open it. */
 export function dealUrlOf(deal: DealSnapshot): string | null {
-  const url = (deal as DealSnapshot & { url?: unknown }).url;
-  return typeof url === 'string' && url.length <= 3000 && /^https?:\/\/[^\s|<>]+$/i.test(url) ? url : null;
+  const url = snapshotUrl(deal);
+  return url !== null && url.length <= 3000 && /^https?:\/\/\S+$/i.test(url) ? url : null;
 }
 
 const untitled = (title: string): string => (title.trim() === '' ? 'Untitled deal' : title.replace(/\s+/g, ' ').trim());
 
-/** `*<url|Title>*`, or `*Title*` without a url; the title escaped. */
+/** `*<url|Title>*` (a link to the deal in the CRM), or `*Title*` without a url; the title escaped. */
 function dealTitle(deal: DealSnapshot): string {
-  const title = escapeMrkdwn(truncate(untitled(deal.title), TITLE_MAX));
+  const title = truncate(untitled(deal.title), TITLE_MAX);
   const url = dealUrlOf(deal);
-  return url ? `*<${url}|${title}>*` : `*${title}*`;
+  return url ? `*${mrkdwnLink(url, title)}*` : `*${escapeMrkdwn(title)}*`;
 }
 
 const stageName = (id: string | null, ctx: AlertContext): string =>

@@ -18,6 +18,7 @@ function snap(fields: Partial<DealSnapshot> = {}): DealSnapshot {
     value: { amount: 1000, currency: 'EUR' },
     expectedCloseDate: '2026-04-30',
     lostReason: null,
+    url: null,
     changedAt: '2026-03-01T09:00:00.000Z',
     ...fields,
   };
@@ -38,6 +39,7 @@ describe('snapshotOf', () => {
       expectedCloseDate: '2026-04-30',
       organization: { id: '9', name: 'Acme' },
       lostReason: 'left over from a former loss',
+      url: 'https://acme.pipedrive.com/deal/42',
     });
     expect(snapshotOf(deal)).toEqual({
       dealId: '42',
@@ -50,6 +52,8 @@ describe('snapshotOf', () => {
       expectedCloseDate: '2026-04-30',
       // Only a lost deal has a reason worth keeping.
       lostReason: null,
+      // The deal's page in the CRM, for the alert's link and Open in CRM.
+      url: 'https://acme.pipedrive.com/deal/42',
       changedAt: '2026-03-02T10:30:00.250Z',
     });
   });

@@ -53,6 +53,7 @@ export function snapshot(dealId: string, overrides: Partial<DealSnapshot> = {}):
     value: { amount: 1000, currency: 'EUR' },
     expectedCloseDate: null,
     lostReason: null,
+    url: null,
     changedAt: '2026-03-09T08:00:00.000Z',
     ...overrides,
   };

@@ -18,8 +18,10 @@ import {
   blockKitProblems,
   displayedText,
   hasLiveFormatting,
+  linkTarget,
   mrkdwnTexts,
 } from '../helpers/block-kit-limits.js';
+import { linkTarget as mrkdwnLinkTarget } from '../../src/ui/mrkdwn.js';
 import { HOSTILE, LONG_TITLE, NOW, makeStages, owner, pipeline } from './fixtures.js';
 
 const stages = makeStages();
@@ -31,19 +33,18 @@ const ctx: AlertContext = {
   now: NOW,
 };
 const URL = 'https://acme.pipedrive.com/deal/7';
-const withUrl = (event: DealEvent): DealEvent => ({ ...event, deal: { ...event.deal, url: URL } as DealEvent['deal'] });
+const withUrl = (event: DealEvent): DealEvent => ({ ...event, deal: { ...event.deal, url: URL } });
 /**
- * Within Slack's limits, and no markup but ours: the deal's link (built by the CRM adapter
- * from its own domain), channel and user mentions and date tokens. Every other `<` and `&`
- * must be escaped, as the full checker demands.
+ * Within Slack's limits, and no markup but ours: the deal's link (built from the CRM's own
+ * address, named to the checker as ours), user mentions, date tokens and channel mentions.
+ * Every other `<` and `&` must be escaped, link labels included, as the full checker demands.
  */
-const assertSafe = (message: { text: string; blocks: KnownBlock[] }): void => {
-  expect(blockKitProblems(message, { markup: false })).toEqual([]);
-  const ours = (text: string) => text.replaceAll(`<${URL}|`, '').replace(/<#C[A-Z0-9]+>/g, '');
-  const stripped = JSON.parse(JSON.stringify(message), (key, value: unknown) =>
-    key === 'text' && typeof value === 'string' ? ours(value) : value,
+const assertSafe = (message: { text: string; blocks: KnownBlock[] }, links: readonly string[] = [URL]): void => {
+  // Channel mentions (`<#C…>`) are ours too, but the checker has no rule for them.
+  const channels = JSON.parse(JSON.stringify(message), (key, value: unknown) =>
+    key === 'text' && typeof value === 'string' ? value.replace(/<#C[A-Z0-9]+>/g, '') : value,
   );
-  expect(blockKitProblems(stripped)).toEqual([]);
+  expect(blockKitProblems(channels, { links })).toEqual([]);
 };
 /** What a person reads: entities decoded, markers gone. */
 const read = (message: { blocks: KnownBlock[] }): string =>
@@ -97,6 +98,44 @@ describe('one alert', () => {
     }
     expect(read(alertMessage(events[0]!, ctx))).toContain(`${HOSTILE} marked ${HOSTILE} lost`.replace(/\*/g, ''));
     expect(read(alertMessage(events[2]!, ctx))).toContain('The expected close of Untitled deal was pushed: Mar 20 → Apr 30');
+  });
+});
+
+describe('the deal’s link', () => {
+  it('links the title to the CRM url with the url and the label escaped, and the strict check takes only that link', () => {
+    const url = 'https://crm.example/deals/7?a=1&b=2|x<y>';
+    const event = dealEvent('7', { kind: 'won' }, { deal: { title: 'Tom & Jerry <Ltd> | *big*', url } });
+    const message = alertMessage(event, ctx);
+    const line = alertLine(event, ctx);
+    expect(line).toContain(
+      '*<https://crm.example/deals/7?a=1&amp;b=2%7Cx%3Cy%3E|Tom &amp; Jerry &lt;Ltd&gt; | \u200B*\u200Bbig\u200B*\u200B>*',
+    );
+    expect(line).toContain(linkTarget(url));
+    expect(line).toContain(mrkdwnLinkTarget(url));
+    expect(blockKitProblems(message, { links: [url] })).toEqual([]);
+    // The same message, without naming the url as ours: a link is refused as markup.
+    expect(blockKitProblems(message).join('\n')).toContain('contains a `<http` link');
+    // The Open in CRM button goes to the url itself.
+    expect(actionsOf(message).elements.at(-1)).toMatchObject({ action_id: ActionId.cardOpenInCrm, url });
+  });
+
+  it('still refuses a link in a title, also next to ours', () => {
+    const event = dealEvent('7', { kind: 'won' }, { deal: { title: 'ok' } });
+    const ours = alertMessage({ ...event, deal: { ...event.deal, url: URL } }, ctx);
+    const planted = JSON.parse(JSON.stringify(ours).replace('|ok>', '|ok> <http://evil.example|click>')) as typeof ours;
+    expect(blockKitProblems(planted, { links: [URL] }).join('\n')).toContain('contains a `<http` link');
+    // A label with a bare `<` or `&` inside our link is still refused.
+    const badLabel = JSON.parse(JSON.stringify(ours).replace('|ok>', '|a & b>')) as typeof ours;
+    expect(blockKitProblems(badLabel, { links: [URL] }).join('\n')).toContain('unescaped "&"');
+  });
+
+  it('reads a snapshot stored before it kept a url as having none: the bold title, no Open in CRM', () => {
+    const event = dealEvent('7', { kind: 'won' });
+    const { url: _dropped, ...old } = { ...event.deal, url: null };
+    const message = alertMessage({ ...event, deal: old as DealEvent['deal'] }, ctx);
+    expect(alertLine({ ...event, deal: old as DealEvent['deal'] }, ctx)).toBe('🏆 *Deal 7* was won — €1,000');
+    expect(actionsOf(message).elements.map((e) => e.action_id)).not.toContain(ActionId.cardOpenInCrm);
+    assertSafe(message, []);
   });
 });
 
