@@ -25,7 +25,7 @@ import { createInFlight, type InFlight } from './runtime/in-flight.js';
 import { instrumentReceiver } from './runtime/instrumented-receiver.js';
 import { crmExchangeRecorder } from './runtime/crm-metrics.js';
 import { instrumentStore } from './runtime/instrumented-store.js';
-import { createMetrics, digestSlotRecorder, type Metrics } from './runtime/metrics.js';
+import { alertRecorder, createMetrics, digestSlotRecorder, type Metrics } from './runtime/metrics.js';
 import { createWorkQueue, type WorkQueue } from './runtime/work-queue.js';
 import { createOpsServer, type OpsServer } from './runtime/ops-server.js';
 import { installProcessGuard } from './runtime/process-guard.js';
@@ -187,7 +187,15 @@ type Route = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 async function servePipedriveWebhooks(
   config: Config,
   routes: Map<string, Route>,
-  deps: { store: Store; workspace: string; watch: DealWatch; logger: Logger; track: <T>(work: Promise<T>) => Promise<T> },
+  deps: {
+    store: Store;
+    workspace: string;
+    watch: DealWatch;
+    logger: Logger;
+    track: <T>(work: Promise<T>) => Promise<T>;
+    /** Each answer's HTTP status (metrics). */
+    onAnswer?: (status: number) => void;
+  },
 ): Promise<void> {
   if (config.mode !== 'http' || !config.pipedrive) return;
   const [{ createPipedriveWebhookHandler, PIPEDRIVE_WEBHOOK_PATH }, { readPipedriveWebhook }, { scopeStore }] = await Promise.all([
@@ -203,6 +211,7 @@ async function servePipedriveWebhooks(
       store: scopeStore(deps.store, deps.workspace),
       logger,
       track: deps.track,
+      ...(deps.onAnswer ? { onAnswer: deps.onAnswer } : {}),
       read: (body) => {
         const reading = readPipedriveWebhook(body);
         if (reading.kind !== 'deal') return reading;
@@ -386,6 +395,7 @@ async function runService(config: Config): Promise<number> {
     });
     // Deal alerts: the CRM polled under a lease (the deal watch), delivered per channel under
     // leases, like digests, in the workspace's namespace.
+    const { onAnswer: onWebhookAnswer, ...alertHooks } = alertRecorder(metrics);
     alerts = createAlertRuntime({
       store,
       crm,
@@ -395,6 +405,7 @@ async function runService(config: Config): Promise<number> {
       workspace,
       pollSeconds: config.pollSeconds,
       track: (work) => service.inFlight.track(work),
+      ...alertHooks,
     });
     if (alerts.watch) {
       await servePipedriveWebhooks(config, extraRoutes, {
@@ -403,6 +414,7 @@ async function runService(config: Config): Promise<number> {
         watch: alerts.watch,
         logger,
         track: (work) => service.inFlight.track(work),
+        onAnswer: onWebhookAnswer,
       });
     }
     const instruments = { inFlight: service.inFlight, logger, metrics };

@@ -132,6 +132,10 @@ export interface AlertRuntimeDeps {
   track?: <T>(work: Promise<T>) => Promise<T>;
   /** Told of each delivery's outcome (metrics). */
   onDelivered?: (outcome: DeliverOutcome) => void;
+  /** Told of each timed poll of the CRM: its result, or `error` (metrics). */
+  onPoll?: (result: 'polled' | 'baseline' | 'elsewhere' | 'error') => void;
+  /** Told, at each delivery pass, how many alerts wait in all outboxes (metrics). */
+  onQueued?: (queued: number) => void;
   /** Slack as alerts see it; default the Web API with `token`. Tests pass their own. */
   slack?: AlertSlack;
   instanceId?: string;
@@ -220,6 +224,7 @@ export function createAlertRuntime(deps: AlertRuntimeDeps): AlertRuntime {
           onEvents: (events) => runtime.enqueue(events),
           ...(deps.setTimer ? { setTimer: deps.setTimer } : {}),
           ...(deps.clearTimer ? { clearTimer: deps.clearTimer } : {}),
+          ...(deps.onPoll ? { onPoll: deps.onPoll } : {}),
         });
 
   /** One target: its next message, and again at once while the pass only cleared entries away. */
@@ -232,6 +237,7 @@ export function createAlertRuntime(deps: AlertRuntimeDeps): AlertRuntime {
 
   async function pass(): Promise<{ outcomes: DeliverOutcome[]; nextAt: DateTime | null }> {
     const scan = await delivery.scan();
+    deps.onQueued?.(scan.queued);
     const queue = [...scan.due];
     const outcomes: DeliverOutcome[] = [];
     const lane = async (): Promise<void> => {

@@ -27,6 +27,14 @@ export interface Metrics {
   readonly schedulerLagSeconds: Histogram;
   /** A claim someone else already held (idempotency, digest slots, locks). */
   readonly claimConflicts: Counter<'kind'>;
+  /** Deal alerts: each delivery to a channel or DM by outcome (sent, dropped, elsewhere, retry, paused, skipped, nothing). */
+  readonly alertDeliveries: Counter<'outcome'>;
+  /** Deal alerts: each timed poll of the CRM by result (polled, baseline, elsewhere, error). */
+  readonly alertPolls: Counter<'result'>;
+  /** Pipedrive webhook requests by the HTTP status answered. */
+  readonly webhookRequests: Counter<'status'>;
+  /** Deal alerts waiting in every outbox, as of the last delivery pass. */
+  readonly alertOutbox: Gauge;
   /** 1 when ready, by check (store, slack, crm). */
   readonly ready: Gauge<'check'>;
 }
@@ -104,6 +112,25 @@ export function createMetrics(options: { registry?: Registry; defaultMetrics?: b
       labelNames: ['kind'],
       registers,
     }),
+    alertDeliveries: new Counter({
+      name: 'dealbot_alert_deliveries_total',
+      help: 'Deal alert deliveries to a channel or DM by outcome',
+      labelNames: ['outcome'],
+      registers,
+    }),
+    alertPolls: new Counter({
+      name: 'dealbot_alert_polls_total',
+      help: 'Polls of the CRM for deal changes by result (error: the poll failed)',
+      labelNames: ['result'],
+      registers,
+    }),
+    webhookRequests: new Counter({
+      name: 'dealbot_webhook_requests_total',
+      help: 'Pipedrive webhook requests by HTTP status answered',
+      labelNames: ['status'],
+      registers,
+    }),
+    alertOutbox: new Gauge({ name: 'dealbot_alert_outbox', help: 'Deal alerts waiting to be sent, all targets', registers }),
     ready: new Gauge({ name: 'dealbot_ready', help: '1 when the check passed at the last /readyz', labelNames: ['check'], registers }),
   };
 }
@@ -116,5 +143,20 @@ export function digestSlotRecorder(metrics: Pick<Metrics, 'digestPosts' | 'sched
   return (outcome: { result: string }, lagMs: number): void => {
     metrics.digestPosts.inc({ outcome: outcome.result });
     if (outcome.result === 'posted') metrics.schedulerLagSeconds.observe(Math.max(0, lagMs) / 1000);
+  };
+}
+
+/**
+ * The alert runtime's hooks: each delivery by outcome (a send that failed for good is
+ * `skipped`, one to try again `retry`, a paused subscription `paused`), each timed poll by
+ * result (`error` when it failed), the outbox depth at each pass; and the Pipedrive
+ * webhook's answers by status.
+ */
+export function alertRecorder(metrics: Pick<Metrics, 'alertDeliveries' | 'alertPolls' | 'alertOutbox' | 'webhookRequests'>) {
+  return {
+    onDelivered: (outcome: { result: string }): void => metrics.alertDeliveries.inc({ outcome: outcome.result }),
+    onPoll: (result: string): void => metrics.alertPolls.inc({ result }),
+    onQueued: (queued: number): void => metrics.alertOutbox.set(queued),
+    onAnswer: (status: number): void => metrics.webhookRequests.inc({ status: String(status) }),
   };
 }

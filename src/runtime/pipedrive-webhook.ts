@@ -42,6 +42,8 @@ export interface PipedriveWebhookOptions {
   answerWithinMs?: number;
   /** Wraps work still running after the answer, so a shutdown waits for it. */
   track?: <T>(work: Promise<T>) => Promise<T>;
+  /** Told of each answer's HTTP status once sent (metrics). */
+  onAnswer?: (status: number) => void;
 }
 
 function send(res: ServerResponse, status: number, body: Record<string, unknown>, headers: Record<string, string> = {}): void {
@@ -91,6 +93,8 @@ export function createPipedriveWebhookHandler(
   let refusedBefore = false;
 
   return async (req, res) => {
+    const onAnswer = options.onAnswer;
+    if (onAnswer) res.once('finish', () => onAnswer(res.statusCode));
     if (!credentials) return send(res, 404, { ok: false, error: 'not found' });
     if (req.method !== 'POST') return send(res, 405, { ok: false, error: 'POST only' }, { allow: 'POST' });
     if (!authorized(req.headers.authorization, credentials)) {

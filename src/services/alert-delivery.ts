@@ -141,6 +141,8 @@ export interface AlertScan {
   due: string[];
   /** The earliest time a target not due now will be; null when no target has anything waiting. */
   nextAt: DateTime | null;
+  /** Alerts waiting in every target's outbox (the outbox depth). */
+  queued: number;
 }
 
 const DEFAULTS = { leaseMs: 30_000, maxAttempts: 5, retryBaseMs: 30_000 } satisfies Required<AlertDeliveryOptions>;
@@ -567,9 +569,11 @@ export function createAlertDelivery(deps: AlertDeliveryDeps) {
       const [outboxes, states] = await Promise.all([alerts.outboxes(targets), alerts.states(targets)]);
       const due: string[] = [];
       let nextAt: DateTime | null = null;
+      let queued = 0;
       for (const target of targets) {
         const state = states.get(target);
         const entries = outboxes.get(target) ?? [];
+        queued += entries.length;
         const paced = state ? paceAllows(state.pace) : null;
         let at: DateTime | null = null;
         if (state?.progress) at = now;
@@ -584,7 +588,7 @@ export function createAlertDelivery(deps: AlertDeliveryDeps) {
         if (at <= now) due.push(target);
         else if (nextAt === null || at < (nextAt as DateTime)) nextAt = at;
       }
-      return { due, nextAt };
+      return { due, nextAt, queued };
     },
 
     /** Sends `target`'s next due message (or finishes the one in flight), under the target's lease. */

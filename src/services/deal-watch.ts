@@ -90,6 +90,8 @@ export interface DealWatchDeps {
   pageSize?: number;
   setTimer?: (fn: () => void, ms: number) => unknown;
   clearTimer?: (handle: unknown) => void;
+  /** Told of each timed poll: its result, or `error` when it failed (metrics). */
+  onPoll?: (result: PollReport['result'] | 'error') => void;
 }
 
 export interface DealWatch {
@@ -266,7 +268,11 @@ export function createDealWatch(deps: DealWatchDeps): DealWatch {
     timer = setTimer(() => {
       timer = null;
       const run = pollOnce()
-        .catch((error: unknown) => log.warn({ err: error }, 'polling the CRM for deal changes failed; trying again next interval'))
+        .then((report) => deps.onPoll?.(report.result))
+        .catch((error: unknown) => {
+          deps.onPoll?.('error');
+          log.warn({ err: error }, 'polling the CRM for deal changes failed; trying again next interval');
+        })
         .finally(() => {
           polling = null;
           schedule(pollMs);
