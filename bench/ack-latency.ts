@@ -47,6 +47,8 @@ export interface AckLatencyOptions {
   signingSecret: string;
   levels?: Array<{ concurrency: number; rounds: number }>;
   log?: (line: string) => void;
+  /** Run deal alerts beside Dealbot (polling the fake Pipedrive every few seconds and posting). */
+  alerts?: boolean;
 }
 
 const KINDS: RequestKind[] = ['command', 'action', 'view'];
@@ -170,7 +172,7 @@ export async function measureAckLatency(options: AckLatencyOptions): Promise<Ack
     // BENCH_APP_NODE_FLAGS (e.g. `--cpu-prof`) go to Dealbot's process only.
     dealbot: await forkBenchProcess<{ port: number }>(
       './app-under-test.ts',
-      { ...env, BENCH_APP: 'dealbot' },
+      { ...env, BENCH_APP: 'dealbot', ...(options.alerts ? { BENCH_ALERTS: '1' } : {}) },
       { nodeFlags: process.env.BENCH_APP_NODE_FLAGS?.split(' ').filter(Boolean) ?? [] },
     ),
     bare: await forkBenchProcess<{ port: number }>('./app-under-test.ts', { ...env, BENCH_APP: 'bare' }),

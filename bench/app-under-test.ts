@@ -2,6 +2,9 @@
 // the fakes do not share its event loop. `BENCH_APP=dealbot` runs the real app (Bolt's HTTP
 // receiver, the cached Pipedrive adapter pointed at the fake, the Slack stand-in);
 // `BENCH_APP=dealbot-local` runs it on the embedded CRM in a SQLite file (`BENCH_STORE_URL`);
+// `BENCH_ALERTS=1` also runs the deal alerts beside the Pipedrive app: the runtime polls the
+// fake every BENCH_ALERTS_POLL_SECONDS (default 5) and delivers what the bench's own moves and
+// creates change to #sales, each as it comes and batched every minute.
 // `BENCH_APP=bare` runs the floor: the same receiver and a Bolt app whose listeners only ack.
 // Forked by bench/run.ts, which it tells its port over IPC.
 
@@ -14,6 +17,9 @@ import { createLocalCrm } from '../src/crm/local/local-crm.js';
 import { ensureSeeded } from '../src/crm/local/seed.js';
 import { createPipedriveClient } from '../src/crm/pipedrive/pipedrive-client.js';
 import { createLogger } from '../src/logger.js';
+import { createAlertRuntime } from '../src/runtime/alert-runtime.js';
+import { createAlertStore } from '../src/store/alert-store.js';
+import { scopeStore } from '../src/store/scoped-store.js';
 import { createWorkQueue } from '../src/runtime/work-queue.js';
 import { createHttpReceiver } from '../src/slack/receivers.js';
 import { createStore } from '../src/store/create-store.js';
@@ -73,6 +79,7 @@ async function startApp(): Promise<Server> {
   const store = await createStore('memory://');
   const pipedrive = createPipedriveClient({ apiToken: need('BENCH_PIPEDRIVE_TOKEN'), baseUrl: need('BENCH_PIPEDRIVE_URL') });
   const crm = createCachedCrm(pipedrive, store, { namespace: 'bench' });
+  if (process.env.BENCH_ALERTS === '1') await startAlerts(store, crm, slackApiUrl, logger);
   const app = createApp({
     store,
     logger,
@@ -86,6 +93,48 @@ async function startApp(): Promise<Server> {
     ...(process.env.BENCH_QUIET_MS ? { afterAck: createWorkQueue({ concurrency: 16, quietMs: Number(process.env.BENCH_QUIET_MS) }) } : {}),
   });
   return (await app.start(0)) as Server;
+}
+
+/** Deal alerts beside the app, as `npm start` runs them: polling the CRM and posting to the stand-in. */
+async function startAlerts(
+  store: Awaited<ReturnType<typeof createStore>>,
+  crm: ReturnType<typeof createCachedCrm>,
+  slackApiUrl: string,
+  logger: ReturnType<typeof createLogger>,
+): Promise<void> {
+  const workspace = 'bench-alerts';
+  const subscription = (id: string, delivery: { kind: 'each' } | { kind: 'batched'; everyMinutes: number }) => ({
+    id,
+    target: { kind: 'channel' as const, channelId: 'C0CONSOLE' },
+    events: ['created', 'moved', 'won', 'lost', 'reopened', 'value', 'closeDatePushed'] as const,
+    toStageIds: [],
+    pipelineId: null,
+    pipelineName: null,
+    minValue: null,
+    ownerId: null,
+    delivery,
+    quietHours: null,
+    threadPerDeal: false,
+    createdBy: 'U0CONSOLE',
+    createdAt: '2026-01-01T00:00:00.000Z',
+    updatedAt: '2026-01-01T00:00:00.000Z',
+  });
+  await createAlertStore(scopeStore(store, workspace)).apply({
+    add: [subscription('SEACH', { kind: 'each' }), subscription('SBATCH', { kind: 'batched', everyMinutes: 1 })].map((s) => ({
+      ...s,
+      events: [...s.events],
+    })),
+  });
+  const alerts = createAlertRuntime({
+    store,
+    workspace,
+    crm,
+    logger,
+    token: 'xoxb-bench',
+    slackApiUrl,
+    pollSeconds: Number(process.env.BENCH_ALERTS_POLL_SECONDS ?? 5),
+  });
+  alerts.start();
 }
 
 const server = await startApp();

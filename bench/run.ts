@@ -18,13 +18,15 @@ import { fileURLToPath } from 'node:url';
 import { startSlackApiStandin, type StandinUser } from '../src/console/slack-api-standin.js';
 import { loadPipedriveTokenCosts, startFakePipedrive } from './support/fake-pipedrive-server.js';
 import { measureAckLatency, type AckLatencyResult } from './ack-latency.js';
+import { measureAlertsBurst, type BurstResult } from './alerts-burst.js';
+import { measureAlertsPollCost, type PollCostResult } from './alerts-poll-cost.js';
 import { measureCrmBudget, type BudgetRow } from './crm-budget.js';
 import { measureDigestReading, type DigestRow } from './digest-reading.js';
 import { measureLoad, type LoadResult } from './load-rounds.js';
 import { measureServiceStartUp, measureStartUp, type ServiceStartUpRun, type StartUpResult } from './start-up.js';
 import { textTable } from './text-table.js';
 
-const SECTIONS = ['ack', 'load', 'budget', 'digest', 'startup', 'service'] as const;
+const SECTIONS = ['ack', 'load', 'budget', 'digest', 'startup', 'service', 'alerts'] as const;
 type Section = (typeof SECTIONS)[number];
 
 /** The person sending every request: linked by email to the CRM user Ada Lovelace. */
@@ -61,6 +63,12 @@ const results: {
   digest?: DigestRow[];
   startUp?: StartUpResult[];
   service?: ServiceStartUpRun[];
+  alerts?: {
+    burst: BurstResult;
+    pollCost: PollCostResult;
+    /** One ack run with the alert runtime polling and delivering beside Dealbot, one without. */
+    ack: { without: AckLatencyResult; with: AckLatencyResult };
+  };
   seconds?: number;
 } = {
   at: new Date().toISOString(),
@@ -166,6 +174,37 @@ if (wanted.has('service')) {
   } finally {
     await standin.close();
   }
+}
+if (wanted.has('alerts')) {
+  const changes = short ? 200 : 1_000;
+  log(`Alerts: a burst of ${changes} changes into 10 channels (half each, half batched every minute), real time…`);
+  const burst = await measureAlertsBurst({ changes, channels: 10, log });
+  log(`Alerts: the poll's cost on a fake Pipedrive of ${short ? '2,000' : '10,000'} deals…`);
+  const pollCost = await measureAlertsPollCost(short ? 2_000 : 10_000);
+  log('Alerts: ack latency without, then with, the alert runtime polling every 5 s and delivering…');
+  const levels = short
+    ? [
+        { concurrency: 1, rounds: 1 },
+        { concurrency: 50, rounds: 1 },
+      ]
+    : [
+        { concurrency: 1, rounds: 3 },
+        { concurrency: 50, rounds: 3 },
+        { concurrency: 200, rounds: 2 },
+      ];
+  const ackRun = async (alerts: boolean): Promise<AckLatencyResult> => {
+    const pipedrive = await startFakePipedrive({ deals: 2_000, seed: 7 });
+    const standin = await startSlackApiStandin({ users: [ADA] });
+    try {
+      return await measureAckLatency({ pipedrive, standin, signingSecret: 'bench-signing-secret', log, levels, alerts });
+    } finally {
+      await standin.close();
+      await pipedrive.close();
+    }
+  };
+  const without = await ackRun(false);
+  const withAlerts = await ackRun(true);
+  results.alerts = { burst, pollCost, ack: { without, with: withAlerts } };
 }
 results.seconds = Math.round((Date.now() - started) / 1000);
 results.machine.loadAverageAtEnd = loadavg().map((l) => Math.round(l * 100) / 100);
@@ -298,6 +337,51 @@ if (results.service) {
         'SIGTERM to exit ms': r.stopMs,
         'exit code': r.exitCode,
       })),
+    ),
+  );
+}
+if (results.alerts) {
+  const { burst, pollCost, ack } = results.alerts;
+  const sum = (f: (r: BurstResult['rows'][number]) => number) => burst.rows.reduce((s, r) => s + f(r), 0);
+  const gaps = burst.rows.map((r) => r.minGapMs).filter((g): g is number => g !== null);
+  out.push(
+    `\nALERTS BURST: ${burst.changes} changes into ${burst.channels} channels through the alert runtime (memory store, real time), ` +
+      `to a Slack that answers 429 + Retry-After to a channel's second post within 1 s; counted at that boundary`,
+    textTable(
+      burst.rows.map((r) => ({
+        channel: r.channel,
+        delivery: r.delivery,
+        changes: r.changes,
+        messages: r.messages,
+        'deals named': r.shown,
+        'counted as "N more"': r.counted,
+        duplicates: r.duplicates,
+        lost: r.lost,
+        'min gap ms': r.minGapMs,
+        'done after s': (r.doneMs / 1000).toFixed(1),
+      })),
+    ),
+    `Every channel had everything after ${(burst.allDoneMs / 1000).toFixed(1)} s (queued in ${burst.enqueueMs} ms); ` +
+      `smallest gap in a channel ${gaps.length > 0 ? Math.min(...gaps) : '?'} ms; 429s answered ${burst.rateLimited}; ` +
+      `duplicates ${sum((r) => r.duplicates)}, lost ${sum((r) => r.lost)}.`,
+    `\nALERTS POLL on a fake Pipedrive of ${pollCost.deals.toLocaleString('en')} deals (CRM_POLL_SECONDS=60)`,
+    textTable(pollCost.rows.map((r) => ({ poll: r.poll, requests: r.requests, tokens: r.tokens, events: r.events }))),
+    `Idle, per day: ${pollCost.idlePerDay.requests} requests, ${pollCost.idlePerDay.tokens} tokens.`,
+    '\nACK LATENCY WITH ALERTS (ms): Dealbot alone vs Dealbot with the alert runtime polling every 5 s and delivering',
+    textTable(
+      ack.without.rows.map((r, i) => {
+        const w = ack.with.rows[i];
+        return {
+          request: r.kind,
+          'in flight': r.concurrency,
+          'p50 without': r.dealbot.p50,
+          'p99 without': r.dealbot.p99,
+          'p50 with alerts': w?.dealbot.p50 ?? null,
+          'p99 with alerts': w?.dealbot.p99 ?? null,
+          'max with alerts': w?.dealbot.max ?? null,
+          errors: r.errors.dealbot + (w?.errors.dealbot ?? 0),
+        };
+      }),
     ),
   );
 }
