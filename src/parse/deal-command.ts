@@ -299,7 +299,8 @@ function whichDeal(subcommand: Subcommand): DealCommand {
 
 function unknownSubcommand(first: string, rest: string, clean: string): DealCommand {
   const problem = `\`${echo(first)}\` is not a \`/deal\` command.`;
-  const close = matchByName(first, SUBCOMMAND_WORDS, ([word]) => word);
+  // Only a word can be a misspelt command word: a mention (`@channel`, `<!channel>`) is not, even when it contains one.
+  const close = /^[\p{L}-]+$/u.test(first) ? matchByName(first, SUBCOMMAND_WORDS, ([word]) => word) : { kind: 'none' as const };
   const meant =
     close.kind === 'match' ? [close.item[1]] : close.kind === 'ambiguous' ? [...new Set(close.candidates.map(([, s]) => s))] : [];
   const tail = rest.trim() === '' ? '' : ` ${echo(collapse(rest))}`;

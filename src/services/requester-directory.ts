@@ -156,20 +156,19 @@ export function createRequesterDirectory(deps: RequesterDirectoryDeps): Requeste
     return { requester, linked: kind !== 'member', profile };
   }
 
-  /** Looks the member's CRM user (and own credential) up; a CRM that cannot say leaves them unlinked, not kept. */
-  async function link(entry: Entry): Promise<{ entry: Entry; keep: boolean }> {
-    if (entry.linked || !entry.profile) return { entry, keep: true };
+  /**
+   * Looks the member's CRM user (and own credential) up. A CRM that cannot say fails the
+   * request with the CRM's own error (the person is told the CRM did not answer and to try
+   * again), rather than telling a linked person they are not linked.
+   */
+  async function link(entry: Entry): Promise<Entry> {
+    if (entry.linked || !entry.profile) return entry;
     const profile = entry.profile;
-    let keep = true;
     const [crmUserId, hasOwnCredential] = await Promise.all([
-      deps.linkedCrmUserId(profile).catch((error: unknown) => {
-        deps.onTrouble?.(error, 'could not tell which CRM user this person is; treated as unlinked for now');
-        keep = false;
-        return null;
-      }),
+      deps.linkedCrmUserId(profile),
       (deps.hasOwnCredential?.(profile.id) ?? Promise.resolve(false)).catch(() => false),
     ]);
-    return { entry: { ...entry, requester: { ...entry.requester, crmUserId, hasOwnCredential }, linked: keep }, keep };
+    return { ...entry, requester: { ...entry.requester, crmUserId, hasOwnCredential }, linked: true };
   }
 
   async function save(entry: Entry): Promise<void> {
@@ -192,9 +191,7 @@ export function createRequesterDirectory(deps: RequesterDirectoryDeps): Requeste
       changed = true;
     }
     if (wantLink && !entry.linked) {
-      const linked = await link(entry);
-      if (!linked.keep) return linked.entry.requester;
-      entry = linked.entry;
+      entry = await link(entry);
       changed = true;
     }
     if (changed) await save(entry);

@@ -252,6 +252,14 @@ describe('Slack → Dealbot → Pipedrive over the HTTP receiver', () => {
   }
 
   it('answers a form mistake next to the field before calling Pipedrive', async () => {
+    // Who Ada is in Pipedrive (a write needs a linked person) is the one read allowed first.
+    nock(PD)
+      .get('/v1/users')
+      .query(true)
+      .reply(200, {
+        success: true,
+        data: [{ ...fixture('users').data[0], id: 1, name: 'Ada Lovelace', email: 'ada@example.com', active_flag: true }],
+      });
     const scope = nock(PD).post('/api/v2/deals').reply(200, deal());
     const body = createSubmission('Bad probability', {
       [DealFormField.probability]: { [DealFormField.probability]: { type: 'plain_text_input', value: '140' } },

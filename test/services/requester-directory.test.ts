@@ -108,7 +108,7 @@ describe('createRequesterDirectory', () => {
     await t.store.close();
   });
 
-  it('keeps no link a CRM could not tell: the next request asks again', async () => {
+  it('fails the request when the CRM cannot tell who the person is (never "not linked"), keeps nothing, and asks again next time', async () => {
     let fail = true;
     const t = await setup({
       linked: async () => {
@@ -117,7 +117,7 @@ describe('createRequesterDirectory', () => {
       },
     });
     const directory = t.make();
-    expect((await directory.resolve('U1', t.fetch, { linked: true })).crmUserId).toBeNull();
+    await expect(directory.resolve('U1', t.fetch, { linked: true })).rejects.toThrow('CRM down');
     fail = false;
     expect((await directory.resolve('U1', t.fetch, { linked: true })).crmUserId).toBe('7');
     await t.store.close();
