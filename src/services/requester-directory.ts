@@ -75,6 +75,12 @@ export interface RequesterDirectory {
   resolve(userId: string, fetch: FetchSlackUser, options?: { linked?: boolean }): Promise<Requester>;
   /** Slack said the user changed (`user_change` carries the whole user): resolved again from it. */
   refresh(profile: SlackUserProfile): Promise<Requester>;
+  /**
+   * Their link changed (`/deal link`, `unlink`, `connect`, `disconnect`): this process and the
+   * store forget them, so their next request looks the link up again. Another replica's memory
+   * keeps the old answer for at most `REQUESTER_MEMORY_TTL_MS`.
+   */
+  forget(userId: string): Promise<void>;
 }
 
 /** What is kept per person: who they are, and whether their CRM user was looked up. */
@@ -218,6 +224,11 @@ export function createRequesterDirectory(deps: RequesterDirectoryDeps): Requeste
         inFlight.set(key, pending);
       }
       return pending;
+    },
+
+    async forget(userId) {
+      memory.delete(userId);
+      await deps.store.delete(requesterKey(userId));
     },
 
     async refresh(profile) {

@@ -123,6 +123,20 @@ describe('createRequesterDirectory', () => {
     await t.store.close();
   });
 
+  it('looks a person up afresh once their link changed (forget), in this process and the store', async () => {
+    let crmUser = '7';
+    const t = await setup({ linked: async () => crmUser });
+    const directory = t.make();
+    expect((await directory.resolve('U1', t.fetch, { linked: true })).crmUserId).toBe('7');
+    crmUser = '9';
+    expect((await directory.resolve('U1', t.fetch, { linked: true })).crmUserId).toBe('7');
+    await directory.forget('U1');
+    expect((await directory.resolve('U1', t.fetch, { linked: true })).crmUserId).toBe('9');
+    // Another replica (a second directory on the same store) reads the new answer too.
+    expect((await t.make().resolve('U1', t.fetch, { linked: true })).crmUserId).toBe('9');
+    await t.store.close();
+  });
+
   it('makes workspace admins and DEALBOT_ADMINS admins; a stranger never', async () => {
     const t = await setup({ admins: ['U4'] });
     const directory = t.make();

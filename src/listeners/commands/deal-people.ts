@@ -47,9 +47,13 @@ function links(ctx: DealbotContext) {
 
 const crmName = (ctx: DealbotContext): string => (ctx.sharedCrm ?? ctx.crm).displayName;
 
+/** Their link changed: their next request looks it up again instead of using what was cached. */
+const forget = (ctx: DealbotContext, slackUserId: string): Promise<void> => ctx.requesters?.forget(slackUserId) ?? Promise.resolve();
+
 export async function linkPerson(ctx: DealbotContext, reply: Reply, { slackUserId, email }: Command<'link'>): Promise<void> {
   if (!(await admin(ctx, reply))) return;
   const outcome = await links(ctx).link(slackUserId, email, reply.userId);
+  if (outcome.kind === 'linked') await forget(ctx, slackUserId);
   switch (outcome.kind) {
     case 'linked':
       await ephemeral(reply, linkedMessage({ slackUserId, user: outcome.user, replaced: outcome.replaced, crmName: crmName(ctx) }));
@@ -69,7 +73,9 @@ export async function listLinks(ctx: DealbotContext, reply: Reply): Promise<void
 
 export async function unlinkPerson(ctx: DealbotContext, reply: Reply, { slackUserId }: Command<'unlink'>): Promise<void> {
   if (!(await admin(ctx, reply))) return;
-  await ephemeral(reply, unlinkedMessage(slackUserId, await links(ctx).unlink(slackUserId)));
+  const unlinked = await links(ctx).unlink(slackUserId);
+  await forget(ctx, slackUserId);
+  await ephemeral(reply, unlinkedMessage(slackUserId, unlinked));
 }
 
 /** Opens the modal at once (a trigger_id lasts 3 s): nothing is looked up first. */
@@ -86,6 +92,7 @@ export async function openConnect(ctx: DealbotContext, reply: Reply, triggerId: 
 
 export async function disconnect(ctx: DealbotContext, reply: Reply): Promise<void> {
   const removed = ctx.credentials ? await ctx.credentials.remove(reply.userId) : false;
+  if (removed) await forget(ctx, reply.userId);
   await ephemeral(reply, disconnectedMessage(removed, crmName(ctx)));
 }
 

@@ -50,6 +50,8 @@ export function registerConnectCrmView(app: App<DealbotContext>): void {
       const outcome = await connectCredential({ vault: credentials, personal: personalCrms, linkedCrmUserId }, userId, token);
       switch (outcome.kind) {
         case 'connected':
+          // Their next request looks their CRM user up again (the credential may link them).
+          await context.requesters?.forget(userId);
           await client.views.update({ view_id: view.id, view: connectedModal(outcome.user, crmName) });
           return;
         case 'refused':
