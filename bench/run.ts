@@ -67,7 +67,7 @@ const results: {
     burst: BurstResult;
     pollCost: PollCostResult;
     /** One ack run with the alert runtime polling and delivering beside Dealbot, one without. */
-    ack: { without: AckLatencyResult; with: AckLatencyResult };
+    ack: { without: AckLatencyResult & { alertPosts: number }; with: AckLatencyResult & { alertPosts: number } };
   };
   seconds?: number;
 } = {
@@ -192,11 +192,19 @@ if (wanted.has('alerts')) {
         { concurrency: 50, rounds: 3 },
         { concurrency: 200, rounds: 2 },
       ];
-  const ackRun = async (alerts: boolean): Promise<AckLatencyResult> => {
+  const ackRun = async (alerts: boolean): Promise<AckLatencyResult & { alertPosts: number }> => {
     const pipedrive = await startFakePipedrive({ deals: 2_000, seed: 7 });
     const standin = await startSlackApiStandin({ users: [ADA] });
     try {
-      return await measureAckLatency({ pipedrive, standin, signingSecret: 'bench-signing-secret', log, levels, alerts });
+      const result = await measureAckLatency({ pipedrive, standin, signingSecret: 'bench-signing-secret', log, levels, alerts });
+      // The alert messages Slack got meanwhile, known by their words (one change, a batch, the hour's cap).
+      const alertPosts = standin.calls.filter(
+        (c) =>
+          c.method === 'chat.postMessage' &&
+          c.result.ok &&
+          /\bmoved\b|was created|changes? to \d+ deals?|more alerts? this hour/.test(String(c.args.text ?? '')),
+      ).length;
+      return { ...result, alertPosts };
     } finally {
       await standin.close();
       await pipedrive.close();
@@ -367,7 +375,8 @@ if (results.alerts) {
     `\nALERTS POLL on a fake Pipedrive of ${pollCost.deals.toLocaleString('en')} deals (CRM_POLL_SECONDS=60)`,
     textTable(pollCost.rows.map((r) => ({ poll: r.poll, requests: r.requests, tokens: r.tokens, events: r.events }))),
     `Idle, per day: ${pollCost.idlePerDay.requests} requests, ${pollCost.idlePerDay.tokens} tokens.`,
-    '\nACK LATENCY WITH ALERTS (ms): Dealbot alone vs Dealbot with the alert runtime polling every 5 s and delivering',
+    '\nACK LATENCY WITH ALERTS (ms): Dealbot alone vs Dealbot with the alert runtime polling every 5 s and delivering ' +
+      `(alert messages posted during the runs: ${ack.without.alertPosts} without, ${ack.with.alertPosts} with)`,
     textTable(
       ack.without.rows.map((r, i) => {
         const w = ack.with.rows[i];
