@@ -52,6 +52,8 @@ export interface HarnessOptions {
   access?: AccessSettings;
   /** The installation requests must belong to; default the stand-in's workspace and app. */
   installation?: Installation;
+  /** The store the app (and its embedded CRM) keeps; default `memory://`. A SQLite file lets another process share it. */
+  storeUrl?: string;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -59,7 +61,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     users: [ADA, BOB, ...(options.users ?? [])],
     channels: [CHANNEL, ...(options.channels ?? [])],
   });
-  const store = await createStore('memory://');
+  const store = await createStore(options.storeUrl ?? 'memory://');
   const local = createLocalCrm({ store });
   await ensureSeeded(local, store, { now: NOW.toUTC() });
   const crm = options.crm ? options.crm(local, store) : local;
