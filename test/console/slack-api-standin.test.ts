@@ -168,7 +168,11 @@ describe('Slack Web API stand-in', () => {
     const { channel } = await client.conversations.info({ channel: 'C0DIGEST' });
     expect(channel).toMatchObject({ id: 'C0DIGEST', name: 'pipeline' });
     // An id in Slack's shape nobody registered is a member (hand-made payloads assume one); any other is not found.
-    expect((await client.users.info({ user: 'U0NOBODY' })).user).toMatchObject({ id: 'U0NOBODY', team_id: 'T0CONSOLE', is_restricted: false });
+    expect((await client.users.info({ user: 'U0NOBODY' })).user).toMatchObject({
+      id: 'U0NOBODY',
+      team_id: 'T0CONSOLE',
+      is_restricted: false,
+    });
     await expect(client.users.info({ user: 'nobody' })).rejects.toMatchObject({ data: { error: 'user_not_found' } });
     await expect(client.conversations.info({ channel: 'C0NOPE' })).rejects.toMatchObject({ data: { error: 'channel_not_found' } });
   });

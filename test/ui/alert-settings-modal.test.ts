@@ -73,7 +73,13 @@ describe('the alerts modal', () => {
     const view = alertSettingsModal({ channelId: 'C1', pipelines, stages, users, defaultZone: 'Europe/Berlin', current: rule });
     assertWithinBlockKitLimits(view);
     // What Slack sends back for an untouched modal: each input's initial value.
-    type El = { type: string; initial_option?: { value: string }; initial_options?: Array<{ value: string }>; initial_time?: string; initial_value?: string };
+    type El = {
+      type: string;
+      initial_option?: { value: string };
+      initial_options?: Array<{ value: string }>;
+      initial_time?: string;
+      initial_value?: string;
+    };
     const values: AlertStateValues = {};
     for (const block of view.blocks as Array<{ block_id?: string; element?: El }>) {
       const el = block.element;
