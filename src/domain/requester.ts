@@ -24,8 +24,6 @@ export interface Requester {
   name: string;
   /** The CRM user this person is linked to (same email, or linked by an admin); null: unlinked. */
   crmUserId: string | null;
-  /** Whether the person stored their own CRM credential (`/deal connect`): their writes use it. */
-  hasOwnCredential: boolean;
 }
 
 /**

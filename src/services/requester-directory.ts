@@ -50,8 +50,6 @@ export interface RequesterDirectoryDeps {
   settings: Pick<AccessSettings, 'admins'>;
   /** The CRM user a member is linked to (`crm-links.ts`); null: unlinked. */
   linkedCrmUserId: (profile: SlackUserProfile) => Promise<string | null>;
-  /** Whether the person stored their own CRM credential (`/deal connect`). */
-  hasOwnCredential?: (slackUserId: string) => Promise<boolean>;
   /** Told each profile fetched, so other caches of the same answer need not ask Slack again. */
   onProfile?: (profile: SlackUserProfile) => Promise<void>;
   /** Something went wrong that the directory worked around (a CRM that could not say who is linked). */
@@ -106,7 +104,6 @@ function unknownUser(userId: string): Requester {
     email: null,
     name: userId,
     crmUserId: null,
-    hasOwnCredential: false,
   };
 }
 
@@ -157,24 +154,20 @@ export function createRequesterDirectory(deps: RequesterDirectoryDeps): Requeste
       email: profile.email,
       name: profile.name,
       crmUserId: null,
-      hasOwnCredential: false,
     };
     return { requester, linked: kind !== 'member', profile };
   }
 
   /**
-   * Looks the member's CRM user (and own credential) up. A CRM that cannot say fails the
+   * Looks the member's CRM user up (a stored credential links them too, `crm-links.ts`). A CRM that cannot say fails the
    * request with the CRM's own error (the person is told the CRM did not answer and to try
    * again), rather than telling a linked person they are not linked.
    */
   async function link(entry: Entry): Promise<Entry> {
     if (entry.linked || !entry.profile) return entry;
     const profile = entry.profile;
-    const [crmUserId, hasOwnCredential] = await Promise.all([
-      deps.linkedCrmUserId(profile),
-      (deps.hasOwnCredential?.(profile.id) ?? Promise.resolve(false)).catch(() => false),
-    ]);
-    return { ...entry, requester: { ...entry.requester, crmUserId, hasOwnCredential }, linked: true };
+    const crmUserId = await deps.linkedCrmUserId(profile);
+    return { ...entry, requester: { ...entry.requester, crmUserId }, linked: true };
   }
 
   async function save(entry: Entry): Promise<void> {

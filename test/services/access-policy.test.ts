@@ -23,7 +23,6 @@ const member: Requester = {
   email: 'max@example.com',
   name: 'Max',
   crmUserId: '7',
-  hasOwnCredential: false,
 };
 const admin: Requester = { ...member, slackUserId: 'U2', isAdmin: true };
 const guest: Requester = { ...member, slackUserId: 'U3', kind: 'guest', crmUserId: null };
