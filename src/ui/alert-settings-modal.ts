@@ -8,9 +8,10 @@ import type { Checkboxes, InputBlock, KnownBlock, ModalView, PlainTextOption, St
 import type { Pipeline, Stage, User } from '../crm/port.js';
 import type { AlertSubscription } from '../domain/alert-subscription.js';
 import { DEAL_EVENT_KINDS, type DealEventKind } from '../domain/deal-events.js';
-import { canonicalTimeZone, supportedTimeZones } from '../domain/time-zones.js';
+import { canonicalTimeZone } from '../domain/time-zones.js';
 import { ALERT_EVENT_LABELS } from './alert-notices.js';
 import { ActionId, CallbackId, SlackLimits } from './ids.js';
+import { timeZoneSelect } from './time-zone-select.js';
 import { escapeMrkdwn, mrkdwnText, plainText, truncate } from './mrkdwn.js';
 import { selectOptions } from './select-options.js';
 
@@ -174,37 +175,6 @@ function deliverySelect(delivery: AlertSubscription['delivery']): StaticSelect {
   };
 }
 
-/** Zones grouped by region (`Europe`, `America`…), regions over 100 zones split, Slack's 100 per group. */
-function zoneSelect(initialZone: string): StaticSelect {
-  const zones = [...supportedTimeZones()];
-  if (!zones.includes(initialZone)) zones.push(initialZone);
-  const byRegion = new Map<string, string[]>();
-  for (const zone of zones) {
-    const region = zone.includes('/') ? (zone.split('/')[0] ?? 'Other') : 'Other';
-    byRegion.set(region, [...(byRegion.get(region) ?? []), zone]);
-  }
-  const groups: NonNullable<StaticSelect['option_groups']> = [];
-  for (const [region, list] of [...byRegion].sort(([a], [b]) => a.localeCompare(b))) {
-    const sorted = list.sort();
-    const parts = Math.ceil(sorted.length / SlackLimits.selectOptions);
-    for (let i = 0; i < parts; i += 1) {
-      const chunk = sorted.slice(i * SlackLimits.selectOptions, (i + 1) * SlackLimits.selectOptions);
-      groups.push({
-        label: plainText(parts === 1 ? region : `${region} (${i + 1}/${parts})`, SlackLimits.optionText),
-        options: chunk.map((z) => option(z.replace(/_/g, ' '), z)),
-      });
-    }
-  }
-  const initial = groups.flatMap((g) => g.options).find((o) => o.value === initialZone);
-  return {
-    type: 'static_select',
-    action_id: ActionId.alertQuietZone,
-    placeholder: plainText('Type a city, e.g. Berlin', 150),
-    option_groups: groups.slice(0, SlackLimits.selectOptions),
-    ...(initial ? { initial_option: initial } : {}),
-  };
-}
-
 export function alertSettingsModal(input_: AlertSettingsModalInput): ModalView {
   const current = input_.current ?? null;
   const zone = canonicalTimeZone(current?.quietHours?.zone ?? input_.defaultZone) ?? 'UTC';
@@ -280,7 +250,7 @@ export function alertSettingsModal(input_: AlertSettingsModalInput): ModalView {
       },
       { optional: true },
     ),
-    input(ActionId.alertQuietZone, 'Quiet hours: time zone', zoneSelect(zone)),
+    input(ActionId.alertQuietZone, 'Quiet hours: time zone', timeZoneSelect(ActionId.alertQuietZone, zone)),
     input(
       ActionId.alertThread,
       'Threads',

@@ -8,6 +8,7 @@ import type { DigestSettingsInput } from '../services/digest-subscriptions.js';
 import type { InputBlock, KnownBlock, ModalView, PlainTextOption, StaticSelect } from '@slack/types';
 import type { Pipeline } from '../crm/port.js';
 import { ActionId, CallbackId, SlackLimits } from './ids.js';
+import { timeZoneSelect } from './time-zone-select.js';
 import { escapeMrkdwn, mrkdwnText, plainText, truncate } from './mrkdwn.js';
 import { describePauseReason, weekdayName } from './digest-words.js';
 import {
@@ -21,7 +22,7 @@ import {
   type DigestSchedule,
   type DigestSection,
 } from '../domain/digest-schedule.js';
-import { canonicalTimeZone, supportedTimeZones } from '../domain/time-zones.js';
+import { canonicalTimeZone } from '../domain/time-zones.js';
 
 /** What the modal carries through Slack and back (as JSON in `private_metadata`). */
 export interface DigestSettingsMetadata {
@@ -76,35 +77,6 @@ function frequencyOptions(): PlainTextOption[] {
     ...WEEKDAYS.map((day) => option(`Every ${weekdayName(day)}`, `weekly:${day}`)),
     option('Off (no digest)', OFF),
   ];
-}
-
-/** Zones grouped by region (`Europe`, `America`…), regions over 100 zones split, Slack's 100 per group. */
-function zoneSelect(initialZone: string): StaticSelect {
-  const zones = [...supportedTimeZones()];
-  if (!zones.includes(initialZone)) zones.push(initialZone);
-  const byRegion = new Map<string, string[]>();
-  for (const zone of zones) {
-    const region = zone.includes('/') ? (zone.split('/')[0] ?? 'Other') : 'Other';
-    byRegion.set(region, [...(byRegion.get(region) ?? []), zone]);
-  }
-  const groups: NonNullable<StaticSelect['option_groups']> = [];
-  for (const [region, list] of [...byRegion].sort(([a], [b]) => a.localeCompare(b))) {
-    const sorted = list.sort();
-    const parts = Math.ceil(sorted.length / SlackLimits.selectOptions);
-    for (let i = 0; i < parts; i += 1) {
-      const chunk = sorted.slice(i * SlackLimits.selectOptions, (i + 1) * SlackLimits.selectOptions);
-      const label = parts === 1 ? region : `${region} (${i + 1}/${parts})`;
-      groups.push({ label: plainText(label, SlackLimits.optionText), options: chunk.map((z) => option(z.replace(/_/g, ' '), z)) });
-    }
-  }
-  const initial = groups.flatMap((g) => g.options).find((o) => o.value === initialZone);
-  return {
-    type: 'static_select',
-    action_id: ActionId.digestZone,
-    placeholder: plainText('Type a city, e.g. Berlin', 150),
-    option_groups: groups.slice(0, SlackLimits.selectOptions),
-    ...(initial ? { initial_option: initial } : {}),
-  };
 }
 
 function pipelineSelect(pipelines: Pipeline[], current: string | null): StaticSelect {
@@ -183,7 +155,7 @@ export function digestSettingsModal(input_: DigestSettingsModalInput): ModalView
       },
       '24-hour time in the zone below; 09:00 stays 09:00 when the clocks change.',
     ),
-    input(ActionId.digestZone, 'Time zone', zoneSelect(zone)),
+    input(ActionId.digestZone, 'Time zone', timeZoneSelect(ActionId.digestZone, zone)),
     input(ActionId.digestPipeline, 'Pipeline', pipelineSelect(input_.pipelines, current?.pipelineId ?? null)),
     input(
       ActionId.digestSections,
