@@ -29,6 +29,7 @@ import {
 import { createDealWatch, type DealWatch } from '../services/deal-watch.js';
 import { scopeStore } from '../store/scoped-store.js';
 import type { Store } from '../store/store.js';
+import { clearUnrefTimer, unrefTimer, type Every } from '../store/lease.js';
 import {
   alertBatchMessage,
   alertCapMessage,
@@ -127,7 +128,7 @@ export interface AlertRuntimeDeps {
   options?: AlertLoopOptions;
   setTimer?: (fn: () => void, ms: number) => unknown;
   clearTimer?: (handle: unknown) => void;
-  every?: (fn: () => void, ms: number) => () => void;
+  every?: Every;
   /** Wraps each target's delivery, so a shutdown can wait for posts in flight. */
   track?: <T>(work: Promise<T>) => Promise<T>;
   /** Told of each delivery's outcome (metrics). */
@@ -172,14 +173,8 @@ export function createAlertRuntime(deps: AlertRuntimeDeps): AlertRuntime {
   const log = deps.logger.child({ component: 'alerts', workspace: deps.workspace });
   const tickIntervalMs = deps.options?.tickIntervalMs ?? DEFAULT_TICK_MS;
   const concurrency = Math.max(1, deps.options?.concurrency ?? 4);
-  const setTimer =
-    deps.setTimer ??
-    ((fn: () => void, ms: number): unknown => {
-      const handle = setTimeout(fn, ms);
-      handle.unref();
-      return handle;
-    });
-  const clearTimer = deps.clearTimer ?? ((handle: unknown) => clearTimeout(handle as NodeJS.Timeout));
+  const setTimer = deps.setTimer ?? unrefTimer;
+  const clearTimer = deps.clearTimer ?? clearUnrefTimer;
   const slack =
     deps.slack ??
     createSlackAlertPoster(

@@ -28,7 +28,7 @@ import { DateTime } from 'luxon';
 import type { Logger } from '../logger.js';
 import type { Store } from '../store/store.js';
 import { classifyDigestFailure } from './digest-failure.js';
-import { randomUUID } from 'node:crypto';
+import { clearUnrefTimer, LeaseLost, takeLease, unrefTimer, type Every } from '../store/lease.js';
 import type { DigestChart, DigestJob } from './digest-job.js';
 import { digestOwnerNotice } from '../ui/digest-notices.js';
 import { dueSlot, nextRunAfter, type DigestFailure, type DigestRun, type DigestSchedule, type DueSlot } from '../domain/digest-schedule.js';
@@ -82,7 +82,7 @@ export interface SchedulerDeps extends SchedulerOptions {
   setTimer?: (fn: () => void, ms: number) => unknown;
   clearTimer?: (handle: unknown) => void;
   /** Runs `fn` every `ms` until the returned function is called (lease renewal). Default setInterval, unref'd. */
-  every?: (fn: () => void, ms: number) => () => void;
+  every?: Every;
   buildDigest: (schedule: DigestSchedule, run: DigestRun) => Promise<DigestJob>;
   /** The Slack calls a digest is made of. */
   slack: DigestPoster;
@@ -154,14 +154,6 @@ const earlier = (a: DateTime, b: DateTime | null): DateTime => (b && b < a ? b :
 
 export const slotClaimKey = (scheduleId: string, slot: string): string => `digest:claim:${scheduleId}:${slot}`;
 
-/** This replica's lease on a slot lapsed and another may hold it: stop before the next step. */
-class LeaseLost extends Error {
-  constructor() {
-    super('the lease on this digest slot was lost');
-    this.name = 'LeaseLost';
-  }
-}
-
 export function createScheduler(deps: SchedulerDeps): Scheduler {
   const options = {
     tickIntervalMs: deps.tickIntervalMs ?? DEFAULTS.tickIntervalMs,
@@ -171,22 +163,9 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     retryBaseMs: deps.retryBaseMs ?? DEFAULTS.retryBaseMs,
     concurrency: Math.max(1, deps.concurrency ?? DEFAULTS.concurrency),
   };
-  const setTimer =
-    deps.setTimer ??
-    ((fn: () => void, ms: number): unknown => {
-      const handle = setTimeout(fn, ms);
-      // A scheduler alone must not keep a finished process alive.
-      handle.unref();
-      return handle;
-    });
-  const clearTimer = deps.clearTimer ?? ((handle: unknown) => clearTimeout(handle as NodeJS.Timeout));
-  const every =
-    deps.every ??
-    ((fn: () => void, ms: number): (() => void) => {
-      const handle = setInterval(fn, ms);
-      handle.unref();
-      return () => clearInterval(handle);
-    });
+  // A scheduler alone must not keep a finished process alive.
+  const setTimer = deps.setTimer ?? unrefTimer;
+  const clearTimer = deps.clearTimer ?? clearUnrefTimer;
   const log = deps.logger.child({ component: 'digest-scheduler', instance: deps.instanceId });
   const schedules = createScheduleStore(deps.store);
   /** Schedules this replica is posting right now; a slow post is not started twice here. */
@@ -229,42 +208,16 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     return { due, nextWakeAt };
   }
 
-  /**
-   * A lease on one slot: taken once, renewed in the background while the work goes on, and
-   * checked before each step, so a replica that lost it (paused too long, its store cut off)
-   * stops before doing anything another replica may be doing.
-   */
-  async function takeLease(key: string): Promise<{ confirm: () => Promise<void>; end: () => Promise<void> } | null> {
-    const owner = `${deps.instanceId}:${randomUUID()}`;
-    if (!(await deps.store.claim(key, options.leaseMs, owner))) return null;
-    let lost = false;
-    const renew = (): Promise<void> =>
-      deps.store.claim(key, options.leaseMs, owner).then(
-        (held) => {
-          if (!held) lost = true;
-        },
-        (error: unknown) => {
-          // A store blip: the next renewal (a third of the lease later) may work.
-          log.warn({ err: error, key }, 'could not renew a digest lease');
-        },
-      );
-    const stopRenewing = every(() => void renew(), Math.max(1, Math.floor(options.leaseMs / 3)));
-    return {
-      async confirm() {
-        await renew();
-        if (lost) throw new LeaseLost();
-      },
-      async end() {
-        stopRenewing();
-        await deps.store.release(key, owner).catch(() => undefined);
-      },
-    };
-  }
-
   async function runDue({ schedule, due }: Due): Promise<SlotOutcome> {
     const slot = iso(due.slot);
     const base = { scheduleId: schedule.id, slot };
-    const lease = await takeLease(slotClaimKey(schedule.id, slot));
+    const lease = await takeLease(deps.store, slotClaimKey(schedule.id, slot), {
+      ms: options.leaseMs,
+      instanceId: deps.instanceId,
+      ...(deps.every ? { every: deps.every } : {}),
+      // A store blip: the next renewal (a third of the lease later) may work.
+      onRenewError: (error) => log.warn({ err: error, scheduleId: schedule.id, slot }, 'could not renew a digest lease'),
+    });
     if (!lease) return { ...base, result: 'elsewhere' };
     inFlight.add(schedule.id);
     try {

@@ -46,6 +46,7 @@ import {
   type OutboxRef,
 } from '../store/alert-store.js';
 import type { Store } from '../store/store.js';
+import { LeaseLost, takeLease, type Every } from '../store/lease.js';
 
 /** Messages one channel (or DM) gets an hour at most; the last says how many more there were. */
 export const ALERTS_PER_HOUR = 20;
@@ -113,7 +114,7 @@ export interface AlertDeliveryDeps extends AlertDeliveryOptions {
   logger: Logger;
   instanceId: string;
   /** Runs `fn` every `ms` until the returned function is called (lease renewal). Default setInterval, unref'd. */
-  every?: (fn: () => void, ms: number) => () => void;
+  every?: Every;
 }
 
 export type DeliverResult =
@@ -151,14 +152,6 @@ const iso = (at: DateTime): string => at.toUTC().toISO() ?? '';
 const fromIso = (text: string): DateTime => DateTime.fromISO(text, { zone: 'utc' });
 const hourOf = (at: DateTime): string => at.toUTC().toFormat("yyyy-LL-dd'T'HH");
 const leaseKey = (target: string): string => `alert:lease:${target}`;
-
-/** The lease on a target lapsed and another replica may hold it: stop before the next step. */
-class LeaseLost extends Error {
-  constructor() {
-    super('the lease on this alert target was lost');
-    this.name = 'LeaseLost';
-  }
-}
 
 /** Entries of one subscription waiting in a target's outbox, and what is due of them when. */
 interface Group {
@@ -218,44 +211,11 @@ export function createAlertDelivery(deps: AlertDeliveryDeps) {
     maxAttempts: Math.max(1, deps.maxAttempts ?? DEFAULTS.maxAttempts),
     retryBaseMs: deps.retryBaseMs ?? DEFAULTS.retryBaseMs,
   };
-  const every =
-    deps.every ??
-    ((fn: () => void, ms: number): (() => void) => {
-      const handle = setInterval(fn, ms);
-      handle.unref();
-      return () => clearInterval(handle);
-    });
   const alerts: AlertStore = createAlertStore(deps.store);
   const log = deps.logger.child({ component: 'alert-delivery', instance: deps.instanceId });
 
   async function subscriptionsById(): Promise<Map<string, AlertSubscription>> {
     return new Map((await alerts.list()).map((s) => [s.id, s]));
-  }
-
-  /** A lease on one target, renewed while held and checked before each Slack call. */
-  async function takeLease(target: string): Promise<{ confirm: () => Promise<void>; end: () => Promise<void> } | null> {
-    const key = leaseKey(target);
-    const owner = `${deps.instanceId}:${randomUUID()}`;
-    if (!(await deps.store.claim(key, options.leaseMs, owner))) return null;
-    let lost = false;
-    const renew = (): Promise<void> =>
-      deps.store.claim(key, options.leaseMs, owner).then(
-        (held) => {
-          if (!held) lost = true;
-        },
-        (error: unknown) => log.warn({ err: error, target }, 'could not renew an alert lease'),
-      );
-    const stop = every(() => void renew(), Math.max(1, Math.floor(options.leaseMs / 3)));
-    return {
-      async confirm() {
-        await renew();
-        if (lost) throw new LeaseLost();
-      },
-      async end() {
-        stop();
-        await deps.store.release(key, owner).catch(() => undefined);
-      },
-    };
   }
 
   /** Queued alerts whose subscription is gone or paused: they will never be sent. */
@@ -593,7 +553,12 @@ export function createAlertDelivery(deps: AlertDeliveryDeps) {
 
     /** Sends `target`'s next due message (or finishes the one in flight), under the target's lease. */
     async deliver(target: string): Promise<DeliverOutcome> {
-      const lease = await takeLease(target);
+      const lease = await takeLease(deps.store, leaseKey(target), {
+        ms: options.leaseMs,
+        instanceId: deps.instanceId,
+        ...(deps.every ? { every: deps.every } : {}),
+        onRenewError: (error) => log.warn({ err: error, target }, 'could not renew an alert lease'),
+      });
       if (!lease) return { target, result: 'elsewhere' };
       let send: AlertSendProgress | null = null;
       try {

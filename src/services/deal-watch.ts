@@ -27,6 +27,7 @@ import type { DealEvent, DealEventActor, DealEventSource, DealSnapshot } from '.
 import type { Logger } from '../logger.js';
 import { lastChangedAt, type CrmClient, type Deal } from '../crm/port.js';
 import type { Store } from '../store/store.js';
+import { clearUnrefTimer, unrefTimer } from '../store/lease.js';
 
 export const SNAPSHOT_KEY_PREFIX = 'alerts:snap:';
 export const CURSOR_KEY = 'alerts:cursor';
@@ -124,8 +125,8 @@ export function createDealWatch(deps: DealWatchDeps): DealWatch {
   const pollMs = Math.max(0, deps.pollSeconds) * 1000;
   const overlapMs = deps.overlapMs ?? 2 * 60_000;
   const leaseMs = deps.leaseMs ?? Math.max(30_000, 2 * pollMs + 30_000);
-  const setTimer = deps.setTimer ?? ((fn, ms) => setTimeout(fn, ms).unref());
-  const clearTimer = deps.clearTimer ?? ((handle) => clearTimeout(handle as NodeJS.Timeout));
+  const setTimer = deps.setTimer ?? unrefTimer;
+  const clearTimer = deps.clearTimer ?? clearUnrefTimer;
   const owner = `${deps.instanceId}:${randomUUID()}`;
   let timer: unknown = null;
   let running = false;
