@@ -14,6 +14,7 @@
 
 import { readTimeOfDay } from '../domain/digest-schedule.js';
 import { canonicalTimeZone } from '../domain/time-zones.js';
+import { looksLikeZone, readZone, tokenize, type Token, type ZoneHint } from './words.js';
 import { DEAL_EVENT_KINDS, type DealEventKind } from '../domain/deal-events.js';
 import { readAmount } from './amount.js';
 
@@ -65,7 +66,7 @@ export type AlertProblem =
   /** `min` and `max`: the batch window's bounds, in minutes. */
   | { kind: 'bad-batch'; typed: string; min: number; max: number }
   | { kind: 'bad-quiet'; typed: string }
-  | { kind: 'unknown-zone'; typed: string }
+  | { kind: 'unknown-zone'; typed: string; hint: ZoneHint }
   | { kind: 'twice'; clause: 'pipeline' | 'amount' | 'owner' | 'delivery' | 'quiet' };
 
 export const MIN_BATCH_MINUTES = 1;
@@ -148,11 +149,6 @@ const CLAUSE_WORDS = new Set([
   'at',
   'least',
 ]);
-
-interface Token {
-  text: string;
-  quoted: boolean;
-}
 
 export function parseAlertCommand(args: string, defaultZone: string): AlertCommand {
   const tokens = tokenize(args);
@@ -450,9 +446,10 @@ function readQuiet(
   if (!from || !to || from === to) return { problem: { kind: 'bad-quiet', typed: `${fromText}-${toText}` } };
   let zone: string | null = null;
   const zoneWord = tokens[i]?.quoted ? '' : (tokens[i]?.text ?? '');
-  if (zoneWord.includes('/') || /^(utc|gmt)$/i.test(zoneWord) || /^(utc|gmt)?[+-]\d/i.test(zoneWord)) {
-    zone = canonicalTimeZone(zoneWord);
-    if (!zone) return { problem: { kind: 'unknown-zone', typed: zoneWord } };
+  if (looksLikeZone(zoneWord) || /^[+-]\d/.test(zoneWord)) {
+    const read = readZone(zoneWord);
+    if ('unknown' in read) return { problem: { kind: 'unknown-zone', typed: read.unknown, hint: read.hint } };
+    zone = read.zone;
     i += 1;
   }
   return {
@@ -468,18 +465,6 @@ function clock(text: string): string | null {
   const hour = /^(\d{1,2})$/.exec(text.trim())?.[1];
   if (hour !== undefined && Number(hour) <= 23) return `${hour.padStart(2, '0')}:00`;
   return null;
-}
-
-/** Words, with a quoted run (`"Sales EU"`, curly quotes too) kept as one; `,` stays on its word. */
-function tokenize(args: string): Token[] {
-  const tokens: Token[] = [];
-  for (const m of args.matchAll(/["“”«]([^"“”«»]*)["“”»]?|'([^']*)'(?=\s|$)|(\S+)/gu)) {
-    const quoted = m[1] ?? m[2];
-    if (quoted !== undefined) {
-      if (quoted.trim() !== '') tokens.push({ text: quoted.trim().replace(/\s+/g, ' '), quoted: true });
-    } else if (m[3]) tokens.push({ text: m[3], quoted: false });
-  }
-  return tokens;
 }
 
 const invalid = (problem: AlertProblem): AlertCommand => ({ kind: 'invalid', problem });

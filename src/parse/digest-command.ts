@@ -12,7 +12,8 @@
 // was typed, not a sentence); ui/digest-words.ts `describeDigestProblem` says it in words.
 
 import { DEFAULT_DIGEST_TIME, MAX_STALE_DAYS, readTimeOfDay, type DigestFrequency, type Weekday } from '../domain/digest-schedule.js';
-import { canonicalTimeZone, supportedTimeZones } from '../domain/time-zones.js';
+import { canonicalTimeZone } from '../domain/time-zones.js';
+import { looksLikeZone, readZone, tokenize, type Token, type ZoneHint } from './words.js';
 
 export type DigestCommand =
   | {
@@ -47,7 +48,7 @@ export type DigestProblem =
   | { kind: 'day-without-weekly'; frequency: 'daily' | 'weekdays'; day: Weekday }
   | { kind: 'two-days' }
   | { kind: 'bad-stale-days' }
-  | { kind: 'unknown-zone'; typed: string; hint: { kind: 'offset' } | { kind: 'did-you-mean'; zone: string } | { kind: 'none' } }
+  | { kind: 'unknown-zone'; typed: string; hint: ZoneHint }
   | { kind: 'two-zones'; first: string; second: string };
 
 const LIST_WORDS = new Set(['list', 'ls', 'show', 'status', 'schedules']);
@@ -107,11 +108,6 @@ export function parseDigestCommand(args: string, defaultZone: string): DigestCom
   return parseSet(frequencyWord ?? 'weekly', headDay ?? null, tail, defaultZone);
 }
 
-interface Token {
-  text: string;
-  quoted: boolean;
-}
-
 function parseSet(kind: 'daily' | 'weekdays' | 'weekly', firstDay: Weekday | null, tokens: Token[], defaultZone: string): DigestCommand {
   let time: string | null = null;
   let day: Weekday | null = firstDay;
@@ -160,8 +156,9 @@ function parseSet(kind: 'daily' | 'weekdays' | 'weekly', firstDay: Weekday | nul
       continue;
     }
     if (looksLikeZone(token.text)) {
-      const canonical = canonicalTimeZone(token.text);
-      if (!canonical) return invalid({ kind: 'unknown-zone', typed: token.text, hint: zoneHint(token.text) });
+      const read = readZone(token.text);
+      if ('unknown' in read) return invalid({ kind: 'unknown-zone', typed: read.unknown, hint: read.hint });
+      const canonical = read.zone;
       if (zone !== null && zone !== canonical) return invalid({ kind: 'two-zones', first: zone, second: canonical });
       zone = canonical;
       continue;
@@ -182,18 +179,6 @@ function parseSet(kind: 'daily' | 'weekdays' | 'weekly', firstDay: Weekday | nul
   };
 }
 
-function looksLikeZone(word: string): boolean {
-  return word.includes('/') || /^(utc|gmt)$/i.test(word) || /^(utc|gmt)[+-]/i.test(word);
-}
-
-/** A hint for a zone not known: an offset (which does not follow DST), or the zone whose city was typed. */
-function zoneHint(typed: string): Extract<DigestProblem, { kind: 'unknown-zone' }>['hint'] {
-  if (/^(utc|gmt)?[+-]/i.test(typed)) return { kind: 'offset' };
-  const city = (typed.split('/').pop() ?? '').toLowerCase().replace(/[\s-]+/g, '_');
-  const match = city === '' ? undefined : supportedTimeZones().find((z) => (z.split('/').pop() ?? '').toLowerCase() === city);
-  return match ? { kind: 'did-you-mean', zone: match } : { kind: 'none' };
-}
-
 /** The pipeline name from the words left over, fillers around it dropped; null when none. */
 function nameOf(tokens: Token[]): string | null {
   const words = [...tokens];
@@ -205,18 +190,6 @@ function nameOf(tokens: Token[]): string | null {
     .join(' ')
     .trim();
   return name === '' ? null : name;
-}
-
-/** Words, with a quoted run (`"Sales EU"`, curly quotes too) kept as one. */
-function tokenize(args: string): Token[] {
-  const tokens: Token[] = [];
-  for (const m of args.matchAll(/["“”«]([^"“”«»]*)["“”»]?|'([^']*)'(?=\s|$)|(\S+)/gu)) {
-    const quoted = m[1] ?? m[2];
-    if (quoted !== undefined) {
-      if (quoted.trim() !== '') tokens.push({ text: quoted.trim().replace(/\s+/g, ' '), quoted: true });
-    } else if (m[3]) tokens.push({ text: m[3], quoted: false });
-  }
-  return tokens;
 }
 
 const invalid = (problem: DigestProblem): DigestCommand => ({ kind: 'invalid', problem });

@@ -15,6 +15,7 @@ import { usageMessage } from './help.js';
 import { SlackLimits } from './ids.js';
 import { codeSpan, escapeMrkdwn, mrkdwnText, truncate, userMention } from './mrkdwn.js';
 import { channelMention } from './digest-notices.js';
+import { zoneHint } from './digest-words.js';
 
 type Message = { text: string; blocks: KnownBlock[] };
 
@@ -289,7 +290,7 @@ export function describeAlertProblem(problem: AlertProblem): string {
     case 'bad-quiet':
       return `Give quiet hours as two different times, e.g. ${codeSpan('quiet 22:00-07:00')}; not ${typed(problem.typed)}.`;
     case 'unknown-zone':
-      return `${typed(problem.typed)} is not a time zone I know. Use a zone name like ${codeSpan('Europe/Berlin')} or ${codeSpan('America/New_York')}.`;
+      return `${typed(problem.typed)} is not a time zone I know.${zoneHint(problem.hint)}`;
     case 'twice':
       return `Give ${TWICE_WORDS[problem.clause]}.`;
   }

@@ -6,6 +6,7 @@
 import type { DigestSchedule, Weekday } from '../domain/digest-schedule.js';
 import { MAX_STALE_DAYS } from '../domain/digest-schedule.js';
 import type { DigestProblem } from '../parse/digest-command.js';
+import type { ZoneHint } from '../parse/words.js';
 import { codeSpan } from './mrkdwn.js';
 
 const DAY_NAMES: Record<Weekday, string> = {
@@ -95,7 +96,8 @@ export function describeDigestProblem(problem: DigestProblem): string {
   }
 }
 
-function zoneHint(hint: Extract<DigestProblem, { kind: 'unknown-zone' }>['hint']): string {
+/** What to try instead of a zone not known (digests and alerts' quiet hours). */
+export function zoneHint(hint: ZoneHint): string {
   const quoteTip = ' (A pipeline name with a `/` goes in quotes.)';
   switch (hint.kind) {
     case 'offset':

@@ -164,7 +164,13 @@ describe('parseAlertCommand', () => {
     expect(problem('all quiet at night')).toMatchObject({ kind: 'bad-quiet' });
     expect(problem('all quiet 25:00-07:00')).toMatchObject({ kind: 'bad-quiet' });
     expect(problem('all quiet 22:00-22:00')).toMatchObject({ kind: 'bad-quiet' });
-    expect(problem('all quiet 22:00-07:00 Mars/Olympus')).toEqual({ kind: 'unknown-zone', typed: 'Mars/Olympus' });
+    expect(problem('all quiet 22:00-07:00 Mars/Olympus')).toEqual({ kind: 'unknown-zone', typed: 'Mars/Olympus', hint: { kind: 'none' } });
+    expect(problem('all quiet 22:00-07:00 Moon/Berlin')).toEqual({
+      kind: 'unknown-zone',
+      typed: 'Moon/Berlin',
+      hint: { kind: 'did-you-mean', zone: 'Europe/Berlin' },
+    });
+    expect(problem('all quiet 22:00-07:00 +2')).toEqual({ kind: 'unknown-zone', typed: '+2', hint: { kind: 'offset' } });
     expect(problem('all in Sales in Partners')).toEqual({ kind: 'twice', clause: 'pipeline' });
     expect(problem('all over 1k over 2k')).toEqual({ kind: 'twice', clause: 'amount' });
     expect(problem('all batched 5m hourly')).toEqual({ kind: 'twice', clause: 'delivery' });
