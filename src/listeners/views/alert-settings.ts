@@ -4,8 +4,6 @@
 // went wrong, the person is told by direct message with what to do.
 
 import type { App } from '@slack/bolt';
-import type { KnownBlock } from '@slack/types';
-import type { WebClient } from '@slack/web-api';
 import type { AlertRule } from '../../services/alert-subscriptions.js';
 import {
   alertRuleProblemsMessage,
@@ -20,11 +18,7 @@ import { readAlertSettings, readAlertSettingsMetadata, type AlertStateValues } f
 import { alertSubscriptionsFor } from '../alert-slack.js';
 import { alertNamesFor } from '../commands/pipeline-alerts.js';
 import type { DealbotContext } from '../context.js';
-
-type Message = { text: string; blocks?: KnownBlock[] };
-
-const post = (client: WebClient, channel: string, message: Message) =>
-  client.chat.postMessage({ channel, text: message.text, ...(message.blocks ? { blocks: message.blocks } : {}) });
+import { settingsReplies, type Message } from './settings-replies.js';
 
 export function registerAlertSettingsView(app: App<DealbotContext>): void {
   app.view(CallbackId.alertSettingsModal, async ({ ack, body, view, client, context, logger }) => {
@@ -35,15 +29,7 @@ export function registerAlertSettingsView(app: App<DealbotContext>): void {
     if (!metadata) return;
     const userId = body.user.id;
     const { channelId } = metadata;
-    // A direct message (to the user id: Slack opens the DM) is how a closed modal answers.
-    const tellPerson = async (message: Message, error: unknown): Promise<void> => {
-      try {
-        await post(client, userId, message);
-      } catch (dmError) {
-        logger.error(`alert settings for ${channelId}: could not tell ${userId} by DM`);
-        throw error ?? dmError;
-      }
-    };
+    const { tellPerson, announce } = settingsReplies({ client, userId, channelId, what: 'alert settings', logger });
 
     let announcement: Message;
     try {
@@ -86,10 +72,6 @@ export function registerAlertSettingsView(app: App<DealbotContext>): void {
       return;
     }
 
-    try {
-      await post(client, channelId, announcement);
-    } catch (error) {
-      await tellPerson(alertSettingsFailedNotice({ channelId, reason: describeSettingsFailure(error), saved: true }), error);
-    }
+    await announce(announcement, (error) => alertSettingsFailedNotice({ channelId, reason: describeSettingsFailure(error), saved: true }));
   });
 }

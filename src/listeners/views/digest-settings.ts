@@ -5,8 +5,6 @@
 // wrong, told to the person by direct message with what is in place now and what to do.
 
 import type { App } from '@slack/bolt';
-import type { KnownBlock } from '@slack/types';
-import type { WebClient } from '@slack/web-api';
 import {
   describeSettingsFailure,
   digestOffMessage,
@@ -19,11 +17,7 @@ import { readDigestSettings, readDigestSettingsMetadata, type ViewStateValues } 
 import { CallbackId } from '../../ui/ids.js';
 import type { DealbotContext } from '../context.js';
 import { digestSubscriptionsFor } from '../digest-slack.js';
-
-type Message = { text: string; blocks?: KnownBlock[] };
-
-const post = (client: WebClient, channel: string, message: Message) =>
-  client.chat.postMessage({ channel, text: message.text, ...(message.blocks ? { blocks: message.blocks } : {}) });
+import { settingsReplies, type Message } from './settings-replies.js';
 
 export function registerDigestSettingsView(app: App<DealbotContext>): void {
   app.view(CallbackId.digestSettingsModal, async ({ ack, body, view, client, context, logger }) => {
@@ -35,16 +29,7 @@ export function registerDigestSettingsView(app: App<DealbotContext>): void {
     if (!digests || !metadata) return;
     const userId = body.user.id;
     const { channelId } = metadata;
-    // A direct message (to the user id: Slack opens the DM) is how a closed modal answers.
-    const tellPerson = async (message: Message, error: unknown): Promise<void> => {
-      try {
-        await post(client, userId, message);
-      } catch (dmError) {
-        logger.error(`digest settings for ${channelId}: could not tell ${userId} by DM`);
-        // Nobody was told: the error handler logs the original failure.
-        throw error ?? dmError;
-      }
-    };
+    const { tellPerson, announce } = settingsReplies({ client, userId, channelId, what: 'digest settings', logger });
 
     const outcome = await digestSubscriptionsFor(context, digests, client).applySettings({
       channelId,
@@ -79,11 +64,8 @@ export function registerDigestSettingsView(app: App<DealbotContext>): void {
         break;
     }
 
-    try {
-      await post(client, channelId, announcement);
-    } catch (error) {
-      const reason = describeSettingsFailure(error);
-      await tellPerson(digestSettingsFailedNotice({ channelId, reason, outcome: 'saved-not-announced', previous: null }), error);
-    }
+    await announce(announcement, (error) =>
+      digestSettingsFailedNotice({ channelId, reason: describeSettingsFailure(error), outcome: 'saved-not-announced', previous: null }),
+    );
   });
 }
