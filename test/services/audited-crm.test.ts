@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createLocalCrm } from '../../src/crm/local/local-crm.js';
 import { ensureSeeded } from '../../src/crm/local/seed.js';
 import type { CrmClient, Deal, WriteOptions } from '../../src/crm/port.js';
-import { createAuditTrail, type AuditTrail } from '../../src/services/audit-trail.js';
+import { AUDIT_CHUNK, AUDIT_PER_DEAL, AUDIT_RECENT, createAuditTrail, type AuditTrail } from '../../src/services/audit-trail.js';
 import { createAuditedCrm } from '../../src/services/audited-crm.js';
 import { createDealChanges } from '../../src/services/deal-changes.js';
 import { createDealService } from '../../src/services/deal-service.js';
@@ -232,5 +232,72 @@ describe('audit trail retention', () => {
     now = new Date('2026-04-15T00:00:00Z');
     await audit.record({ ...entry, op: 'lost' });
     expect((await audit.forDeal('4')).map((e) => e.op)).toEqual(['lost', 'reopen']);
+  });
+});
+
+describe('audit trail chunks', () => {
+  const entry = (dealId: string, n: number) => ({
+    op: 'update' as const,
+    slackUserId: 'U1',
+    slackName: null,
+    crmUserId: null,
+    dealId,
+    dealTitle: `Deal ${dealId}`,
+    changes: [{ field: 'value', from: String(n - 1), to: String(n) }],
+    channelId: null,
+    credential: 'shared' as const,
+  });
+  const valueOf = (e: { changes: Array<{ to: string | null }> }) => Number(e.changes[0]?.to);
+
+  it('keeps each log newest first and bounded across many chunks, and a write touches one chunk per log', async () => {
+    const store = await createStore('memory://');
+    const audit = createAuditTrail({ store, crm: 'local' });
+    const total = AUDIT_PER_DEAL + 3 * AUDIT_CHUNK + 9;
+    for (let n = 1; n <= total; n += 1) await audit.record(entry(n % 2 === 0 ? '2' : '4', n));
+    // Every entry went to deal 2 or 4; both logs keep their newest, in order.
+    const four = (await audit.forDeal('4')).map(valueOf);
+    // `total` is even: deal 4 got the odd ones.
+    expect(four).toHaveLength(total / 2);
+    expect(four.slice(0, 3)).toEqual([total - 1, total - 3, total - 5]);
+    const recent = (await audit.recent()).map(valueOf);
+    expect(recent).toEqual(Array.from({ length: AUDIT_RECENT }, (_, i) => total - i));
+    expect((await audit.recent(5)).map(valueOf)).toEqual([total, total - 1, total - 2, total - 3, total - 4]);
+
+    // What one more write reads and writes: at most one chunk of entries per log.
+    const sizes: number[] = [];
+    const set = store.set.bind(store);
+    store.set = async (key, value, ttl) => {
+      if (Array.isArray(value)) sizes.push(value.length);
+      return set(key, value, ttl);
+    };
+    await audit.record(entry('4', total + 1));
+    expect(sizes.length).toBeGreaterThan(0);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(AUDIT_CHUNK);
+  });
+
+  it('a deal past AUDIT_PER_DEAL entries keeps its newest AUDIT_PER_DEAL, and chunks that fell out are deleted', async () => {
+    const store = await createStore('memory://');
+    const audit = createAuditTrail({ store, crm: 'local' });
+    const total = AUDIT_PER_DEAL + 2 * AUDIT_CHUNK;
+    for (let n = 1; n <= total; n += 1) await audit.record(entry('9', n));
+    const kept = (await audit.forDeal('9')).map(valueOf);
+    expect(kept).toHaveLength(AUDIT_PER_DEAL);
+    expect(kept[0]).toBe(total);
+    expect(kept.at(-1)).toBe(total - AUDIT_PER_DEAL + 1);
+    // The oldest chunk (the log's own key) is gone from the store, not only from view.
+    expect(await store.get('audit:local:deal:9')).toBeUndefined();
+  });
+
+  it('reads and extends a whole-list log the first version wrote under the log key', async () => {
+    const store = await createStore('memory://');
+    const at = new Date('2026-12-01T10:00:00Z');
+    const old = Array.from({ length: 60 }, (_, i) => ({ ...entry('7', i + 1), id: `old-${i + 1}`, at: at.toISOString() }));
+    await store.set('audit:local:deal:7', old);
+    await store.set('audit:local:recent', old);
+    const audit = createAuditTrail({ store, crm: 'local', now: () => new Date('2026-12-02T10:00:00Z') });
+    expect((await audit.forDeal('7', 3)).map(valueOf)).toEqual([60, 59, 58]);
+    await audit.record(entry('7', 61));
+    expect((await audit.forDeal('7')).map(valueOf)).toEqual(Array.from({ length: 61 }, (_, i) => 61 - i));
+    expect((await audit.recent(2)).map(valueOf)).toEqual([61, 60]);
   });
 });
