@@ -107,6 +107,9 @@ export function createApp(deps: AppDeps): App<DealbotContext> {
     ...(deps.identity ? { botId: deps.identity.botId, botUserId: deps.identity.botUserId } : {}),
     tokenVerificationEnabled: deps.identity ? false : (deps.tokenVerification ?? true),
     extendedErrorHandler: true,
+    // Bolt's conversation store (a per-channel value in memory) is read on every request;
+    // nothing in Dealbot keeps state there.
+    convoStore: false,
   });
   // Slack-side state (people, idempotency keys, undo records, picker caches) belongs to a
   // workspace; the CRM was given the unscoped store, its deals being the CRM account's.

@@ -6,8 +6,17 @@
 // Middleware may register a check to run after the ack and before the work
 // (slack/after-ack-check.ts): the replay guard claims the delivery there, so no store round
 // trip stands between a request and its ack; a delivery already handled is acked and dropped.
+//
+// Listeners are routed before Bolt looks at them: Bolt hands every request to every
+// registered listener's middleware chain in turn (copying the chain and spreading the
+// arguments for each), which with Dealbot's 34 listeners was most of the time between a
+// request's arrival and its ack. Each listener is filed at registration under its kind
+// (command, action, view, shortcut, options, event) and, when registered with a plain string,
+// its id; a request is shown only the listeners of its kind whose id is its own or who asked
+// by pattern. Bolt's own matchers still decide among those, so routing never adds a match,
+// it only skips listeners that could not have matched.
 
-import { App, type AppOptions, type ReceiverEvent } from '@slack/bolt';
+import { App, type AppOptions, type Middleware, type AnyMiddlewareArgs, type ReceiverEvent } from '@slack/bolt';
 import { withAfterAckCheck, type AfterAckCheck } from '../slack/after-ack-check.js';
 import type { WorkQueue } from './work-queue.js';
 
@@ -15,13 +24,134 @@ import type { WorkQueue } from './work-queue.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type BoltContext = Record<string, any>;
 
+type Chain = Middleware<AnyMiddlewareArgs>[];
+type Kind = 'command' | 'action' | 'view' | 'shortcut' | 'options' | 'event';
+/** A listener's place in the routing: its kind, and its id when it named one (null: a pattern, any id). */
+interface Route {
+  kind: Kind;
+  id: string | null;
+}
+
+/** Bolt's registration methods, and the kind of request each listens to. */
+const REGISTRATIONS: Record<string, Kind> = {
+  command: 'command',
+  action: 'action',
+  view: 'view',
+  shortcut: 'shortcut',
+  options: 'options',
+  event: 'event',
+  message: 'event',
+  function: 'event',
+};
+
+/** The id a listener was registered for, when it is a plain string (or a constraint object's string id). */
+function registeredId(method: string, first: unknown): string | null {
+  if (method === 'message') return 'message';
+  if (typeof first === 'string') return first;
+  if (first === null || typeof first !== 'object' || first instanceof RegExp) return null;
+  const key = method === 'action' || method === 'options' ? 'action_id' : 'callback_id';
+  const value = (first as Record<string, unknown>)[key];
+  return typeof value === 'string' && !(method === 'action' && 'block_id' in first && typeof first.block_id !== 'string') ? value : null;
+}
+
+/** What a request is, as Bolt tells kinds apart (`getTypeAndConversation`), and its id when it has one. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any of Slack's request bodies
+function routeOf(body: any): Route | null {
+  if (!body || typeof body !== 'object') return null;
+  if (body.event !== undefined) return { kind: 'event', id: typeof body.event?.type === 'string' ? body.event.type : null };
+  if (body.command !== undefined) return { kind: 'command', id: typeof body.command === 'string' ? body.command : null };
+  if (body.name !== undefined || body.type === 'block_suggestion') {
+    return { kind: 'options', id: typeof body.action_id === 'string' ? body.action_id : null };
+  }
+  if (body.actions !== undefined || body.type === 'dialog_submission') {
+    // One action per block_actions request in practice; several (legacy attachments) are not routed.
+    const only = Array.isArray(body.actions) && body.actions.length === 1 ? body.actions[0]?.action_id : undefined;
+    return { kind: 'action', id: typeof only === 'string' ? only : null };
+  }
+  if (body.type === 'shortcut' || body.type === 'message_action') {
+    return { kind: 'shortcut', id: typeof body.callback_id === 'string' ? body.callback_id : null };
+  }
+  if (body.type === 'view_submission' || body.type === 'view_closed') {
+    return { kind: 'view', id: typeof body.view?.callback_id === 'string' ? body.view.callback_id : null };
+  }
+  return null;
+}
+
 export class AckFirstApp<Context extends BoltContext = BoltContext> extends App<Context> {
   readonly afterAck: WorkQueue;
+  /** Every listener chain, in registration order (Bolt's `listeners`). */
+  private readonly chains: Chain[] = [];
+  private readonly routes = new WeakMap<Chain, Route>();
+  /** The chains a route sees, worked out once per route. */
+  private readonly routed = new Map<string, Chain[]>();
+  /** Set by the last global middleware for the synchronous moment in which Bolt reads `listeners`. */
+  private routing: Route | null = null;
 
   constructor(options: AppOptions & { afterAck: WorkQueue }) {
     const { afterAck, ...appOptions } = options;
     super(appOptions);
     this.afterAck = afterAck;
+    // Bolt keeps `listeners` as a field: an accessor in its place files and routes them.
+    const chains = this.chains;
+    Object.defineProperty(this, 'listeners', {
+      configurable: true,
+      get: () => (this.routing ? this.listenersFor(this.routing) : chains),
+      set: (value: Chain[]) => chains.splice(0, chains.length, ...value),
+    });
+    const self = this as unknown as Record<string, (first: unknown, ...rest: unknown[]) => unknown>;
+    for (const [method, kind] of Object.entries(REGISTRATIONS)) {
+      const register = self[method]?.bind(this);
+      if (!register) continue;
+      self[method] = (first: unknown, ...rest: unknown[]) => {
+        const before = chains.length;
+        const result = register(first, ...rest);
+        for (const chain of chains.slice(before)) this.routes.set(chain, { kind, id: registeredId(method, first) });
+        this.routed.clear();
+        return result;
+      };
+    }
+    // The router runs last of the global middleware (`use` keeps it there): Bolt reads
+    // `listeners` synchronously inside the `next()` it calls.
+    const middleware = (this as unknown as { middleware: Middleware<AnyMiddlewareArgs>[] }).middleware;
+    const use = self.use?.bind(this);
+    if (use) {
+      self.use = (added: unknown) => {
+        middleware.splice(middleware.indexOf(this.router), 1);
+        use(added);
+        middleware.push(this.router);
+        return this;
+      };
+    }
+    middleware.push(this.router);
+  }
+
+  private readonly router: Middleware<AnyMiddlewareArgs> = async ({ body, next }) => {
+    this.routing = routeOf(body);
+    const rest = next();
+    this.routing = null;
+    await rest;
+  };
+
+  /** How many listeners Bolt is shown for a request with `body` (all of them when it cannot be routed). */
+  listenersShown(body: unknown): number {
+    const route = routeOf(body);
+    return route ? this.listenersFor(route).length : this.chains.length;
+  }
+
+  /** The chains of `route`'s kind registered for its id or for any id; chains of unknown kind always. */
+  private listenersFor(route: Route): Chain[] {
+    const key = `${route.kind}\u0000${route.id ?? ''}`;
+    let found = this.routed.get(key);
+    if (!found) {
+      found = this.chains.filter((chain) => {
+        const filed = this.routes.get(chain);
+        if (!filed) return true;
+        return filed.kind === route.kind && (filed.id === null || route.id === null || filed.id === route.id);
+      });
+      // Ids come from requests: only known ones are remembered, so the map stays small.
+      if (route.id === null || found.some((chain) => this.routes.get(chain)?.id === route.id)) this.routed.set(key, found);
+    }
+    return found;
   }
 
   override async processEvent(event: ReceiverEvent): Promise<void> {

@@ -1,4 +1,4 @@
-import type { Receiver, ReceiverEvent } from '@slack/bolt';
+import { App, type Receiver, type ReceiverEvent } from '@slack/bolt';
 import { describe, expect, it } from 'vitest';
 import { StoreError } from '../../src/errors.js';
 import { createReplayGuard } from '../../src/listeners/replay-guard.js';
@@ -218,5 +218,121 @@ describe('createWorkQueue', () => {
     await expect(queue.run(async () => Promise.reject(new RangeError('x')))).rejects.toBeInstanceOf(RangeError);
     expect(await queue.run(async () => 'next')).toBe('next');
     expect(queue.running).toBe(0);
+  });
+});
+
+describe('AckFirstApp listener routing', () => {
+  /**
+   * The same listeners on a routed app and on Bolt's own App: each records which of its
+   * listeners handled a request, so the routed app can be held to what Bolt alone does.
+   */
+  function register(app: App | AckFirstApp, handled: string[]) {
+    const listener =
+      (name: string) =>
+      async ({ ack }: { ack?: () => Promise<void> }) => {
+        handled.push(name);
+        await ack?.();
+      };
+    app.command('/deal', listener('command /deal'));
+    app.command(/^\/pipe/, listener('command /pipe*'));
+    app.action('card_move', listener('action card_move'));
+    app.action({ action_id: 'card_won' }, listener('action card_won'));
+    app.action({ block_id: 'deal_actions' }, listener('action in deal_actions'));
+    app.action(/^pick_/, listener('action pick_*'));
+    app.view('create_deal', listener('view create_deal'));
+    app.view({ callback_id: 'create_deal', type: 'view_closed' }, listener('view create_deal closed'));
+    app.shortcut('new_deal', listener('shortcut new_deal'));
+    app.options('deal_search', listener('options deal_search'));
+    app.event('app_home_opened', listener('event app_home_opened'));
+    app.event(/^user_/, listener('event user_*'));
+  }
+  const options = { token: 'xoxb-test', tokenVerificationEnabled: false, botId: 'B1', botUserId: 'UB1' };
+  function apps() {
+    const routed = {
+      app: new AckFirstApp({ ...options, receiver: testReceiver(), afterAck: createWorkQueue({ concurrency: 4, quietMs: 0 }) }),
+      handled: [] as string[],
+    };
+    const bolt = { app: new App({ ...options, receiver: testReceiver() }), handled: [] as string[] };
+    register(routed.app, routed.handled);
+    register(bolt.app, bolt.handled);
+    return { routed, bolt };
+  }
+
+  const base = { team_id: 'T1', api_app_id: 'A1', token: 'verification' };
+  const who = { user: { id: 'U1', team_id: 'T1' }, team: { id: 'T1' } };
+  const action = (action_id: string, block_id = 'b1') => ({
+    ...base,
+    ...who,
+    type: 'block_actions',
+    actions: [{ action_id, block_id, type: 'button', action_ts: '1' }],
+  });
+  const view = (type: string) => ({ ...base, ...who, type, view: { id: 'V1', callback_id: 'create_deal', state: { values: {} } } });
+  // [what, body, listeners Bolt is shown, listeners that handle it]
+  const cases: Array<[string, Record<string, unknown>, number, string[]]> = [
+    ['a command by name', { ...base, command: '/deal', text: '', user_id: 'U1', channel_id: 'C1' }, 2, ['command /deal']],
+    ['a command by pattern', { ...base, command: '/pipeline', text: '', user_id: 'U1', channel_id: 'C1' }, 1, ['command /pipe*']],
+    // Listeners named by block or by pattern are shown every action; Bolt's matchers decide.
+    ['an action by id', action('card_move'), 3, ['action card_move']],
+    ['an action in a block', action('card_won', 'deal_actions'), 3, ['action card_won', 'action in deal_actions']],
+    ['an action by pattern', action('pick_stage'), 2, ['action pick_*']],
+    ['an action nobody listens to', action('unknown'), 2, []],
+    ['a view submission', view('view_submission'), 2, ['view create_deal']],
+    ['a view closed', view('view_closed'), 2, ['view create_deal closed']],
+    ['a shortcut', { ...base, ...who, type: 'shortcut', callback_id: 'new_deal', trigger_id: 't' }, 1, ['shortcut new_deal']],
+    [
+      'an options request',
+      { ...base, ...who, type: 'block_suggestion', action_id: 'deal_search', block_id: 'b', value: 'ac' },
+      1,
+      ['options deal_search'],
+    ],
+    [
+      'an event by type',
+      { ...base, type: 'event_callback', event_id: 'Ev1', event: { type: 'app_home_opened', user: 'U1', tab: 'home' } },
+      2,
+      ['event app_home_opened'],
+    ],
+    [
+      'an event by pattern',
+      { ...base, type: 'event_callback', event_id: 'Ev2', event: { type: 'user_change', user: { id: 'U1' } } },
+      1,
+      ['event user_*'],
+    ],
+  ];
+
+  it.each(cases)(
+    '%s: Bolt is shown only listeners that could match, and the same ones handle it as without routing',
+    async (_what, body, shown, expected) => {
+      const { routed, bolt } = apps();
+      expect(routed.app.listenersShown(body)).toBe(shown);
+      await routed.app.processEvent({ body, ack: async () => undefined });
+      await bolt.app.processEvent({ body, ack: async () => undefined });
+      expect(bolt.handled).toEqual(expected);
+      expect(routed.handled).toEqual(bolt.handled);
+    },
+  );
+
+  it('middleware added after the listeners still runs before them', async () => {
+    const { routed } = apps();
+    const order: string[] = [];
+    routed.app.use(async ({ next }) => {
+      order.push('late middleware');
+      await next();
+      order.push(...routed.handled);
+    });
+    await routed.app.processEvent({ body: action('card_move'), ack: async () => undefined });
+    expect(order).toEqual(['late middleware', 'action card_move']);
+  });
+
+  it('requests handled at the same time each reach their own listener', async () => {
+    const { routed } = apps();
+    await Promise.all([
+      routed.app.processEvent({ body: action('card_move'), ack: async () => undefined }),
+      routed.app.processEvent({
+        body: { ...base, command: '/deal', text: '', user_id: 'U1', channel_id: 'C1' },
+        ack: async () => undefined,
+      }),
+      routed.app.processEvent({ body: view('view_submission'), ack: async () => undefined }),
+    ]);
+    expect(routed.handled.sort()).toEqual(['action card_move', 'command /deal', 'view create_deal']);
   });
 });
