@@ -4,12 +4,13 @@
 // one `app.error()` handler.
 
 import { type App, LogLevel, type Receiver } from '@slack/bolt';
+import { chainMiddleware } from './slack/middleware-chain.js';
 import type { Logger as BoltLogger } from '@slack/bolt';
 import { DateTime } from 'luxon';
 import type { CrmClient } from './crm/port.js';
 import type { Scheduler } from './runtime/scheduler.js';
 import type { Logger } from './logger.js';
-import type { DealbotContext } from './listeners/context.js';
+import { defineLazy, type DealbotContext } from './listeners/context.js';
 import { createErrorHandler } from './listeners/error-handler.js';
 import { registerListeners } from './listeners/index.js';
 import { createReplayGuard } from './listeners/replay-guard.js';
@@ -124,41 +125,43 @@ export function createApp(deps: AppDeps): App<DealbotContext> {
     return state;
   };
 
-  // First of all: a request for another app, workspace or org goes no further.
-  if (deps.installation) app.use(createInstallationGuard({ installation: deps.installation, logger: deps.logger }));
-  app.use(async ({ context, next }) => {
-    const crm = deps.crmForTeam(context.teamId ?? null);
-    const { store, people } = workspaceState(deps.workspace ?? workspaceNamespace(context));
-    Object.assign(context, {
-      crm,
-      deals: createDealService(crm, store),
-      people,
-      store,
-      now,
-      digests: deps.digests ?? null,
-      unfurlDomains: deps.unfurlDomains ?? DEFAULT_UNFURL_DOMAINS,
-      logger: deps.logger,
-    });
-    await next();
-  });
-  // After the context middleware (its workspace's store), before any listener: a replayed
-  // delivery is acknowledged and dropped here, once for every surface.
-  app.use(createReplayGuard({ logger: deps.logger }));
-  // The one access check (issue #16): who is asking, what the surface needs, the channel's rule.
+  // Every request goes through these in order before any listener, as one Bolt middleware
+  // (slack/middleware-chain.ts: one copy of the arguments instead of one per step).
   app.use(
-    createAccessGuard({
-      settings: deps.access ?? DEFAULT_ACCESS_SETTINGS,
-      installation: deps.installation ? { teamId: deps.installation.teamId, enterpriseId: deps.installation.enterpriseId } : null,
-      logger: deps.logger,
-    }),
-  );
-  // After the access guard (who is asking): writes act as that person and are audited.
-  app.use(
-    createActingAs({
-      personalCrms: deps.personalCrms ?? null,
-      vaultKeys: deps.secretKey ? vaultKeysFrom(deps.secretKey) : null,
-      logger: deps.logger,
-    }),
+    chainMiddleware<DealbotContext>(
+      // First of all: a request for another app, workspace or org goes no further.
+      ...(deps.installation ? [createInstallationGuard({ installation: deps.installation, logger: deps.logger })] : []),
+      async ({ context, next }) => {
+        const crm = deps.crmForTeam(context.teamId ?? null);
+        const { store, people } = workspaceState(deps.workspace ?? workspaceNamespace(context));
+        Object.assign(context, {
+          crm,
+          people,
+          store,
+          now,
+          digests: deps.digests ?? null,
+          unfurlDomains: deps.unfurlDomains ?? DEFAULT_UNFURL_DOMAINS,
+          logger: deps.logger,
+        });
+        defineLazy(context, 'deals', () => createDealService(crm, store));
+        await next();
+      },
+      // After the context (its workspace's store), before any listener: a replayed delivery
+      // is acknowledged and dropped here, once for every surface.
+      createReplayGuard({ logger: deps.logger }),
+      // The one access check (issue #16): who is asking, what the surface needs, the channel's rule.
+      createAccessGuard({
+        settings: deps.access ?? DEFAULT_ACCESS_SETTINGS,
+        installation: deps.installation ? { teamId: deps.installation.teamId, enterpriseId: deps.installation.enterpriseId } : null,
+        logger: deps.logger,
+      }),
+      // After the access guard (who is asking): writes act as that person and are audited.
+      createActingAs({
+        personalCrms: deps.personalCrms ?? null,
+        vaultKeys: deps.secretKey ? vaultKeysFrom(deps.secretKey) : null,
+        logger: deps.logger,
+      }),
+    ),
   );
   registerListeners(app);
   app.error(createErrorHandler({ logger: deps.logger, client: () => app.client }));

@@ -6,8 +6,10 @@
 // audit trail and credential vault on the context for `/deal link`, `/deal audit` and
 // `/deal connect`.
 //
-// Cost per request: a few closures. Per write: one store read (the person's credential, if
-// the vault is on) and the audit's store writes; reads are untouched.
+// Cost per request: nothing before a listener asks. The workspace's trail, vault and links are
+// made once per workspace; the person's client and deal service when first used. Per write:
+// one store read (the person's credential, if the vault is on) and the audit's store writes;
+// reads are untouched.
 
 import type { Middleware, AnyMiddlewareArgs } from '@slack/bolt';
 import type { CrmClient } from '../crm/port.js';
@@ -19,7 +21,8 @@ import { createDealService } from '../services/deal-service.js';
 import { ownClientOf, type PersonalCrms } from '../services/personal-credentials.js';
 import { createCredentialVault, type VaultKey } from '../store/credential-vault.js';
 import { viaDealbotNote } from '../ui/audit-view.js';
-import type { DealbotContext } from './context.js';
+import type { Store } from '../store/store.js';
+import { defineLazy, type DealbotContext } from './context.js';
 
 export interface ActingAsDeps {
   /** Clients acting with a person's own credential; null for the embedded CRM. */
@@ -34,6 +37,13 @@ const str = (value: unknown): string | null => (typeof value === 'string' && val
 const obj = (value: unknown): Loose => (value && typeof value === 'object' ? (value as Loose) : {});
 
 /** The channel a request came from: a command's, a click's, or the one a modal was opened from. */
+interface WorkspaceParts {
+  shared: CrmClient;
+  audit: ReturnType<typeof createAuditTrail>;
+  credentials: ReturnType<typeof createCredentialVault> | null;
+  crmLinks: ReturnType<typeof createCrmLinks>;
+}
+
 export function channelOfRequest(body: unknown): string | null {
   const b = obj(body);
   const fromMetadata = (): string | null => {
@@ -49,42 +59,53 @@ export function channelOfRequest(body: unknown): string | null {
 }
 
 export function createActingAs(deps: ActingAsDeps): Middleware<AnyMiddlewareArgs, DealbotContext> {
+  /** What belongs to a workspace (its store) and its shared CRM client, made once. */
+  const workspaces = new WeakMap<Store, WorkspaceParts>();
+  const workspace = (store: Store, shared: CrmClient): WorkspaceParts => {
+    let parts = workspaces.get(store);
+    if (!parts || parts.shared !== shared) {
+      parts = {
+        shared,
+        audit: createAuditTrail({ store, crm: shared.provider, logger: deps.logger }),
+        credentials: deps.vaultKeys ? createCredentialVault({ store, keys: deps.vaultKeys, crm: shared.provider }) : null,
+        crmLinks: createCrmLinks({ store, crm: shared }),
+      };
+      workspaces.set(store, parts);
+    }
+    return parts;
+  };
+
   return async ({ context, body, next }) => {
     const ctx = context as DealbotContext;
     const shared: CrmClient = ctx.crm;
     const store = ctx.store;
-    const audit = createAuditTrail({ store, crm: shared.provider, logger: deps.logger });
-    const credentials = deps.vaultKeys ? createCredentialVault({ store, keys: deps.vaultKeys, crm: shared.provider }) : null;
-    Object.assign(context, {
-      sharedCrm: shared,
-      audit,
-      credentials,
-      personalCrms: deps.personalCrms,
-      crmLinks: createCrmLinks({ store, crm: shared }),
-    });
+    const { audit, credentials, crmLinks } = workspace(store, shared);
+    Object.assign(context, { sharedCrm: shared, audit, credentials, personalCrms: deps.personalCrms, crmLinks });
 
     const userId = context.userId ?? null;
     if (userId) {
       const { personalCrms } = deps;
-      const crm = createAuditedCrm({
-        shared,
-        ownClient: credentials && personalCrms ? () => ownClientOf(credentials, personalCrms, userId) : null,
-        audit,
-        // Read when a write happens: for a command the access guard may settle who is asking
-        // only after the ack, when this middleware has already run.
-        person: {
-          slackUserId: userId,
-          get name() {
-            return ctx.requester?.name ?? null;
+      defineLazy(context, 'crm', () =>
+        createAuditedCrm({
+          shared,
+          ownClient: credentials && personalCrms ? () => ownClientOf(credentials, personalCrms, userId) : null,
+          audit,
+          // Read when a write happens: for a command the access guard may settle who is asking
+          // only after the ack, when this middleware has already run.
+          person: {
+            slackUserId: userId,
+            get name() {
+              return ctx.requester?.name ?? null;
+            },
+            get crmUserId() {
+              return ctx.requester?.crmUserId ?? null;
+            },
           },
-          get crmUserId() {
-            return ctx.requester?.crmUserId ?? null;
-          },
-        },
-        channelId: channelOfRequest(body),
-        viaDealbotNote,
-      });
-      Object.assign(context, { crm, deals: createDealService(crm, store) });
+          channelId: channelOfRequest(body),
+          viaDealbotNote,
+        }),
+      );
+      defineLazy(context, 'deals', () => createDealService(ctx.crm, store));
     }
     await next();
   };

@@ -57,3 +57,21 @@ export interface DealbotContext {
   /** Slack users linked to CRM users (by email, or by an admin). */
   crmLinks?: CrmLinks;
 }
+
+/**
+ * Puts `key` on the context as a value made on first use: most per-request services are not
+ * needed before the ack (or at all), and making them for every request was time spent
+ * before it. Assigning the key replaces it like any property.
+ */
+export function defineLazy<T>(target: object, key: string, make: () => T): void {
+  const settle = (value: T): T => {
+    Object.defineProperty(target, key, { value, writable: true, configurable: true, enumerable: true });
+    return value;
+  };
+  Object.defineProperty(target, key, {
+    configurable: true,
+    enumerable: true,
+    get: () => settle(make()),
+    set: (value: T) => void settle(value),
+  });
+}

@@ -49,29 +49,37 @@ const digest = (value: unknown): string =>
 
 /** The delivery's own key, or null for requests that change nothing (or carry no id to key on). */
 export function deliveryKey(body: Body): string | null {
+  return deliveryKeyOf(body)?.() ?? null;
+}
+
+/**
+ * Whether the delivery has a key, and how to work it out: hashing a click's or a form's
+ * content is left for after the ack, when the key is claimed.
+ */
+function deliveryKeyOf(body: Body): (() => string) | null {
   const type = str(body.type) ?? (str(body.command) ? 'command' : null);
   switch (type) {
     case 'command': {
       const trigger = str(body.trigger_id);
-      return trigger && `command:${trigger}`;
+      return trigger ? () => `command:${trigger}` : null;
     }
     case 'block_actions': {
       const action = rec(Array.isArray(body.actions) ? body.actions[0] : undefined);
       const ts = str(action.action_ts);
       if (!ts) return null;
       const who = str(rec(body.user).id) ?? '';
-      return `action:${digest([ts, who, str(action.action_id), body.container ?? null, str(body.trigger_id)])}`;
+      return () => `action:${digest([ts, who, str(action.action_id), body.container ?? null, str(body.trigger_id)])}`;
     }
     case 'view_submission': {
       const view = rec(body.view);
       const id = str(view.id);
       const hash = str(view.hash);
-      return id && hash ? `view:${id}:${digest([hash, str(body.trigger_id), rec(view.state).values ?? null])}` : null;
+      return id && hash ? () => `view:${id}:${digest([hash, str(body.trigger_id), rec(view.state).values ?? null])}` : null;
     }
     case 'shortcut':
     case 'message_action': {
       const trigger = str(body.trigger_id);
-      return trigger && `shortcut:${trigger}`;
+      return trigger ? () => `shortcut:${trigger}` : null;
     }
     default:
       return null;
@@ -88,13 +96,14 @@ function workspaceOf(body: Body, context: Body): string {
 export function createReplayGuard({ store, logger, windowMs = REPLAY_WINDOW_MS }: ReplayGuardOptions): Middleware<AnyMiddlewareArgs> {
   return async (args) => {
     const { body, context, next } = args;
-    const key = deliveryKey(rec(body));
-    if (key === null) return next();
+    const keyOf = deliveryKeyOf(rec(body));
+    if (keyOf === null) return next();
     const where = store ?? (context as { store?: Store }).store;
     if (!where) return next();
-    const claimKey = `delivery:${workspaceOf(rec(body), rec(context))}:${key}`;
     /** True when this is the delivery's first arrival (or the store cannot tell). */
     const claim = async (): Promise<boolean> => {
+      const key = keyOf();
+      const claimKey = `delivery:${workspaceOf(rec(body), rec(context))}:${key}`;
       let first: boolean;
       try {
         first = await where.claim(claimKey, windowMs);
