@@ -28,10 +28,11 @@ export interface Requester {
 
 /**
  * What a request needs: to read deals, to post deal data for everyone in the channel (a
- * shared card, a digest posted now, an unfurl), change one, close one (won/lost/reopen), or
- * administer Dealbot.
+ * shared card, a digest posted now, an unfurl), change one, close one (won/lost/reopen),
+ * administer Dealbot, or only to manage something of one's own that shows no deal data
+ * (`self`: storing one's CRM credential, which is also how an unlinked person links).
  */
-export type AccessNeed = 'none' | 'read' | 'post' | 'write' | 'close' | 'admin';
+export type AccessNeed = 'none' | 'read' | 'post' | 'write' | 'close' | 'admin' | 'self';
 
 /** What admins set for a channel (`/deal channel open|read-only|off`). */
 export type ChannelRule = 'open' | 'read-only' | 'off';

@@ -144,7 +144,7 @@ export function createAccessGuard(
    * its submission is where the link is checked: the form opens without waiting on the CRM.
    */
   function needsLink(request: ClassifiedRequest): boolean {
-    if (request.surface === 'shortcut' || request.need === 'none' || request.need === 'admin') return false;
+    if (request.surface === 'shortcut' || request.need === 'none' || request.need === 'admin' || request.need === 'self') return false;
     if (settings.unlinkedUsers === 'none') return true;
     return request.need === 'write' || request.need === 'close';
   }

@@ -40,7 +40,9 @@ export const DEAL_COMMAND_ACCESS: { readonly [K in DealCommand['kind']]: Need<Ex
   'link-list': 'admin',
   unlink: 'admin',
   audit: 'admin',
-  connect: 'read',
+  // Members only, linked or not: connecting is how an unlinked person links themselves,
+  // also under UNLINKED_USERS=none.
+  connect: 'self',
   disconnect: 'none',
 };
 
@@ -143,7 +145,7 @@ export const CALLBACK_ACCESS: { readonly [C in CallbackId]: AccessNeed } = {
   [CallbackId.createFromMessageShortcut]: 'write',
   [CallbackId.attachToDealShortcut]: 'write',
   // Storing one's own CRM credential reads and changes nothing of the pipeline; members only.
-  [CallbackId.connectCrmModal]: 'read',
+  [CallbackId.connectCrmModal]: 'self',
 };
 
 /** Form fields that send actions or options requests (external selects list CRM records: reading). */

@@ -12,7 +12,8 @@
 //   5. the channel: `off` refuses everything, `read-only` refuses changes; a channel shared
 //      with another organization that no admin opened is read-only and gets no posts;
 //   6. an unlinked person: UNLINKED_USERS=read (default) refuses changes, `none` refuses
-//      reads too, `write` allows.
+//      reads too, `write` allows. What is one's own (`self`: storing one's CRM credential,
+//      which links them) is never refused for want of a link.
 
 import type { AccessNeed, ChannelRule, Requester } from '../domain/requester.js';
 import type { AccessRefusal } from '../errors.js';
@@ -83,7 +84,7 @@ export function decideAccess(input: {
   if (CHANGES.has(need) && inForce.rule === 'read-only') return refuse(inForce.external ? 'external-channel' : 'channel-read-only');
   if (need === 'post' && !inForce.mayPost) return refuse('external-channel');
 
-  if (requester.crmUserId === null && !input.opensForm) {
+  if (requester.crmUserId === null && !input.opensForm && need !== 'self') {
     if (settings.unlinkedUsers === 'none') return refuse('unlinked');
     if (settings.unlinkedUsers === 'read' && CHANGES.has(need)) return refuse('unlinked');
   }

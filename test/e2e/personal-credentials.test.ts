@@ -31,6 +31,9 @@ const GRACE_TOKEN = 'pd-grace-own-token-cccccccccccccc';
 const WRONG_TOKEN = 'pd-wrong-token-dddddddddddddddddd';
 const ADA: StandinUser = { id: 'U0ADA', name: 'ada', realName: 'Ada Lovelace', email: 'ada@example.com', tz: 'Europe/Berlin' };
 const GRACE: StandinUser = { id: 'U0GRACE', name: 'grace', realName: 'Grace Hopper', email: 'grace@example.com', tz: 'Europe/Berlin' };
+/** A member whose Slack email is no Pipedrive user's: unlinked until he stores his own token. */
+const LINUS: StandinUser = { id: 'U0LINUS', name: 'linus', realName: 'Linus T', email: 'linus@home.example', tz: 'Europe/Helsinki' };
+const LINUS_TOKEN = 'pd-linus-own-token-eeeeeeeeeeeeeeee';
 const CHANNEL = { id: 'C0SALES', name: 'sales' };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- recorded JSON read loosely; each test asserts the fields it uses
@@ -83,8 +86,12 @@ beforeEach(async () => {
   nock.enableNetConnect(/127\.0\.0\.1|localhost/);
   logLines.length = 0;
   dir = mkdtempSync(join(tmpdir(), 'dealbot-credentials-'));
-  standin = await startSlackApiStandin({ users: [ADA, GRACE], channels: [CHANNEL] });
+  standin = await startSlackApiStandin({ users: [ADA, GRACE, LINUS], channels: [CHANNEL] });
   store = await createStore(`sqlite://${join(dir, 'dealbot.sqlite')}`);
+});
+
+/** The app as `npm start` builds it for Pipedrive, with `env`'s access settings on top. */
+async function startApp(env: Record<string, string> = {}): Promise<void> {
   // Everything at trace: whatever any part of the app logs is captured.
   const logger = createLogger('trace', { write: (line: string) => void logLines.push(line) });
   const config = loadConfig({
@@ -92,6 +99,7 @@ beforeEach(async () => {
     PIPEDRIVE_API_TOKEN: SHARED_TOKEN,
     PIPEDRIVE_BASE_URL: PD,
     DEALBOT_SECRET_KEY: 'a passphrase for the e2e vault only',
+    ...env,
   });
   const crm = await createCrm(config, store, logger);
   const personalCrms = await createPersonalCrms(config, store, logger);
@@ -105,10 +113,11 @@ beforeEach(async () => {
     tokenVerification: false,
     secretKey: config.secretKey,
     personalCrms,
+    access: config.access,
   });
   server = (await app.start(0)) as Server;
   events = `http://127.0.0.1:${(server.address() as AddressInfo).port}${EVENTS_PATH}`;
-});
+}
 
 afterEach(async () => {
   await new Promise((resolve) => server.close(resolve));
@@ -120,7 +129,7 @@ afterEach(async () => {
 });
 
 /** What Pipedrive answers the shared token: the account's reference data and the two deals. */
-function sharedAccount(): nock.Scope {
+function sharedAccount(moreUsers: Json[] = []): nock.Scope {
   return nock(PD, { reqheaders: { 'x-api-token': SHARED_TOKEN } })
     .persist()
     .get('/api/v2/stages')
@@ -131,7 +140,10 @@ function sharedAccount(): nock.Scope {
     .reply(200, { ...fixture('pipelines'), additional_data: { next_cursor: null } })
     .get('/v1/users')
     .query(true)
-    .reply(200, { success: true, data: [pdUser(1, 'Ada Lovelace', 'ada@example.com'), pdUser(2, 'Grace Hopper', 'grace@example.com')] })
+    .reply(200, {
+      success: true,
+      data: [pdUser(1, 'Ada Lovelace', 'ada@example.com'), pdUser(2, 'Grace Hopper', 'grace@example.com'), ...moreUsers],
+    })
     .get('/v1/users/me')
     .query(true)
     .reply(200, me(9, 'Sales Bot', 'bot@example.com'))
@@ -181,6 +193,7 @@ const storeBytes = (): Buffer => Buffer.concat(readdirSync(dir).map((name) => re
 
 describe('/deal connect and acting with a person’s own credential', () => {
   it('checks a token before keeping it, then writes with it; others write with the shared token; no token reaches the store or the log', async () => {
+    await startApp();
     const account = sharedAccount();
     // Tokens as Pipedrive knows them: a wrong one, Grace's, Ada's.
     nock(PD, { reqheaders: { 'x-api-token': WRONG_TOKEN } })
@@ -258,5 +271,37 @@ describe('/deal connect and acting with a person’s own credential', () => {
       expect(bytes.includes(Buffer.from(token)), `store file holds ${token}`).toBe(false);
       expect(log.includes(token), `log holds ${token}`).toBe(false);
     }
+  });
+
+  it('under UNLINKED_USERS=none an unlinked member is refused a deal, links himself with /deal connect, and then sees it', async () => {
+    await startApp({ UNLINKED_USERS: 'none' });
+    // Linus is Pipedrive user 3, under another email than his Slack one.
+    sharedAccount([pdUser(3, 'Linus T', 'linus@acme.example')]);
+    nock(PD, { reqheaders: { 'x-api-token': LINUS_TOKEN } })
+      .persist()
+      .get('/v1/users/me')
+      .query(true)
+      .reply(200, me(3, 'Linus T', 'linus@acme.example'));
+
+    // 1. No Pipedrive user has his Slack email: refused, with the way to get linked.
+    expect((await slash(LINUS, '42')).status).toBe(200);
+    const refused = await standin.waitFor((c) => c.method === 'response_url' && JSON.stringify(c.args).includes('/deal connect'));
+    expect(JSON.stringify(refused.args)).not.toContain('Acme renewal');
+
+    // 2. Connecting is his own business: the modal opens although he may read nothing yet.
+    expect((await slash(LINUS, 'connect')).status).toBe(200);
+    const opened = await standin.waitForCall('views.open');
+    const view = opened.args.view as { callback_id: string; private_metadata: string };
+    expect(view.callback_id).toBe(CallbackId.connectCrmModal);
+    const viewId = String((opened.result as { view: { id: string } }).view.id);
+
+    // 3. His own token, checked with Pipedrive, is kept and links him to Pipedrive user 3.
+    const own = await submitToken(LINUS, viewId, view.private_metadata, LINUS_TOKEN);
+    expect(own.shown).toContain('Connected');
+    expect(await store.get('slack:T0CONSOLE:credential:pipedrive:U0LINUS')).toMatchObject({ crmUserId: '3' });
+
+    // 4. Linked now: the deal is shown.
+    expect((await slash(LINUS, '42')).status).toBe(200);
+    await standin.waitFor((c) => c.method === 'response_url' && JSON.stringify(c.args).includes('Acme renewal'));
   });
 });

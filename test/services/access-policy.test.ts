@@ -29,7 +29,7 @@ const guest: Requester = { ...member, slackUserId: 'U3', kind: 'guest', crmUserI
 const stranger: Requester = { ...member, slackUserId: 'U4', kind: 'stranger', isAdmin: true };
 const unlinked: Requester = { ...member, slackUserId: 'U5', crmUserId: null };
 
-const NEEDS: AccessNeed[] = ['read', 'post', 'write', 'close', 'admin'];
+const NEEDS: AccessNeed[] = ['read', 'post', 'write', 'close', 'admin', 'self'];
 
 function decide(requester: Requester, need: AccessNeed, channel: ChannelAccess | null = null, settings: Partial<AccessSettings> = {}) {
   const decision = decideAccess({ requester, need, channel, settings: { ...DEFAULT_ACCESS_SETTINGS, ...settings } });
@@ -88,6 +88,18 @@ describe('decideAccess', () => {
     expect(decide(unlinked, 'close')).toBe('unlinked');
     expect(decide(unlinked, 'read', null, { unlinkedUsers: 'none' })).toBe('unlinked');
     expect(decide(unlinked, 'close', null, { unlinkedUsers: 'write' })).toBe('allowed');
+  });
+
+  it('lets a member manage what is their own (connecting a CRM credential) linked or not, under any UNLINKED_USERS; guests and strangers never', () => {
+    for (const unlinkedUsers of ['none', 'read', 'write'] as const) {
+      expect(decide(unlinked, 'self', null, { unlinkedUsers })).toBe('allowed');
+      expect(decide(member, 'self', null, { unlinkedUsers })).toBe('allowed');
+    }
+    expect(decide(guest, 'self', null, { allowGuests: 'read' })).toBe('guest');
+    expect(decide(stranger, 'self')).toBe('stranger');
+    // Not a change to the pipeline: a read-only channel allows it; a channel Dealbot is off in does not.
+    expect(decide(unlinked, 'self', { rule: 'read-only', externallyShared: false })).toBe('allowed');
+    expect(decide(unlinked, 'self', { rule: 'off', externallyShared: false })).toBe('channel-off');
   });
 
   it('leaves the link rule to the submission when a request only opens a form', () => {
