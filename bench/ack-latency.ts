@@ -10,7 +10,7 @@ import { ActionId, CallbackId, DealFormField, encodeDealStage } from '../src/ui/
 import type { StateValue } from '../src/console/form-state.js';
 import { blockActionPayload, slashCommandPayload, viewSubmissionPayload } from '../src/console/slack-payloads.js';
 import { formBody, payloadBody, postSigned } from './signed-requests.js';
-import { forkBenchProcess, type BenchProcess } from './bench-process.js';
+import { forkBenchProcess, START_FLAGS, type BenchProcess } from './bench-process.js';
 import type { SendOrder, SendResult } from './request-sender.js';
 import { latencyStats, type LatencyStats } from './latency-stats.js';
 
@@ -56,7 +56,8 @@ const KINDS: RequestKind[] = ['command', 'action', 'view'];
 const DEFAULT_LEVELS = [
   { concurrency: 1, rounds: 6 },
   { concurrency: 50, rounds: 6 },
-  { concurrency: 200, rounds: 3 },
+  // A 200-burst's p99 is its slowest few acks, so one GC pause moves a whole round: more rounds.
+  { concurrency: 200, rounds: 8 },
 ];
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -169,11 +170,12 @@ export async function measureAckLatency(options: AckLatencyOptions): Promise<Ack
     BENCH_PIPEDRIVE_TOKEN: pipedrive.apiToken,
   };
   const apps: Record<AppKind, BenchProcess<{ port: number }>> = {
-    // BENCH_APP_NODE_FLAGS (e.g. `--cpu-prof`) go to Dealbot's process only.
+    // Dealbot with the V8 flags `npm start` gives it; BENCH_APP_NODE_FLAGS (e.g. `--cpu-prof`)
+    // are added to Dealbot's process only. The bare app runs on Node's defaults.
     dealbot: await forkBenchProcess<{ port: number }>(
       './app-under-test.ts',
       { ...env, BENCH_APP: 'dealbot', ...(options.alerts ? { BENCH_ALERTS: '1' } : {}) },
-      { nodeFlags: process.env.BENCH_APP_NODE_FLAGS?.split(' ').filter(Boolean) ?? [] },
+      { nodeFlags: [...START_FLAGS, ...(process.env.BENCH_APP_NODE_FLAGS?.split(' ').filter(Boolean) ?? [])] },
     ),
     bare: await forkBenchProcess<{ port: number }>('./app-under-test.ts', { ...env, BENCH_APP: 'bare' }),
   };

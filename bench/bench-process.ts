@@ -4,8 +4,16 @@
 // the V8 flags given; `tsx: true` runs the TypeScript through tsx instead.
 
 import { fork, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { compileBenchEntries, compiledEntry } from './compile-entries.js';
+
+/** The V8 flags `npm start` runs Dealbot with (package.json's start script), for processes measured as production runs. */
+export const START_FLAGS: readonly string[] = (() => {
+  const start = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { scripts: { start: string } }).scripts
+    .start;
+  return start.match(/--max-[a-z-]+=\d+/g) ?? [];
+})();
 
 export interface BenchProcess<T> {
   child: ChildProcess;
@@ -16,7 +24,7 @@ export interface BenchProcess<T> {
 
 export interface BenchProcessOptions {
   timeoutMs?: number;
-  /** Node/V8 flags for the child (e.g. `--max-semi-space-size=2`). */
+  /** Node/V8 flags for the child (e.g. `--max-semi-space-size=8`). */
   nodeFlags?: string[];
   /** Run the TypeScript through tsx instead of the compiled JavaScript. */
   tsx?: boolean;

@@ -8,6 +8,7 @@ import { startFakePipedrive } from './support/fake-pipedrive-server.js';
 import { forkBenchProcess } from './bench-process.js';
 import { listFloors } from './list-floors.js';
 import type { DigestReading, DigestStep } from './digest-reader.js';
+import { START_FLAGS } from './bench-process.js';
 
 /**
  * How the measured process runs: plain `node` on compiled JavaScript with V8's defaults; with
@@ -18,7 +19,8 @@ import type { DigestReading, DigestStep } from './digest-reader.js';
  */
 export const DIGEST_VARIANTS = {
   'node defaults': [],
-  'bounded heap': ['--max-semi-space-size=2', '--max-old-space-size=128'],
+  // As `npm start` runs it (package.json).
+  'bounded heap': START_FLAGS,
   'gc each page': ['--expose-gc'],
 } as const satisfies Record<string, readonly string[]>;
 export type DigestVariant = keyof typeof DIGEST_VARIANTS;

@@ -25,6 +25,7 @@ import { measureDigestReading, type DigestRow } from './digest-reading.js';
 import { measureLoad, type LoadResult } from './load-rounds.js';
 import { measureServiceStartUp, measureStartUp, type ServiceStartUpRun, type StartUpResult } from './start-up.js';
 import { textTable } from './text-table.js';
+import { START_FLAGS } from './bench-process.js';
 
 const SECTIONS = ['ack', 'load', 'budget', 'digest', 'startup', 'service', 'alerts'] as const;
 type Section = (typeof SECTIONS)[number];
@@ -289,7 +290,7 @@ if (results.budget) {
 if (results.digest) {
   out.push(
     "\nDIGEST READING (the scheduled digest: a channel's first, chart included; and the /pipeline board; cold, each in a " +
-      'compiled process of its own: node defaults; bounded heap = --max-semi-space-size=2 --max-old-space-size=128; ' +
+      `compiled process of its own: node defaults; bounded heap = ${START_FLAGS.join(' ')}, as npm start runs it; ` +
       'gc each page = --expose-gc, a full collection after each page, so live heap = what the build holds)',
     textTable(
       results.digest.map((r) => ({
