@@ -47,6 +47,8 @@ const REGISTRATIONS: Record<string, Kind> = {
 /** The id a listener was registered for, when it is a plain string (or a constraint object's string id). */
 function registeredId(method: string, first: unknown): string | null {
   if (method === 'message') return 'message';
+  // A custom function is named by its callback id, but arrives as a `function_executed` event.
+  if (method === 'function') return null;
   if (typeof first === 'string') return first;
   if (first === null || typeof first !== 'object' || first instanceof RegExp) return null;
   const key = method === 'action' || method === 'options' ? 'action_id' : 'callback_id';

@@ -311,6 +311,18 @@ describe('AckFirstApp listener routing', () => {
     },
   );
 
+  it('a custom function (named by callback id, arriving as a function_executed event) is shown its events', () => {
+    const { routed } = apps();
+    routed.app.function('sync_deal', async () => undefined);
+    const body = {
+      ...base,
+      type: 'event_callback',
+      event: { type: 'function_executed', function: { callback_id: 'sync_deal' }, inputs: {} },
+    };
+    // The function's chain and the `user_*` pattern's (any event); not the app_home_opened one.
+    expect(routed.app.listenersShown(body)).toBe(2);
+  });
+
   it('middleware added after the listeners still runs before them', async () => {
     const { routed } = apps();
     const order: string[] = [];
