@@ -136,6 +136,7 @@ export function createApp(deps: AppDeps): App<DealbotContext> {
         const { store, people } = workspaceState(deps.workspace ?? workspaceNamespace(context));
         Object.assign(context, {
           crm,
+          crmName: crm.displayName,
           people,
           store,
           now,

@@ -21,6 +21,11 @@ import type { CredentialVault } from '../store/credential-vault.js';
 export interface DealbotContext {
   [key: string]: unknown;
   crm: CrmClient;
+  /**
+   * The CRM's name for people ("Pipedrive"), for what is said before the ack: reading it from
+   * `crm` would make the per-request client (acting-as.ts) before the ack for nothing.
+   */
+  crmName?: string;
   deals: DealService;
   people: SlackPeople;
   store: Store;
