@@ -36,7 +36,7 @@ type Loose = Record<string, unknown>;
 const str = (value: unknown): string | null => (typeof value === 'string' && value !== '' ? value : null);
 const obj = (value: unknown): Loose => (value && typeof value === 'object' ? (value as Loose) : {});
 
-/** The channel a request came from: a command's, a click's, or the one a modal was opened from. */
+/** What acting-as keeps per workspace (its store) and shared CRM client. */
 interface WorkspaceParts {
   shared: CrmClient;
   audit: ReturnType<typeof createAuditTrail>;
@@ -44,6 +44,7 @@ interface WorkspaceParts {
   crmLinks: ReturnType<typeof createCrmLinks>;
 }
 
+/** The channel a request came from: a command's, a click's, or the one a modal was opened from. */
 export function channelOfRequest(body: unknown): string | null {
   const b = obj(body);
   const fromMetadata = (): string | null => {

@@ -25,7 +25,7 @@ export interface DealbotContext {
    * The CRM's name for people ("Pipedrive"), for what is said before the ack: reading it from
    * `crm` would make the per-request client (acting-as.ts) before the ack for nothing.
    */
-  crmName?: string;
+  crmName: string;
   deals: DealService;
   people: SlackPeople;
   store: Store;

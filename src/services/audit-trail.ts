@@ -16,8 +16,9 @@
 // log's own key, where the first version kept the whole list: what it wrote reads unchanged.
 //
 // Cost per write: one store lock, two `getMany`s of two keys, four `set`s (a chunk and its
-// head per log) and, when a log moves on to a new chunk, one `delete` of the chunk that fell out. Recording never fails
-// the write it records (the CRM has already changed): a store failure is logged.
+// head per log) and, when a log moves on to a new chunk, one `delete` of the chunk that fell
+// out. Recording never fails the write it records (the CRM has already changed): a store
+// failure is logged.
 
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';

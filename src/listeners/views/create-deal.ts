@@ -22,7 +22,7 @@ export function registerCreateDealView(app: App<DealbotContext>): void {
     const checked = checkDealForm(draft, metadata.defaultCurrency ?? 'EUR');
     if (!checked.ok) return ack({ response_action: 'errors', errors: dealFormBlockErrors(checked.errors) });
 
-    await ack({ response_action: 'update', view: creatingDealModal(draft.title, context.crmName ?? context.crm.displayName) });
+    await ack({ response_action: 'update', view: creatingDealModal(draft.title, context.crmName) });
 
     const reply = replyFromModal({ client, userId: body.user.id, channelId: metadata.channelId, responseUrl: metadata.responseUrl });
     const outcome = await createDealFromForm(
