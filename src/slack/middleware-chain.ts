@@ -1,8 +1,12 @@
 // Several global middleware run as one Bolt middleware. Bolt calls each global middleware
 // with a fresh copy of the request's arguments (an object spread of fifteen-odd fields) and
 // a promise of its own; the five Dealbot runs before every listener cost that five times per
-// request, before the ack. Chained here, each runs in order with the same arguments seen
-// through a thin object whose only own field is its `next`.
+// request, before the ack. Chained here, each runs in order with the same arguments object,
+// whose `next` is set to the step's own just before the step is called: a step moves on by
+// calling it (now or after an await), and no later step can have replaced it by then, since
+// later steps start only through it. Bolt hands each global middleware its own copy of the
+// arguments, so nothing of Bolt's sees the change. (A copy or a prototype per step would cost an object
+// and, for a prototype, a hidden class per request.)
 
 import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt';
 
@@ -14,14 +18,12 @@ export function chainMiddleware<Context extends BoltContext>(
   ...steps: Array<Middleware<AnyMiddlewareArgs, Context>>
 ): Middleware<AnyMiddlewareArgs, Context> {
   return (args) => {
+    const listeners = args.next;
     const run = (index: number): Promise<void> => {
       const step = steps[index];
-      if (!step) return args.next();
-      // The step's own `next` on top of the shared arguments: a step that calls `next` late
-      // (after an await) still moves on from where it stands.
-      const own = Object.create(args) as typeof args;
-      own.next = () => run(index + 1);
-      return step(own);
+      if (!step) return listeners();
+      args.next = () => run(index + 1);
+      return step(args);
     };
     return run(0);
   };

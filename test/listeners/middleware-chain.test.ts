@@ -34,6 +34,24 @@ describe('chainMiddleware', () => {
     expect(seen).toEqual(['first', 'second sees /deal and true', 'listeners', 'first, after the rest']);
   });
 
+  it('a step reading `next` from its arguments after an await still moves on from where it stands', async () => {
+    const seen: string[] = [];
+    const chain = chainMiddleware(
+      async (args) => {
+        await new Promise((resolve) => setImmediate(resolve));
+        await args.next();
+        seen.push('first, after the rest');
+      },
+      async (args) => {
+        seen.push('second');
+        await new Promise((resolve) => setImmediate(resolve));
+        await args.next();
+      },
+    );
+    await run(chain, seen);
+    expect(seen).toEqual(['second', 'listeners', 'first, after the rest']);
+  });
+
   it('a step that does not call next() stops the steps after it and the listeners', async () => {
     const seen: string[] = [];
     const chain = chainMiddleware(

@@ -113,6 +113,97 @@ describe('AckFirstApp', () => {
   });
 });
 
+describe('AckFirstApp lets Bolt go of a request at its ack', () => {
+  function appWithErrors() {
+    const receiver = testReceiver();
+    const queue = createWorkQueue({ concurrency: 1, quietMs: 0 });
+    const app = new AckFirstApp({
+      receiver,
+      afterAck: queue,
+      token: 'xoxb-test',
+      tokenVerificationEnabled: false,
+      botId: 'B1',
+      botUserId: 'UB1',
+      extendedErrorHandler: true,
+    });
+    const errors: Array<{ error: unknown; body: unknown; context: Record<string, unknown> }> = [];
+    app.error(async (args) => {
+      const { error, body, context } = args as unknown as {
+        error: { original?: unknown };
+        body: unknown;
+        context: Record<string, unknown>;
+      };
+      errors.push({ error: error.original ?? error, body, context });
+    });
+    return { app, queue, errors };
+  }
+
+  it("finishes Bolt's processing (its middleware included) at the ack, while processEvent waits for the work", async () => {
+    const { app } = appWithErrors();
+    const events: string[] = [];
+    app.use(async ({ next }) => {
+      await next();
+      events.push('middleware done');
+    });
+    const work = deferred();
+    app.command('/deal', async ({ ack }) => {
+      await ack();
+      events.push('work starts');
+      await work.promise;
+      events.push('work ends');
+    });
+    let settled = false;
+    const processing = app.processEvent(slashCommand('x', () => undefined)).then(() => void (settled = true));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    // Bolt's chain returned at the ack (its frames are free), before the work even had its
+    // slot; the listener is still at work.
+    expect(events).toEqual(['middleware done', 'work starts']);
+    expect(settled).toBe(false);
+    work.resolve();
+    await processing;
+    expect(events).toEqual(['middleware done', 'work starts', 'work ends']);
+  });
+
+  it('hands a failure after the ack to app.error() once, with the request body and context Bolt would give', async () => {
+    const { app, queue, errors } = appWithErrors();
+    app.use(async ({ context, next }) => {
+      context.marked = 'by middleware';
+      await next();
+    });
+    app.command('/deal', async ({ ack }) => {
+      await ack();
+      await new Promise((resolve) => setImmediate(resolve));
+      throw new RangeError('after the ack');
+    });
+    await app.processEvent(slashCommand('late', () => undefined));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]?.error).toBeInstanceOf(RangeError);
+    expect(errors[0]?.body).toMatchObject({ command: '/deal', text: 'late' });
+    expect(errors[0]?.context).toMatchObject({ marked: 'by middleware', teamId: 'T1' });
+    expect(queue).toMatchObject({ running: 0, waiting: 0 });
+  });
+
+  it('a failure before the ack goes through Bolt as before, once', async () => {
+    const { app, queue, errors } = appWithErrors();
+    app.command('/deal', async () => {
+      throw new TypeError('before any ack');
+    });
+    let acked = false;
+    await app.processEvent(slashCommand('early', () => void (acked = true)));
+    expect(acked).toBe(false);
+    expect(errors.map((e) => e.error)).toEqual([expect.any(TypeError)]);
+    expect(queue).toMatchObject({ running: 0, waiting: 0 });
+  });
+
+  it('a listener that ends without acking ends its request (Bolt answers nothing, no slot is taken)', async () => {
+    const { app, queue, errors } = appWithErrors();
+    app.command('/deal', async () => undefined);
+    await app.processEvent(slashCommand('silent', () => undefined));
+    expect(errors).toEqual([]);
+    expect(queue).toMatchObject({ running: 0, waiting: 0 });
+  });
+});
+
 describe('AckFirstApp with the replay guard', () => {
   function guardedApp(store: Store) {
     const queue = createWorkQueue({ concurrency: 4 });
