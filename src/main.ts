@@ -417,7 +417,8 @@ async function runService(config: Config): Promise<number> {
         onAnswer: onWebhookAnswer,
       });
     }
-    const instruments = { inFlight: service.inFlight, logger, metrics };
+    // Slack's receivers let go of a request at its ack; its work runs on, tracked for shutdown.
+    const instruments = { inFlight: service.inFlight, logger, metrics, releaseAtAck: true };
     afterAck = createWorkQueue({ concurrency: AFTER_ACK_CONCURRENCY });
     const appDeps = {
       store,

@@ -2,8 +2,15 @@
 // request is counted and timed by kind, runs inside its request context (so every log line
 // names the request id, team and user), and is tracked until its listeners finish so a
 // shutdown can wait for it. A body that is not a JSON object never reaches Bolt.
+//
+// With `releaseAtAck` (HTTP, Socket Mode) the receiver is told the request is done at its
+// ack while its listeners run on here, counted and tracked as before: Bolt's HTTP receiver
+// then lets go of the request and response objects (and the ack of their connection), which
+// otherwise stay alive for as long as the work after the ack waits for its turn. A failure
+// after the ack is logged here, as the receiver would. The console waits for the listeners
+// (its prompt comes back once the answer is shown), so it is not released.
 
-import type { App, Receiver, ReceiverEvent } from '@slack/bolt';
+import { ReceiverMultipleAckError, type App, type Receiver, type ReceiverEvent } from '@slack/bolt';
 import type { Logger } from '../logger.js';
 import type { InFlight } from './in-flight.js';
 import type { Metrics } from './metrics.js';
@@ -14,6 +21,8 @@ export interface ReceiverInstruments {
   inFlight: InFlight;
   logger: Logger;
   metrics?: Metrics | null;
+  /** Tell the receiver a request is done once it is acked (see above). */
+  releaseAtAck?: boolean;
 }
 
 export function isSlackBody(body: unknown): body is Record<string, unknown> {
@@ -30,29 +39,55 @@ export function instrumentReceiver<R extends Receiver>(receiver: R, instruments:
   return receiver;
 }
 
-async function handle(app: App, event: ReceiverEvent, { inFlight, logger, metrics }: ReceiverInstruments): Promise<void> {
+/** A second ack, refused as every receiver refuses it, once the first has let go of the receiver's own. */
+const ackedAlready: ReceiverEvent['ack'] = () => Promise.reject(new ReceiverMultipleAckError());
+
+function handle(app: App, event: ReceiverEvent, instruments: ReceiverInstruments): Promise<void> {
+  const { logger, metrics } = instruments;
   if (!isSlackBody(event.body)) {
     logger.info({ bodyType: event.body === null ? 'null' : typeof event.body }, 'ignored a Slack request whose body is not an object');
-    await event.ack();
-    return;
+    return event.ack();
   }
   const envelopeId = (event.customProperties as { envelopeId?: unknown } | undefined)?.envelopeId;
   const request = slackRequestContext(event.body, typeof envelopeId === 'string' ? envelopeId : undefined);
   const { kind } = request;
   const started = performance.now();
   metrics?.requests.inc({ kind });
+  // The receiver's own ack, dropped once used: it holds the HTTP request and response.
+  const receiver = { ack: event.ack };
   let acked = false;
+  let released: (() => void) | null = null;
+  const releasedAtAck = instruments.releaseAtAck ? new Promise<void>((resolve) => (released = resolve)) : null;
   const ack: ReceiverEvent['ack'] = async (response?: unknown) => {
-    await event.ack(response);
+    await receiver.ack(response);
     if (acked) return;
     acked = true;
+    receiver.ack = ackedAlready;
+    released?.();
     metrics?.acks.inc({ kind });
     metrics?.ackSeconds.observe({ kind }, (performance.now() - started) / 1000);
   };
+  const done = run(app, { ...event, ack }, request, instruments, started);
+  if (!releasedAtAck) return done;
+  done.catch((error: unknown) => {
+    // Before the ack the receiver hears of it (and answers Slack); after it, only this log does.
+    if (acked) logger.error({ err: error }, 'a Slack request failed after its ack');
+  });
+  return Promise.race([done, releasedAtAck]);
+}
+
+async function run(
+  app: App,
+  event: ReceiverEvent,
+  request: ReturnType<typeof slackRequestContext>,
+  { inFlight, metrics }: ReceiverInstruments,
+  started: number,
+): Promise<void> {
+  const { kind } = request;
   metrics?.inFlight.inc();
   let outcome = 'ok';
   try {
-    await runInRequest(request, () => inFlight.track(app.processEvent({ ...event, ack })));
+    await runInRequest(request, () => inFlight.track(app.processEvent(event)));
   } catch (error) {
     outcome = 'error';
     throw error;
