@@ -32,6 +32,8 @@ export interface AckRow {
   bare: LatencyStats;
   /** Non-200 answers or failed requests, per app. */
   errors: { dealbot: number; bare: number };
+  /** Garbage collection per round, from its first request to its last ack (milliseconds, pauses), per app. */
+  gcMsPerRound: { dealbot: number; bare: number };
 }
 
 export interface AckLatencyResult {
@@ -49,6 +51,8 @@ export interface AckLatencyOptions {
   log?: (line: string) => void;
   /** Run deal alerts beside Dealbot (polling the fake Pipedrive every few seconds and posting). */
   alerts?: boolean;
+  /** Which kinds of request to time (default all three). */
+  kinds?: RequestKind[];
 }
 
 const KINDS: RequestKind[] = ['command', 'action', 'view'];
@@ -60,17 +64,37 @@ const DEFAULT_LEVELS = [
   { concurrency: 200, rounds: 8 },
 ];
 
+const round1 = (n: number) => Math.round(n * 10) / 10;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 interface Tally {
   samples: number[];
   errors: number;
+  gcMs: number;
+  rounds: number;
+}
+
+const newTally = (): Tally => ({ samples: [], errors: 0, gcMs: 0, rounds: 0 });
+
+/** The app's garbage-collection total so far (bench/app-under-test.ts answers 'gc?'). */
+function gcSoFar(app: BenchProcess<{ port: number }>): Promise<number> {
+  return new Promise((resolve) => {
+    const onMessage = (message: unknown) => {
+      const gc = (message as { gc?: { ms: number } }).gc;
+      if (!gc) return;
+      app.child.off('message', onMessage);
+      resolve(gc.ms);
+    };
+    app.child.on('message', onMessage);
+    app.child.send('gc?');
+  });
 }
 
 export async function measureAckLatency(options: AckLatencyOptions): Promise<AckLatencyResult> {
   const { pipedrive, standin, signingSecret } = options;
   const log = options.log ?? (() => undefined);
   const levels = options.levels ?? DEFAULT_LEVELS;
+  const kinds = options.kinds ?? KINDS;
   const deals = pipedrive.findDeals((d) => d.status === 'open' && d.pipelineId === 1, 2000);
   let counter = 0;
   const nextDeal = () => deals[counter++ % deals.length]!;
@@ -153,9 +177,12 @@ export async function measureAckLatency(options: AckLatencyOptions): Promise<Ack
     });
 
   /** One burst (or, at 1 in flight, `size` requests one after another) against one app. */
-  const burst = async (url: string, kind: RequestKind, concurrency: number, size: number, into: Tally): Promise<void> => {
+  const burst = async (app: AppKind, kind: RequestKind, concurrency: number, size: number, into: Tally): Promise<void> => {
     const bodies = Array.from({ length: concurrency === 1 ? size : concurrency }, () => bodyFor(kind));
-    const results = await sendAll({ url, secret: signingSecret, bodies, concurrency });
+    const gcBefore = await gcSoFar(apps[app]);
+    const results = await sendAll({ url: urlOf(app), secret: signingSecret, bodies, concurrency });
+    into.gcMs += (await gcSoFar(apps[app])) - gcBefore;
+    into.rounds += 1;
     for (const r of results) {
       if (r === null) into.errors += 1;
       else into.samples.push(r);
@@ -171,13 +198,18 @@ export async function measureAckLatency(options: AckLatencyOptions): Promise<Ack
   };
   const apps: Record<AppKind, BenchProcess<{ port: number }>> = {
     // Dealbot with the V8 flags `npm start` gives it; BENCH_APP_NODE_FLAGS (e.g. `--cpu-prof`)
-    // are added to Dealbot's process only. The bare app runs on Node's defaults.
+    // are added to Dealbot's process only. The bare app runs on Node's defaults, plus
+    // BENCH_BARE_NODE_FLAGS if given.
     dealbot: await forkBenchProcess<{ port: number }>(
       './app-under-test.ts',
       { ...env, BENCH_APP: 'dealbot', ...(options.alerts ? { BENCH_ALERTS: '1' } : {}) },
       { nodeFlags: [...START_FLAGS, ...(process.env.BENCH_APP_NODE_FLAGS?.split(' ').filter(Boolean) ?? [])] },
     ),
-    bare: await forkBenchProcess<{ port: number }>('./app-under-test.ts', { ...env, BENCH_APP: 'bare' }),
+    bare: await forkBenchProcess<{ port: number }>(
+      './app-under-test.ts',
+      { ...env, BENCH_APP: 'bare' },
+      { nodeFlags: process.env.BENCH_BARE_NODE_FLAGS?.split(' ').filter(Boolean) ?? [] },
+    ),
   };
   const urlOf = (app: AppKind) => `http://127.0.0.1:${apps[app].message.port}/slack/events`;
 
@@ -185,19 +217,19 @@ export async function measureAckLatency(options: AckLatencyOptions): Promise<Ack
     pipedrive.setLatency(200);
     // Warm-up, not measured: JIT, connections, the reference-data cache.
     for (const app of ['dealbot', 'bare'] as const) {
-      for (const kind of KINDS) await burst(urlOf(app), kind, 1, 10, { samples: [], errors: 0 });
+      for (const kind of kinds) await burst(app, kind, 1, 10, newTally());
     }
 
     const rows: AckRow[] = [];
-    for (const kind of KINDS) {
+    for (const kind of kinds) {
       for (const { concurrency, rounds } of levels) {
         // Rounds alternate between the two apps, so both meet the same machine load.
-        const dealbot: Tally = { samples: [], errors: 0 };
-        const bare: Tally = { samples: [], errors: 0 };
+        const dealbot = newTally();
+        const bare = newTally();
         const perRound = concurrency === 1 ? 10 : concurrency;
         for (let round = 0; round < rounds; round += 1) {
-          await burst(urlOf('dealbot'), kind, concurrency, perRound, dealbot);
-          await burst(urlOf('bare'), kind, concurrency, perRound, bare);
+          await burst('dealbot', kind, concurrency, perRound, dealbot);
+          await burst('bare', kind, concurrency, perRound, bare);
         }
         const row: AckRow = {
           kind,
@@ -205,6 +237,7 @@ export async function measureAckLatency(options: AckLatencyOptions): Promise<Ack
           dealbot: latencyStats(dealbot.samples),
           bare: latencyStats(bare.samples),
           errors: { dealbot: dealbot.errors, bare: bare.errors },
+          gcMsPerRound: { dealbot: round1(dealbot.gcMs / dealbot.rounds), bare: round1(bare.gcMs / bare.rounds) },
         };
         rows.push(row);
         log(`  ack ${kind} ×${concurrency}: dealbot p50 ${row.dealbot.p50} ms, bare p50 ${row.bare.p50} ms`);

@@ -9,6 +9,7 @@
 // Forked by bench/run.ts, which it tells its port over IPC.
 
 import type { Server } from 'node:http';
+import { PerformanceObserver } from 'node:perf_hooks';
 import type { AddressInfo } from 'node:net';
 import { App } from '@slack/bolt';
 import { boltLogger, createApp } from '../src/app.js';
@@ -22,6 +23,11 @@ import { createAlertStore } from '../src/store/alert-store.js';
 import { scopeStore } from '../src/store/scoped-store.js';
 import { createWorkQueue } from '../src/runtime/work-queue.js';
 import { createHttpReceiver } from '../src/slack/receivers.js';
+import { instrumentReceiver } from '../src/runtime/instrumented-receiver.js';
+import { createInFlight } from '../src/runtime/in-flight.js';
+import { createMetrics } from '../src/runtime/metrics.js';
+import { STANDIN_BOT, STANDIN_TEAM } from '../src/console/slack-api-standin.js';
+import pino from 'pino';
 import { createStore } from '../src/store/create-store.js';
 
 /** Who the bench's bot token is; Dealbot is told as `npm start` tells it (`identity`), after its own auth.test. */
@@ -34,11 +40,20 @@ const need = (name: string): string => {
 };
 
 async function startApp(): Promise<Server> {
-  const logger = createLogger('silent');
-  const receiver = createHttpReceiver({ signingSecret: need('BENCH_SIGNING_SECRET'), logger: boltLogger(logger) });
+  const bare = process.env.BENCH_APP === 'bare';
+  // Dealbot logs as `npm start` does (info, JSON), to /dev/null: a log line written per request would be timed.
+  const logger = bare ? createLogger('silent') : createLogger('info', pino.destination({ dest: '/dev/null', sync: false }));
+  const http = createHttpReceiver({ signingSecret: need('BENCH_SIGNING_SECRET'), logger: boltLogger(logger) });
+  // Dealbot's requests go through what `npm start` puts between the receiver and the app: each
+  // one counted and timed in the metrics, run in its request context, tracked for shutdown.
+  const receiver = bare
+    ? http
+    : instrumentReceiver(http, { inFlight: createInFlight(), logger, metrics: createMetrics(), releaseAtAck: true });
+  /** The installation the bench's requests come from (the stand-in's app and team), checked as in production. */
+  const installation = { teamId: STANDIN_TEAM.id, enterpriseId: null, isEnterpriseInstall: false, appId: STANDIN_BOT.appId };
   const slackApiUrl = need('BENCH_SLACK_API_URL');
 
-  if (process.env.BENCH_APP === 'bare') {
+  if (bare) {
     const bare = new App({
       token: 'xoxb-bench',
       receiver,
@@ -71,6 +86,7 @@ async function startApp(): Promise<Server> {
       slackApiUrl,
       tokenVerification: false,
       identity: BENCH_BOT,
+      installation,
       ...(slots > 0 ? { afterAck: createWorkQueue({ concurrency: slots }) } : {}),
     });
     return (await app.start(0)) as Server;
@@ -89,6 +105,7 @@ async function startApp(): Promise<Server> {
     slackApiUrl,
     tokenVerification: false,
     identity: BENCH_BOT,
+    installation,
     // BENCH_QUIET_MS tries another lull for the after-ack queue (src/runtime/work-queue.ts); 0 turns it off.
     ...(process.env.BENCH_QUIET_MS ? { afterAck: createWorkQueue({ concurrency: 16, quietMs: Number(process.env.BENCH_QUIET_MS) }) } : {}),
   });
@@ -136,6 +153,18 @@ async function startAlerts(
   });
   alerts.start();
 }
+
+// Time spent in garbage collection, which the parent asks for around each burst ('gc?').
+const gc = { ms: 0, count: 0 };
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    gc.ms += entry.duration;
+    gc.count += 1;
+  }
+}).observe({ entryTypes: ['gc'] });
+process.on('message', (message) => {
+  if (message === 'gc?') process.send?.({ gc: { ...gc } });
+});
 
 const server = await startApp();
 process.send?.({ port: (server.address() as AddressInfo).port });

@@ -4,7 +4,8 @@
 // Prints tables and writes bench/results/latest.json (git-ignored). Not part of `npm test`:
 // timings depend on the machine. Sections can be picked: `npm run bench -- ack budget`;
 // `npm run bench -- short` (or `--short`) is a quick check of every section with smaller
-// sizes (about 2 minutes), the full run takes about 10 on a quiet machine.
+// sizes (about 2 minutes), the full run takes about 10 on a quiet machine; `-- ack --kinds=view`
+// times only view submissions (or `command,action`).
 //
 // The measured processes (the apps, the digest reader) run compiled JavaScript under plain
 // node, as production runs dist/; the fakes and the load generator live in this process.
@@ -17,7 +18,7 @@ import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { startSlackApiStandin, type StandinUser } from '../src/console/slack-api-standin.js';
 import { loadPipedriveTokenCosts, startFakePipedrive } from './support/fake-pipedrive-server.js';
-import { measureAckLatency, type AckLatencyResult } from './ack-latency.js';
+import { measureAckLatency, type AckLatencyResult, type RequestKind } from './ack-latency.js';
 import { measureAlertsBurst, type BurstResult } from './alerts-burst.js';
 import { measureAlertsPollCost, type PollCostResult } from './alerts-poll-cost.js';
 import { measureCrmBudget, type BudgetRow } from './crm-budget.js';
@@ -36,6 +37,12 @@ const ADA: StandinUser = { id: 'U0CONSOLE', name: 'ada', realName: 'Ada Lovelace
 const short = process.argv.includes('short') || process.argv.includes('--short');
 const asked = process.argv.slice(2).filter((a): a is Section => (SECTIONS as readonly string[]).includes(a));
 const wanted = new Set<Section>(asked.length > 0 ? asked : SECTIONS);
+/** `--kinds=view` (or `command,action`) times only those requests in the ack section. */
+const ackKinds = process.argv
+  .find((a) => a.startsWith('--kinds='))
+  ?.slice('--kinds='.length)
+  .split(',')
+  .filter((k): k is RequestKind => (['command', 'action', 'view'] as const).includes(k as RequestKind));
 const log = (line: string) => process.stderr.write(`${line}\n`);
 /** A port nothing listens on right now. */
 const freePort = (): Promise<number> =>
@@ -91,6 +98,7 @@ if (wanted.has('ack')) {
       standin,
       signingSecret: 'bench-signing-secret',
       log,
+      ...(ackKinds?.length ? { kinds: ackKinds } : {}),
       ...(short
         ? {
             levels: [
@@ -236,9 +244,12 @@ if (results.ack) {
         'bare p99': r.bare.p99,
         'bare max': r.bare.max,
         'p99 ratio': ratio(r.dealbot.p99, r.bare.p99),
+        'gc/round dealbot': r.gcMsPerRound.dealbot,
+        'gc/round bare': r.gcMsPerRound.bare,
         errors: r.errors.dealbot + r.errors.bare,
       })),
     ),
+    'gc/round: milliseconds of garbage-collection pauses in the app from the first request of a round to its last ack.',
     `The reply itself (/deal <id>, one at a time, Pipedrive at ${results.ack.crmLatencyMs} ms): ` +
       `p50 ${results.ack.commandReply.p50} ms, max ${results.ack.commandReply.max} ms.`,
   );
