@@ -6,9 +6,12 @@
 // A slot is handed out on a later turn of the event loop (`setImmediate`), after pending I/O
 // has been polled: a request that has just arrived gets parsed and acked before one more
 // piece of queued work starts. And while requests keep arriving (`arrived()`, called for each
-// by the app) a slot waits for a lull of `quietMs` without one, at most `maxWaitMs` after its
-// work was queued: a burst of 200 requests is acked first and worked off after, instead of
-// each ack waiting behind the work of the requests before it. A lone request waits `quietMs`.
+// by the app) work waits for them to stop: after `quietMs` without one a trickle of work may
+// run (`trickle` tasks), after `settleMs` all of it (`concurrency`); work queued `maxWaitMs`
+// ago starts whatever the arrivals. A burst of 200 requests is acked first and worked off
+// after, and a pause in the middle of a burst (the sender's, a long GC) lets one task start,
+// not sixteen that would then compete with the rest of the burst's acks. A lone request's
+// work waits `quietMs`.
 
 import { bindToRequest } from './request-context.js';
 
@@ -30,8 +33,12 @@ export interface WorkQueue {
 export interface WorkQueueOptions {
   /** Tasks at once. */
   concurrency: number;
-  /** A lull without arrivals this long lets waiting work start. Default 5 ms. */
+  /** A lull without arrivals this long lets `trickle` tasks run. Default 5 ms. */
   quietMs?: number;
+  /** Tasks that may run once arrivals pause for `quietMs`, before they have stopped for `settleMs`. Default 1. */
+  trickle?: number;
+  /** Arrivals stopped this long: every slot may be used. Default 50 ms. */
+  settleMs?: number;
   /** Work waits for a lull at most this long after it was queued. Default 1 s. */
   maxWaitMs?: number;
   /** The clock (milliseconds); tests pass their own. */
@@ -40,11 +47,15 @@ export interface WorkQueueOptions {
 
 /** How long work waits for a lull in arrivals, by default. */
 export const ARRIVAL_QUIET_MS = 5;
+export const ARRIVAL_SETTLE_MS = 50;
+export const ARRIVAL_TRICKLE = 1;
 export const ARRIVAL_MAX_WAIT_MS = 1_000;
 
 export function createWorkQueue(options: WorkQueueOptions): WorkQueue {
   const concurrency = Math.max(1, Math.floor(options.concurrency));
   const quietMs = options.quietMs ?? ARRIVAL_QUIET_MS;
+  const settleMs = Math.max(quietMs, options.settleMs ?? ARRIVAL_SETTLE_MS);
+  const trickle = Math.min(concurrency, Math.max(1, Math.floor(options.trickle ?? ARRIVAL_TRICKLE)));
   const maxWaitMs = options.maxWaitMs ?? ARRIVAL_MAX_WAIT_MS;
   const now = options.now ?? (() => performance.now());
   const waiters: Array<{ grant: (release: () => void) => void; queuedAt: number }> = [];
@@ -53,12 +64,17 @@ export function createWorkQueue(options: WorkQueueOptions): WorkQueue {
   let granting = 0;
   let lastArrival = Number.NEGATIVE_INFINITY;
 
-  /** Milliseconds the next waiter must still wait for a lull in arrivals; 0: it may start. */
+  /** Milliseconds the next waiter must still wait before it may start; 0: it may start now. */
   function holdFor(queuedAt: number): number {
     const at = now();
-    const sinceArrival = at - lastArrival;
-    if (sinceArrival >= quietMs) return 0;
-    return Math.max(0, Math.min(quietMs - sinceArrival, queuedAt + maxWaitMs - at));
+    const waited = at - queuedAt;
+    if (waited >= maxWaitMs) return 0;
+    const quiet = at - lastArrival;
+    const allowed = quiet >= settleMs ? concurrency : quiet >= quietMs ? trickle : 0;
+    if (running < allowed) return 0;
+    // Until arrivals have paused long enough for more to run (or the waiter has waited enough).
+    const nextStep = quiet < quietMs ? quietMs - quiet : settleMs - quiet;
+    return Math.max(0, Math.min(nextStep, maxWaitMs - waited));
   }
 
   function slot(): () => void {
@@ -78,7 +94,10 @@ export function createWorkQueue(options: WorkQueueOptions): WorkQueue {
         const next = waiters[0];
         const hold = next ? holdFor(next.queuedAt) : 0;
         if (hold > 0) {
-          setTimeout(handOut, Math.ceil(hold));
+          // Timers run before the event loop polls for I/O: after a long turn (a GC pause, a
+          // busy listener) the lull would look over while requests sit unread in their
+          // sockets. Looking again after the poll (setImmediate) counts them first.
+          setTimeout(() => setImmediate(handOut), Math.ceil(hold));
           return;
         }
         granting -= 1;
