@@ -34,6 +34,8 @@ export interface AckRow {
   errors: { dealbot: number; bare: number };
   /** Garbage collection per round, from its first request to its last ack (milliseconds, pauses), per app. */
   gcMsPerRound: { dealbot: number; bare: number };
+  /** The app's CPU time per round, from its first request to its last answer (milliseconds), per app. */
+  cpuMsPerRound: { dealbot: number; bare: number };
 }
 
 export interface AckLatencyResult {
@@ -71,19 +73,20 @@ interface Tally {
   samples: number[];
   errors: number;
   gcMs: number;
+  cpuMs: number;
   rounds: number;
 }
 
-const newTally = (): Tally => ({ samples: [], errors: 0, gcMs: 0, rounds: 0 });
+const newTally = (): Tally => ({ samples: [], errors: 0, gcMs: 0, cpuMs: 0, rounds: 0 });
 
-/** The app's garbage-collection total so far (bench/app-under-test.ts answers 'gc?'). */
-function gcSoFar(app: BenchProcess<{ port: number }>): Promise<number> {
+/** The app's garbage-collection total so far and the CPU time of its last round (bench/app-under-test.ts answers 'gc?'). */
+function gcSoFar(app: BenchProcess<{ port: number }>): Promise<{ ms: number; roundCpuMs: number }> {
   return new Promise((resolve) => {
     const onMessage = (message: unknown) => {
-      const gc = (message as { gc?: { ms: number } }).gc;
+      const gc = (message as { gc?: { ms: number; roundCpuMs: number } }).gc;
       if (!gc) return;
       app.child.off('message', onMessage);
-      resolve(gc.ms);
+      resolve(gc);
     };
     app.child.on('message', onMessage);
     app.child.send('gc?');
@@ -181,7 +184,9 @@ export async function measureAckLatency(options: AckLatencyOptions): Promise<Ack
     const bodies = Array.from({ length: concurrency === 1 ? size : concurrency }, () => bodyFor(kind));
     const gcBefore = await gcSoFar(apps[app]);
     const results = await sendAll({ url: urlOf(app), secret: signingSecret, bodies, concurrency });
-    into.gcMs += (await gcSoFar(apps[app])) - gcBefore;
+    const gcAfter = await gcSoFar(apps[app]);
+    into.gcMs += gcAfter.ms - gcBefore.ms;
+    into.cpuMs += gcAfter.roundCpuMs;
     into.rounds += 1;
     for (const r of results) {
       if (r === null) into.errors += 1;
@@ -238,6 +243,7 @@ export async function measureAckLatency(options: AckLatencyOptions): Promise<Ack
           bare: latencyStats(bare.samples),
           errors: { dealbot: dealbot.errors, bare: bare.errors },
           gcMsPerRound: { dealbot: round1(dealbot.gcMs / dealbot.rounds), bare: round1(bare.gcMs / bare.rounds) },
+          cpuMsPerRound: { dealbot: round1(dealbot.cpuMs / dealbot.rounds), bare: round1(bare.cpuMs / bare.rounds) },
         };
         rows.push(row);
         log(`  ack ${kind} ×${concurrency}: dealbot p50 ${row.dealbot.p50} ms, bare p50 ${row.bare.p50} ms`);

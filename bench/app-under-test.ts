@@ -8,7 +8,7 @@
 // `BENCH_APP=bare` runs the floor: the same receiver and a Bolt app whose listeners only ack.
 // Forked by bench/run.ts, which it tells its port over IPC.
 
-import type { Server } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
 import { PerformanceObserver } from 'node:perf_hooks';
 import type { AddressInfo } from 'node:net';
 import { App } from '@slack/bolt';
@@ -154,7 +154,7 @@ async function startAlerts(
   alerts.start();
 }
 
-// Time spent in garbage collection, which the parent asks for around each burst ('gc?').
+// Time spent in garbage collection, and CPU time, which the parent asks for around each burst ('gc?').
 const gc = { ms: 0, count: 0 };
 new PerformanceObserver((list) => {
   for (const entry of list.getEntries()) {
@@ -163,10 +163,26 @@ new PerformanceObserver((list) => {
   }
 }).observe({ entryTypes: ['gc'] });
 process.on('message', (message) => {
-  if (message === 'gc?') process.send?.({ gc: { ...gc } });
+  if (message === 'gc?') process.send?.({ gc: { ...gc, roundCpuMs: lastAnswerCpuMs - roundStartCpuMs } });
 });
 
 const server = await startApp();
+// CPU time of a round: from the first request after a quiet spell (the bench waits for the
+// app's work to settle between rounds) to the last answer, so the work the app does after
+// its acks (its after-ack queue) is not counted.
+const cpuMs = () => {
+  const cpu = process.cpuUsage();
+  return (cpu.user + cpu.system) / 1000;
+};
+let roundStartCpuMs = 0;
+let lastAnswerCpuMs = 0;
+let lastRequestAt = 0;
+server.on('request', (_req, res: ServerResponse) => {
+  const now = performance.now();
+  if (now - lastRequestAt > 100) roundStartCpuMs = cpuMs();
+  lastRequestAt = now;
+  res.once('finish', () => void (lastAnswerCpuMs = cpuMs()));
+});
 process.send?.({ port: (server.address() as AddressInfo).port });
 // The parent ends this process (kill) when it is done measuring.
 process.on('disconnect', () => process.exit(0));

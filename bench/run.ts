@@ -244,12 +244,14 @@ if (results.ack) {
         'bare p99': r.bare.p99,
         'bare max': r.bare.max,
         'p99 ratio': ratio(r.dealbot.p99, r.bare.p99),
+        'cpu/round dealbot': r.cpuMsPerRound.dealbot,
+        'cpu/round bare': r.cpuMsPerRound.bare,
         'gc/round dealbot': r.gcMsPerRound.dealbot,
         'gc/round bare': r.gcMsPerRound.bare,
         errors: r.errors.dealbot + r.errors.bare,
       })),
     ),
-    'gc/round: milliseconds of garbage-collection pauses in the app from the first request of a round to its last ack.',
+    'cpu/round, gc/round: CPU time of the app process and its garbage-collection pauses (ms), from the first request of a round to its last ack.',
     `The reply itself (/deal <id>, one at a time, Pipedrive at ${results.ack.crmLatencyMs} ms): ` +
       `p50 ${results.ack.commandReply.p50} ms, max ${results.ack.commandReply.max} ms.`,
   );
