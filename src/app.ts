@@ -10,7 +10,7 @@ import { DateTime } from 'luxon';
 import type { CrmClient } from './crm/port.js';
 import type { Scheduler } from './runtime/scheduler.js';
 import type { Logger } from './logger.js';
-import { defineLazy, type DealbotContext } from './listeners/context.js';
+import { lazyObject, type DealbotContext } from './listeners/context.js';
 import { createErrorHandler } from './listeners/error-handler.js';
 import { registerListeners } from './listeners/index.js';
 import { createReplayGuard } from './listeners/replay-guard.js';
@@ -134,17 +134,18 @@ export function createApp(deps: AppDeps): App<DealbotContext> {
       async ({ context, next }) => {
         const crm = deps.crmForTeam(context.teamId ?? null);
         const { store, people } = workspaceState(deps.workspace ?? workspaceNamespace(context));
-        Object.assign(context, {
-          crm,
-          crmName: crm.displayName,
-          people,
-          store,
-          now,
-          digests: deps.digests ?? null,
-          unfurlDomains: deps.unfurlDomains ?? DEFAULT_UNFURL_DOMAINS,
-          logger: deps.logger,
-        });
-        defineLazy(context, 'deals', () => createDealService(crm, store));
+        // One named store per field, not Object.assign: V8 counts assigned fields as keyed
+        // stores, and past a dozen of those outside the object the context turns into a
+        // dictionary (a hash table every later read and write goes through).
+        context.crm = crm;
+        context.crmName = crm.displayName;
+        context.people = people;
+        context.store = store;
+        context.now = now;
+        context.digests = deps.digests ?? null;
+        context.unfurlDomains = deps.unfurlDomains ?? DEFAULT_UNFURL_DOMAINS;
+        context.logger = deps.logger;
+        context.deals = lazyObject(() => createDealService(crm, store));
         await next();
       },
       // After the context (its workspace's store), before any listener: a replayed delivery

@@ -22,7 +22,7 @@ import { ownClientOf, type PersonalCrms } from '../services/personal-credentials
 import { createCredentialVault, type VaultKey } from '../store/credential-vault.js';
 import { viaDealbotNote } from '../ui/audit-view.js';
 import type { Store } from '../store/store.js';
-import { defineLazy, type DealbotContext } from './context.js';
+import { lazyObject, type DealbotContext } from './context.js';
 
 export interface ActingAsDeps {
   /** Clients acting with a person's own credential; null for the embedded CRM. */
@@ -81,12 +81,17 @@ export function createActingAs(deps: ActingAsDeps): Middleware<AnyMiddlewareArgs
     const shared: CrmClient = ctx.crm;
     const store = ctx.store;
     const { audit, credentials, crmLinks } = workspace(store, shared);
-    Object.assign(context, { sharedCrm: shared, audit, credentials, personalCrms: deps.personalCrms, crmLinks });
+    // Named stores, as in app.ts: the context stays an object with fast properties.
+    ctx.sharedCrm = shared;
+    ctx.audit = audit;
+    ctx.credentials = credentials;
+    ctx.personalCrms = deps.personalCrms;
+    ctx.crmLinks = crmLinks;
 
     const userId = context.userId ?? null;
     if (userId) {
       const { personalCrms } = deps;
-      defineLazy(context, 'crm', () =>
+      ctx.crm = lazyObject(() =>
         createAuditedCrm({
           shared,
           ownClient: credentials && personalCrms ? () => ownClientOf(credentials, personalCrms, userId) : null,
@@ -106,7 +111,7 @@ export function createActingAs(deps: ActingAsDeps): Middleware<AnyMiddlewareArgs
           viaDealbotNote,
         }),
       );
-      defineLazy(context, 'deals', () => createDealService(ctx.crm, store));
+      ctx.deals = lazyObject(() => createDealService(ctx.crm, store));
     }
     await next();
   };

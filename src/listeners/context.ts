@@ -64,19 +64,41 @@ export interface DealbotContext {
 }
 
 /**
- * Puts `key` on the context as a value made on first use: most per-request services are not
+ * A per-request service made on first use, as an object standing in for it: most are not
  * needed before the ack (or at all), and making them for every request was time spent
- * before it. Assigning the key replaces it like any property.
+ * before it. The context holds it as a plain property. (A getter in its place, redefined once
+ * the value is made, turned the whole context into a dictionary in V8, and a getter per request
+ * gave every context a hidden class of its own.) Reads, `in`, writes and key listings reach
+ * the made object; its methods see the stand-in as `this`, and reach the object through it.
  */
-export function defineLazy<T>(target: object, key: string, make: () => T): void {
-  const settle = (value: T): T => {
-    Object.defineProperty(target, key, { value, writable: true, configurable: true, enumerable: true });
-    return value;
-  };
-  Object.defineProperty(target, key, {
-    configurable: true,
-    enumerable: true,
-    get: () => settle(make()),
-    set: (value: T) => void settle(value),
-  });
+export function lazyObject<T extends object>(make: () => T): T {
+  return new Proxy({} as T, new MadeOnFirstUse(make));
+}
+
+class MadeOnFirstUse<T extends object> implements ProxyHandler<T> {
+  private made: T | null = null;
+  constructor(private readonly make: () => T) {}
+  private value(): T {
+    return (this.made ??= this.make());
+  }
+  get(_: T, key: PropertyKey): unknown {
+    return Reflect.get(this.value(), key);
+  }
+  set(_: T, key: PropertyKey, value: unknown): boolean {
+    return Reflect.set(this.value(), key, value);
+  }
+  has(_: T, key: PropertyKey): boolean {
+    return Reflect.has(this.value(), key);
+  }
+  ownKeys(): ArrayLike<string | symbol> {
+    return Reflect.ownKeys(this.value());
+  }
+  getOwnPropertyDescriptor(_: T, key: PropertyKey): PropertyDescriptor | undefined {
+    const descriptor = Reflect.getOwnPropertyDescriptor(this.value(), key);
+    // The stand-in's own target is an empty object: a proxy may not call a key it lacks fixed.
+    return descriptor && { ...descriptor, configurable: true };
+  }
+  getPrototypeOf(): object | null {
+    return Reflect.getPrototypeOf(this.value());
+  }
 }
