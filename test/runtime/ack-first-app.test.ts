@@ -7,6 +7,7 @@ import { AckFirstApp } from '../../src/runtime/ack-first-app.js';
 import { createStore } from '../../src/store/create-store.js';
 import type { Store } from '../../src/store/store.js';
 import { createWorkQueue } from '../../src/runtime/work-queue.js';
+import { deferred } from '../helpers/deferred.js';
 
 /** A receiver that hands Bolt events as a test says, and nothing else. */
 function testReceiver(): Receiver & { app: () => AckFirstApp } {
@@ -22,12 +23,6 @@ function testReceiver(): Receiver & { app: () => AckFirstApp } {
       return app;
     },
   };
-}
-
-function deferred<T = void>() {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((r) => (resolve = r));
-  return { promise, resolve };
 }
 
 function slashCommand(text: string, onAck: () => void): ReceiverEvent {

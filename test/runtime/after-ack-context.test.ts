@@ -9,12 +9,7 @@ import { createLogger } from '../../src/logger.js';
 import { AckFirstApp } from '../../src/runtime/ack-first-app.js';
 import { runInRequest, type RequestContext } from '../../src/runtime/request-context.js';
 import { createWorkQueue } from '../../src/runtime/work-queue.js';
-
-function deferred<T = void>() {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((r) => (resolve = r));
-  return { promise, resolve };
-}
+import { deferred } from '../helpers/deferred.js';
 
 function capturingLogger() {
   const lines: Array<Record<string, unknown>> = [];

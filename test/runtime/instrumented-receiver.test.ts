@@ -11,16 +11,7 @@ import { createLogger } from '../../src/logger.js';
 import { createInFlight } from '../../src/runtime/in-flight.js';
 import { instrumentReceiver } from '../../src/runtime/instrumented-receiver.js';
 import { createMetrics } from '../../src/runtime/metrics.js';
-
-function deferred<T = void>() {
-  let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
+import { deferred } from '../helpers/deferred.js';
 
 function capturingLogger() {
   const lines: Array<Record<string, unknown>> = [];

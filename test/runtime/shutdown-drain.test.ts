@@ -13,16 +13,11 @@ import { createWorkQueue } from '../../src/runtime/work-queue.js';
 import { createScheduleStore } from '../../src/store/schedule-store.js';
 import { createStore } from '../../src/store/create-store.js';
 import { createClock, createHarness, schedule } from './scheduler-harness.js';
+import { deferred } from '../helpers/deferred.js';
 
 const ZONE = 'Europe/Berlin';
 const SET_AT = DateTime.fromISO('2026-03-09T08:00:00', { zone: ZONE });
 const NINE = DateTime.fromObject({ year: 2026, month: 3, day: 9, hour: 9 }, { zone: ZONE });
-
-function deferred<T = void>() {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((r) => (resolve = r));
-  return { promise, resolve };
-}
 
 afterEach(() => {
   vi.useRealTimers();

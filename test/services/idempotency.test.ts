@@ -7,6 +7,7 @@ import { DuplicateInProgressError } from '../../src/errors.js';
 import { DONE_TTL_MS, LEASE_MS, runOnce } from '../../src/services/idempotency.js';
 import { createStore } from '../../src/store/create-store.js';
 import type { Store } from '../../src/store/store.js';
+import { deferred } from '../helpers/deferred.js';
 
 let store: Store;
 
@@ -19,16 +20,6 @@ afterEach(async () => {
   await store.close();
   vi.useRealTimers();
 });
-
-function deferred<T>() {
-  let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
 
 describe('runOnce', () => {
   it('leases its claim for well under a minute', () => {
