@@ -95,7 +95,8 @@ class MadeOnFirstUse<T extends object> implements ProxyHandler<T> {
   }
   getOwnPropertyDescriptor(_: T, key: PropertyKey): PropertyDescriptor | undefined {
     const descriptor = Reflect.getOwnPropertyDescriptor(this.value(), key);
-    // The stand-in's own target is an empty object: a proxy may not call a key it lacks fixed.
+    // The stand-in's own target is an empty object, and a proxy may not report a key its
+    // target lacks as non-configurable.
     return descriptor && { ...descriptor, configurable: true };
   }
   getPrototypeOf(): object | null {

@@ -46,10 +46,10 @@ export interface WorkQueueOptions {
 }
 
 /** How long work waits for a lull in arrivals, by default. */
-export const ARRIVAL_QUIET_MS = 5;
-export const ARRIVAL_SETTLE_MS = 50;
-export const ARRIVAL_TRICKLE = 1;
-export const ARRIVAL_MAX_WAIT_MS = 1_000;
+const ARRIVAL_QUIET_MS = 5;
+const ARRIVAL_SETTLE_MS = 50;
+const ARRIVAL_TRICKLE = 1;
+const ARRIVAL_MAX_WAIT_MS = 1_000;
 
 export function createWorkQueue(options: WorkQueueOptions): WorkQueue {
   const concurrency = Math.max(1, Math.floor(options.concurrency));

@@ -5,8 +5,8 @@
 // whose `next` is set to the step's own just before the step is called: a step moves on by
 // calling it (now or after an await), and no later step can have replaced it by then, since
 // later steps start only through it. Bolt hands each global middleware its own copy of the
-// arguments, so nothing of Bolt's sees the change. (A copy or a prototype per step would cost an object
-// and, for a prototype, a hidden class per request.)
+// arguments, so nothing of Bolt's sees the change. (A copy per step would cost an object per
+// step and request; a prototype per step, a hidden class per request as well.)
 
 import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt';
 
