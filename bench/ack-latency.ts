@@ -59,7 +59,7 @@ export interface AckLatencyOptions {
 
 const KINDS: RequestKind[] = ['command', 'action', 'view'];
 /** At 1 in flight a round is 10 requests one after another; otherwise one burst of `concurrency`. */
-const DEFAULT_LEVELS = [
+export const ACK_LEVELS = [
   { concurrency: 1, rounds: 6 },
   { concurrency: 50, rounds: 6 },
   // A 200-burst's p99 is its slowest few acks, so one GC pause moves a whole round: more rounds.
@@ -96,7 +96,7 @@ function gcSoFar(app: BenchProcess<{ port: number }>): Promise<{ ms: number; rou
 export async function measureAckLatency(options: AckLatencyOptions): Promise<AckLatencyResult> {
   const { pipedrive, standin, signingSecret } = options;
   const log = options.log ?? (() => undefined);
-  const levels = options.levels ?? DEFAULT_LEVELS;
+  const levels = options.levels ?? ACK_LEVELS;
   const kinds = options.kinds ?? KINDS;
   const deals = pipedrive.findDeals((d) => d.status === 'open' && d.pipelineId === 1, 2000);
   let counter = 0;

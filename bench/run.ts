@@ -18,7 +18,7 @@ import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { startSlackApiStandin, type StandinUser } from '../src/console/slack-api-standin.js';
 import { loadPipedriveTokenCosts, startFakePipedrive } from './support/fake-pipedrive-server.js';
-import { measureAckLatency, type AckLatencyResult, type RequestKind } from './ack-latency.js';
+import { ACK_LEVELS, measureAckLatency, type AckLatencyResult, type RequestKind } from './ack-latency.js';
 import { measureAlertsBurst, type BurstResult } from './alerts-burst.js';
 import { measureAlertsPollCost, type PollCostResult } from './alerts-poll-cost.js';
 import { measureCrmBudget, type BudgetRow } from './crm-budget.js';
@@ -43,6 +43,13 @@ const ackKinds = process.argv
   ?.slice('--kinds='.length)
   .split(',')
   .filter((k): k is RequestKind => (['command', 'action', 'view'] as const).includes(k as RequestKind));
+/** `--in-flight=200` (or `1,50`) times only those levels in the ack section; `--rounds=N` runs N rounds of each. */
+const ackInFlight = process.argv
+  .find((a) => a.startsWith('--in-flight='))
+  ?.slice('--in-flight='.length)
+  .split(',')
+  .map(Number);
+const ackRounds = Number(process.argv.find((a) => a.startsWith('--rounds='))?.slice('--rounds='.length)) || null;
 const log = (line: string) => process.stderr.write(`${line}\n`);
 /** A port nothing listens on right now. */
 const freePort = (): Promise<number> =>
@@ -106,6 +113,14 @@ if (wanted.has('ack')) {
               { concurrency: 50, rounds: 2 },
               { concurrency: 200, rounds: 2 },
             ],
+          }
+        : {}),
+      ...(ackInFlight || ackRounds
+        ? {
+            levels: ACK_LEVELS.filter((l) => !ackInFlight || ackInFlight.includes(l.concurrency)).map((l) => ({
+              concurrency: l.concurrency,
+              rounds: ackRounds ?? l.rounds,
+            })),
           }
         : {}),
     });
