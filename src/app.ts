@@ -10,6 +10,8 @@ import { DateTime } from 'luxon';
 import type { CrmClient } from './crm/port.js';
 import type { Scheduler } from './runtime/scheduler.js';
 import type { Logger } from './logger.js';
+import { requestLogger } from './runtime/request-context.js';
+import { slackRequestContext } from './runtime/slack-request.js';
 import { lazyObject, type DealbotContext } from './listeners/context.js';
 import { createErrorHandler } from './listeners/error-handler.js';
 import { registerListeners } from './listeners/index.js';
@@ -129,7 +131,14 @@ export function createApp(deps: AppDeps): App<DealbotContext> {
   // (slack/middleware-chain.ts: one copy of the arguments instead of one per step).
   app.use(
     chainMiddleware<DealbotContext>(
-      // First of all: a request for another app, workspace or org goes no further.
+      // Every line logged for the request names it (request id, team, user): the logger the
+      // instrumented receiver made for it, or one made here (apps built without that receiver).
+      ({ body, context, next }) => {
+        const given = (context as { requestLogger?: Logger }).requestLogger;
+        context.logger = given ?? requestLogger(deps.logger, slackRequestContext(body as Record<string, unknown>));
+        return next();
+      },
+      // Then: a request for another app, workspace or org goes no further.
       ...(deps.installation ? [createInstallationGuard({ installation: deps.installation, logger: deps.logger })] : []),
       async ({ context, next }) => {
         const crm = deps.crmForTeam(context.teamId ?? null);
@@ -144,7 +153,6 @@ export function createApp(deps: AppDeps): App<DealbotContext> {
         context.now = now;
         context.digests = deps.digests ?? null;
         context.unfurlDomains = deps.unfurlDomains ?? DEFAULT_UNFURL_DOMAINS;
-        context.logger = deps.logger;
         context.deals = lazyObject(() => createDealService(crm, store));
         await next();
       },
@@ -166,6 +174,12 @@ export function createApp(deps: AppDeps): App<DealbotContext> {
     ),
   );
   registerListeners(app);
-  app.error(createErrorHandler({ logger: deps.logger, client: () => app.client }));
+  app.error(
+    createErrorHandler({
+      logger: deps.logger,
+      loggerFor: (body) => requestLogger(deps.logger, slackRequestContext(body)),
+      client: () => app.client,
+    }),
+  );
   return app;
 }

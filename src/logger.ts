@@ -1,10 +1,9 @@
 // One pino logger for the process. Anything that could hold a credential is redacted by
 // path, and HTTP errors carry pre-redacted requests, so tokens never reach a log line.
-// A line written while a Slack request is handled names it: request id, team and user
-// come from the request context (see `runtime/request-context.ts`), not from each caller.
+// A line written while a Slack request is handled names it (request id, team and user): the
+// request's code logs through a child of this logger (`runtime/request-context.ts`).
 
 import { pino, type DestinationStream, type Logger } from 'pino';
-import { currentRequest } from './runtime/request-context.js';
 
 export type { Logger };
 
@@ -23,14 +22,9 @@ export const REDACTED_PATHS = [
   'config.pipelinedealsApiKey',
 ];
 
-function requestFields(): Record<string, unknown> {
-  const request = currentRequest();
-  return request ? { requestId: request.requestId, team: request.team, user: request.user } : {};
-}
-
 export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info', destination?: DestinationStream): Logger {
   return pino(
-    { level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' }, base: { app: 'dealbot' }, mixin: requestFields },
+    { level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' }, base: { app: 'dealbot' } },
     destination ?? pino.destination({ dest: 2, sync: false }),
   );
 }

@@ -104,6 +104,7 @@ export interface AccessGuardOptions {
 }
 
 interface GuardContext {
+  logger?: Logger;
   store?: Store;
   crm?: CrmClient;
   requester?: Requester | null;
@@ -176,6 +177,7 @@ export function createAccessGuard(
   const middleware: Middleware<AnyMiddlewareArgs> = async (args) => {
     const body = rec(args.body);
     const context = args.context as typeof args.context & GuardContext;
+    const log = context.logger ?? logger;
     const request = classifyRequest(body);
     context.access = settings;
     if (!context.store || !context.crm) return args.next();
@@ -193,7 +195,7 @@ export function createAccessGuard(
       context.requester = decided.requester;
       if (decided.decision.allowed) return true;
       const { refusal } = decided.decision;
-      logger.info(
+      log.info(
         { surface: asking.surface, need: asking.need, refusal, user: userId, kind: decided.requester.kind },
         'refused by the access policy',
       );
@@ -204,7 +206,7 @@ export function createAccessGuard(
         ack: acked ? undefined : ack,
         client,
         crmName: context.crm?.displayName ?? 'the CRM',
-      }).catch((error: unknown) => logger.warn({ err: error, refusal }, 'could not tell a person why they were refused'));
+      }).catch((error: unknown) => log.warn({ err: error, refusal }, 'could not tell a person why they were refused'));
       return false;
     };
 

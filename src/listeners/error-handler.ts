@@ -84,10 +84,20 @@ export function logListenerError(logger: Logger, error: unknown, requestType?: s
   logger.error({ err: error, code, requestType }, 'listener failed');
 }
 
-export function createErrorHandler(deps: { logger: Logger; client: () => WebClient }) {
+export function createErrorHandler(deps: {
+  logger: Logger;
+  /** A logger naming the request of `body`, for a failure before the middleware that puts one on the context. */
+  loggerFor?: (body: Record<string, unknown>) => Logger;
+  client: () => WebClient;
+}) {
   return async ({ error, body, context }: { error: Error; body: unknown; context: object }): Promise<void> => {
     const original = originalError(error);
-    logListenerError(deps.logger, original, (body as ErrorBody | undefined)?.type);
+    // The request's own logger (it names the request); one made from the body when the
+    // failure came before the middleware that sets it.
+    const logger =
+      (context as { logger?: Logger }).logger ??
+      (body && typeof body === 'object' && deps.loggerFor ? deps.loggerFor(body as Record<string, unknown>) : deps.logger);
+    logListenerError(logger, original, (body as ErrorBody | undefined)?.type);
 
     const b = (body ?? {}) as ErrorBody;
     if (b.type === 'view_submission') return;
@@ -103,7 +113,7 @@ export function createErrorHandler(deps: { logger: Logger; client: () => WebClie
       if (user) await deliverReply({ client: deps.client(), userId: user, channelId, responseUrl }, reply);
       else if (responseUrl) await postToResponseUrl(responseUrl, reply);
     } catch (replyError) {
-      deps.logger.error({ err: replyError }, 'could not tell the user about an error');
+      logger.error({ err: replyError }, 'could not tell the user about an error');
     }
   };
 }

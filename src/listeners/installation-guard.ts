@@ -42,7 +42,7 @@ export function createInstallationGuard(options: { installation: Installation; l
     const body = rec(args.body);
     const foreign = foreignTo(installation, body, rec(args.context));
     if (!foreign) return args.next();
-    logger.info(
+    ((args.context as { logger?: Logger }).logger ?? logger).info(
       {
         foreign,
         apiAppId: str(body.api_app_id),

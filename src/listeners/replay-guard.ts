@@ -100,6 +100,7 @@ export function createReplayGuard({ store, logger, windowMs = REPLAY_WINDOW_MS }
     if (keyOf === null) return next();
     const where = store ?? (context as { store?: Store }).store;
     if (!where) return next();
+    const log = (context as { logger?: Logger }).logger ?? logger;
     /** True when this is the delivery's first arrival (or the store cannot tell). */
     const claim = async (): Promise<boolean> => {
       const key = keyOf();
@@ -111,10 +112,10 @@ export function createReplayGuard({ store, logger, windowMs = REPLAY_WINDOW_MS }
         // The store is down: every listener will meet the same outage and say so to the
         // person; refusing here would answer nothing at all. A replay inside this outage is
         // the risk taken.
-        logger.warn({ err: error, key }, 'could not record the delivery; handling it unguarded');
+        log.warn({ err: error, key }, 'could not record the delivery; handling it unguarded');
         return true;
       }
-      if (!first) logger.info({ key }, 'dropped a delivery already handled (a replay)');
+      if (!first) log.info({ key }, 'dropped a delivery already handled (a replay)');
       return first;
     };
     const ack = (args as { ack?: (response?: unknown) => Promise<void> }).ack;

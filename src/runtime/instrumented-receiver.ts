@@ -1,7 +1,8 @@
 // Wraps any Bolt receiver (HTTP, Socket Mode, the console's) between it and the app: each
-// request is counted and timed by kind, runs inside its request context (so every log line
-// names the request id, team and user), and is tracked until its listeners finish so a
-// shutdown can wait for it. A body that is not a JSON object never reaches Bolt.
+// request is counted and timed by kind, gets a logger naming its request id, team and user
+// (`context.requestLogger`, which the app logs through: `request-context.ts`), and is tracked
+// until its listeners finish so a shutdown can wait for it. A body that is not a JSON object
+// never reaches Bolt.
 //
 // With `releaseAtAck` (HTTP, Socket Mode) the receiver is told the request is done at its
 // ack while its listeners run on here, counted and tracked as before: Bolt's HTTP receiver
@@ -14,7 +15,7 @@ import { ReceiverMultipleAckError, type App, type Receiver, type ReceiverEvent }
 import type { Logger } from '../logger.js';
 import type { InFlight } from './in-flight.js';
 import type { Metrics } from './metrics.js';
-import { runInRequest } from './request-context.js';
+import { requestLogger } from './request-context.js';
 import { slackRequestContext } from './slack-request.js';
 
 export interface ReceiverInstruments {
@@ -43,14 +44,18 @@ export function instrumentReceiver<R extends Receiver>(receiver: R, instruments:
 const ackedAlready: ReceiverEvent['ack'] = () => Promise.reject(new ReceiverMultipleAckError());
 
 function handle(app: App, event: ReceiverEvent, instruments: ReceiverInstruments): Promise<void> {
-  const { logger, metrics } = instruments;
+  const { metrics } = instruments;
   if (!isSlackBody(event.body)) {
-    logger.info({ bodyType: event.body === null ? 'null' : typeof event.body }, 'ignored a Slack request whose body is not an object');
+    instruments.logger.info(
+      { bodyType: event.body === null ? 'null' : typeof event.body },
+      'ignored a Slack request whose body is not an object',
+    );
     return event.ack();
   }
   const envelopeId = (event.customProperties as { envelopeId?: unknown } | undefined)?.envelopeId;
   const request = slackRequestContext(event.body, typeof envelopeId === 'string' ? envelopeId : undefined);
   const { kind } = request;
+  const logger = requestLogger(instruments.logger, request);
   const started = performance.now();
   metrics?.requests.inc({ kind });
   // The receiver's own ack, dropped once used: it holds the HTTP request and response.
@@ -67,7 +72,13 @@ function handle(app: App, event: ReceiverEvent, instruments: ReceiverInstruments
     metrics?.acks.inc({ kind });
     metrics?.ackSeconds.observe({ kind }, (performance.now() - started) / 1000);
   };
-  const done = run(app, { ...event, ack }, request, instruments, started);
+  const done = run(
+    app,
+    { ...event, ack, customProperties: { ...event.customProperties, requestLogger: logger } },
+    kind,
+    instruments,
+    started,
+  );
   if (!releasedAtAck) return done;
   done.catch((error: unknown) => {
     // Before the ack the receiver hears of it (and answers Slack); after it, only this log does.
@@ -79,15 +90,14 @@ function handle(app: App, event: ReceiverEvent, instruments: ReceiverInstruments
 async function run(
   app: App,
   event: ReceiverEvent,
-  request: ReturnType<typeof slackRequestContext>,
+  kind: string,
   { inFlight, metrics }: ReceiverInstruments,
   started: number,
 ): Promise<void> {
-  const { kind } = request;
   metrics?.inFlight.inc();
   let outcome = 'ok';
   try {
-    await runInRequest(request, () => inFlight.track(app.processEvent(event)));
+    await inFlight.track(app.processEvent(event));
   } catch (error) {
     outcome = 'error';
     throw error;

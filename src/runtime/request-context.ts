@@ -1,8 +1,16 @@
 // Who a piece of work is for: the Slack request id, team and user of the request being
-// handled, kept in AsyncLocalStorage so every log line written while handling it carries
-// them (the logger's mixin reads it) without threading a child logger through every call.
+// handled. Every log line written while handling a request names them, because the request's
+// code logs through a child logger that carries them (`requestLogger`): the instrumented
+// receiver makes one per request and hands it to the app as `context.requestLogger`; the
+// context middleware puts it on `context.logger`, which middleware, listeners, use cases and
+// `app.error()` log through, before the ack and after it.
+//
+// Passed along, not kept in AsyncLocalStorage: on Node 20 an AsyncLocalStorage puts a hook
+// on every promise the process creates (Bolt makes a few hundred per request), which cost a
+// third of Dealbot's CPU per acknowledged request (bench/README "Performance"). Fastify
+// gives each request its logger the same way.
 
-import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Logger } from '../logger.js';
 
 export interface RequestContext {
   /** `trigger_id`, `event_id` or Socket Mode's envelope id; generated when Slack sends none. */
@@ -13,21 +21,7 @@ export interface RequestContext {
   kind: string;
 }
 
-const storage = new AsyncLocalStorage<RequestContext>();
-
-export function currentRequest(): RequestContext | undefined {
-  return storage.getStore();
-}
-
-export function runInRequest<T>(request: RequestContext, fn: () => T): T {
-  return storage.run(request, fn);
-}
-
-/**
- * Binds `fn` to the request being handled now, for work that a queue or timer runs later:
- * its log lines still name the request that asked for it.
- */
-export function bindToRequest<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R {
-  const request = storage.getStore();
-  return request ? (...args: A) => storage.run(request, () => fn(...args)) : fn;
+/** `logger`, naming the request on every line it writes. */
+export function requestLogger(logger: Logger, request: RequestContext): Logger {
+  return logger.child({ requestId: request.requestId, team: request.team, user: request.user });
 }

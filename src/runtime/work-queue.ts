@@ -13,8 +13,6 @@
 // not sixteen that would then compete with the rest of the burst's acks. A lone request's
 // work waits `quietMs`.
 
-import { bindToRequest } from './request-context.js';
-
 export interface WorkQueue {
   /** Waits for a slot; call the returned function once the work is done (extra calls are ignored). */
   acquire(): Promise<() => void>;
@@ -121,12 +119,9 @@ export function createWorkQueue(options: WorkQueueOptions): WorkQueue {
       });
     },
     async run(task) {
-      // Bound now, while the caller's request is current: the task starts later, from
-      // whichever task freed the slot, and its log lines must still name its own request.
-      const bound = bindToRequest(task);
       const release = await queue.acquire();
       try {
-        return await bound();
+        return await task();
       } finally {
         release();
       }

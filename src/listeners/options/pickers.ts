@@ -28,7 +28,7 @@ async function answer(args: OptionsArgs, load: (term: string) => Promise<PlainTe
   try {
     options = await load(body.value ?? '');
   } catch (error) {
-    args.logger.warn(`options for ${body.action_id} failed: ${error instanceof Error ? error.message : String(error)}`);
+    args.context.logger.warn({ err: error, actionId: body.action_id }, "a picker's options could not be read; showing none");
   }
   await args.ack({ options });
 }

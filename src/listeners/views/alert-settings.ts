@@ -21,7 +21,8 @@ import type { DealbotContext } from '../context.js';
 import { settingsReplies, type Message } from './settings-replies.js';
 
 export function registerAlertSettingsView(app: App<DealbotContext>): void {
-  app.view(CallbackId.alertSettingsModal, async ({ ack, body, view, client, context, logger }) => {
+  app.view(CallbackId.alertSettingsModal, async ({ ack, body, view, client, context }) => {
+    const { logger } = context;
     const metadata = readAlertSettingsMetadata(view.private_metadata);
     const submission = readAlertSettings(view.state.values as AlertStateValues);
     if (!submission.ok) return ack({ response_action: 'errors', errors: submission.errors });

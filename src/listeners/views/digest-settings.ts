@@ -20,7 +20,8 @@ import { digestSubscriptionsFor } from '../digest-slack.js';
 import { settingsReplies, type Message } from './settings-replies.js';
 
 export function registerDigestSettingsView(app: App<DealbotContext>): void {
-  app.view(CallbackId.digestSettingsModal, async ({ ack, body, view, client, context, logger }) => {
+  app.view(CallbackId.digestSettingsModal, async ({ ack, body, view, client, context }) => {
+    const { logger } = context;
     const metadata = readDigestSettingsMetadata(view.private_metadata);
     const submission = readDigestSettings(view.state.values as ViewStateValues);
     if (!submission.ok) return ack({ response_action: 'errors', errors: submission.errors });
