@@ -5,9 +5,9 @@
 // context middleware puts it on `context.logger`, which middleware, listeners, use cases and
 // `app.error()` log through, before the ack and after it.
 //
-// Passed along, not kept in AsyncLocalStorage: on Node 20 an AsyncLocalStorage puts a hook
-// on every promise the process creates (Bolt makes a few hundred per request), which cost a
-// third of Dealbot's CPU per acknowledged request (bench/README "Performance"). Fastify
+// Passed along, not kept in AsyncLocalStorage: on Node 20 an AsyncLocalStorage runs hooks on
+// every promise the process creates and awaits (Bolt's middleware makes many per request);
+// it cost about a quarter of Dealbot's CPU before each ack (README "Performance"). Fastify
 // gives each request its logger the same way.
 
 import type { Logger } from '../logger.js';
