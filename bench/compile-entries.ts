@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const OUT = fileURLToPath(new URL('./results/compiled/', import.meta.url));
-const ENTRIES = ['bench/app-under-test.ts', 'bench/digest-reader.ts', 'bench/request-sender.ts'];
+const ENTRIES = ['bench/app-under-test.ts', 'bench/ack-path-app.ts', 'bench/digest-reader.ts', 'bench/request-sender.ts'];
 let compiled: Promise<void> | null = null;
 
 /** Emits every entry once per bench run; resolves when the JavaScript is on disk. */

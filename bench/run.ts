@@ -4,8 +4,9 @@
 // Prints tables and writes bench/results/latest.json (git-ignored). Not part of `npm test`:
 // timings depend on the machine. Sections can be picked: `npm run bench -- ack budget`;
 // `npm run bench -- short` (or `--short`) is a quick check of every section with smaller
-// sizes (about 2 minutes), the full run takes about 10 on a quiet machine; `-- ack --kinds=view`
-// times only view submissions (or `command,action`).
+// sizes (about 2 minutes), the full run takes about 15 on a quiet machine; `-- ack --kinds=view`
+// times only view submissions (or `command,action`), `--in-flight=200 --rounds=16` only that
+// level, for more rounds. `path` times the ack path in-process, without HTTP (steadier).
 //
 // The measured processes (the apps, the digest reader) run compiled JavaScript under plain
 // node, as production runs dist/; the fakes and the load generator live in this process.
@@ -26,9 +27,10 @@ import { measureDigestReading, type DigestRow } from './digest-reading.js';
 import { measureLoad, type LoadResult } from './load-rounds.js';
 import { measureServiceStartUp, measureStartUp, type ServiceStartUpRun, type StartUpResult } from './start-up.js';
 import { textTable } from './text-table.js';
+import { measureAckPath, type AckPathRow } from './ack-path.js';
 import { START_FLAGS } from './bench-process.js';
 
-const SECTIONS = ['ack', 'load', 'budget', 'digest', 'startup', 'service', 'alerts'] as const;
+const SECTIONS = ['ack', 'path', 'load', 'budget', 'digest', 'startup', 'service', 'alerts'] as const;
 type Section = (typeof SECTIONS)[number];
 
 /** The person sending every request: linked by email to the CRM user Ada Lovelace. */
@@ -73,6 +75,7 @@ const results: {
   mode: 'full' | 'short';
   machine: { node: string; cpus: number; loadAverageAtStart: number[]; loadAverageAtEnd?: number[] };
   ack?: AckLatencyResult;
+  path?: AckPathRow[];
   load?: LoadResult;
   budget?: BudgetRow[];
   digest?: DigestRow[];
@@ -128,6 +131,11 @@ if (wanted.has('ack')) {
     await standin.close();
     await pipedrive.close();
   }
+}
+
+if (wanted.has('path')) {
+  log('Ack path in-process, bursts of 200 (no HTTP)…');
+  results.path = await measureAckPath({ log, ...(ackKinds?.length ? { kinds: ackKinds } : {}), ...(short ? { runs: 1, rounds: 10 } : {}) });
 }
 
 if (wanted.has('load')) {
@@ -269,6 +277,25 @@ if (results.ack) {
     'cpu/round, gc/round: CPU time of the app process and its garbage-collection pauses (ms), from the first request of a round to its last ack.',
     `The reply itself (/deal <id>, one at a time, Pipedrive at ${results.ack.crmLatencyMs} ms): ` +
       `p50 ${results.ack.commandReply.p50} ms, max ${results.ack.commandReply.max} ms.`,
+  );
+}
+if (results.path) {
+  out.push(
+    "\nACK PATH (ms of CPU per burst of 200, in-process from Bolt's processEvent to the ack; no HTTP; median of runs)",
+    textTable(
+      results.path.map((r) => ({
+        request: r.kind === 'command' ? '/deal <id>' : r.kind === 'action' ? 'card Move (block action)' : 'create modal (view submission)',
+        dealbot: r.cpuMsPerRound.dealbot,
+        bare: r.cpuMsPerRound.bare,
+        ratio: ratio(r.cpuMsPerRound.dealbot, r.cpuMsPerRound.bare),
+        'dealbot, node defaults': r.cpuMsPerRound.defaults,
+        'ratio, node defaults': ratio(r.cpuMsPerRound.defaults, r.cpuMsPerRound.bare),
+        'gc dealbot / bare / defaults': `${r.gcMsPerRound.dealbot} / ${r.gcMsPerRound.bare} / ${r.gcMsPerRound.defaults}`,
+        'runs dealbot': r.runs.dealbot.join(' / '),
+        'runs bare': r.runs.bare.join(' / '),
+        'runs defaults': r.runs.defaults.join(' / '),
+      })),
+    ),
   );
 }
 if (results.load) {
