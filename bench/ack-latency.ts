@@ -6,23 +6,14 @@
 
 import type { FakePipedrive } from './support/fake-pipedrive-server.js';
 import type { SlackApiStandin } from '../src/console/slack-api-standin.js';
-import { ActionId, CallbackId, DealFormField, encodeDealStage } from '../src/ui/ids.js';
-import type { StateValue } from '../src/console/form-state.js';
-import { blockActionPayload, slashCommandPayload, viewSubmissionPayload } from '../src/console/slack-payloads.js';
+import { slashCommandPayload } from '../src/console/slack-payloads.js';
+import { benchPayload, type RequestKind } from './bench-payloads.js';
 import { formBody, payloadBody, postSigned } from './signed-requests.js';
 import { forkBenchProcess, START_FLAGS, type BenchProcess } from './bench-process.js';
 import type { SendOrder, SendResult } from './request-sender.js';
 import { latencyStats, type LatencyStats } from './latency-stats.js';
 
-/** A plain-text input's state, as Slack sends it. */
-const textValue = (value: string): StateValue => ({ type: 'plain_text_input', value });
-/** A static select's state. */
-const selectValue = (value: string, text: string = value): StateValue => ({
-  type: 'static_select',
-  selected_option: { text: { type: 'plain_text', text, emoji: true }, value },
-});
-
-export type RequestKind = 'command' | 'action' | 'view';
+export type { RequestKind };
 export type AppKind = 'dealbot' | 'bare';
 
 export interface AckRow {
@@ -104,46 +95,15 @@ export async function measureAckLatency(options: AckLatencyOptions): Promise<Ack
 
   const bodyFor = (kind: RequestKind): string => {
     counter += 1;
-    const responseUrl = standin.responseUrl({ channel: 'C0CONSOLE', ephemeral: true });
-    switch (kind) {
-      case 'command':
-        return formBody(
-          slashCommandPayload({ command: '/deal', text: String(nextDeal().id), responseUrl, triggerId: standin.triggerId() }),
-        );
-      case 'action': {
-        const deal = nextDeal();
-        const stageId = deal.stageId === 3 ? '4' : '3';
-        return payloadBody(
-          blockActionPayload({
-            action: {
-              action_id: ActionId.cardMove,
-              type: 'static_select',
-              selected_option: { text: 'Proposal', value: encodeDealStage({ dealId: String(deal.id), stageId }) },
-            },
-            message: { ts: '1700000000.000100', ephemeral: true },
-            responseUrl,
-          }),
-        );
-      }
-      case 'view':
-        return payloadBody(
-          viewSubmissionPayload({
-            view: {
-              id: `VBENCH${counter}`,
-              hash: `${Date.now()}.${counter}`,
-              callback_id: CallbackId.createDealModal,
-              private_metadata: JSON.stringify({ channelId: 'C0CONSOLE', responseUrl, defaultCurrency: 'EUR' }),
-            },
-            values: {
-              [DealFormField.title]: { [DealFormField.title]: textValue(`Bench Co deal ${counter}`) },
-              [DealFormField.value]: { [DealFormField.value]: textValue('12k') },
-              [DealFormField.currency]: { [DealFormField.currency]: selectValue('EUR') },
-              [DealFormField.pipeline]: { [DealFormField.pipeline]: selectValue('1', 'Sales') },
-              [DealFormField.stage]: { [`${DealFormField.stage}:1`]: selectValue('2', 'Contact made') },
-            },
-          }),
-        );
-    }
+    const deal = nextDeal();
+    const payload = benchPayload(kind, {
+      n: counter,
+      responseUrl: standin.responseUrl({ channel: 'C0CONSOLE', ephemeral: true }),
+      dealId: String(deal.id),
+      stageId: deal.stageId === 3 ? '4' : '3',
+      triggerId: standin.triggerId(),
+    });
+    return kind === 'command' ? formBody(payload as Record<string, string>) : payloadBody(payload);
   };
 
   /** Waits until Pipedrive and Slack have been quiet for a moment: the background work of a burst is done. */

@@ -15,8 +15,6 @@ import { App, type Receiver, type ReceiverEvent } from '@slack/bolt';
 import pino from 'pino';
 import { boltLogger, createApp } from '../src/app.js';
 import { STANDIN_BOT, STANDIN_TEAM, startSlackApiStandin } from '../src/console/slack-api-standin.js';
-import type { StateValue } from '../src/console/form-state.js';
-import { blockActionPayload, slashCommandPayload, viewSubmissionPayload } from '../src/console/slack-payloads.js';
 import { createLocalCrm } from '../src/crm/local/local-crm.js';
 import { ensureSeeded } from '../src/crm/local/seed.js';
 import { createLogger } from '../src/logger.js';
@@ -25,13 +23,13 @@ import { instrumentReceiver } from '../src/runtime/instrumented-receiver.js';
 import { createMetrics } from '../src/runtime/metrics.js';
 import type { WorkQueue } from '../src/runtime/work-queue.js';
 import { createStore } from '../src/store/create-store.js';
-import { ActionId, CallbackId, DealFormField, encodeDealStage } from '../src/ui/ids.js';
+import { benchPayload, type RequestKind } from './bench-payloads.js';
 
 const BURST = 200;
 const WARM_UP_ROUNDS = 20;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 30);
 const app = process.env.BENCH_APP === 'bare' ? 'bare' : 'dealbot';
-const kind = process.env.BENCH_KIND ?? 'view';
+const kind: RequestKind = (['command', 'action', 'view'] as const).find((k) => k === process.env.BENCH_KIND) ?? 'view';
 
 /** Hands Bolt each event; `init` is given the app (or the instruments in front of it). */
 class BurstReceiver implements Receiver {
@@ -108,51 +106,19 @@ if (app === 'bare') {
   });
 }
 
-const textValue = (value: string): StateValue => ({ type: 'plain_text_input', value });
-const selectValue = (value: string): StateValue => ({
-  type: 'static_select',
-  selected_option: { text: { type: 'plain_text', text: value, emoji: true }, value },
-});
 let counter = 0;
 /** One request as the HTTP receiver hands it to Bolt: its JSON, parsed per delivery. */
 function requestJson(): string {
   counter += 1;
-  const responseUrl = `https://hooks.slack.com/commands/${STANDIN_TEAM.id}/1/${counter}`;
-  const dealId = String(1 + (counter % 40));
-  switch (kind) {
-    case 'command':
-      return JSON.stringify(slashCommandPayload({ command: '/deal', text: dealId, responseUrl, triggerId: `1.2.${counter}` }));
-    case 'action':
-      return JSON.stringify(
-        blockActionPayload({
-          action: {
-            action_id: ActionId.cardMove,
-            type: 'static_select',
-            selected_option: { text: 'Proposal', value: encodeDealStage({ dealId, stageId: '3' }) },
-          },
-          message: { ts: '1700000000.000100', ephemeral: true },
-          responseUrl,
-        }),
-      );
-    default:
-      return JSON.stringify(
-        viewSubmissionPayload({
-          view: {
-            id: `VBENCH${counter}`,
-            hash: `1.${counter}`,
-            callback_id: CallbackId.createDealModal,
-            private_metadata: JSON.stringify({ channelId: 'C0CONSOLE', responseUrl, defaultCurrency: 'EUR' }),
-          },
-          values: {
-            [DealFormField.title]: { [DealFormField.title]: textValue(`Bench Co deal ${counter}`) },
-            [DealFormField.value]: { [DealFormField.value]: textValue('12k') },
-            [DealFormField.currency]: { [DealFormField.currency]: selectValue('EUR') },
-            [DealFormField.pipeline]: { [DealFormField.pipeline]: selectValue('1') },
-            [DealFormField.stage]: { [`${DealFormField.stage}:1`]: selectValue('2') },
-          },
-        }),
-      );
-  }
+  return JSON.stringify(
+    benchPayload(kind, {
+      n: counter,
+      responseUrl: `https://hooks.slack.com/commands/${STANDIN_TEAM.id}/1/${counter}`,
+      dealId: String(1 + (counter % 40)),
+      stageId: '3',
+      triggerId: `1.2.${counter}`,
+    }),
+  );
 }
 
 let acks = 0;
