@@ -7,7 +7,7 @@
 import type { FakePipedrive } from './support/fake-pipedrive-server.js';
 import type { SlackApiStandin } from '../src/console/slack-api-standin.js';
 import { slashCommandPayload } from '../src/console/slack-payloads.js';
-import { benchPayload, type RequestKind } from './bench-payloads.js';
+import { benchPayload, REQUEST_KINDS, type RequestKind } from './bench-payloads.js';
 import { formBody, payloadBody, postSigned } from './signed-requests.js';
 import { forkBenchProcess, START_FLAGS, type BenchProcess } from './bench-process.js';
 import type { SendOrder, SendResult } from './request-sender.js';
@@ -48,7 +48,6 @@ export interface AckLatencyOptions {
   kinds?: RequestKind[];
 }
 
-const KINDS: RequestKind[] = ['command', 'action', 'view'];
 /** At 1 in flight a round is 10 requests one after another; otherwise one burst of `concurrency`. */
 export const ACK_LEVELS = [
   { concurrency: 1, rounds: 6 },
@@ -88,7 +87,7 @@ export async function measureAckLatency(options: AckLatencyOptions): Promise<Ack
   const { pipedrive, standin, signingSecret } = options;
   const log = options.log ?? (() => undefined);
   const levels = options.levels ?? ACK_LEVELS;
-  const kinds = options.kinds ?? KINDS;
+  const kinds = options.kinds ?? [...REQUEST_KINDS];
   const deals = pipedrive.findDeals((d) => d.status === 'open' && d.pipelineId === 1, 2000);
   let counter = 0;
   const nextDeal = () => deals[counter++ % deals.length]!;

@@ -8,7 +8,7 @@
 // are let go of after each burst (as their work finishing would), so only the ack path is
 // timed and the heap stays as small as the HTTP bench's.
 // Forked by bench/ack-path.ts with BENCH_APP (dealbot | bare) and BENCH_KIND (command |
-// action | view); answers {cpuMsPerRound, gcMsPerRound} over IPC.
+// action | view); answers {cpuMsPerRound, gcMsPerRound, acks, answers} over IPC.
 
 import { PerformanceObserver } from 'node:perf_hooks';
 import { App, type Receiver, type ReceiverEvent } from '@slack/bolt';
@@ -23,13 +23,13 @@ import { instrumentReceiver } from '../src/runtime/instrumented-receiver.js';
 import { createMetrics } from '../src/runtime/metrics.js';
 import type { WorkQueue } from '../src/runtime/work-queue.js';
 import { createStore } from '../src/store/create-store.js';
-import { benchPayload, type RequestKind } from './bench-payloads.js';
+import { benchPayload, REQUEST_KINDS, type RequestKind } from './bench-payloads.js';
 
 const BURST = 200;
 const WARM_UP_ROUNDS = 20;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 30);
 const app = process.env.BENCH_APP === 'bare' ? 'bare' : 'dealbot';
-const kind: RequestKind = (['command', 'action', 'view'] as const).find((k) => k === process.env.BENCH_KIND) ?? 'view';
+const kind: RequestKind = REQUEST_KINDS.find((k) => k === process.env.BENCH_KIND) ?? 'view';
 
 /** Hands Bolt each event; `init` is given the app (or the instruments in front of it). */
 class BurstReceiver implements Receiver {
@@ -122,7 +122,13 @@ function requestJson(): string {
 }
 
 let acks = 0;
-let answerBytes = 0;
+/** How the acks answered, by shape (`empty`, a view's `response_action`, `message`): the parent checks the path timed is the one meant. */
+const answers: Record<string, number> = {};
+const shapeOf = (response: unknown): string => {
+  if (response === undefined || response === '') return 'empty';
+  const action = (response as { response_action?: unknown }).response_action;
+  return typeof action === 'string' ? action : 'message';
+};
 /** A burst: every request delivered at once; resolves when all are acked (the answer serialized, as the receiver would). */
 async function burst(bodies: string[]): Promise<void> {
   await Promise.all(
@@ -131,7 +137,10 @@ async function burst(bodies: string[]): Promise<void> {
         body: JSON.parse(json) as Record<string, unknown>,
         ack: async (response?: unknown) => {
           acks += 1;
-          if (response !== undefined) answerBytes += JSON.stringify(response).length;
+          // Serialized, as the receiver would before writing it.
+          if (response !== undefined) JSON.stringify(response);
+          const shape = shapeOf(response);
+          answers[shape] = (answers[shape] ?? 0) + 1;
         },
         retryNum: undefined,
         retryReason: undefined,
@@ -158,11 +167,12 @@ const cpuMs = () => {
 for (let i = 0; i < WARM_UP_ROUNDS; i += 1) await burst(Array.from({ length: BURST }, requestJson));
 const rounds = Array.from({ length: ROUNDS }, () => Array.from({ length: BURST }, requestJson));
 acks = 0;
+for (const shape of Object.keys(answers)) delete answers[shape];
 const cpuBefore = cpuMs();
 const gcBefore = gc.ms;
 for (const round of rounds) await burst(round);
 const cpuMsPerRound = (cpuMs() - cpuBefore) / ROUNDS;
 const gcMsPerRound = (gc.ms - gcBefore) / ROUNDS;
 await standin.close();
-process.send?.({ cpuMsPerRound, gcMsPerRound, acks, answerBytes });
+process.send?.({ cpuMsPerRound, gcMsPerRound, acks, answers });
 process.on('disconnect', () => process.exit(0));

@@ -5,7 +5,7 @@
 // machine from run to run), so a change to the ack path shows here.
 
 import { forkBenchProcess, START_FLAGS } from './bench-process.js';
-import type { RequestKind } from './ack-latency.js';
+import { REQUEST_KINDS, type RequestKind } from './bench-payloads.js';
 
 export interface AckPathRow {
   kind: RequestKind;
@@ -23,7 +23,12 @@ interface PathAnswer {
   cpuMsPerRound: number;
   gcMsPerRound: number;
   acks: number;
+  /** Acks by how they answered (`empty`, `update`, `message`…). */
+  answers: Record<string, number>;
 }
+
+/** How every ack must answer for the path timed to be the one meant (not a refusal or an error). */
+const expectedAnswer = (app: PathApp, kind: RequestKind): string => (app !== 'bare' && kind === 'view' ? 'update' : 'empty');
 
 const round1 = (n: number) => Math.round(n * 10) / 10;
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)] ?? 0;
@@ -35,7 +40,11 @@ async function runOnce(app: PathApp, kind: RequestKind, rounds: number): Promise
     { nodeFlags: app === 'dealbot' ? [...START_FLAGS] : [], timeoutMs: 180_000 },
   );
   await child.stop();
-  if (child.message.acks !== rounds * 200) throw new Error(`${app} acked ${child.message.acks} of ${rounds * 200} ${kind} requests`);
+  const { acks, answers } = child.message;
+  const expected = expectedAnswer(app, kind);
+  if (acks !== rounds * 200 || answers[expected] !== acks) {
+    throw new Error(`${app} acked ${acks} of ${rounds * 200} ${kind} requests, answering ${JSON.stringify(answers)}; expected ${expected}`);
+  }
   return child.message;
 }
 
@@ -45,7 +54,7 @@ export async function measureAckPath(options: {
   rounds?: number;
   log?: (line: string) => void;
 }): Promise<AckPathRow[]> {
-  const { kinds = ['command', 'action', 'view'], runs = 3, rounds = 30, log = () => undefined } = options;
+  const { kinds = [...REQUEST_KINDS], runs = 3, rounds = 30, log = () => undefined } = options;
   const rows: AckPathRow[] = [];
   for (const kind of kinds) {
     const answers: Record<PathApp, PathAnswer[]> = { dealbot: [], bare: [], defaults: [] };

@@ -6,7 +6,8 @@ import type { StateValue } from '../src/console/form-state.js';
 import { blockActionPayload, slashCommandPayload, viewSubmissionPayload } from '../src/console/slack-payloads.js';
 import { ActionId, CallbackId, DealFormField, encodeDealStage } from '../src/ui/ids.js';
 
-export type RequestKind = 'command' | 'action' | 'view';
+export const REQUEST_KINDS = ['command', 'action', 'view'] as const;
+export type RequestKind = (typeof REQUEST_KINDS)[number];
 
 export interface PayloadInput {
   /** Tells this request apart (view id and hash). */

@@ -19,7 +19,8 @@ import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { startSlackApiStandin, type StandinUser } from '../src/console/slack-api-standin.js';
 import { loadPipedriveTokenCosts, startFakePipedrive } from './support/fake-pipedrive-server.js';
-import { ACK_LEVELS, measureAckLatency, type AckLatencyResult, type RequestKind } from './ack-latency.js';
+import { ACK_LEVELS, measureAckLatency, type AckLatencyResult } from './ack-latency.js';
+import { REQUEST_KINDS, type RequestKind } from './bench-payloads.js';
 import { measureAlertsBurst, type BurstResult } from './alerts-burst.js';
 import { measureAlertsPollCost, type PollCostResult } from './alerts-poll-cost.js';
 import { measureCrmBudget, type BudgetRow } from './crm-budget.js';
@@ -36,22 +37,39 @@ type Section = (typeof SECTIONS)[number];
 /** The person sending every request: linked by email to the CRM user Ada Lovelace. */
 const ADA: StandinUser = { id: 'U0CONSOLE', name: 'ada', realName: 'Ada Lovelace', email: 'ada@example.com', tz: 'Europe/Berlin' };
 
-const short = process.argv.includes('short') || process.argv.includes('--short');
-const asked = process.argv.slice(2).filter((a): a is Section => (SECTIONS as readonly string[]).includes(a));
+const args = process.argv.slice(2);
+/** Stops with what was wrong and what would do, before anything is started. */
+function usage(problem: string): never {
+  process.stderr.write(
+    `npm run bench: ${problem}\n` +
+      `usage: npm run bench -- [${SECTIONS.join(' | ')} …] [short] [--kinds=${REQUEST_KINDS.join(',')}] ` +
+      `[--in-flight=${ACK_LEVELS.map((l) => l.concurrency).join(',')}] [--rounds=N]\n`,
+  );
+  process.exit(2);
+}
+/** The values of `--name=a,b`, or null when it is not given. */
+const listOption = (name: string): string[] | null => {
+  const given = args.find((a) => a.startsWith(`--${name}=`));
+  return given === undefined ? null : given.slice(name.length + 3).split(',');
+};
+for (const arg of args) {
+  const known = (SECTIONS as readonly string[]).includes(arg) || arg === 'short' || arg === '--short';
+  if (!known && !/^--(kinds|in-flight|rounds)=/.test(arg)) usage(`unknown argument "${arg}"`);
+}
+const short = args.includes('short') || args.includes('--short');
+const asked = args.filter((a): a is Section => (SECTIONS as readonly string[]).includes(a));
 const wanted = new Set<Section>(asked.length > 0 ? asked : SECTIONS);
-/** `--kinds=view` (or `command,action`) times only those requests in the ack section. */
-const ackKinds = process.argv
-  .find((a) => a.startsWith('--kinds='))
-  ?.slice('--kinds='.length)
-  .split(',')
-  .filter((k): k is RequestKind => (['command', 'action', 'view'] as const).includes(k as RequestKind));
+/** `--kinds=view` (or `command,action`) times only those requests in the ack and path sections. */
+const ackKinds = listOption('kinds')?.map((k) =>
+  (REQUEST_KINDS as readonly string[]).includes(k) ? (k as RequestKind) : usage(`--kinds: "${k}" is not a request kind`),
+);
 /** `--in-flight=200` (or `1,50`) times only those levels in the ack section; `--rounds=N` runs N rounds of each. */
-const ackInFlight = process.argv
-  .find((a) => a.startsWith('--in-flight='))
-  ?.slice('--in-flight='.length)
-  .split(',')
-  .map(Number);
-const ackRounds = Number(process.argv.find((a) => a.startsWith('--rounds='))?.slice('--rounds='.length)) || null;
+const ackInFlight = listOption('in-flight')?.map((n) =>
+  ACK_LEVELS.some((l) => String(l.concurrency) === n) ? Number(n) : usage(`--in-flight: ${n} is not one of the levels timed`),
+);
+const roundsGiven = listOption('rounds');
+const ackRounds = roundsGiven === null ? null : Number(roundsGiven[0]);
+if (ackRounds !== null && !(Number.isInteger(ackRounds) && ackRounds > 0)) usage('--rounds takes a whole number above 0');
 const log = (line: string) => process.stderr.write(`${line}\n`);
 /** A port nothing listens on right now. */
 const freePort = (): Promise<number> =>
