@@ -127,6 +127,9 @@ export function createApp(deps: AppDeps): App<DealbotContext> {
     return state;
   };
 
+  /** A logger naming the request of `body`, for apps built without the instrumented receiver (which makes one per request). */
+  const loggerFor = (body: Record<string, unknown>) => requestLogger(deps.logger, slackRequestContext(body));
+
   // Every request goes through these in order before any listener, as one Bolt middleware
   // (slack/middleware-chain.ts: one copy of the arguments instead of one per step).
   app.use(
@@ -135,7 +138,7 @@ export function createApp(deps: AppDeps): App<DealbotContext> {
       // instrumented receiver made for it, or one made here (apps built without that receiver).
       ({ body, context, next }) => {
         const given = (context as { requestLogger?: Logger }).requestLogger;
-        context.logger = given ?? requestLogger(deps.logger, slackRequestContext(body as Record<string, unknown>));
+        context.logger = given ?? loggerFor(body as Record<string, unknown>);
         return next();
       },
       // Then: a request for another app, workspace or org goes no further.
@@ -177,7 +180,7 @@ export function createApp(deps: AppDeps): App<DealbotContext> {
   app.error(
     createErrorHandler({
       logger: deps.logger,
-      loggerFor: (body) => requestLogger(deps.logger, slackRequestContext(body)),
+      loggerFor,
       client: () => app.client,
     }),
   );
