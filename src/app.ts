@@ -12,7 +12,7 @@ import type { Scheduler } from './runtime/scheduler.js';
 import type { Logger } from './logger.js';
 import { requestLogger } from './runtime/request-context.js';
 import { slackRequestContext } from './runtime/slack-request.js';
-import { lazyObject, type DealbotContext } from './listeners/context.js';
+import { dealbotContextShape, lazyObject, type DealbotContext } from './listeners/context.js';
 import { createErrorHandler } from './listeners/error-handler.js';
 import { registerListeners } from './listeners/index.js';
 import { createReplayGuard } from './listeners/replay-guard.js';
@@ -97,6 +97,7 @@ export function createApp(deps: AppDeps): App<DealbotContext> {
   const now = deps.now ?? (() => DateTime.utc());
   const app = new AckFirstApp<DealbotContext>({
     afterAck: deps.afterAck ?? createWorkQueue({ concurrency: AFTER_ACK_CONCURRENCY }),
+    contextShape: dealbotContextShape,
     token: deps.token,
     receiver: deps.receiver,
     logger: boltLogger(deps.logger),

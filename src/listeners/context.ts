@@ -2,6 +2,7 @@
 // `app.ts`: the CRM client for the workspace and the services built on it. A later
 // multi-workspace install only changes how `crmForTeam` picks the client.
 
+import type { AuthorizeResult } from '@slack/bolt';
 import type { DateTime } from 'luxon';
 import type { CrmClient } from '../crm/port.js';
 import type { Scheduler } from '../runtime/scheduler.js';
@@ -61,6 +62,67 @@ export interface DealbotContext {
   personalCrms?: PersonalCrms | null;
   /** Slack users linked to CRM users (by email, or by an admin). */
   crmLinks?: CrmLinks;
+}
+
+/** The keys of `T` it names (not its index signature). */
+type NamedKeys<T> = keyof { [K in keyof T as string extends K ? never : K]: T[K] };
+/** What Bolt adds to `authorize`'s answer itself, and the instrumented receiver's per-request logger. */
+type AddedKeys = 'isEnterpriseInstall' | 'retryNum' | 'retryReason' | 'requestLogger';
+
+/**
+ * A request's context as Bolt will build it, every key Bolt, the instrumented receiver and
+ * Dealbot's middleware put on it declared at once, from what Bolt's `authorize` found. Given
+ * to the app as its context shape (`AckFirstApp`), so the one object Bolt spreads into the
+ * context already holds every key: Bolt builds it as `{ ...authorized, ...customProperties,
+ * isEnterpriseInstall, retryNum, retryReason }`, and on Node 20 an object made by a spread
+ * gets a hidden class of its own for every key added after the spread (V8 caches no
+ * transitions from a spread's map). Each request's context then had a class of its own, made
+ * afresh for each of the twenty-odd keys the middleware add (in the old generation, so bursts
+ * brought full collections), and every read of it in the listeners missed V8's caches. With
+ * every key already there, later writes replace values and every context shares one class.
+ * A key missing here still works, only slower; a test (context-shape.test.ts) keeps the list
+ * complete.
+ */
+export function dealbotContextShape(authorized: AuthorizeResult): AuthorizeResult {
+  const shaped = {
+    // Bolt's: what `authorize` answers, then what Bolt adds itself.
+    botToken: authorized.botToken,
+    userToken: authorized.userToken,
+    botId: authorized.botId,
+    botUserId: authorized.botUserId,
+    userId: authorized.userId,
+    teamId: authorized.teamId,
+    enterpriseId: authorized.enterpriseId,
+    isEnterpriseInstall: authorized.isEnterpriseInstall as boolean | undefined,
+    retryNum: undefined,
+    retryReason: undefined,
+    // The instrumented receiver's (runtime/instrumented-receiver.ts).
+    requestLogger: undefined,
+    // Dealbot's (DealbotContext), put by the middleware in app.ts, the access guard and acting-as.
+    crm: undefined,
+    crmName: undefined,
+    deals: undefined,
+    people: undefined,
+    store: undefined,
+    now: undefined,
+    digests: undefined,
+    unfurlDomains: undefined,
+    logger: undefined,
+    requester: undefined,
+    access: undefined,
+    channelRules: undefined,
+    requesters: undefined,
+    sharedCrm: undefined,
+    audit: undefined,
+    credentials: undefined,
+    personalCrms: undefined,
+    crmLinks: undefined,
+  } satisfies Record<NamedKeys<DealbotContext> | NamedKeys<AuthorizeResult> | AddedKeys, unknown>;
+  // Whatever else an `authorize` answered (a custom one may), kept as Bolt would keep it.
+  for (const key of Object.keys(authorized)) {
+    if (!(key in shaped)) (shaped as Record<string, unknown>)[key] = authorized[key];
+  }
+  return shaped;
 }
 
 /**

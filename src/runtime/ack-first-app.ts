@@ -23,7 +23,7 @@
 // by pattern. Bolt's own matchers still decide among those, so routing never adds a match,
 // it only skips listeners that could not have matched.
 
-import { App, type AppOptions, type Middleware, type AnyMiddlewareArgs, type ReceiverEvent } from '@slack/bolt';
+import { App, type AppOptions, type AuthorizeResult, type Middleware, type AnyMiddlewareArgs, type ReceiverEvent } from '@slack/bolt';
 import { withAfterAckCheck, type AfterAckCheck } from '../slack/after-ack-check.js';
 import type { WorkQueue } from './work-queue.js';
 
@@ -112,10 +112,19 @@ export class AckFirstApp<Context extends BoltContext = BoltContext> extends App<
   /** Requests in flight, by the `ack` their listeners are given. */
   private readonly detaching = new WeakMap<object, Detaching>();
 
-  constructor(options: AppOptions & { afterAck: WorkQueue }) {
-    const { afterAck, ...appOptions } = options;
+  /**
+   * `contextShape`: what Bolt's `authorize` answered, made into an object holding every key the
+   * request's context will be given (listeners/context.ts says why: a context Bolt makes by a
+   * spread gets a hidden class of its own for each key added later).
+   */
+  constructor(options: AppOptions & { afterAck: WorkQueue; contextShape?: (authorized: AuthorizeResult) => AuthorizeResult }) {
+    const { afterAck, contextShape, ...appOptions } = options;
     super(appOptions);
     this.afterAck = afterAck;
+    // Bolt keeps its `authorize` (the token's, or the one given) as a field it calls per request.
+    const bolt = this as unknown as { authorize?: (source: unknown, body: unknown) => Promise<AuthorizeResult> };
+    const authorize = bolt.authorize;
+    if (contextShape && authorize) bolt.authorize = async (source, body) => contextShape(await authorize(source, body));
     // Bolt keeps `listeners` as a field: an accessor in its place files and routes them.
     const chains = this.chains;
     Object.defineProperty(this, 'listeners', {
@@ -255,7 +264,15 @@ export class AckFirstApp<Context extends BoltContext = BoltContext> extends App<
       },
     );
     this.detaching.set(ack, request);
-    const queued: ReceiverEvent = { ...event, ack };
+    // Named fields, not `{ ...event, ack }`: an object made by a spread and then given a key
+    // gets a hidden class of its own on Node 20 (listeners/context.ts), and Bolt reads this one.
+    const queued: ReceiverEvent = {
+      body: event.body,
+      ack,
+      retryNum: event.retryNum,
+      retryReason: event.retryReason,
+      customProperties: event.customProperties,
+    };
     try {
       await Promise.race([super.processEvent(queued), dropped]);
       // Listeners Bolt let go of at their ack: their failures go where Bolt sends them.

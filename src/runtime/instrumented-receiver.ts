@@ -74,7 +74,15 @@ function handle(app: App, event: ReceiverEvent, instruments: ReceiverInstruments
   };
   const done = run(
     app,
-    { ...event, ack, customProperties: { ...event.customProperties, requestLogger: logger } },
+    // Named fields, not spreads: a spread's object given another key gets a hidden class of its
+    // own on Node 20 (listeners/context.ts).
+    {
+      body: event.body,
+      ack,
+      retryNum: event.retryNum,
+      retryReason: event.retryReason,
+      customProperties: event.customProperties ? { ...event.customProperties, requestLogger: logger } : { requestLogger: logger },
+    },
     kind,
     instruments,
     started,
