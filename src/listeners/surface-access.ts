@@ -165,6 +165,9 @@ export const FIELD_ACCESS: { readonly [F in DealFormField | DealFormExtraField |
   [AttachFormField.note]: 'write',
 };
 
+/** A block action's need: its action id's, or its input's (a field dispatching actions). Merged once, not per request. */
+const ACTION_AND_FIELD_ACCESS: Readonly<Record<string, Need<string | undefined>>> = { ...ACTION_ACCESS, ...FIELD_ACCESS };
+
 /** Events, by type. `user_change` only refreshes who someone is. */
 export const EVENT_ACCESS: Readonly<Record<string, AccessNeed>> = {
   app_home_opened: 'read',
@@ -238,9 +241,8 @@ export function classifyRequest(body: Body): ClassifiedRequest {
       const action = rec(Array.isArray(body.actions) ? body.actions[0] : undefined);
       const id = str(action.action_id);
       const value = str(action.value) ?? str(rec(action.selected_option).value) ?? undefined;
-      const tables = { ...ACTION_ACCESS, ...FIELD_ACCESS } as Readonly<Record<string, Need<string | undefined>>>;
       const channelId = str(rec(body.channel).id) ?? str(rec(body.container).channel_id);
-      return { surface: 'action', need: lookup(tables, id, value), userId: user, channelId };
+      return { surface: 'action', need: lookup(ACTION_AND_FIELD_ACCESS, id, value), userId: user, channelId };
     }
     case 'view_submission': {
       const view = rec(body.view);
