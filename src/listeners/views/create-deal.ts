@@ -12,13 +12,13 @@ import { CallbackId } from '../../ui/ids.js';
 import type { DealbotContext } from '../context.js';
 import { createDealDeps, createDealModalPort } from '../create-deal-modal.js';
 import { EMPTY_CREATE_METADATA, parseMetadata, type CreateModalMetadata } from '../modal-metadata.js';
-import { dealFormBlockErrors, readDealForm, readDealFormExtras } from '../modal-state.js';
+import { dealFormBlockErrors, readDealDraft } from '../modal-state.js';
 import { replyFromModal } from '../replies.js';
 
 export function registerCreateDealView(app: App<DealbotContext>): void {
   app.view(CallbackId.createDealModal, async ({ ack, body, view, client, context }) => {
     const metadata = parseMetadata<CreateModalMetadata>(view.private_metadata, EMPTY_CREATE_METADATA);
-    const draft = { ...readDealForm(view.state.values), ...readDealFormExtras(view.state.values) };
+    const draft = readDealDraft(view.state.values);
     const checked = checkDealForm(draft, metadata.defaultCurrency ?? 'EUR');
     if (!checked.ok) return ack({ response_action: 'errors', errors: dealFormBlockErrors(checked.errors) });
 
