@@ -25,6 +25,7 @@
 
 import { App, type AppOptions, type AuthorizeResult, type Middleware, type AnyMiddlewareArgs, type ReceiverEvent } from '@slack/bolt';
 import { withAfterAckCheck, type AfterAckCheck } from '../slack/after-ack-check.js';
+import { useSharedShapeMiddlewareArgs } from '../slack/bolt-middleware-args.js';
 import type { WorkQueue } from './work-queue.js';
 
 // Bolt's own bound for a custom context (`StringIndexed`, not exported by the package).
@@ -121,6 +122,8 @@ export class AckFirstApp<Context extends BoltContext = BoltContext> extends App<
     const { afterAck, contextShape, ...appOptions } = options;
     super(appOptions);
     this.afterAck = afterAck;
+    // Bolt's middleware arguments, built so V8 shares their hidden class (slack/bolt-middleware-args.ts).
+    useSharedShapeMiddlewareArgs();
     // Bolt keeps its `authorize` (the token's, or the one given) as a field it calls per request.
     const bolt = this as unknown as { authorize?: (source: unknown, body: unknown) => Promise<AuthorizeResult> };
     const authorize = bolt.authorize;
