@@ -21,7 +21,31 @@ export interface RequestContext {
   kind: string;
 }
 
-/** `logger`, naming the request on every line it writes. */
+const LEVELS: ReadonlySet<PropertyKey> = new Set(['trace', 'debug', 'info', 'warn', 'error', 'fatal']);
+const skip = (): void => undefined;
+
+/**
+ * `logger`, naming the request on every line it writes. The child logger is made at the
+ * first line actually written (or the first other use), not per request: most requests
+ * write none before their ack, and making one costs a pass of the redaction over its
+ * bindings (the wildcard paths of `logger.ts` apply to every key). A call at a level the
+ * parent does not write is dropped without making it.
+ */
 export function requestLogger(logger: Logger, request: RequestContext): Logger {
-  return logger.child({ requestId: request.requestId, team: request.team, user: request.user });
+  let child: Logger | undefined;
+  const made = (): Logger => (child ??= logger.child({ requestId: request.requestId, team: request.team, user: request.user }));
+  return new Proxy(logger, {
+    get(_parent, key) {
+      if (child === undefined && LEVELS.has(key) && !logger.isLevelEnabled(key as string)) return skip;
+      const target = made();
+      const value: unknown = Reflect.get(target, key, target);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+    set(_parent, key, value) {
+      return Reflect.set(made(), key, value);
+    },
+    has(_parent, key) {
+      return Reflect.has(made(), key);
+    },
+  });
 }

@@ -127,3 +127,37 @@ describe('a request’s log lines name it', () => {
     ]);
   });
 });
+
+describe('requestLogger', () => {
+  const request = { requestId: 'r1', team: 'T1', user: 'U1', kind: 'command' };
+
+  it('makes its child logger at the first line written, once, and not for a level the parent skips', () => {
+    const { logger, lines } = capturingLogger();
+    const children: unknown[] = [];
+    const child = logger.child.bind(logger);
+    logger.child = ((bindings: Record<string, unknown>) => {
+      children.push(bindings);
+      return child(bindings);
+    }) as Logger['child'];
+    const log = requestLogger(logger, request);
+    log.debug('below the level');
+    expect(children).toEqual([]);
+    log.info({ deal: '42' }, 'first');
+    log.warn('second');
+    expect(children).toEqual([{ requestId: 'r1', team: 'T1', user: 'U1' }]);
+    expect(lines.map((l) => [l.msg, l.requestId, l.team, l.user, l.deal, l.level])).toEqual([
+      ['first', 'r1', 'T1', 'U1', '42', 30],
+      ['second', 'r1', 'T1', 'U1', undefined, 40],
+    ]);
+  });
+
+  it('behaves as the child for everything else: its own children, bindings, level checks, redaction', () => {
+    const { logger, lines } = capturingLogger();
+    const log = requestLogger(logger, request);
+    expect(log.isLevelEnabled('debug')).toBe(false);
+    expect(log.bindings()).toEqual({ app: 'dealbot', requestId: 'r1', team: 'T1', user: 'U1' });
+    log.child({ component: 'crm' }).error({ config: { slackBotToken: 'xoxb-secret' } }, 'failed');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ msg: 'failed', requestId: 'r1', component: 'crm', config: { slackBotToken: '[redacted]' } });
+  });
+});
