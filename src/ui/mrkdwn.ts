@@ -16,6 +16,10 @@ const ELLIPSIS = '…';
 // eslint-disable-next-line no-control-regex -- matching control characters is this pattern's job
 const UNSAFE_CONTROLS = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/g;
 
+/** Any character `escapeMrkdwn` changes or looks at: controls, `& < >`, the markers, `@`. */
+// eslint-disable-next-line no-control-regex -- as UNSAFE_CONTROLS, plus the characters escaped
+const NEEDS_ESCAPING = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069&<>*_~`@]/;
+
 /** Untrusted text without control characters or direction overrides; everything else unchanged. */
 export function stripControls(text: string): string {
   return text.replace(UNSAFE_CONTROLS, '');
@@ -34,6 +38,8 @@ export function stripControls(text: string): string {
  * same way in case a surface still auto-parses them.
  */
 export function escapeMrkdwn(text: string): string {
+  // Most text (a title, a name) holds none of the characters below: returned as it is.
+  if (!NEEDS_ESCAPING.test(text)) return text;
   return stripControls(text)
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
