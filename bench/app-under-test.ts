@@ -1,6 +1,7 @@
 // The app whose acks the benchmark times, in a process of its own so the load generator and
 // the fakes do not share its event loop. `BENCH_APP=dealbot` runs the real app (Bolt's HTTP
-// receiver, the cached Pipedrive adapter pointed at the fake, the Slack stand-in);
+// receiver, the cached Pipedrive adapter pointed at the fake, the Slack stand-in) on the store
+// at `BENCH_STORE_URL` (a SQLite file, as `npm start` keeps it);
 // `BENCH_APP=dealbot-local` runs it on the embedded CRM in a SQLite file (`BENCH_STORE_URL`);
 // `BENCH_ALERTS=1` also runs the deal alerts beside the Pipedrive app: the runtime polls the
 // fake every BENCH_ALERTS_POLL_SECONDS (default 5) and delivers what the bench's own moves and
@@ -92,7 +93,7 @@ async function startApp(): Promise<Server> {
     return (await app.start(0)) as Server;
   }
 
-  const store = await createStore('memory://');
+  const store = await createStore(need('BENCH_STORE_URL'));
   const pipedrive = createPipedriveClient({ apiToken: need('BENCH_PIPEDRIVE_TOKEN'), baseUrl: need('BENCH_PIPEDRIVE_URL') });
   const crm = createCachedCrm(pipedrive, store, { namespace: 'bench' });
   if (process.env.BENCH_ALERTS === '1') await startAlerts(store, crm, slackApiUrl, logger);
