@@ -11,6 +11,7 @@ import Keyv from 'keyv';
 import type KeyvSqlite from '@keyv/sqlite';
 import { DeadlineError, StoreError } from '../errors.js';
 import { createKeyvStore, DEFAULT_STORE_DEADLINE_MS } from './keyv-store.js';
+import { ExpiringMap } from './expiring-map.js';
 import { createMemoryClaims } from './memory-claims.js';
 import { probeStore } from './probe-store.js';
 import { isReadOnlyError } from './read-only.js';
@@ -52,7 +53,7 @@ export async function createStore(url: string, options: CreateStoreOptions = {})
 }
 
 function openMemory(namespace: string, deadlineMs: number | undefined): Store {
-  const keyv = new Keyv({ namespace, throwOnErrors: true });
+  const keyv = new Keyv({ store: new ExpiringMap(), namespace, throwOnErrors: true });
   return createKeyvStore({
     kind: 'memory',
     keyv,
