@@ -16,9 +16,8 @@ const ELLIPSIS = '…';
 // eslint-disable-next-line no-control-regex -- matching control characters is this pattern's job
 const UNSAFE_CONTROLS = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/g;
 
-/** Any character `escapeMrkdwn` changes or looks at: controls, `& < >`, the markers, `@`. */
-// eslint-disable-next-line no-control-regex -- as UNSAFE_CONTROLS, plus the characters escaped
-const NEEDS_ESCAPING = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069&<>*_~`@]/;
+/** Any character `escapeMrkdwn` changes or looks at: those controls, `& < >`, the markers, `@`. */
+const NEEDS_ESCAPING = new RegExp(`${UNSAFE_CONTROLS.source.slice(0, -1)}&<>*_~\`@]`);
 
 /** Untrusted text without control characters or direction overrides; everything else unchanged. */
 export function stripControls(text: string): string {
