@@ -2,7 +2,8 @@
 // Slack request to having the HTTP answer (that answer is the ack). Slash commands, block
 // actions and view submissions at 1, 50 and 200 requests in flight, for Dealbot and, side by
 // side in the same run, for a bare Bolt app on the same receiver whose listeners only ack.
-// Pipedrive (the fake) answers after 200 ms on purpose: acks must not wait for it.
+// Pipedrive (the fake) answers after 200 ms on purpose: acks must not wait for it. Each
+// level starts with one burst per app that is not counted (a first burst times V8's warm-up).
 
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
