@@ -1,7 +1,8 @@
 // The Map behind the `memory://` store. Keyv drops an expired entry only when it is read
 // again, so a plain Map keeps every key a long-running process ever wrote (delivery claims,
 // idempotency keys, caches): the heap grows with every request handled. Keyv hands the
-// time to live to `set`; entries past it are swept out on a write, at most once a minute.
+// time to live to `set`; `get` and `has` never see an entry past it, and such entries are
+// swept out on a write, at most once a minute (iterating may still meet one before then).
 
 /** How often, at most, expired entries are swept (on a write). */
 export const SWEEP_EVERY_MS = 60_000;
@@ -25,6 +26,14 @@ export class ExpiringMap<V> extends Map<string, V> {
     return this;
   }
 
+  override get(key: string): V | undefined {
+    return this.#expired(key) ? undefined : super.get(key);
+  }
+
+  override has(key: string): boolean {
+    return !this.#expired(key) && super.has(key);
+  }
+
   override delete(key: string): boolean {
     this.#expiresAt.delete(key);
     return super.delete(key);
@@ -33,6 +42,11 @@ export class ExpiringMap<V> extends Map<string, V> {
   override clear(): void {
     this.#expiresAt.clear();
     super.clear();
+  }
+
+  #expired(key: string): boolean {
+    const expiresAt = this.#expiresAt.get(key);
+    return expiresAt !== undefined && expiresAt <= this.#clock();
   }
 
   #sweep(): void {

@@ -5,24 +5,24 @@ import type { ClaimBackend } from './claim-backend.js';
 import { ExpiringMap } from './expiring-map.js';
 
 // The clock is read at each call (not captured once), so a test that fakes `Date` moves claims too.
-// Lapsed claims are swept out as the memory store's values are (ExpiringMap): nothing else
-// would ever read them again, and every delivery claims a key.
+// A claim is its owner in an ExpiringMap for the lease's length: a lapsed one reads as free
+// and is swept out as the memory store's values are (every delivery claims a key).
 export function createMemoryClaims(clock: () => number = () => Date.now()): ClaimBackend & { readonly size: number } {
-  const claims = new ExpiringMap<{ owner: string; expiresAt: number }>(clock);
+  const claims = new ExpiringMap<string>(clock);
   return {
     get size() {
       return claims.size;
     },
     async claim(key, ttlMs, owner) {
-      const now = clock();
-      const held = claims.get(key);
+      const holder = claims.get(key);
       // The holder claiming again renews its lease; anyone else waits for it to lapse.
-      if (held && held.expiresAt > now && held.owner !== owner) return false;
-      claims.set(key, { owner, expiresAt: now + ttlMs }, ttlMs);
+      if (holder !== undefined && holder !== owner) return false;
+      // Always with a lease: a time to live of 0 would be "forever" to the map.
+      claims.set(key, owner, Math.max(ttlMs, 1));
       return true;
     },
     async release(key, owner) {
-      if (claims.get(key)?.owner === owner) claims.delete(key);
+      if (claims.get(key) === owner) claims.delete(key);
     },
   };
 }

@@ -23,6 +23,17 @@ describe('ExpiringMap', () => {
     expect([...map.keys()].sort()).toEqual(['forever', 'fresh', 'long']);
   });
 
+  it('never reads back an entry past its time to live, swept or not', () => {
+    let now = 0;
+    const map = new ExpiringMap<string>(() => now);
+    map.set('short', 'a', 1_000);
+    map.set('forever', 'b');
+    now += 999;
+    expect([map.get('short'), map.has('short')]).toEqual(['a', true]);
+    now += 1;
+    expect([map.get('short'), map.has('short'), map.get('forever')]).toEqual([undefined, false, 'b']);
+  });
+
   it('forgets a key’s expiry when it is written again without one, or deleted', () => {
     let now = 0;
     const map = new ExpiringMap<string>(() => now);
@@ -67,5 +78,13 @@ describe('the memory:// store', () => {
     expect(await claims.claim('delivery:0', 1_000, 'b')).toBe(true);
     expect(await claims.claim('lease', 1_000, 'b')).toBe(false);
     expect(claims.size).toBe(2);
+    // A lease that has run out is free at once, before any sweep; a zero lease is not kept.
+    expect(await claims.claim('short', 500, 'a')).toBe(true);
+    now += 500;
+    expect(await claims.claim('short', 0, 'b')).toBe(true);
+    now += 1;
+    expect(await claims.claim('short', 1_000, 'c')).toBe(true);
+    await claims.release('short', 'b');
+    expect(await claims.claim('short', 1_000, 'd')).toBe(false);
   });
 });
