@@ -41,8 +41,8 @@ export interface AckRow {
 export interface AckLatencyResult {
   crmLatencyMs: number;
   rows: AckRow[];
-  /** `/deal <id>` one at a time: from the request to the reply reaching the stand-in. */
-  commandReply: LatencyStats;
+  /** `/deal <id>` one at a time: from the request to the reply reaching the stand-in (none in an A/A run). */
+  commandReply: LatencyStats | null;
 }
 
 export interface AckLatencyOptions {
@@ -183,19 +183,28 @@ export async function measureAckLatency(options: AckLatencyOptions): Promise<Ack
   // heap after full collections grew from 30 to 80 MB over a full run, and every collection
   // marked all of it, on the kind timed last most of all; on a SQLite file it stays at 29–32 MB.
   const storeDir = await mkdtemp(path.join(tmpdir(), 'dealbot-ack-'));
+  // BENCH_ACK_CALIBRATE=1 runs the bare app in Dealbot's place too (an A/A run): the ratios
+  // it reports between two identical apps are the bench's own noise on this machine.
+  const calibrating = process.env.BENCH_ACK_CALIBRATE === '1';
   const apps: Record<AppKind, BenchProcess<{ port: number }>> = {
     // Dealbot with the V8 flags `npm start` gives it; BENCH_APP_NODE_FLAGS (e.g. `--cpu-prof`)
     // are added to Dealbot's process only. The bare app runs on Node's defaults, plus
     // BENCH_BARE_NODE_FLAGS if given.
     dealbot: await forkBenchProcess<{ port: number }>(
       './app-under-test.ts',
+      calibrating
+        ? { ...env, BENCH_APP: 'bare' }
+        : {
+            ...env,
+            BENCH_APP: 'dealbot',
+            BENCH_STORE_URL: `sqlite://${path.join(storeDir, 'dealbot.sqlite')}`,
+            ...(options.alerts ? { BENCH_ALERTS: '1' } : {}),
+          },
       {
-        ...env,
-        BENCH_APP: 'dealbot',
-        BENCH_STORE_URL: `sqlite://${path.join(storeDir, 'dealbot.sqlite')}`,
-        ...(options.alerts ? { BENCH_ALERTS: '1' } : {}),
+        nodeFlags: calibrating
+          ? (process.env.BENCH_BARE_NODE_FLAGS?.split(' ').filter(Boolean) ?? [])
+          : [...START_FLAGS, ...(process.env.BENCH_APP_NODE_FLAGS?.split(' ').filter(Boolean) ?? [])],
       },
-      { nodeFlags: [...START_FLAGS, ...(process.env.BENCH_APP_NODE_FLAGS?.split(' ').filter(Boolean) ?? [])] },
     ),
     bare: await forkBenchProcess<{ port: number }>(
       './app-under-test.ts',
@@ -203,6 +212,7 @@ export async function measureAckLatency(options: AckLatencyOptions): Promise<Ack
       { nodeFlags: process.env.BENCH_BARE_NODE_FLAGS?.split(' ').filter(Boolean) ?? [] },
     ),
   };
+  if (calibrating) log('  A/A calibration (BENCH_ACK_CALIBRATE=1): the bare app runs in the dealbot column too');
   const urlOf = (app: AppKind) => `http://127.0.0.1:${apps[app].message.port}/slack/events`;
 
   try {
@@ -227,9 +237,13 @@ export async function measureAckLatency(options: AckLatencyOptions): Promise<Ack
         // The next few rounds are still slower than the rest, in both apps (`roundSlowestMs`).
         await burst('dealbot', kind, concurrency, perRound, newTally());
         await burst('bare', kind, concurrency, perRound, newTally());
+        // Which app goes first swaps every round: the one that went first in a pair had the
+        // higher p99 whichever it was (A/A runs, BENCH_ACK_CALIBRATE=1, the bare app in both
+        // columns, view submissions at 200: first column first 1.39 / 1.07 / 1.11 / 1.34 / 1.44,
+        // second column first 0.63 / 0.95 / 1.07), and Dealbot always went first.
         for (let round = 0; round < rounds; round += 1) {
-          await burst('dealbot', kind, concurrency, perRound, dealbot);
-          await burst('bare', kind, concurrency, perRound, bare);
+          const order = round % 2 === 0 ? (['dealbot', 'bare'] as const) : (['bare', 'dealbot'] as const);
+          for (const app of order) await burst(app, kind, concurrency, perRound, app === 'dealbot' ? dealbot : bare);
         }
         const row: AckRow = {
           kind,
@@ -250,7 +264,9 @@ export async function measureAckLatency(options: AckLatencyOptions): Promise<Ack
       }
     }
 
-    // For scale: how long the person waits for the answer itself, one command at a time.
+    // For scale: how long the person waits for the answer itself, one command at a time (a
+    // bare app sends none).
+    if (calibrating) return { crmLatencyMs: 200, rows, commandReply: null };
     const replies: number[] = [];
     for (let i = 0; i < 10; i += 1) {
       const from = standin.calls.length;
