@@ -5,11 +5,13 @@
 // every readiness probe; once the file is gone the guard stays tripped, since a file that
 // reappears under the same name is another store.
 //
-// Checks asked for together share one look at the file: a burst of 200 creates writes some
-// 800 times after its acks, and a `stat` each cost the event loop ~50 µs apiece. A check
-// never takes the answer of a look begun before it was asked for (the file may have gone in
-// between): asked while one is under way, it waits for the next, which every check asked
-// meanwhile shares. So a burst costs two looks, not one per write.
+// Checks asked for together share one look at the file: each data write asks (a create
+// makes about four), and an asynchronous `stat` costs ~45 µs of CPU, most of it handing the
+// call to the thread pool and back. A check never takes the answer of a look begun before it
+// was asked for (the file may have gone in between): asked while one is under way, it waits
+// for the next, which every check asked meanwhile shares. In the ack bench's CPU profile the
+// time spent in `stat` over a run fell from 825 to 581 ms: the writes come from the 16 slots
+// of the after-ack queue, so fewer overlap than the 200 checks at once of the unit test.
 
 import { stat as statFile } from 'node:fs/promises';
 import { StoreError } from '../errors.js';
