@@ -62,8 +62,10 @@ export const ACK_LEVELS = [
   { concurrency: 1, rounds: 6 },
   { concurrency: 50, rounds: 6 },
   // A 200-burst's p99 is its slowest few acks, so one GC pause or one slow moment of the
-  // machine moves a whole round: 20 rounds (4,000 acks per app), the p99 the 40th slowest.
-  { concurrency: 200, rounds: 20 },
+  // machine moves a whole round: 60 rounds (12,000 acks per app), the p99 the 120th slowest.
+  // With 16 rounds two identical apps (BENCH_ACK_CALIBRATE=1) came out 0.84–1.44 apart in
+  // p99, with 60 rounds 1.03 and 1.10.
+  { concurrency: 200, rounds: 60 },
 ];
 
 const round1 = (n: number) => Math.round(n * 10) / 10;

@@ -4,7 +4,7 @@
 // Prints tables and writes bench/results/latest.json (git-ignored). Not part of `npm test`:
 // timings depend on the machine. Sections can be picked: `npm run bench -- ack budget`;
 // `npm run bench -- short` (or `--short`) is a quick check of every section with smaller
-// sizes (about 2 minutes), the full run takes about 15 on a quiet machine; `-- ack --kinds=view`
+// sizes (about 2 minutes), the full run takes about 30 on a quiet machine (the ack section 20); `-- ack --kinds=view`
 // times only view submissions (or `command,action`), `--in-flight=200 --rounds=16` only that
 // level, for more rounds. `path` times the ack path in-process, without HTTP (steadier).
 //
