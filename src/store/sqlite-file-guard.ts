@@ -35,8 +35,9 @@ const ignore = () => undefined;
 
 export async function guardSqliteFile(file: string, options: SqliteFileGuardOptions = {}): Promise<SqliteFileGuard> {
   const stat = options.stat ?? statFile;
-  const opened = await identify(file, stat);
-  if (!opened) throw new StoreError(`The SQLite file ${file} is missing right after it was opened`);
+  const found = await identify(file, stat);
+  if (!found) throw new StoreError(`The SQLite file ${file} is missing right after it was opened`);
+  const opened: FileIdentity = found;
   let tripped: StoreError | undefined;
   /** The look at the file under way, and the one the checks asked for during it will share. */
   let looking: Promise<void> | null = null;
@@ -46,7 +47,7 @@ export async function guardSqliteFile(file: string, options: SqliteFileGuardOpti
     if (tripped) throw tripped;
     const current = await identify(file, stat);
     if (tripped) throw tripped;
-    if (current && current.dev === opened!.dev && current.ino === opened!.ino) return;
+    if (current && current.dev === opened.dev && current.ino === opened.ino) return;
     tripped = new StoreError(
       `The SQLite file ${file} was ${current ? 'replaced' : 'deleted'} while Dealbot was running; nothing more is written, ` +
         'so nothing is confirmed that would be lost. Restore the file (or accept the loss) and restart Dealbot',
