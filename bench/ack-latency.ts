@@ -13,7 +13,7 @@ import type { SlackApiStandin } from '../src/console/slack-api-standin.js';
 import { slashCommandPayload } from '../src/console/slack-payloads.js';
 import { benchPayload, REQUEST_KINDS, type RequestKind } from './bench-payloads.js';
 import { formBody, payloadBody, postSigned } from './signed-requests.js';
-import { forkBenchProcess, START_FLAGS, type BenchProcess } from './bench-process.js';
+import { envFlags, forkBenchProcess, START_FLAGS, type BenchProcess } from './bench-process.js';
 import type { SendOrder, SendResult } from './request-sender.js';
 import { latencyStats, type LatencyStats } from './latency-stats.js';
 
@@ -202,16 +202,12 @@ export async function measureAckLatency(options: AckLatencyOptions): Promise<Ack
             BENCH_STORE_URL: `sqlite://${path.join(storeDir, 'dealbot.sqlite')}`,
             ...(options.alerts ? { BENCH_ALERTS: '1' } : {}),
           },
-      {
-        nodeFlags: calibrating
-          ? (process.env.BENCH_BARE_NODE_FLAGS?.split(' ').filter(Boolean) ?? [])
-          : [...START_FLAGS, ...(process.env.BENCH_APP_NODE_FLAGS?.split(' ').filter(Boolean) ?? [])],
-      },
+      { nodeFlags: calibrating ? envFlags('BENCH_BARE_NODE_FLAGS') : [...START_FLAGS, ...envFlags('BENCH_APP_NODE_FLAGS')] },
     ),
     bare: await forkBenchProcess<{ port: number }>(
       './app-under-test.ts',
       { ...env, BENCH_APP: 'bare' },
-      { nodeFlags: process.env.BENCH_BARE_NODE_FLAGS?.split(' ').filter(Boolean) ?? [] },
+      { nodeFlags: envFlags('BENCH_BARE_NODE_FLAGS') },
     ),
   };
   if (calibrating) log('  A/A calibration (BENCH_ACK_CALIBRATE=1): the bare app runs in the dealbot column too');

@@ -15,6 +15,11 @@ export const START_FLAGS: readonly string[] = (() => {
   return start.match(/--max-[a-z-]+=\d+/g) ?? [];
 })();
 
+/** Extra Node/V8 flags for a measured process from an environment variable (space-separated), e.g. BENCH_APP_NODE_FLAGS. */
+export function envFlags(name: string): string[] {
+  return process.env[name]?.split(' ').filter(Boolean) ?? [];
+}
+
 export interface BenchProcess<T> {
   child: ChildProcess;
   /** The first message the process sent. */

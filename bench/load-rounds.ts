@@ -13,7 +13,7 @@ import { blockActionPayload, slashCommandPayload } from '../src/console/slack-pa
 import { createStore } from '../src/store/create-store.js';
 import { visibleText } from './support/dealbot-over-http.js';
 import { ActionId, encodeDealStage } from '../src/ui/ids.js';
-import { forkBenchProcess, START_FLAGS } from './bench-process.js';
+import { envFlags, forkBenchProcess, START_FLAGS } from './bench-process.js';
 import { latencyStats, type LatencyStats } from './latency-stats.js';
 import { formBody, payloadBody, postSigned } from './signed-requests.js';
 
@@ -79,7 +79,7 @@ export async function measureLoad(options: {
       BENCH_SLACK_API_URL: standin.url,
     },
     // As `npm start` runs it; BENCH_APP_NODE_FLAGS adds to that.
-    { nodeFlags: [...START_FLAGS, ...(process.env.BENCH_APP_NODE_FLAGS?.split(' ').filter(Boolean) ?? [])] },
+    { nodeFlags: [...START_FLAGS, ...envFlags('BENCH_APP_NODE_FLAGS')] },
   );
   const dealbotUrl = `http://127.0.0.1:${app.message.port}/slack/events`;
   let counter = 0;
